@@ -1,0 +1,28 @@
+package dev.fovea.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The `fovea` command: train, evaluate, inspect and benchmark convolutional networks. */
+@Command(name = "fovea", mixinStandardHelpOptions = true, version = "fovea 0.1.0",
+        description = "Fovea: a deep-learning engine for convolutional networks (CPU and NVIDIA GPUs).",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Fovea implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Builds the command line; tests use this to run commands in-process. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Fovea());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

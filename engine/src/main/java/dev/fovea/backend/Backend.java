@@ -1,0 +1,135 @@
+package dev.fovea.backend;
+
+import dev.fovea.ops.Activation;
+import dev.fovea.ops.BatchNormParams;
+import dev.fovea.ops.Conv2dParams;
+import dev.fovea.ops.DropoutParams;
+import dev.fovea.ops.LossKind;
+import dev.fovea.ops.Pool2dParams;
+import dev.fovea.tensor.Device;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * The primitives every backend implements. Ops take and return tensors that live on this
+ * backend's device; attributes arrive as validated parameter records, so a backend only computes.
+ * Composite behaviour (layers, autodiff, optimisers) is built above this interface, once.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name used on the command line and in reports: "cpu", "cpu-ref", "cuda". */
+    String name();
+
+    Device device();
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    /** Copies host values into a new float32 tensor on this device. */
+    Tensor upload(Shape shape, float[] data);
+
+    /** Copies a float32 tensor to a new host array. */
+    float[] download(Tensor t);
+
+    /** Copies an int32 tensor to a new host array. */
+    int[] downloadInts(Tensor t);
+
+    Tensor zeros(Shape shape);
+
+    /** Overwrites {@code dst} with the values of {@code src} (same shape). */
+    void copy(Tensor src, Tensor dst);
+
+    // ---- convolution ------------------------------------------------------------------------
+
+    /** y = conv(x, w) + b; {@code bias} may be null. Shapes are those of {@link Conv2dParams#outputShape}. */
+    Tensor conv2d(Tensor input, Tensor weight, Tensor bias, Conv2dParams p);
+
+    /**
+     * Gradients of conv2d. The input gradient is computed only when {@code needInputGrad} (the first
+     * layer of a network does not need it); the bias gradient only when {@code hasBias}.
+     */
+    Grads conv2dBackward(Tensor gradOutput, Tensor input, Tensor weight, boolean hasBias,
+                         boolean needInputGrad, Conv2dParams p);
+
+    // ---- pooling ----------------------------------------------------------------------------
+
+    PoolOutput pool2d(Tensor input, Pool2dParams p);
+
+    Tensor pool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, Pool2dParams p);
+
+    /** Mean over H and W: [N,C,H,W] -> [N,C,1,1]. */
+    Tensor globalAvgPool2d(Tensor input);
+
+    Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape);
+
+    // ---- normalisation ----------------------------------------------------------------------
+
+    /**
+     * Training-mode batch norm over N,H,W per channel of [N,C,H,W] (or N of [N,C]); updates
+     * {@code runningMean} and {@code runningVar} in place.
+     */
+    BatchNormOutput batchNormTraining(Tensor input, Tensor gamma, Tensor beta,
+                                      Tensor runningMean, Tensor runningVar, BatchNormParams p);
+
+    /** Inference-mode batch norm with the running statistics. */
+    Tensor batchNormInference(Tensor input, Tensor gamma, Tensor beta,
+                              Tensor runningMean, Tensor runningVar, BatchNormParams p);
+
+    /** Gradients for input, gamma and beta of training-mode batch norm. */
+    Grads batchNormBackward(Tensor gradOutput, Tensor input, Tensor gamma, BatchNormOutput forward);
+
+    // ---- dense ------------------------------------------------------------------------------
+
+    /** C = alpha * op(A) * op(B) + beta * C on row-major matrices, op = transpose when asked. */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              Tensor a, Tensor b, float beta, Tensor c);
+
+    /** y = x w^T + b for x [N, in], w [out, in], b [out] (may be null). */
+    Tensor linear(Tensor input, Tensor weight, Tensor bias);
+
+    Grads linearBackward(Tensor gradOutput, Tensor input, Tensor weight, boolean hasBias, boolean needInputGrad);
+
+    // ---- pointwise --------------------------------------------------------------------------
+
+    /** {@code negativeSlope} is used by LEAKY_RELU only. */
+    Tensor activation(Tensor input, Activation kind, float negativeSlope);
+
+    /** Needs the forward input (ReLU family) or output (sigmoid, tanh); both are passed. */
+    Tensor activationBackward(Tensor gradOutput, Tensor input, Tensor output, Activation kind, float negativeSlope);
+
+    /** PReLU with a slope per channel (weight [C]) or one shared slope (weight [1]). */
+    Tensor prelu(Tensor input, Tensor weight);
+
+    Grads preluBackward(Tensor gradOutput, Tensor input, Tensor weight);
+
+    /** Softmax (or log-softmax) along {@code dim}. */
+    Tensor softmax(Tensor input, int dim, boolean log);
+
+    Tensor softmaxBackward(Tensor gradOutput, Tensor output, int dim, boolean log);
+
+    DropoutOutput dropout(Tensor input, DropoutParams p);
+
+    Tensor dropoutBackward(Tensor gradOutput, DropoutOutput forward);
+
+    /** Elementwise a + b, same shapes. */
+    Tensor add(Tensor a, Tensor b);
+
+    /** Concatenates along {@code dim}; all other dimensions must agree. */
+    Tensor concat(List<Tensor> inputs, int dim);
+
+    /** The inverse of concat, for its backward: splits {@code t} along {@code dim} into the given sizes. */
+    List<Tensor> split(Tensor t, int dim, int[] sizes);
+
+    // ---- losses -----------------------------------------------------------------------------
+
+    /** The mean loss as a scalar tensor (shape []). */
+    Tensor loss(LossKind kind, Tensor input, Tensor target);
+
+    /** d(loss)/d(input) scaled by {@code gradOutput} (the upstream gradient of the scalar loss). */
+    Tensor lossBackward(LossKind kind, Tensor input, Tensor target, float gradOutput);
+
+    @Override
+    default void close() {
+    }
+}
