@@ -137,7 +137,9 @@ final class RefPool {
 
     /**
      * The real cells [y0, y1) x [x0, x1) of one pooling window, and the window clipped to the padded
-     * extent (what PyTorch divides by when padding counts).
+     * extent (what PyTorch divides by when padding counts). With floor-mode output sizes, the only
+     * ones Pool2dParams produces, a window never passes the padded extent, so that area is kH * kW;
+     * the clip is PyTorch's formula kept whole so a ceil mode would need no second rule.
      */
     private record Window(int y0, int y1, int x0, int x1, int paddedArea) {
         static Window of(Pool2dParams p, int oy, int ox, int h, int w) {
