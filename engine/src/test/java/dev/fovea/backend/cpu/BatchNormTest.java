@@ -10,8 +10,9 @@ import dev.fovea.testing.Arrays2;
 import dev.fovea.testing.GradCheck;
 import org.junit.jupiter.api.Test;
 
+import static dev.fovea.backend.cpu.RefAsserts.assertAllFinite;
+import static dev.fovea.backend.cpu.RefAsserts.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Batch normalisation of the reference backend: seed-examples §10 by hand, corner cases, gradients. */
 class BatchNormTest {
@@ -149,18 +150,6 @@ class BatchNormTest {
         e = assertThrows(IllegalArgumentException.class, () ->
                 BE.batchNormTraining(t(new float[0], 0, 2), two, two, two, two, HAND));
         assertMessage(e, "batch_norm: input is empty", "input [0, 2]");
-    }
-
-    static void assertMessage(IllegalArgumentException e, String... parts) {
-        for (String part : parts) {
-            assertTrue(e.getMessage().contains(part), "message lacks '" + part + "': " + e.getMessage());
-        }
-    }
-
-    static void assertAllFinite(String what, float[] a) {
-        for (int i = 0; i < a.length; i++) {
-            assertTrue(Float.isFinite(a[i]), what + "[" + i + "] = " + a[i]);
-        }
     }
 
     private static Tensor t(float[] data, int... dims) {

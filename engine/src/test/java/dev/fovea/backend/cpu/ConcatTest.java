@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 
-import static dev.fovea.backend.cpu.BatchNormTest.assertMessage;
+import static dev.fovea.backend.cpu.RefAsserts.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -9,7 +9,7 @@ import dev.fovea.testing.Arrays2;
 import dev.fovea.testing.GradCheck;
 import org.junit.jupiter.api.Test;
 
-import static dev.fovea.backend.cpu.BatchNormTest.assertMessage;
+import static dev.fovea.backend.cpu.RefAsserts.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

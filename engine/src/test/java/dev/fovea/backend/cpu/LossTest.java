@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import static dev.fovea.backend.cpu.BatchNormTest.assertAllFinite;
-import static dev.fovea.backend.cpu.BatchNormTest.assertMessage;
+import static dev.fovea.backend.cpu.RefAsserts.assertAllFinite;
+import static dev.fovea.backend.cpu.RefAsserts.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
