@@ -119,6 +119,10 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
+        if (inputShape.rank() != 4) {
+            throw new IllegalArgumentException("global_avg_pool2d backward: input shape must be 4-D NCHW, got "
+                    + inputShape);
+        }
         requireShape("global_avg_pool2d backward", "grad_output", gradOutput,
                 Shape.of(inputShape.dim(0), inputShape.dim(1), 1, 1));
         return Host.tensor(inputShape, RefPool.globalAvgBackward(Host.floats(gradOutput), inputShape));
@@ -150,7 +154,8 @@ public class ReferenceBackend implements Backend {
     @Override
     public Grads batchNormBackward(Tensor gradOutput, Tensor input, Tensor gamma, BatchNormOutput forward) {
         requireShape("batch_norm backward", "grad_output", gradOutput, input.shape());
-        int c = gamma.size();
+        int c = RefNorm.checkShapes(input.shape(), gamma.shape(), gamma.shape(), forward.savedMean().shape(),
+                forward.savedInvStd().shape());
         float[] dx = new float[input.size()];
         float[] dgamma = new float[c];
         float[] dbeta = new float[c];
