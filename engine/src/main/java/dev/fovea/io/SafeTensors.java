@@ -48,6 +48,8 @@ public final class SafeTensors {
                 throw new FormatException(name, "header length", "expected 2.." + Math.min(size - 8, MAX_HEADER_BYTES)
                         + " bytes (the file holds " + size + "), found " + Long.toUnsignedString(headerLength));
             }
+            // A parsed JSON tree takes several times its text; refuse before parsing rather than run out of memory.
+            FileBytes.checkHeap(name, "header length", headerLength * 16);
             byte[] json = new byte[(int) headerLength];
             readAt(ch, 8, (int) headerLength, name, "header").get(json);
             long dataStart = 8 + headerLength;
