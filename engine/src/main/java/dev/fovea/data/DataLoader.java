@@ -36,6 +36,11 @@ public final class DataLoader {
             }
         }
 
+        /** Training: a new seeded order each epoch, every sample (last batch partial), two batches prefetched. */
+        public static Options training(int batchSize, long seed, Augmentation augmentation, Normalization normalization) {
+            return new Options(batchSize, true, seed, false, augmentation, normalization, 2);
+        }
+
         /** Evaluation: file order, every sample, no augmentation. */
         public static Options evaluation(int batchSize, Normalization normalization) {
             return new Options(batchSize, false, 0, false, Augmentation.NONE, normalization, 2);

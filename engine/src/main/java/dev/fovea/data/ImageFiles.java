@@ -23,6 +23,7 @@ public final class ImageFiles {
     /** Largest decoded canvas: 8192 x 8192 pixels (256 MiB as ARGB). */
     static final long MAX_PIXELS = 8192L * 8192L;
     static final long MAX_FILE_BYTES = 256L << 20;
+    private static final java.util.Set<String> FORMATS = java.util.Set.of("png", "jpeg", "bmp", "gif");
 
     private ImageFiles() {
     }
@@ -39,12 +40,11 @@ public final class ImageFiles {
 
     private static BufferedImage decode(String name, byte[] bytes) {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new FormatException(name, "image format", "expected a PNG or JPEG image, the content is not an image format javax.imageio reads");
+            ImageReader reader = reader(in);
+            if (reader == null) {
+                throw new FormatException(name, "image format", "expected a PNG or JPEG image (or BMP, GIF), the content is none of these");
             }
-            ImageReader reader = readers.next();
-            String format = reader.getFormatName();
+            String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
             try {
                 reader.setInput(in, true, true);
                 long w = reader.getWidth(0);
@@ -71,6 +71,25 @@ public final class ImageFiles {
         } catch (IOException e) {
             throw new FormatException(name, "image data", "cannot decode: " + e, e);
         }
+    }
+
+    /**
+     * A reader for a format with a signature. ImageIO's WBMP reader has none to speak of and would
+     * turn arbitrary bytes into an image, so only these formats are tried.
+     */
+    private static ImageReader reader(ImageInputStream in) {
+        for (Iterator<ImageReader> it = ImageIO.getImageReaders(in); it.hasNext(); ) {
+            ImageReader r = it.next();
+            try {
+                if (FORMATS.contains(r.getFormatName().toLowerCase(java.util.Locale.ROOT))) {
+                    return r;
+                }
+            } catch (IOException e) {
+                // A reader that cannot even name its format is skipped.
+            }
+            r.dispose();
+        }
+        return null;
     }
 
     private static BufferedImage resize(BufferedImage src, int height, int width) {

@@ -23,6 +23,41 @@ public record Normalization(float[] mean, float[] std) {
         std = std.clone();
     }
 
+    /**
+     * Parses the command line's {@code MEAN,STD} ("0.1307,0.3081") or, per channel,
+     * {@code M1,...,Mc,S1,...,Sc} ("0.49,0.48,0.45,0.25,0.24,0.26"); {@link #format()} writes the same text.
+     */
+    public static Normalization parse(String text) {
+        String[] parts = text.trim().split("\\s*,\\s*");
+        if (parts.length < 2 || parts.length % 2 != 0) {
+            throw new IllegalArgumentException("--normalize: expected MEAN,STD or M1,..,Mc,S1,..,Sc (an even number of values), got \""
+                    + text + "\"");
+        }
+        float[] values = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                values[i] = Float.parseFloat(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--normalize: value " + (i + 1) + " \"" + parts[i] + "\" of \"" + text
+                        + "\" is not a number", e);
+            }
+        }
+        int c = parts.length / 2;
+        return new Normalization(Arrays.copyOfRange(values, 0, c), Arrays.copyOfRange(values, c, 2 * c));
+    }
+
+    /** The text {@link #parse} reads, as recorded in checkpoints. */
+    public String format() {
+        StringBuilder sb = new StringBuilder();
+        for (float v : mean) {
+            sb.append(v).append(',');
+        }
+        for (float v : std) {
+            sb.append(v).append(',');
+        }
+        return sb.substring(0, sb.length() - 1);
+    }
+
     /** Normalises {@code images} ({@code [N, channels, H, W]} with {@code plane = H·W}) in place. */
     public void applyInPlace(float[] images, int channels, int plane) {
         check(channels);
