@@ -37,6 +37,10 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
         try {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
+            String duplicate = duplicate(e);
+            if (duplicate != null) {
+                throw new FormatException(file, "header", "expected unique names, " + duplicate + " appears twice", e);
+            }
             throw new FormatException(file, "header", "expected a JSON object: " + e.getOriginalMessage(), e);
         } catch (java.io.IOException e) {
             throw new FormatException(file, "header", "expected a JSON object: " + e.getMessage(), e);
@@ -56,6 +60,21 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
         }
         checkLayout(file, entries, bufferBytes);
         return new SafeTensorsHeader(entries, metadata);
+    }
+
+    /**
+     * Describes the repeated key when Jackson's strict duplicate detection fired ("tensor name 'a'",
+     * "key 'dtype' of 'a'"), else null.
+     */
+    private static String duplicate(JsonProcessingException e) {
+        if (!(e instanceof com.fasterxml.jackson.core.JsonParseException p) || !e.getOriginalMessage().startsWith("Duplicate field")
+                || p.getProcessor() == null) {
+            return null;
+        }
+        com.fasterxml.jackson.core.JsonStreamContext ctx = p.getProcessor().getParsingContext();
+        String key = ctx.getCurrentName();
+        com.fasterxml.jackson.core.JsonStreamContext parent = ctx.getParent();
+        return parent == null || parent.inRoot() ? "tensor name '" + key + "'" : "key '" + key + "' of '" + parent.getCurrentName() + "'";
     }
 
     private static Map<String, String> metadata(String file, JsonNode node) {
@@ -176,7 +195,7 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
 
     private static String kind(JsonNode node) {
         if (node == null) {
-            return "no such field";
+            return "nothing (the field is missing)";
         }
         String text = node.isContainerNode() ? node.getNodeType() + " of " + node.size() : node.toString();
         return text.length() > 60 ? text.substring(0, 57) + "..." : text;
