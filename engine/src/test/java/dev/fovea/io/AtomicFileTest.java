@@ -51,6 +51,15 @@ class AtomicFileTest {
     }
 
     @Test
+    void temporaryFilesOfAKilledWriterAreRemovedByTheNextWrite() throws IOException {
+        Path p = dir.resolve("ckpt[1].bin");
+        Files.writeString(dir.resolve(".ckpt[1].bin.12345.tmp"), "left by SIGKILL");
+        Files.writeString(dir.resolve(".other.bin.1.tmp"), "another target's, kept");
+        AtomicFile.write(p, text("new"));
+        assertEquals(List.of(".other.bin.1.tmp", "ckpt[1].bin"), names());
+    }
+
+    @Test
     void uncheckedFailureAlsoRemovesTheTemporary() throws IOException {
         Path p = dir.resolve("fresh.bin");
         assertThrows(IllegalStateException.class, () -> AtomicFile.write(p, ch -> {

@@ -145,6 +145,27 @@ class SafeTensorsTest {
     }
 
     @Test
+    void checkpointOfAnotherArchitectureListsEveryMismatch() throws IOException {
+        Path p = dir.resolve("other.safetensors");
+        Map<String, StoredTensor> saved = new LinkedHashMap<>();
+        saved.put("conv1.weight", StoredTensor.f32(Shape.of(6, 1, 5, 5), new float[150]));
+        saved.put("fc1.weight", StoredTensor.f32(Shape.of(10, 4), new float[40]));
+        saved.put("fc9.bias", StoredTensor.f32(Shape.of(1), new float[1]));
+        SafeTensors.write(p, saved, Map.of());
+        SafeTensorsFile f = SafeTensors.read(p);
+        Map<String, Shape> model = new LinkedHashMap<>();
+        model.put("conv1.weight", Shape.of(32, 1, 3, 3));
+        model.put("fc1.weight", Shape.of(10, 4));
+        model.put("fc2.weight", Shape.of(10, 128));
+        assertMalformed(p.toString(), "tensors", "expected the model's 3 tensors, found 3: missing fc2.weight; unexpected fc9.bias; "
+                + "conv1.weight is [6, 1, 5, 5] in the file, [32, 1, 3, 3] in the model", () -> f.checkMatches(model));
+        model.remove("fc2.weight");
+        model.put("conv1.weight", Shape.of(6, 1, 5, 5));
+        model.put("fc9.bias", Shape.of(1));
+        f.checkMatches(model);
+    }
+
+    @Test
     void writerRejectsTheReservedName() {
         assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(dir.resolve("x.safetensors"),
                 Map.of("__metadata__", StoredTensor.f32(Shape.of(1), new float[] {1})), Map.of()));
