@@ -60,6 +60,7 @@ class SafeTensorsTest {
         SafeTensors.write(p, tensors, Map.of("format", "pt"));
 
         // 141 bytes of JSON, padded with 3 spaces to 144 (a multiple of 8), then a:[1,-2], b:[0.5] as little-endian F32.
+        // Python's safetensors 0.8.0 (save() of the same numpy arrays and metadata) writes exactly these bytes.
         String json = "{\"__metadata__\":{\"format\":\"pt\"},"
                 + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[1,1],\"data_offsets\":[8,12]}}   ";
@@ -124,6 +125,26 @@ class SafeTensorsTest {
         assertArrayEquals(new float[] {1.5f, -0.25f, 65504f, 0x1p-24f}, f.tensor("h").values());
         assertArrayEquals(new float[] {1f, -2.5f}, f.tensor("bf").values());
         assertEquals(List.of("d", "n", "i", "h", "bf"), List.copyOf(f.names()), "file order of the data");
+    }
+
+    @Test
+    void readsAFileWrittenByPythonSafetensors() throws IOException, java.net.URISyntaxException {
+        Path p = Path.of(getClass().getResource("python-safetensors-0.8.0.safetensors").toURI());
+        SafeTensorsFile f = SafeTensors.read(p);
+        assertEquals(Map.of("format", "pt"), f.metadata());
+        float[] w = new float[18];
+        for (int i = 0; i < 18; i++) {
+            w[i] = i / 8f - 1;
+        }
+        assertEquals(Shape.of(2, 1, 3, 3), f.tensor("conv1.weight").shape());
+        assertArrayEquals(w, f.tensor("conv1.weight").values());
+        assertArrayEquals(new float[] {0.25f, -0.5f}, f.tensor("conv1.bias").values());
+        assertArrayEquals(new float[] {1f, 2f}, f.tensor("bn1.running_var").values());
+        assertEquals(SafeDType.F64, f.tensor("bn1.running_var").dtype());
+        assertArrayEquals(new float[] {123f}, f.tensor("bn1.num_batches_tracked").values());
+        assertEquals(Shape.scalar(), f.tensor("bn1.num_batches_tracked").shape());
+        assertArrayEquals(new float[] {1.5f, -0.25f, 65504f}, f.tensor("fc.weight").values());
+        assertEquals(Shape.of(1, 3), f.tensor("fc.weight").shape());
     }
 
     @Test
