@@ -37,4 +37,15 @@ class SafeTensorsFuzzTest {
         // Flips inside tensor data and JSON whitespace still parse; most header damage does not.
         assertTrue(parsed > 0 && parsed < 3000, "parsed " + parsed + " of 3000 mutants");
     }
+
+    @Test
+    void mutantsOfAPythonWrittenFileWithSeveralDtypes() throws Exception {
+        byte[] bytes = Files.readAllBytes(Path.of(getClass().getResource("python-safetensors-0.8.0.safetensors").toURI()));
+        Path mutant = dir.resolve("mutant.safetensors");
+        int parsed = new Mutations(bytes, new Mutations.Field(0, 8, true)).run(7L, 1500, b -> {
+            Files.write(mutant, b);
+            SafeTensors.read(mutant);
+        });
+        assertTrue(parsed > 0 && parsed < 1500, "parsed " + parsed + " of 1500 mutants");
+    }
 }
