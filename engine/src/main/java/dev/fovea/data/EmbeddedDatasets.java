@@ -17,10 +17,6 @@ public final class EmbeddedDatasets {
     private EmbeddedDatasets() {
     }
 
-    /** A training and a test split of one data set. */
-    public record Splits(Dataset train, Dataset test) {
-    }
-
     /** The embedded digits, pixels scaled to [0,1], 10 classes. */
     public static Splits mnistDigits() {
         return new Splits(split("train"), split("t10k"));

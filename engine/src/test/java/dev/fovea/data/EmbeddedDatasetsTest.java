@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class EmbeddedDatasetsTest {
-    private static final EmbeddedDatasets.Splits DIGITS = EmbeddedDatasets.mnistDigits();
+    private static final Splits DIGITS = EmbeddedDatasets.mnistDigits();
 
     @Test
     void splitsHoldEightThousandAndTwoThousandDigits() {
