@@ -33,6 +33,15 @@ public record Dataset(String name, int channels, int height, int width, float[] 
         return java.util.stream.IntStream.range(0, n).mapToObj(Integer::toString).toList();
     }
 
+    /** The first {@code n} samples (for quick runs: --limit, tests). */
+    public Dataset first(int n) {
+        if (n < 0 || n >= size()) {
+            return this;
+        }
+        return new Dataset(name, channels, height, width, java.util.Arrays.copyOf(images, n * imageSize()),
+                java.util.Arrays.copyOf(labels, n), classNames);
+    }
+
     public int size() {
         return labels.length;
     }

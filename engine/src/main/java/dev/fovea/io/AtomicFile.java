@@ -52,6 +52,16 @@ public final class AtomicFile {
         }
     }
 
+    /** Writes a UTF-8 text file atomically. */
+    public static void writeString(Path target, String text) throws IOException {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        write(target, ch -> {
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+        });
+    }
+
     /** Makes the rename itself durable; not every platform can open a directory, which is then skipped. */
     private static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
