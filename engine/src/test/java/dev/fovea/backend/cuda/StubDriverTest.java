@@ -1,0 +1,93 @@
+package dev.fovea.backend.cuda;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The probe in fresh JVMs: with no driver at all, with a driver that is present but unusable (a
+ * stub libcuda.so.1 built here with gcc), and switched off (then no JCuda class may even load).
+ */
+class StubDriverTest {
+    private static Path stubDir;
+    private static String gccProblem;
+
+    @BeforeAll
+    static void buildStubDriver() throws IOException, InterruptedException {
+        Path source = Path.of(System.getProperty("basedir", ".")).toAbsolutePath()
+                .resolve("src/test/c/stub_libcuda.c");
+        stubDir = ForkedJvm.target().resolve("stub-driver");
+        Files.createDirectories(stubDir);
+        Path lib = stubDir.resolve("libcuda.so.1");
+        try {
+            Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wl,-soname,libcuda.so.1",
+                    "-o", lib.toString(), source.toString()).redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                gccProblem = "gcc failed to build the stub driver: " + log;
+            }
+        } catch (IOException e) {
+            gccProblem = "gcc is not installed (" + e.getMessage() + "); the stub-driver tests need it";
+        }
+    }
+
+    private static ForkedJvm.Result probeWithStub(String name, String result) throws Exception {
+        assumeTrue(gccProblem == null, gccProblem);
+        String ld = System.getenv("LD_LIBRARY_PATH");
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("LD_LIBRARY_PATH", stubDir + (ld == null || ld.isEmpty() ? "" : ":" + ld));
+        if (result != null) {
+            env.put("FOVEA_STUB_CUDA_RESULT", result);
+        }
+        return ForkedJvm.runProbe(name, List.of(), env);
+    }
+
+    @Test
+    void stubDriverIsReportedAsStubLibrary() throws Exception {
+        ForkedJvm.Result r = probeWithStub("stub34", null);
+        assertEquals(0, r.exitCode(), r.stdout());
+        assertEquals("false", ForkedJvm.field(r.stdout(), "available"), r.stdout());
+        String reason = ForkedJvm.field(r.stdout(), "reason");
+        assertTrue(reason.contains("cuInit returned CUDA_ERROR_STUB_LIBRARY (34)"), r.stdout());
+        assertTrue(reason.contains("stub library, not a real driver"), r.stdout());
+    }
+
+    @Test
+    void driverWithoutDeviceIsReportedAsNoDevice() throws Exception {
+        ForkedJvm.Result r = probeWithStub("stub100", "100");
+        assertEquals("false", ForkedJvm.field(r.stdout(), "available"), r.stdout());
+        String reason = ForkedJvm.field(r.stdout(), "reason");
+        assertTrue(reason.contains("CUDA_ERROR_NO_DEVICE (100)") && reason.contains("no CUDA-capable GPU"),
+                r.stdout());
+    }
+
+    @Test
+    void noDriverAtAllIsReportedAsMissingLibcuda() throws Exception {
+        assumeFalse(CudaProbeTest.driverLibraryPresent(), "an NVIDIA driver library is installed on this machine");
+        ForkedJvm.Result r = ForkedJvm.runProbe("nodriver", List.of(), Map.of());
+        assertEquals(0, r.exitCode(), r.stdout());
+        assertEquals("false", ForkedJvm.field(r.stdout(), "available"), r.stdout());
+        assertTrue(ForkedJvm.field(r.stdout(), "reason").contains("libcuda.so.1: cannot open shared object file"), r.stdout());
+    }
+
+    @Test
+    void disabledProbeLoadsNoJCudaClass() throws Exception {
+        ForkedJvm.Result r = ForkedJvm.runProbe("disabled", List.of("-Dfovea.cuda=false", "-verbose:class"), Map.of());
+        assertEquals(0, r.exitCode(), r.stdout());
+        assertTrue(ForkedJvm.field(r.stdout(), "reason").contains("-Dfovea.cuda=false"), r.stdout());
+        assertTrue(r.stdout().contains("dev.fovea.backend.cuda.CudaProbe"), "class-load log missing:\n" + r.stdout());
+        assertFalse(r.stdout().contains(" jcuda."), "a JCuda class was loaded although CUDA is disabled");
+    }
+}
