@@ -22,10 +22,11 @@ public final class CudaVersions {
         return v <= 0 ? "unknown" : (v / 1000) + "." + (v % 1000) / 100 + "." + v % 100;
     }
 
-    /** Memory in GiB with one decimal, or MiB below one GiB. */
+    /** Memory in GiB with one decimal, whole MiB below one GiB, bytes below one MiB. */
     public static String bytes(long b) {
-        double gib = b / (1024.0 * 1024 * 1024);
-        return gib >= 1 ? String.format(Locale.ROOT, "%.1f GiB", gib)
-                : String.format(Locale.ROOT, "%d MiB", b / (1024 * 1024));
+        if (b >= 1L << 30) {
+            return String.format(Locale.ROOT, "%.1f GiB", b / (double) (1L << 30));
+        }
+        return b >= 1L << 20 ? (b >> 20) + " MiB" : b + " bytes";
     }
 }

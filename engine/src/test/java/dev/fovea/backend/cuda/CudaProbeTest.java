@@ -119,6 +119,7 @@ class CudaProbeTest {
         assertEquals("unknown", CudaVersions.cudnn(0));
         assertEquals("79.6 GiB", CudaVersions.bytes(85_520_809_984L));
         assertEquals("512 MiB", CudaVersions.bytes(512L << 20));
+        assertEquals("1000 bytes", CudaVersions.bytes(1000));
         GpuInfo h100 = new GpuInfo(0, "NVIDIA H100", 9, 0, 80L << 30);
         assertTrue(h100.supported());
         assertEquals("sm_90", h100.smName());
