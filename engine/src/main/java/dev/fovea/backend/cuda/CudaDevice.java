@@ -2,6 +2,8 @@ package dev.fovea.backend.cuda;
 
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Device;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUcontext;
@@ -27,7 +29,9 @@ import java.nio.ByteOrder;
  * One GPU as the backend uses it: its primary context, one stream on which every operation is
  * queued in order, the cuBLAS and cuDNN handles bound to that stream, the caching allocator, the
  * shared cuDNN workspace, the PTX kernels and a pinned host buffer for transfers. Host code waits
- * on the stream only when it reads results (downloads) or times work.
+ * on the stream only when it reads results (downloads) or times work. Because all work is queued
+ * on that one stream in order, memory freed to the allocator may be handed out again at once: any
+ * kernel still reading it runs before whatever the new owner queues.
  */
 final class CudaDevice implements AutoCloseable {
     final Device device;
@@ -88,6 +92,19 @@ final class CudaDevice implements AutoCloseable {
     CudaStorage allocate(DType dtype, int length, String context) {
         long bytes = Math.max(1L, (long) length * dtype.bytes());
         return new CudaStorage(device, dtype, length, allocator, allocator.allocate(bytes, context));
+    }
+
+    /** A float32 tensor of {@code shape} on this device, uninitialised. */
+    Tensor tensor(Shape shape, String context) {
+        return new Tensor(shape, allocate(DType.FLOAT32, shape.size(), context));
+    }
+
+    /** The device address of a tensor of this backend. */
+    static CUdeviceptr ptr(Tensor t) {
+        if (!(t.storage() instanceof CudaStorage s)) {
+            throw new IllegalArgumentException("tensor " + t + " is not on a CUDA device; upload it first");
+        }
+        return s.pointer();
     }
 
     /** Copies host floats to {@code dst} through the pinned staging buffer. */
