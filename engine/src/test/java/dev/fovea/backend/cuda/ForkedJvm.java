@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@link CudaProbe#main} in a fresh JVM, so a test controls what the process sees at load
+ * Runs {@link CudaProbe#main} (or another main class) in a fresh JVM, so a test controls what the process sees at load
  * time (library path, environment, system properties). Each fork gets its own java.io.tmpdir under
  * target/ because JCuda reuses native libraries extracted there without checking them.
  */
@@ -27,6 +27,12 @@ final class ForkedJvm {
 
     static Result runProbe(String name, List<String> jvmArgs, Map<String, String> env)
             throws IOException, InterruptedException {
+        return run(name, CudaProbe.class, jvmArgs, env);
+    }
+
+    /** Runs {@code main} in a fresh JVM with the test classpath. */
+    static Result run(String name, Class<?> main, List<String> jvmArgs, Map<String, String> env)
+            throws IOException, InterruptedException {
         Path tmp = target().resolve("tmp").resolve("fork-" + name);
         Files.createDirectories(tmp);
         List<String> cmd = new ArrayList<>();
@@ -35,7 +41,7 @@ final class ForkedJvm {
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(CudaProbe.class.getName());
+        cmd.add(main.getName());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("FOVEA_DEVICE");
         pb.environment().putAll(env);

@@ -82,6 +82,24 @@ class StubDriverTest {
         assertTrue(ForkedJvm.field(r.stdout(), "reason").contains("libcuda.so.1: cannot open shared object file"), r.stdout());
     }
 
+    /** Lists the available backends; run in a forked JVM by {@link #disabledCudaKeepsBackendsFreeOfJCuda}. */
+    public static final class ListBackends {
+        public static void main(String[] args) {
+            System.out.println("backends=" + dev.fovea.backend.Backends.available().stream()
+                    .map(dev.fovea.backend.Backend::name).toList());
+        }
+    }
+
+    @Test
+    void disabledCudaKeepsBackendsFreeOfJCuda() throws Exception {
+        ForkedJvm.Result r = ForkedJvm.run("backends", ListBackends.class, List.of("-verbose:class"),
+                Map.of("FOVEA_DEVICE", "cpu"));
+        assertEquals(0, r.exitCode(), r.stdout());
+        assertEquals("[cpu, cpu-ref]", ForkedJvm.field(r.stdout(), "backends"), r.stdout());
+        assertTrue(r.stdout().contains("dev.fovea.backend.Backends"), "class-load log missing:\n" + r.stdout());
+        assertFalse(r.stdout().contains(" jcuda."), "a JCuda class was loaded although CUDA is disabled");
+    }
+
     @Test
     void disabledProbeLoadsNoJCudaClass() throws Exception {
         ForkedJvm.Result r = ForkedJvm.runProbe("disabled", List.of("-Dfovea.cuda=false", "-verbose:class"), Map.of());
