@@ -47,7 +47,8 @@ final class CudaDevice implements AutoCloseable {
     private final int index;
     private final CUdevice cuDevice = new CUdevice();
     private final CUcontext context = new CUcontext();
-    private final ThreadLocal<Boolean> entered = ThreadLocal.withInitial(() -> false);
+    /** The device each thread last made current; several backends may share a thread. */
+    private static final ThreadLocal<CudaDevice> CURRENT = new ThreadLocal<>();
     private Pointer pinned;
     private long pinnedBytes;
 
@@ -79,12 +80,12 @@ final class CudaDevice implements AutoCloseable {
         kernels = new Kernels(cuStream, LaunchConfig.maxGridFor(sms[0]));
     }
 
-    /** Makes this device current on the calling thread (once per thread). */
+    /** Makes this device current on the calling thread, unless it already is. */
     void enter() {
-        if (!entered.get()) {
+        if (CURRENT.get() != this) {
             Check.runtime(JCuda.cudaSetDevice(index), "cudaSetDevice", "cuda:" + index);
             Check.driver(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent", "cuda:" + index);
-            entered.set(true);
+            CURRENT.set(this);
         }
     }
 
@@ -210,5 +211,6 @@ final class CudaDevice implements AutoCloseable {
             pinned = null;
         }
         JCudaDriver.cuDevicePrimaryCtxRelease(cuDevice);
+        CURRENT.remove();
     }
 }
