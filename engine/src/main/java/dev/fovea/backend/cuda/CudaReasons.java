@@ -102,6 +102,11 @@ final class CudaReasons {
                 + " kernels and im2col + cuBLAS instead; for cuDNN " + CUDNN_HINT;
     }
 
+    static String cudnnFailed(String status, int code) {
+        return "cuDNN unavailable: cudnnCreate returned " + status + " (" + code + "), typically a cuDNN built for"
+                + " another CUDA major version; " + CUDNN_HINT;
+    }
+
     static String cudnnTooOld(String version) {
         return "cuDNN unavailable: version " + version + " is older than 8.0; " + CUDNN_HINT;
     }

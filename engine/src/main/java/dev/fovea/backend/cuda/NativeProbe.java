@@ -7,6 +7,8 @@ import jcuda.driver.JCudaDriver;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
 import jcuda.jcudnn.JCudnn;
+import jcuda.jcudnn.cudnnHandle;
+import jcuda.jcudnn.cudnnStatus;
 import jcuda.runtime.JCuda;
 import jcuda.runtime.cudaError;
 
@@ -99,6 +101,15 @@ final class NativeProbe {
             cudnnVersion = JCudnn.cudnnGetVersion();
             if (cudnnVersion < 8000) {
                 cudnnReason = CudaReasons.cudnnTooOld(CudaVersions.cudnn(cudnnVersion));
+            } else {
+                // Loading is not enough: a cuDNN built for another CUDA major fails when it starts.
+                cudnnHandle handle = new cudnnHandle();
+                rc = JCudnn.cudnnCreate(handle);
+                if (rc == cudnnStatus.CUDNN_STATUS_SUCCESS) {
+                    JCudnn.cudnnDestroy(handle);
+                } else {
+                    cudnnReason = CudaReasons.cudnnFailed(cudnnStatus.stringFor(rc), rc);
+                }
             }
         } catch (LinkageError e) {
             cudnnReason = CudaReasons.cudnnNotLoaded(CudaReasons.linkageDetail(e));

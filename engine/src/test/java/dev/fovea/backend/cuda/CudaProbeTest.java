@@ -106,6 +106,11 @@ class CudaProbeTest {
                 && cublas.contains("nvidia-cublas-cu11") && cublas.contains("LD_LIBRARY_PATH"), cublas);
         String cudnn = CudaReasons.cudnnNotLoaded("libcudnn.so.8: cannot open shared object file");
         assertTrue(cudnn.contains("libcudnn.so.8") && cudnn.contains("nvidia-cudnn-cu11"), cudnn);
+        String failed = CudaReasons.cudnnFailed("CUDNN_STATUS_NOT_INITIALIZED", 1);
+        assertTrue(failed.contains("cudnnCreate returned CUDNN_STATUS_NOT_INITIALIZED (1)")
+                && failed.contains("libcudnn.so.8"), failed);
+        String tooOld = CudaReasons.cudnnTooOld("7.6.5");
+        assertTrue(tooOld.contains("version 7.6.5 is older than 8.0"), tooOld);
         String old = CudaReasons.unsupportedGpus(List.of(new GpuInfo(0, "Tesla P100", 6, 0, 16L << 30)));
         assertTrue(old.contains("Tesla P100 is 6.0") && old.contains("sm_75"), old);
     }
