@@ -59,5 +59,6 @@ public final class CudaProbe {
         System.out.println("available=" + s.available());
         System.out.println("reason=" + (s.reason() == null ? "" : s.reason()));
         System.out.println("cudnn=" + s.cudnnAvailable());
+        System.out.println("gpus=" + s.gpus());
     }
 }

@@ -57,6 +57,11 @@ final class NativeProbe {
             gpus.add(describe(i, dev));
         }
 
+        GpuInfo first = gpus.stream().filter(GpuInfo::supported).findFirst().orElse(null);
+        if (first == null) {
+            return CudaStatus.unavailable(CudaReasons.unsupportedGpus(gpus), gpus, driverVersion[0], 0);
+        }
+
         int[] runtimeVersion = {0};
         try {
             JCuda.setExceptionsEnabled(false);
@@ -70,10 +75,6 @@ final class NativeProbe {
         if (rc != cudaError.cudaSuccess) {
             return CudaStatus.unavailable(CudaReasons.errorCode("cudaGetDeviceCount", rc, cudaError.stringFor(rc)),
                     gpus, driverVersion[0], runtimeVersion[0]);
-        }
-        GpuInfo first = gpus.stream().filter(GpuInfo::supported).findFirst().orElse(null);
-        if (first == null) {
-            return CudaStatus.unavailable(CudaReasons.unsupportedGpus(gpus), gpus, driverVersion[0], runtimeVersion[0]);
         }
 
         int cublasVersion;

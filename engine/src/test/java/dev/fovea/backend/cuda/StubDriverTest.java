@@ -44,12 +44,19 @@ class StubDriverTest {
     }
 
     private static ForkedJvm.Result probeWithStub(String name, String result) throws Exception {
+        return probeWithStub(name, result, null);
+    }
+
+    private static ForkedJvm.Result probeWithStub(String name, String result, String gpu) throws Exception {
         assumeTrue(gccProblem == null, gccProblem);
         String ld = System.getenv("LD_LIBRARY_PATH");
         Map<String, String> env = new java.util.HashMap<>();
         env.put("LD_LIBRARY_PATH", stubDir + (ld == null || ld.isEmpty() ? "" : ":" + ld));
         if (result != null) {
             env.put("FOVEA_STUB_CUDA_RESULT", result);
+        }
+        if (gpu != null) {
+            env.put("FOVEA_STUB_GPU", gpu);
         }
         return ForkedJvm.runProbe(name, List.of(), env);
     }
@@ -71,6 +78,26 @@ class StubDriverTest {
         String reason = ForkedJvm.field(r.stdout(), "reason");
         assertTrue(reason.contains("CUDA_ERROR_NO_DEVICE (100)") && reason.contains("no CUDA-capable GPU"),
                 r.stdout());
+    }
+
+    @Test
+    void aGpuOlderThanTuringIsListedAndRefused() throws Exception {
+        ForkedJvm.Result r = probeWithStub("stubP100", null, "Fake P100,6,0,17179869184");
+        assertEquals("false", ForkedJvm.field(r.stdout(), "available"), r.stdout());
+        assertEquals("CUDA unavailable: no GPU of compute capability 7.5 or newer (Fake P100 is 6.0); Fovea's kernels"
+                + " are built for sm_75 (Turing) and newer", ForkedJvm.field(r.stdout(), "reason"), r.stdout());
+        assertEquals("[cuda:0 Fake P100 (compute capability 6.0, 16.0 GiB)]", ForkedJvm.field(r.stdout(), "gpus"));
+    }
+
+    @Test
+    void aDriverTheRuntimeCannotUseIsReportedWithTheRuntimesError() throws Exception {
+        // The stub describes a GPU but gives the CUDA runtime none of the driver's entry points.
+        ForkedJvm.Result r = probeWithStub("stub3090", null, "Fake RTX 3090,8,6,25769803776");
+        assertEquals("false", ForkedJvm.field(r.stdout(), "available"), r.stdout());
+        String reason = ForkedJvm.field(r.stdout(), "reason");
+        assertTrue(reason.startsWith("CUDA unavailable: cudaGetDeviceCount returned cudaError"), r.stdout());
+        assertTrue(reason.contains("NVIDIA driver that supports CUDA 11.x"), r.stdout());
+        assertEquals("[cuda:0 Fake RTX 3090 (compute capability 8.6, 24.0 GiB)]", ForkedJvm.field(r.stdout(), "gpus"));
     }
 
     @Test
