@@ -45,10 +45,6 @@ public final class CudaStorage extends Storage {
         return block.pointer();
     }
 
-    long bytes() {
-        return (long) length * dtype.bytes();
-    }
-
     @Override
     protected void free() {
         allocator.free(block);

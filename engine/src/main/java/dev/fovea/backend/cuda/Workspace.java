@@ -26,11 +26,6 @@ public final class Workspace<P> implements AutoCloseable {
         return block == null ? 0 : block.bytes();
     }
 
-    /** Whether a request of {@code bytes} is within the cap (algorithm selection asks first). */
-    public boolean fits(long bytes) {
-        return bytes <= capBytes;
-    }
-
     /**
      * A buffer of at least {@code bytes}, or null for zero bytes. {@code context} names the op,
      * shapes and algorithm for the errors: over the cap, or out of memory while growing.
