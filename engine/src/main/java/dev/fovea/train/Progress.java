@@ -1,6 +1,6 @@
 package dev.fovea.train;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -8,14 +8,14 @@ import java.util.Locale;
  * redraws in place; otherwise (logs, CI) it prints a line at every tenth of the epoch.
  */
 public final class Progress {
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean terminal;
     private final String label;
     private final int total;
     private final long start = System.nanoTime();
     private int lastTenth = -1;
 
-    public Progress(PrintStream out, boolean terminal, String label, int totalBatches) {
+    public Progress(PrintWriter out, boolean terminal, String label, int totalBatches) {
         this.out = out;
         this.terminal = terminal;
         this.label = label;

@@ -21,7 +21,7 @@ import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -41,7 +41,7 @@ public final class Trainer {
 
     public record Config(int epochs, int batchSize, long seed, OptimizerConfig optimizer, LrSchedule schedule,
                          Normalization normalization, Augmentation augmentation, Path outDir, NonFinite onNonFinite,
-                         boolean terminal, PrintStream log, com.fasterxml.jackson.databind.node.ObjectNode run) {
+                         boolean terminal, PrintWriter log, com.fasterxml.jackson.databind.node.ObjectNode run) {
         public Config {
             if (epochs < 1) {
                 throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
@@ -73,7 +73,7 @@ public final class Trainer {
     }
 
     /** The model's input and output must fit the data set's images and classes. */
-    static void checkFits(Graph g, Dataset d) {
+    public static void checkFits(Graph g, Dataset d) {
         Shape want = g.input().shape();
         Shape have = Shape.of(1, d.channels(), d.height(), d.width());
         if (!want.equals(have)) {

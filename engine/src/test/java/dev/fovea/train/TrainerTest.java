@@ -12,8 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -46,7 +44,7 @@ class TrainerTest {
 
     private Trainer.Config config(Path out, int epochs, double lr, Trainer.NonFinite onNan) {
         return new Trainer.Config(epochs, 32, 7, new Sgd(lr, 0.9, 0, false, 0), new LrSchedule.Step(1, 0.5), null,
-                new Augmentation(2, false), out, onNan, false, new PrintStream(new ByteArrayOutputStream()), null);
+                new Augmentation(2, false), out, onNan, false, new java.io.PrintWriter(new java.io.StringWriter()), null);
     }
 
     private Trainer.Result train(Path out, int epochs, Checkpoint resume) throws Exception {
