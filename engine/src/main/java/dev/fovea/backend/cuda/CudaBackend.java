@@ -41,6 +41,7 @@ public final class CudaBackend implements Backend {
     private final CudnnOps cudnnOps;
     private final KernelConv kernelConv;
     private final CudaPointwise pointwise;
+    private final CudaOptim optim;
     private final CudaPoolNorm poolNorm;
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
@@ -68,6 +69,7 @@ public final class CudaBackend implements Backend {
         this.cudnnConv = status.cudnnAvailable() ? new CudnnConv(dev, options, log) : null;
         this.kernelConv = new KernelConv(dev);
         this.pointwise = new CudaPointwise(dev, router, cudnnOps);
+        this.optim = new CudaOptim(dev);
         this.poolNorm = new CudaPoolNorm(dev, router, cudnnOps);
         if (!status.cudnnAvailable()) {
             log.accept(status.cudnnReason());
@@ -384,6 +386,16 @@ public final class CudaBackend implements Backend {
     public Tensor dropoutBackward(Tensor gradOutput, DropoutOutput forward) {
         dev.enter();
         return pointwise.dropoutBackward(gradOutput, forward);
+    }
+
+    @Override
+    public void optimizerUpdate(dev.fovea.optim.OptimizerConfig config, Tensor param, Tensor grad,
+                                java.util.List<Tensor> state, long step, double lr) {
+        CudaChecks.sameShape(config.name() + " update", param, grad);
+        for (Tensor t : state) {
+            CudaChecks.sameShape(config.name() + " update", param, t);
+        }
+        optim.update(config, param, grad, state, step, lr);
     }
 
     @Override

@@ -59,7 +59,13 @@ enum Kernel {
     BATCHNORM_APPLY("batchnorm", "fovea_batchnorm_apply", "pppppp iii"),
     BATCHNORM_INFERENCE("batchnorm", "fovea_batchnorm_inference", "pppppp iii f"),
     BATCHNORM_BACKWARD_PARAMS("batchnorm", "fovea_batchnorm_backward_params", "pppppp iii"),
-    BATCHNORM_BACKWARD_DATA("batchnorm", "fovea_batchnorm_backward_data", "pppppppp iii");
+    BATCHNORM_BACKWARD_DATA("batchnorm", "fovea_batchnorm_backward_data", "pppppppp iii"),
+
+    SGD_UPDATE("optim", "fovea_sgd_update", "ppp i ffff ii"),
+    ADAM_UPDATE("optim", "fovea_adam_update", "pppp i fffffff i"),
+    ADAGRAD_UPDATE("optim", "fovea_adagrad_update", "ppp i fff"),
+    RMSPROP_UPDATE("optim", "fovea_rmsprop_update", "ppppp i fffff"),
+    ADADELTA_UPDATE("optim", "fovea_adadelta_update", "pppp i ffff");
 
     private final String module;
     private final String entry;
