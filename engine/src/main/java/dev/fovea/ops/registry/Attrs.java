@@ -1,0 +1,169 @@
+package dev.fovea.ops.registry;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An op's attributes as they arrive from a case file, a model file or Java code: a map from name
+ * to a JSON-like value (Number, Boolean, String, or a List of those). Typed getters convert and
+ * check each value; every error is an IllegalArgumentException that names the op and the attribute,
+ * so a typo in a file points straight at the field to fix.
+ */
+public final class Attrs {
+    private final String op;
+    private final Map<String, Object> values;
+
+    private Attrs(String op, Map<String, Object> values) {
+        this.op = op;
+        this.values = values;
+    }
+
+    /** Attributes of {@code op}; {@code values} is copied (insertion order kept) and may be null. */
+    public static Attrs of(String op, Map<String, ?> values) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        if (values != null) {
+            values.forEach((k, v) -> {
+                if (v == null) {
+                    throw new IllegalArgumentException(op + ": attribute '" + k + "' is null");
+                }
+                copy.put(k, v);
+            });
+        }
+        return new Attrs(op, copy);
+    }
+
+    /** No attributes: every attribute takes its default. */
+    public static Attrs none(String op) {
+        return new Attrs(op, new LinkedHashMap<>());
+    }
+
+    public String op() {
+        return op;
+    }
+
+    /** The attributes as given (unmodifiable), e.g. to write them back to a file. */
+    public Map<String, Object> asMap() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
+    public boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    /** Rejects any attribute not in {@code valid}, naming it, a near miss if there is one, and the valid names. */
+    public void requireOnly(Collection<String> valid) {
+        for (String name : values.keySet()) {
+            if (!valid.contains(name)) {
+                String hint = Names.closest(name, valid).map(c -> " (did you mean '" + c + "'?)").orElse("");
+                throw new IllegalArgumentException(op + ": unknown attribute '" + name + "'" + hint + "; valid attributes: "
+                        + (valid.isEmpty() ? "none" : String.join(", ", valid)));
+            }
+        }
+    }
+
+    public int integer(String name, int defaultValue) {
+        return has(name) ? toInt(name, values.get(name)) : defaultValue;
+    }
+
+    public int requireInteger(String name) {
+        return toInt(name, require(name));
+    }
+
+    public long longInteger(String name, long defaultValue) {
+        if (!has(name)) {
+            return defaultValue;
+        }
+        Object v = values.get(name);
+        if (v instanceof Number n && isIntegral(n)) {
+            return n.longValue();
+        }
+        throw wrongType(name, "an integer", v);
+    }
+
+    public double real(String name, double defaultValue) {
+        if (!has(name)) {
+            return defaultValue;
+        }
+        Object v = values.get(name);
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw wrongType(name, "a number", v);
+    }
+
+    public boolean bool(String name, boolean defaultValue) {
+        if (!has(name)) {
+            return defaultValue;
+        }
+        Object v = values.get(name);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw wrongType(name, "true or false", v);
+    }
+
+    public String string(String name, String defaultValue) {
+        if (!has(name)) {
+            return defaultValue;
+        }
+        Object v = values.get(name);
+        if (v instanceof String s) {
+            return s;
+        }
+        throw wrongType(name, "a string", v);
+    }
+
+    /**
+     * An attribute that is one int for both spatial axes or a pair [h, w], as PyTorch's
+     * {@code stride=2} or {@code stride=(2, 1)}; returns {h, w}, or {@code defaultValue} when absent.
+     */
+    public int[] pair(String name, int[] defaultValue) {
+        return has(name) ? toPair(name, values.get(name)) : defaultValue.clone();
+    }
+
+    public int[] requirePair(String name) {
+        return toPair(name, require(name));
+    }
+
+    private int[] toPair(String name, Object v) {
+        if (v instanceof Number) {
+            int i = toInt(name, v);
+            return new int[] {i, i};
+        }
+        if (v instanceof List<?> list && list.size() == 2 && list.get(0) instanceof Number && list.get(1) instanceof Number) {
+            return new int[] {toInt(name, list.get(0)), toInt(name, list.get(1))};
+        }
+        throw wrongType(name, "an integer or a pair [h, w] of integers", v);
+    }
+
+    private Object require(String name) {
+        if (!has(name)) {
+            throw new IllegalArgumentException(op + ": attribute '" + name + "' is required");
+        }
+        return values.get(name);
+    }
+
+    private int toInt(String name, Object v) {
+        if (v instanceof Number n && isIntegral(n) && n.longValue() == (int) n.longValue()) {
+            return n.intValue();
+        }
+        throw wrongType(name, "an integer", v);
+    }
+
+    private static boolean isIntegral(Number n) {
+        double d = n.doubleValue();
+        return !Double.isNaN(d) && !Double.isInfinite(d) && d == Math.rint(d);
+    }
+
+    private IllegalArgumentException wrongType(String name, String expected, Object v) {
+        String shown = v instanceof String s ? "\"" + s + "\"" : String.valueOf(v);
+        return new IllegalArgumentException(op + ": attribute '" + name + "' must be " + expected + ", got " + shown);
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.fovea.ops.registry;
+
+import dev.fovea.backend.PoolOutput;
+import dev.fovea.ops.Pool2dParams;
+import dev.fovea.ops.PoolKind;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * max_pool2d, avg_pool2d, min_pool2d (kernel_size, stride defaulting to kernel_size, padding; avg
+ * also count_include_pad) and global_avg_pool2d. Max and min pooling save the winners' positions
+ * as the extra forward entry "indices" for the backward pass.
+ */
+final class PoolOps {
+    static final String INDICES = "indices";
+
+    private PoolOps() {
+    }
+
+    static List<OpDef> all() {
+        List<OpDef> ops = new ArrayList<>();
+        for (PoolKind kind : PoolKind.values()) {
+            ops.add(pool(kind));
+        }
+        ops.add(OpDef.builder("global_avg_pool2d")
+                .inputs("input").gradInputs("input")
+                .kernel(attrs -> Kernel.of(null,
+                        (b, in) -> Outputs.output(b.globalAvgPool2d(in.get("input"))),
+                        (b, in, out, dy, wanted) -> Outputs.of("input",
+                                b.globalAvgPool2dBackward(dy, in.get("input").shape())))));
+        return ops;
+    }
+
+    private static OpDef pool(PoolKind kind) {
+        OpDef.Builder builder = OpDef.builder(kind.opName()).inputs("input").gradInputs("input");
+        if (kind == PoolKind.AVG) {
+            builder.attributes("kernel_size", "stride", "padding", "count_include_pad");
+        } else {
+            builder.attributes("kernel_size", "stride", "padding");
+        }
+        return builder.kernel(attrs -> {
+            Pool2dParams p = params(kind, attrs);
+            return Kernel.of(p,
+                    (b, in) -> {
+                        PoolOutput r = b.pool2d(in.get("input"), p);
+                        return Outputs.of(Op.OUTPUT, r.output(), INDICES, r.indices());
+                    },
+                    (b, in, out, dy, wanted) -> Outputs.of("input", b.pool2dBackward(dy, in.get("input"),
+                            new PoolOutput(out.get(Op.OUTPUT), out.get(INDICES)), p)));
+        });
+    }
+
+    /** kernel_size is required; stride defaults to kernel_size as in PyTorch; count_include_pad to true. */
+    static Pool2dParams params(PoolKind kind, Attrs a) {
+        int[] kernel = a.requirePair("kernel_size");
+        int[] stride = a.pair("stride", kernel);
+        int[] padding = a.pair("padding", new int[] {0, 0});
+        boolean countIncludePad = a.bool("count_include_pad", true);
+        return new Pool2dParams(kind, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+                countIncludePad);
+    }
+}
