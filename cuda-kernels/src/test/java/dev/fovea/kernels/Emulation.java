@@ -67,6 +67,21 @@ final class Emulation {
         return out;
     }
 
+    /**
+     * Runs {@code kernel} under every launch configuration with one written buffer {@code out} (of
+     * {@code expected.length} floats, starting as the sentinel, or as {@code initial} when not null)
+     * and compares each result with {@code expected} within {@code abs + rel * |expected|}.
+     */
+    static void check(KernelEmulator emu, String what, Map<String, ?> shared, String out, float[] initial,
+                      float[] expected, double abs, double rel, String kernel, Object... args) {
+        Object start = initial != null ? initial : Out.floats(expected.length);
+        List<Result> runs = everyLaunch(emu, expected.length, shared, Map.of(out, start), kernel, args);
+        for (int j = 0; j < runs.size(); j++) {
+            Compare.close(what + " (" + kernel + ", " + launchLabel(j) + ")", expected, runs.get(j).floats(out), abs,
+                    rel);
+        }
+    }
+
     /** A short label for failure messages: which launch of {@link #everyLaunch} this result came from. */
     static String launchLabel(int j) {
         return switch (j) {
