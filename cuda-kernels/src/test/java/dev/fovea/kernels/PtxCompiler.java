@@ -34,6 +34,22 @@ final class PtxCompiler {
     private PtxCompiler() {
     }
 
+    /**
+     * Null when JCuda's PTX compiler loads on this platform, otherwise why not (JCuda ships its
+     * natives for linux-x86_64 and windows-x86_64 only). Loading failures are LinkageErrors.
+     */
+    static String unavailableReason() {
+        try {
+            int[] major = new int[1];
+            int[] minor = new int[1];
+            JNvPTXCompiler.nvPTXCompilerGetVersion(major, minor);
+            return null;
+        } catch (LinkageError e) {
+            return "JCuda's PTX compiler cannot load on " + System.getProperty("os.name") + "/"
+                    + System.getProperty("os.arch") + ": " + e;
+        }
+    }
+
     /** Compiles for {@code --gpu-name=arch}; throws AssertionError with the error log on failure. */
     static Result compile(String ptx, String arch) {
         JNvPTXCompiler.setExceptionsEnabled(false);
