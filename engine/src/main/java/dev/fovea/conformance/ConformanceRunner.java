@@ -42,6 +42,9 @@ public final class ConformanceRunner {
                 }
             }
         } catch (RuntimeException e) {
+            // The errors measured before the exception do not describe the case: report none.
+            errors.maxAbs = Double.NaN;
+            errors.maxRel = Double.NaN;
             errors.fail(e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {
             closeAll(owned);
