@@ -44,12 +44,22 @@ public record Conv2dParams(int strideH, int strideW, int padH, int padW,
 
     /** Effective kernel extent once dilated: K + (K-1)(D-1). */
     public static int effectiveKernel(int k, int dilation) {
-        return k + (k - 1) * (dilation - 1);
+        return Math.toIntExact(extent(k, dilation));
     }
 
     /** Output extent along one axis: floor((in + 2P - Keff) / S) + 1. */
     public static int outputSize(int in, int k, int stride, int pad, int dilation) {
-        return Math.floorDiv(in + 2 * pad - effectiveKernel(k, dilation), stride) + 1;
+        return Math.toIntExact(outputExtent(in, k, stride, pad, dilation));
+    }
+
+    // Shapes are checked in long arithmetic so that hostile sizes (a dilation of 2^30) give an error
+    // naming the parameter instead of wrapping around to a plausible-looking int.
+    private static long extent(int k, int dilation) {
+        return k + (long) (k - 1) * (dilation - 1);
+    }
+
+    private static long outputExtent(int in, int k, int stride, int pad, int dilation) {
+        return Math.floorDiv(in + 2L * pad - extent(k, dilation), stride) + 1;
     }
 
     /**
@@ -72,15 +82,18 @@ public record Conv2dParams(int strideH, int strideW, int padH, int padW,
         if (bias != null) {
             require(bias.rank() == 1 && bias.dim(0) == cout, "bias", "must be [" + cout + "]" + ctx);
         }
-        int kh = effectiveKernel(weight.dim(2), dilationH);
-        int kw = effectiveKernel(weight.dim(3), dilationW);
-        int ph = input.dim(2) + 2 * padH;
-        int pw = input.dim(3) + 2 * padW;
+        long kh = extent(weight.dim(2), dilationH);
+        long kw = extent(weight.dim(3), dilationW);
+        long ph = input.dim(2) + 2L * padH;
+        long pw = input.dim(3) + 2L * padW;
         require(kh <= ph && kw <= pw, "kernel",
                 "effective kernel " + kh + "x" + kw + " is larger than the padded input " + ph + "x" + pw + ctx);
-        return Shape.of(input.dim(0), cout,
-                outputSize(input.dim(2), weight.dim(2), strideH, padH, dilationH),
-                outputSize(input.dim(3), weight.dim(3), strideW, padW, dilationW));
+        long oh = outputExtent(input.dim(2), weight.dim(2), strideH, padH, dilationH);
+        long ow = outputExtent(input.dim(3), weight.dim(3), strideW, padW, dilationW);
+        require((double) input.dim(0) * cout * oh * ow <= Integer.MAX_VALUE, "padding",
+                "gives an output of " + input.dim(0) + "x" + cout + "x" + oh + "x" + ow
+                        + ", more than 2^31-1 elements" + ctx);
+        return Shape.of(input.dim(0), cout, (int) oh, (int) ow);
     }
 
     private static void require(boolean ok, String parameter, String message) {

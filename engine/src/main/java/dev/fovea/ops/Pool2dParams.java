@@ -40,13 +40,14 @@ public record Pool2dParams(PoolKind kind, int kernelH, int kernelW, int strideH,
     public Shape outputShape(Shape input) {
         String op = kind.opName();
         check(input.rank() == 4, op, "input", "must be 4-D NCHW, got " + input);
-        int ph = input.dim(2) + 2 * padH;
-        int pw = input.dim(3) + 2 * padW;
+        // long: padding may be up to half of a kernel as large as an int.
+        long ph = input.dim(2) + 2L * padH;
+        long pw = input.dim(3) + 2L * padW;
         check(kernelH <= ph && kernelW <= pw, op, "kernel_size",
                 "[" + kernelH + ", " + kernelW + "] is larger than the padded input " + ph + "x" + pw
-                        + " (input " + input + ")");
+                        + " (input " + input + ", " + this + ")");
         return Shape.of(input.dim(0), input.dim(1),
-                (ph - kernelH) / strideH + 1, (pw - kernelW) / strideW + 1);
+                (int) ((ph - kernelH) / strideH + 1), (int) ((pw - kernelW) / strideW + 1));
     }
 
     private static void check(boolean ok, String op, String parameter, String message) {

@@ -3,20 +3,136 @@ package dev.fovea.backend.cpu;
 import dev.fovea.ops.LossKind;
 import dev.fovea.tensor.Shape;
 
-/** Reference losses. Filled in by the loss work. */
+/**
+ * Reference losses with mean reduction (cross-entropy over the batch, the others over all
+ * elements), following PyTorch's formulas including its guards: binary cross-entropy clamps each log
+ * at -100 and its gradient's denominator at {@link #BCE_EPS}, so probabilities of exactly 0 or 1
+ * give a finite loss and a finite gradient.
+ */
 final class RefLoss {
+    /** PyTorch's floor for log(p) and log(1-p) in binary cross-entropy. */
+    static final double LOG_FLOOR = -100;
+    /** PyTorch's floor for p(1-p) in the binary cross-entropy gradient. */
+    static final double BCE_EPS = 1e-12;
+
     private RefLoss() {
     }
 
     static void checkShapes(LossKind kind, Shape input, Shape target) {
-        throw new UnsupportedOperationException("TODO");
+        String op = kind.opName();
+        String ctx = " (input " + input + ", target " + target + ")";
+        if (kind == LossKind.CROSS_ENTROPY) {
+            if (input.rank() != 2) {
+                throw new IllegalArgumentException(op + ": input must be 2-D logits [N, C]" + ctx);
+            }
+            if (target.rank() != 1 || target.dim(0) != input.dim(0)) {
+                throw new IllegalArgumentException(op + ": target must be [" + input.dim(0)
+                        + "] class indices, one per input row" + ctx);
+            }
+            if (input.dim(1) == 0) {
+                throw new IllegalArgumentException(op + ": input has no classes" + ctx);
+            }
+        } else if (!input.equals(target)) {
+            throw new IllegalArgumentException(op + ": input and target shapes differ" + ctx);
+        }
+        if (input.size() == 0) {
+            throw new IllegalArgumentException(op + ": input is empty, the mean is undefined" + ctx);
+        }
     }
 
     static float forward(LossKind kind, float[] x, Shape xs, float[] target) {
-        throw new UnsupportedOperationException("TODO");
+        double sum = 0;
+        switch (kind) {
+            case CROSS_ENTROPY -> {
+                int n = xs.dim(0);
+                int c = xs.dim(1);
+                float[] logP = RefSoftmax.softmax(x, xs, 1, true);
+                for (int i = 0; i < n; i++) {
+                    sum -= logP[i * c + label(target, i, xs)];
+                }
+                return (float) (sum / n);
+            }
+            case BINARY_CROSS_ENTROPY -> {
+                for (int i = 0; i < x.length; i++) {
+                    double p = probability(x, i, xs);
+                    double logP = Math.max(Math.log(p), LOG_FLOOR);
+                    double log1mP = Math.max(Math.log1p(-p), LOG_FLOOR);
+                    sum -= target[i] * logP + (1 - target[i]) * log1mP;
+                }
+            }
+            case BINARY_CROSS_ENTROPY_WITH_LOGITS -> {
+                // max(x, 0) - x t + log(1 + e^-|x|): equal to the textbook form, without overflow.
+                for (int i = 0; i < x.length; i++) {
+                    double v = x[i];
+                    sum += Math.max(v, 0) - v * target[i] + Math.log1p(Math.exp(-Math.abs(v)));
+                }
+            }
+            case MSE -> {
+                for (int i = 0; i < x.length; i++) {
+                    double d = (double) x[i] - target[i];
+                    sum += d * d;
+                }
+            }
+        }
+        return (float) (sum / x.length);
     }
 
     static float[] backward(LossKind kind, float[] x, Shape xs, float[] target, float gradOutput) {
-        throw new UnsupportedOperationException("TODO");
+        float[] dx = new float[x.length];
+        switch (kind) {
+            case CROSS_ENTROPY -> {
+                int n = xs.dim(0);
+                int c = xs.dim(1);
+                double scale = (double) gradOutput / n;
+                float[] prob = RefSoftmax.softmax(x, xs, 1, false);
+                for (int i = 0; i < n; i++) {
+                    int label = label(target, i, xs);
+                    for (int j = 0; j < c; j++) {
+                        dx[i * c + j] = (float) (scale * (prob[i * c + j] - (j == label ? 1 : 0)));
+                    }
+                }
+            }
+            case BINARY_CROSS_ENTROPY -> {
+                double scale = (double) gradOutput / x.length;
+                for (int i = 0; i < x.length; i++) {
+                    double p = probability(x, i, xs);
+                    dx[i] = (float) (scale * (p - target[i]) / Math.max(p * (1 - p), BCE_EPS));
+                }
+            }
+            case BINARY_CROSS_ENTROPY_WITH_LOGITS -> {
+                double scale = (double) gradOutput / x.length;
+                for (int i = 0; i < x.length; i++) {
+                    dx[i] = (float) (scale * (RefPointwise.sigmoid(x[i]) - target[i]));
+                }
+            }
+            case MSE -> {
+                double scale = 2.0 * gradOutput / x.length;
+                for (int i = 0; i < x.length; i++) {
+                    dx[i] = (float) (scale * ((double) x[i] - target[i]));
+                }
+            }
+        }
+        return dx;
+    }
+
+    /** Row {@code row} of the targets as a class index, or an error naming the bad value. */
+    private static int label(float[] target, int row, Shape xs) {
+        float t = target[row];
+        int classes = xs.dim(1);
+        if (!(t >= 0 && t < classes && t == Math.rint(t))) {
+            throw new IllegalArgumentException("cross_entropy: target[" + row + "] = " + t
+                    + " is not a class index in [0, " + classes + ") (input " + xs + ", target [" + xs.dim(0) + "])");
+        }
+        return (int) t;
+    }
+
+    /** x[i] as a probability, or an error: like PyTorch, values outside [0, 1] are refused. */
+    private static double probability(float[] x, int i, Shape xs) {
+        float p = x[i];
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("binary_cross_entropy: input[" + i + "] = " + p
+                    + " is not a probability in [0, 1] (input " + xs + ")");
+        }
+        return p;
     }
 }

@@ -3,28 +3,133 @@ package dev.fovea.backend.cpu;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.tensor.Shape;
 
-/** Reference batch normalisation. Filled in by the normalisation work. */
+/**
+ * Reference batch normalisation over N (and H, W) per channel of [N,C,H,W] or [N,C], with
+ * PyTorch's semantics: biased batch variance to normalise, unbiased variance into the running
+ * statistics. Sums are taken in double so that the reference is limited by float32 storage only.
+ */
 final class RefNorm {
     private RefNorm() {
     }
 
     /** Checks x [N,C,H,W] or [N,C] against the four [C] tensors; returns C. */
     static int checkShapes(Shape x, Shape gamma, Shape beta, Shape runningMean, Shape runningVar) {
-        throw new UnsupportedOperationException("TODO");
+        String ctx = " (input " + x + ", weight " + gamma + ", bias " + beta + ", running_mean " + runningMean
+                + ", running_var " + runningVar + ")";
+        if (x.rank() != 2 && x.rank() != 4) {
+            throw new IllegalArgumentException("batch_norm: input must be [N, C] or [N, C, H, W], got rank "
+                    + x.rank() + ctx);
+        }
+        if (x.size() == 0) {
+            throw new IllegalArgumentException("batch_norm: input is empty" + ctx);
+        }
+        int c = x.dim(1);
+        Shape expected = Shape.of(c);
+        String[] names = {"weight", "bias", "running_mean", "running_var"};
+        Shape[] shapes = {gamma, beta, runningMean, runningVar};
+        for (int i = 0; i < names.length; i++) {
+            if (!shapes[i].equals(expected)) {
+                throw new IllegalArgumentException("batch_norm: " + names[i] + " must be " + expected
+                        + " for " + c + " input channels, got " + shapes[i] + ctx);
+            }
+        }
+        return c;
     }
 
+    /**
+     * Normalises with the batch statistics, writes y and the saved mean and 1/sqrt(var+eps) the
+     * backward pass needs, and updates the running statistics in place.
+     */
     static void training(float[] x, Shape xs, float[] gamma, float[] beta, float[] runningMean,
                          float[] runningVar, BatchNormParams p, float[] y, float[] mean, float[] invStd) {
-        throw new UnsupportedOperationException("TODO");
+        int n = xs.dim(0);
+        int c = xs.dim(1);
+        int hw = xs.product(2, xs.rank());
+        long m = (long) n * hw;
+        for (int ch = 0; ch < c; ch++) {
+            double sum = 0;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * hw;
+                for (int s = 0; s < hw; s++) {
+                    sum += x[base + s];
+                }
+            }
+            double mu = sum / m;
+            double sq = 0;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * hw;
+                for (int s = 0; s < hw; s++) {
+                    double d = x[base + s] - mu;
+                    sq += d * d;
+                }
+            }
+            double var = sq / m;
+            double inv = 1 / Math.sqrt(var + p.eps());
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * hw;
+                for (int s = 0; s < hw; s++) {
+                    y[base + s] = (float) (gamma[ch] * (x[base + s] - mu) * inv + beta[ch]);
+                }
+            }
+            mean[ch] = (float) mu;
+            invStd[ch] = (float) inv;
+            // With one value per channel the unbiased variance is 0/0; PyTorch refuses such a batch,
+            // we keep the running variance finite by using the (zero) biased one instead.
+            double unbiased = m > 1 ? sq / (m - 1) : var;
+            runningMean[ch] = (float) ((1 - p.momentum()) * runningMean[ch] + p.momentum() * mu);
+            runningVar[ch] = (float) ((1 - p.momentum()) * runningVar[ch] + p.momentum() * unbiased);
+        }
     }
 
+    /** Normalises with the running statistics. */
     static float[] inference(float[] x, Shape xs, float[] gamma, float[] beta, float[] runningMean,
                              float[] runningVar, BatchNormParams p) {
-        throw new UnsupportedOperationException("TODO");
+        int n = xs.dim(0);
+        int c = xs.dim(1);
+        int hw = xs.product(2, xs.rank());
+        float[] y = new float[x.length];
+        for (int ch = 0; ch < c; ch++) {
+            double scale = gamma[ch] / Math.sqrt(runningVar[ch] + p.eps());
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * hw;
+                for (int s = 0; s < hw; s++) {
+                    y[base + s] = (float) ((x[base + s] - runningMean[ch]) * scale + beta[ch]);
+                }
+            }
+        }
+        return y;
     }
 
+    /**
+     * Gradients of training-mode batch norm: dbeta = sum(dy), dgamma = sum(dy * x_hat),
+     * dx = gamma * invStd / m * (m * dy - dbeta - x_hat * dgamma), with x_hat = (x - mean) * invStd.
+     */
     static void backward(float[] dy, float[] x, Shape xs, float[] gamma, float[] mean, float[] invStd,
                          float[] dx, float[] dgamma, float[] dbeta) {
-        throw new UnsupportedOperationException("TODO");
+        int n = xs.dim(0);
+        int c = xs.dim(1);
+        int hw = xs.product(2, xs.rank());
+        long m = (long) n * hw;
+        for (int ch = 0; ch < c; ch++) {
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * hw;
+                for (int s = 0; s < hw; s++) {
+                    sumDy += dy[base + s];
+                    sumDyXhat += dy[base + s] * ((x[base + s] - (double) mean[ch]) * invStd[ch]);
+                }
+            }
+            double k = (double) gamma[ch] * invStd[ch] / m;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * hw;
+                for (int s = 0; s < hw; s++) {
+                    double xhat = (x[base + s] - (double) mean[ch]) * invStd[ch];
+                    dx[base + s] = (float) (k * (m * dy[base + s] - sumDy - xhat * sumDyXhat));
+                }
+            }
+            dgamma[ch] = (float) sumDyXhat;
+            dbeta[ch] = (float) sumDy;
+        }
     }
 }

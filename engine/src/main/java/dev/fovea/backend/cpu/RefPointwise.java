@@ -4,56 +4,121 @@ import dev.fovea.ops.Activation;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.tensor.Shape;
 
-/** Reference pointwise ops, softmax, dropout masks and concat/split. Filled in by the pointwise work. */
+import java.util.SplittableRandom;
+
+/**
+ * Reference elementwise ops: the parameter-free activations, PReLU and the dropout mask. Backward
+ * rules follow PyTorch, including its choices at kinks (the ReLU gradient at exactly 0 is 0).
+ */
 final class RefPointwise {
     private RefPointwise() {
     }
 
     static float[] activation(float[] x, Activation kind, float slope) {
-        throw new UnsupportedOperationException("TODO");
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            float v = x[i];
+            y[i] = switch (kind) {
+                case RELU -> v > 0 ? v : 0f;
+                case LEAKY_RELU -> v > 0 ? v : v * slope;
+                case SIGMOID -> sigmoid(v);
+                case TANH -> (float) Math.tanh(v);
+            };
+        }
+        return y;
     }
 
+    /** ReLU and leaky ReLU differentiate through the input; sigmoid and tanh through the output. */
     static float[] activationBackward(float[] dy, float[] x, float[] y, Activation kind, float slope) {
-        throw new UnsupportedOperationException("TODO");
+        float[] dx = new float[dy.length];
+        for (int i = 0; i < dy.length; i++) {
+            dx[i] = switch (kind) {
+                case RELU -> x[i] > 0 ? dy[i] : 0f;
+                case LEAKY_RELU -> x[i] > 0 ? dy[i] : dy[i] * slope;
+                case SIGMOID -> dy[i] * y[i] * (1 - y[i]);
+                case TANH -> dy[i] * (1 - y[i] * y[i]);
+            };
+        }
+        return dx;
     }
 
+    /** 1/(1+e^-x) evaluated so that neither branch exponentiates a large positive number. */
+    static float sigmoid(float x) {
+        if (x >= 0) {
+            return (float) (1 / (1 + Math.exp(-x)));
+        }
+        double e = Math.exp(x);
+        return (float) (e / (1 + e));
+    }
+
+    /** Weight [1] (one shared slope) or [C] with C = input dim 1 (a slope per channel). */
     static void checkPrelu(Shape x, Shape w) {
-        throw new UnsupportedOperationException("TODO");
+        String ctx = " (input " + x + ", weight " + w + ")";
+        if (w.rank() != 1) {
+            throw new IllegalArgumentException("prelu: weight must be 1-D [1] or [C]" + ctx);
+        }
+        if (w.dim(0) == 1) {
+            return;
+        }
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException("prelu: a per-channel weight needs an input of rank >= 2 with"
+                    + " channels in dim 1" + ctx);
+        }
+        if (w.dim(0) != x.dim(1)) {
+            throw new IllegalArgumentException("prelu: weight has " + w.dim(0) + " slopes but the input has "
+                    + x.dim(1) + " channels" + ctx);
+        }
     }
 
     static float[] prelu(float[] x, Shape xs, float[] w) {
-        throw new UnsupportedOperationException("TODO");
+        int inner = innerSize(xs, w.length);
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            float a = w[channel(i, inner, w.length)];
+            y[i] = x[i] > 0 ? x[i] : a * x[i];
+        }
+        return y;
     }
 
     static void preluBackward(float[] dy, float[] x, Shape xs, float[] w, float[] dx, float[] dw) {
-        throw new UnsupportedOperationException("TODO");
+        int inner = innerSize(xs, w.length);
+        double[] acc = new double[w.length];
+        for (int i = 0; i < x.length; i++) {
+            int c = channel(i, inner, w.length);
+            if (x[i] > 0) {
+                dx[i] = dy[i];
+            } else {
+                dx[i] = w[c] * dy[i];
+                acc[c] += (double) x[i] * dy[i];
+            }
+        }
+        for (int c = 0; c < w.length; c++) {
+            dw[c] = (float) acc[c];
+        }
     }
 
-    static float[] softmax(float[] x, Shape xs, int dim, boolean log) {
-        throw new UnsupportedOperationException("TODO");
+    /** Elements per (sample, channel) pair: the product of the dims after dim 1. */
+    private static int innerSize(Shape xs, int slopes) {
+        return slopes == 1 ? 1 : xs.product(2, xs.rank());
     }
 
-    static float[] softmaxBackward(float[] dy, float[] y, Shape ys, int dim, boolean log) {
-        throw new UnsupportedOperationException("TODO");
+    /** The slope index of flat element i: 0 for a shared slope, else its dim-1 coordinate. */
+    private static int channel(int i, int inner, int slopes) {
+        return slopes == 1 ? 0 : (i / inner) % slopes;
     }
 
+    /**
+     * The inverted-dropout mask: each element is kept with probability 1-p and then worth 1/(1-p),
+     * otherwise 0. The draws come from a SplittableRandom seeded with p.seed(), one per element in
+     * order, so a seed fixes the mask.
+     */
     static float[] dropoutMask(int n, DropoutParams p) {
-        throw new UnsupportedOperationException("TODO");
-    }
-
-    static Shape concatShape(Shape[] shapes, int dim) {
-        throw new UnsupportedOperationException("TODO");
-    }
-
-    static float[] concat(float[][] data, Shape[] shapes, Shape out, int dim) {
-        throw new UnsupportedOperationException("TODO");
-    }
-
-    static Shape[] splitShapes(Shape s, int dim, int[] sizes) {
-        throw new UnsupportedOperationException("TODO");
-    }
-
-    static float[][] split(float[] x, Shape s, int dim, Shape[] shapes) {
-        throw new UnsupportedOperationException("TODO");
+        SplittableRandom r = new SplittableRandom(p.seed());
+        float keep = (float) (1 / (1 - p.p()));
+        float[] mask = new float[n];
+        for (int i = 0; i < n; i++) {
+            mask[i] = r.nextDouble() >= p.p() ? keep : 0f;
+        }
+        return mask;
     }
 }

@@ -119,6 +119,10 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
+        if (inputShape.rank() != 4) {
+            throw new IllegalArgumentException("global_avg_pool2d backward: input shape must be 4-D NCHW, got "
+                    + inputShape);
+        }
         requireShape("global_avg_pool2d backward", "grad_output", gradOutput,
                 Shape.of(inputShape.dim(0), inputShape.dim(1), 1, 1));
         return Host.tensor(inputShape, RefPool.globalAvgBackward(Host.floats(gradOutput), inputShape));
@@ -150,7 +154,8 @@ public class ReferenceBackend implements Backend {
     @Override
     public Grads batchNormBackward(Tensor gradOutput, Tensor input, Tensor gamma, BatchNormOutput forward) {
         requireShape("batch_norm backward", "grad_output", gradOutput, input.shape());
-        int c = gamma.size();
+        int c = RefNorm.checkShapes(input.shape(), gamma.shape(), gamma.shape(), forward.savedMean().shape(),
+                forward.savedInvStd().shape());
         float[] dx = new float[input.size()];
         float[] dgamma = new float[c];
         float[] dbeta = new float[c];
@@ -239,13 +244,13 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public Tensor softmax(Tensor input, int dim, boolean log) {
-        return Host.tensor(input.shape(), RefPointwise.softmax(Host.floats(input), input.shape(), dim, log));
+        return Host.tensor(input.shape(), RefSoftmax.softmax(Host.floats(input), input.shape(), dim, log));
     }
 
     @Override
     public Tensor softmaxBackward(Tensor gradOutput, Tensor output, int dim, boolean log) {
         requireSameShape(log ? "log_softmax backward" : "softmax backward", gradOutput, output);
-        return Host.tensor(output.shape(), RefPointwise.softmaxBackward(Host.floats(gradOutput),
+        return Host.tensor(output.shape(), RefSoftmax.softmaxBackward(Host.floats(gradOutput),
                 Host.floats(output), output.shape(), dim, log));
     }
 
@@ -294,14 +299,14 @@ public class ReferenceBackend implements Backend {
     public Tensor concat(List<Tensor> inputs, int dim) {
         Shape[] shapes = inputs.stream().map(Tensor::shape).toArray(Shape[]::new);
         float[][] data = inputs.stream().map(Host::floats).toArray(float[][]::new);
-        Shape out = RefPointwise.concatShape(shapes, dim);
-        return Host.tensor(out, RefPointwise.concat(data, shapes, out, dim));
+        Shape out = RefConcat.concatShape(shapes, dim);
+        return Host.tensor(out, RefConcat.concat(data, shapes, out, dim));
     }
 
     @Override
     public List<Tensor> split(Tensor t, int dim, int[] sizes) {
-        Shape[] shapes = RefPointwise.splitShapes(t.shape(), dim, sizes);
-        float[][] parts = RefPointwise.split(Host.floats(t), t.shape(), dim, shapes);
+        Shape[] shapes = RefConcat.splitShapes(t.shape(), dim, sizes);
+        float[][] parts = RefConcat.split(Host.floats(t), t.shape(), dim, shapes);
         Tensor[] out = new Tensor[parts.length];
         for (int i = 0; i < parts.length; i++) {
             out[i] = Host.tensor(shapes[i], parts[i]);

@@ -1,0 +1,161 @@
+package dev.fovea.backend.cpu;
+
+import dev.fovea.backend.Backend;
+import dev.fovea.backend.Grads;
+import dev.fovea.ops.Activation;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.testing.Arrays2;
+import dev.fovea.testing.GradCheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static dev.fovea.backend.cpu.RefAsserts.assertAllFinite;
+import static dev.fovea.backend.cpu.RefAsserts.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The activations of seed-examples §12 (logistic, tanh, ReLU, leaky ReLU with a = 0.01, PReLU). */
+class ActivationTest {
+    private static final Backend BE = new ReferenceBackend();
+    private static final float SLOPE = 0.01f;
+    private static final float[] X = {-2, -0.5f, 0, 0.5f, 2};
+
+    @Test
+    void reluAndLeakyReluExactValues() {
+        Arrays2.assertExact("relu", new float[] {0, 0, 0, 0.5f, 2}, forward(Activation.RELU, X));
+        Arrays2.assertExact("leaky_relu", new float[] {-2 * SLOPE, -0.5f * SLOPE, 0, 0.5f, 2},
+                forward(Activation.LEAKY_RELU, X));
+    }
+
+    @Test
+    void sigmoidAndTanhValues() {
+        // 1/(1+e^2) = 0.11920292, 1/(1+e^0.5) = 0.37754067; tanh 0.5 = 0.46211716, tanh 2 = 0.96402758.
+        Arrays2.assertClose("sigmoid", new float[] {0.11920292f, 0.37754067f, 0.5f, 0.62245933f, 0.88079708f},
+                forward(Activation.SIGMOID, X), 0, 1e-7);
+        Arrays2.assertClose("tanh", new float[] {-0.96402758f, -0.46211716f, 0, 0.46211716f, 0.96402758f},
+                forward(Activation.TANH, X), 0, 1e-7);
+    }
+
+    @Test
+    void sigmoidAndTanhSaturateWithoutOverflow() {
+        float[] big = {-1e30f, -1000, -100, 100, 1000, 1e30f};
+        float[] s = forward(Activation.SIGMOID, big);
+        // e^-100 = 3.72e-44 is a float32 subnormal; the naive e^x/(1+e^x) would give NaN at +1000.
+        Arrays2.assertClose("sigmoid", new float[] {0, 0, 3.7200760e-44f, 1, 1, 1}, s, 1e-45, 0);
+        Arrays2.assertExact("tanh", new float[] {-1, -1, -1, 1, 1, 1}, forward(Activation.TANH, big));
+        float[] ds = BE.download(BE.activationBackward(t(new float[] {1, 1, 1, 1, 1, 1}), t(big), t(s),
+                Activation.SIGMOID, 0));
+        assertAllFinite("sigmoid backward", ds);
+    }
+
+    @Test
+    void reluFamilyGradientAtExactlyZeroIsTheNegativeSideLikePyTorch() {
+        float[] dy = {3, 3, 3, 3, 3};
+        Arrays2.assertExact("relu backward", new float[] {0, 0, 0, 3, 3}, backward(Activation.RELU, X, dy));
+        Arrays2.assertExact("leaky_relu backward", new float[] {3 * SLOPE, 3 * SLOPE, 3 * SLOPE, 3, 3},
+                backward(Activation.LEAKY_RELU, X, dy));
+    }
+
+    @Test
+    void sigmoidAndTanhBackwardUseTheOutput() {
+        // sigmoid' = y (1 - y): 0.25 at 0; tanh' = 1 - y^2: 1 at 0.
+        float[] zero = {0};
+        Arrays2.assertExact("sigmoid' (0)", new float[] {0.5f}, backward(Activation.SIGMOID, zero, new float[] {2}));
+        Arrays2.assertExact("tanh' (0)", new float[] {2}, backward(Activation.TANH, zero, new float[] {2}));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void gradientMatchesFiniteDifferences(Activation kind) {
+        float[] x = awayFromZero(Arrays2.random(60, 21), 3);
+        float[] dy = Arrays2.random(60, 22);
+        GradCheck.check(kind.opName(), x, xv -> forward(kind, xv), dy, backward(kind, x, dy));
+    }
+
+    @Test
+    void preluPerChannelAndSharedExactValues() {
+        // x [2, 2, 2] with slopes 0.25 (channel 0) and 0.5 (channel 1).
+        float[] x = {-4, 2, -4, 2, 1, -8, 1, -8};
+        Shape xs = Shape.of(2, 2, 2);
+        Tensor perChannel = BE.prelu(BE.upload(xs, x), t(new float[] {0.25f, 0.5f}));
+        Arrays2.assertExact("prelu [C]", new float[] {-1, 2, -2, 2, 1, -2, 1, -4}, BE.download(perChannel));
+        Tensor shared = BE.prelu(BE.upload(xs, x), t(new float[] {0.5f}));
+        Arrays2.assertExact("prelu [1]", new float[] {-2, 2, -2, 2, 1, -4, 1, -4}, BE.download(shared));
+    }
+
+    @Test
+    void preluBackwardExactValues() {
+        float[] x = {-4, 2, -4, 2, 1, -8, 1, -8};
+        Shape xs = Shape.of(2, 2, 2);
+        float[] dy = {1, 1, 1, 1, 1, 1, 1, 0.5f};
+        Grads g = BE.preluBackward(BE.upload(xs, dy), BE.upload(xs, x), t(new float[] {0.25f, 0.5f}));
+        Arrays2.assertExact("dx", new float[] {0.25f, 1, 0.5f, 1, 1, 0.25f, 1, 0.25f}, BE.download(g.input()));
+        // dw_c = sum over negative x of x * dy: channel 0: -4 - 8 = -12; channel 1: -4 - 8 * 0.5 = -8.
+        Arrays2.assertExact("dweight", new float[] {-12, -8}, BE.download(g.weight()));
+        assertNull(g.bias());
+    }
+
+    @Test
+    void preluGradientsMatchFiniteDifferencesPerChannel() {
+        checkPrelu(Shape.of(3, 4, 2, 3), 4);
+    }
+
+    @Test
+    void preluGradientsMatchFiniteDifferencesShared() {
+        checkPrelu(Shape.of(3, 4, 5), 1);
+    }
+
+    private static void checkPrelu(Shape xs, int slopes) {
+        float[] x = awayFromZero(Arrays2.random(xs.size(), 31), 3);
+        float[] w = Arrays2.random(slopes, 32);
+        float[] dy = Arrays2.random(xs.size(), 33);
+        Grads g = BE.preluBackward(BE.upload(xs, dy), BE.upload(xs, x), t(w));
+        GradCheck.check("prelu d input " + xs, x, xv -> BE.download(BE.prelu(BE.upload(xs, xv), t(w))), dy,
+                BE.download(g.input()));
+        GradCheck.check("prelu d weight " + xs, w, wv -> BE.download(BE.prelu(BE.upload(xs, x), t(wv))), dy,
+                BE.download(g.weight()));
+    }
+
+    @Test
+    void preluRejectsAWeightThatFitsNoChannelCount() {
+        Tensor x = BE.upload(Shape.of(2, 3, 4), new float[24]);
+        var e = assertThrows(IllegalArgumentException.class, () -> BE.prelu(x, t(new float[2])));
+        assertMessage(e, "prelu: weight has 2 slopes but the input has 3 channels", "input [2, 3, 4]", "weight [2]");
+        e = assertThrows(IllegalArgumentException.class, () ->
+                BE.prelu(x, BE.upload(Shape.of(3, 1), new float[3])));
+        assertMessage(e, "prelu: weight must be 1-D", "weight [3, 1]");
+        e = assertThrows(IllegalArgumentException.class, () -> BE.prelu(t(new float[3]), t(new float[3])));
+        assertMessage(e, "prelu: a per-channel weight needs an input of rank >= 2", "input [3]");
+    }
+
+    @Test
+    void backwardRejectsMismatchedGradient() {
+        var e = assertThrows(IllegalArgumentException.class, () ->
+                BE.activationBackward(t(new float[4]), t(X), t(X), Activation.TANH, 0));
+        assertMessage(e, "tanh backward", "[4]", "[5]");
+    }
+
+    /** Moves values off ReLU's kink by at least the finite-difference step. */
+    private static float[] awayFromZero(float[] x, float scale) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] = scale * x[i] + Math.copySign(0.05f, x[i]);
+        }
+        return x;
+    }
+
+    private static float[] forward(Activation kind, float[] x) {
+        return BE.download(BE.activation(t(x), kind, SLOPE));
+    }
+
+    private static float[] backward(Activation kind, float[] x, float[] dy) {
+        Tensor in = t(x);
+        Tensor out = BE.activation(in, kind, SLOPE);
+        return BE.download(BE.activationBackward(t(dy), in, out, kind, SLOPE));
+    }
+
+    private static Tensor t(float[] data) {
+        return BE.upload(Shape.of(data.length), data);
+    }
+}
