@@ -32,7 +32,8 @@ public final class CaseFileWriter {
     public static void write(Path file, List<ConformanceCase> cases) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        // Not Files.createTempFile: its owner-only permissions would carry over to the result.
+        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 write(out, cases);
