@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads conformance case files ({@value #FORMAT}, described in the README). Everything is checked
+ * Reads conformance case files ({@value #FORMAT}, described in the package documentation). Everything is checked
  * before a case runs: JSON syntax, required and unknown fields, data length against shape, the op,
  * its attributes and input names (through the op registry). Any problem is a
  * {@link CaseFileException} naming the file, the case and the field.
