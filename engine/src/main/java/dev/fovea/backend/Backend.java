@@ -6,6 +6,7 @@ import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
 import dev.fovea.ops.Pool2dParams;
+import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -128,6 +129,37 @@ public interface Backend extends AutoCloseable {
 
     /** d(loss)/d(input) scaled by {@code gradOutput} (the upstream gradient of the scalar loss). */
     Tensor lossBackward(LossKind kind, Tensor input, Tensor target, float gradOutput);
+
+    // ---- optimisation -----------------------------------------------------------------------
+
+    /**
+     * One optimiser update of {@code param} in place from {@code grad}; {@code state} holds the
+     * optimiser's buffers (see {@link OptimizerConfig#stateNames()}), each shaped like the parameter.
+     * This default round-trips through the host; backends override it with an in-place (fused) update.
+     */
+    default void optimizerUpdate(OptimizerConfig config, Tensor param, Tensor grad, List<Tensor> state,
+                                 long step, double lr) {
+        updateThroughHost(this, config, param, grad, state, step, lr);
+    }
+
+    /** The optimiser update done on host copies and written back: correct on any backend, but slow. */
+    static void updateThroughHost(Backend b, OptimizerConfig config, Tensor param, Tensor grad, List<Tensor> state,
+                                  long step, double lr) {
+        float[] p = b.download(param);
+        float[][] s = new float[state.size()][];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = b.download(state.get(i));
+        }
+        config.update(p, b.download(grad), s, step, lr, 0, p.length);
+        try (Tensor t = b.upload(param.shape(), p)) {
+            b.copy(t, param);
+        }
+        for (int i = 0; i < s.length; i++) {
+            try (Tensor t = b.upload(param.shape(), s[i])) {
+                b.copy(t, state.get(i));
+            }
+        }
+    }
 
     @Override
     default void close() {

@@ -1,5 +1,8 @@
 package dev.fovea.optim;
 
+import dev.fovea.backend.cpu.ReferenceBackend;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,15 +15,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class OptimizerUpdateTest {
     private static final double TOL = 1e-6;
     private static final float[] GRADS = {0.5f, -0.5f, 0.25f};
+    private static final ReferenceBackend CPU = new ReferenceBackend();
+
+    private static Tensor scalar(float v) {
+        return CPU.upload(Shape.of(1), new float[] {v});
+    }
 
     /** Runs three steps on a single parameter starting at 1.0 and returns the parameter after each. */
     private static double[] trajectory(OptimizerConfig config, float[] grads) {
-        Optimizer opt = new Optimizer(config);
-        float[] p = {1f};
+        Optimizer opt = new Optimizer(config, CPU);
+        Tensor p = scalar(1f);
         double[] out = new double[grads.length];
         for (int t = 0; t < grads.length; t++) {
-            opt.step("w", p, new float[] {grads[t]});
-            out[t] = p[0];
+            opt.step("w", p, scalar(grads[t]));
+            out[t] = CPU.download(p)[0];
         }
         return out;
     }
@@ -92,29 +100,54 @@ class OptimizerUpdateTest {
 
     @Test
     void stateIsKeptPerParameterUnderPyTorchNames() {
-        Optimizer opt = new Optimizer(Adam.adam(0.1));
-        float[] a = {1f};
-        float[] b = {1f};
-        opt.step("a", a, new float[] {0.5f});
-        opt.step("a", a, new float[] {-0.5f});
-        opt.step("b", b, new float[] {0.5f});
+        Optimizer opt = new Optimizer(Adam.adam(0.1), CPU);
+        Tensor a = scalar(1f);
+        Tensor b = scalar(1f);
+        opt.step("a", a, scalar(0.5f));
+        opt.step("a", a, scalar(-0.5f));
+        opt.step("b", b, scalar(0.5f));
         assertEquals(2, opt.steps("a"));
         assertEquals(1, opt.steps("b"));
         assertEquals(0.9f * 0.05f + 0.1f * -0.5f, opt.state("a").get("exp_avg")[0], 1e-7);
-        assertEquals(0.9000000019999999, b[0], TOL, "b's first step is a first step, whatever a did");
+        assertEquals(0.9000000019999999, CPU.download(b)[0], TOL, "b's first step is a first step, whatever a did");
     }
 
     @Test
     void restoredStateContinuesExactly() {
-        Optimizer full = new Optimizer(Adam.adam(0.1));
-        float[] p = {1f};
-        full.step("w", p, new float[] {0.5f});
-        Optimizer resumed = new Optimizer(Adam.adam(0.1));
-        resumed.restore("w", full.steps("w"), full.state("w"));
-        float[] q = p.clone();
-        full.step("w", p, new float[] {-0.5f});
-        resumed.step("w", q, new float[] {-0.5f});
-        assertEquals(p[0], q[0], 0f);
+        Optimizer full = new Optimizer(Adam.adam(0.1), CPU);
+        Tensor p = scalar(1f);
+        full.step("w", p, scalar(0.5f));
+        Optimizer resumed = new Optimizer(Adam.adam(0.1), CPU);
+        resumed.restore("w", Shape.of(1), full.steps("w"), full.state("w"));
+        Tensor q = CPU.upload(Shape.of(1), CPU.download(p));
+        full.step("w", p, scalar(-0.5f));
+        resumed.step("w", q, scalar(-0.5f));
+        assertEquals(CPU.download(p)[0], CPU.download(q)[0], 0f);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> resumed.restore("w", Shape.of(2), 1, full.state("w")));
+        assertEquals("adam: checkpoint state of 'w' has 1 values in 'exp_avg', the parameter has 2", e.getMessage());
+    }
+
+    @Test
+    void theHostRoundTripDefaultMatchesTheInPlaceUpdate() {
+        // Backends without an in-place update use Backend's default; both must agree exactly.
+        dev.fovea.backend.Backend viaHost = new ReferenceBackend() {
+            @Override
+            public void optimizerUpdate(OptimizerConfig config, Tensor param, Tensor grad,
+                                        java.util.List<Tensor> state, long step, double lr) {
+                dev.fovea.backend.Backend.updateThroughHost(this, config, param, grad, state, step, lr);
+            }
+        };
+        Optimizer a = new Optimizer(new Sgd(0.1, 0.9, 0, true, 0.01), CPU);
+        Optimizer b = new Optimizer(new Sgd(0.1, 0.9, 0, true, 0.01), viaHost);
+        Tensor pa = scalar(1f);
+        Tensor pb = scalar(1f);
+        for (float g : GRADS) {
+            a.step("w", pa, scalar(g));
+            b.step("w", pb, scalar(g));
+        }
+        assertEquals(CPU.download(pa)[0], CPU.download(pb)[0], 0f);
+        assertEquals(a.state("w").get("momentum_buffer")[0], b.state("w").get("momentum_buffer")[0], 0f);
     }
 
     @Test
@@ -136,7 +169,7 @@ class OptimizerUpdateTest {
         assertEquals("adam: beta1 must be in [0, 1), got 1.0", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Sgd(0.1, 0, 0, true, 0));
         var size = assertThrows(IllegalArgumentException.class,
-                () -> new Optimizer(Sgd.plain(0.1)).step("w", new float[2], new float[3]));
-        assertEquals("sgd: parameter 'w' has 2 values but its gradient has 3", size.getMessage());
+                () -> new Optimizer(Sgd.plain(0.1), CPU).step("w", CPU.zeros(Shape.of(2)), CPU.zeros(Shape.of(3))));
+        assertEquals("sgd: parameter 'w' is [2] but its gradient is [3]", size.getMessage());
     }
 }

@@ -11,6 +11,7 @@ import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
 import dev.fovea.ops.Pool2dParams;
+import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -328,6 +329,20 @@ public class ReferenceBackend implements Backend {
         RefLoss.checkShapes(kind, input.shape(), target.shape());
         return Host.tensor(input.shape(),
                 RefLoss.backward(kind, Host.floats(input), input.shape(), Host.floats(target), gradOutput));
+    }
+
+    // ---- optimisation -----------------------------------------------------------------------
+
+    @Override
+    public void optimizerUpdate(OptimizerConfig config, Tensor param, Tensor grad, List<Tensor> state, long step,
+                                double lr) {
+        requireSameShape(config.name() + " update", param, grad);
+        float[][] s = new float[state.size()][];
+        for (int i = 0; i < s.length; i++) {
+            requireSameShape(config.name() + " update", param, state.get(i));
+            s[i] = Host.floats(state.get(i));
+        }
+        config.update(Host.floats(param), Host.floats(grad), s, step, lr, 0, param.size());
     }
 
     // ---- checks -----------------------------------------------------------------------------

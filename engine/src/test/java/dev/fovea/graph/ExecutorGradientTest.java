@@ -1,0 +1,93 @@
+package dev.fovea.graph;
+
+import dev.fovea.backend.Backend;
+import dev.fovea.backend.cpu.ReferenceBackend;
+import dev.fovea.ops.LossKind;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.testing.Arrays2;
+import dev.fovea.testing.GradCheck;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The executor's backward pass against finite differences of the whole graph's loss, on a DAG with
+ * a residual add (a value read by two nodes, so gradients must be summed), batch norm, pooling,
+ * flatten and a linear head.
+ */
+class ExecutorGradientTest {
+    private final Backend cpu = new ReferenceBackend();
+
+    /** tanh rather than ReLU: a finite-difference step that crosses ReLU's kink measures a different slope. */
+    private static Graph residualNet() {
+        GraphBuilder b = new GraphBuilder("residual", 2, 6, 6);
+        Value x = b.tanh(b.conv2d("conv1", b.input(), ConvSpec.of(4, 3).padding(1)));
+        Value y = b.batchNorm("bn1", b.conv2d("conv2", x, ConvSpec.of(4, 3).padding(1).noBias()));
+        Value z = b.tanh(b.add(y, x));
+        z = b.flatten(b.pool("avg_pool2d", z, 2, 2, 0));
+        return b.build(b.linear("fc", z, 3));
+    }
+
+    private float loss(Executor exec, Tensor input, Tensor target) {
+        Tensor out = exec.forward(input);
+        float l = cpu.download(cpu.loss(LossKind.CROSS_ENTROPY, out, target))[0];
+        exec.releaseTape();
+        return l;
+    }
+
+    @Test
+    void parameterGradientsMatchFiniteDifferencesThroughAResidualDag() {
+        Graph g = residualNet();
+        Parameters params = Parameters.initialize(g, cpu, 7);
+        Executor exec = new Executor(g, params);
+        Tensor input = cpu.upload(Shape.of(3, 2, 6, 6), Arrays2.random(3 * 2 * 36, 11));
+        Tensor target = cpu.upload(Shape.of(3), new float[] {0, 2, 1});
+
+        Tensor out = exec.forward(input);
+        Tensor dOut = cpu.lossBackward(LossKind.CROSS_ENTROPY, out, target, 1f);
+        Map<String, Tensor> grads = exec.backward(dOut);
+        assertEquals(java.util.Set.of("conv1.weight", "conv1.bias", "conv2.weight", "bn1.weight", "bn1.bias",
+                "fc.weight", "fc.bias"), grads.keySet(), "every trainable parameter, and no buffer, gets a gradient");
+
+        for (String name : grads.keySet()) {
+            float[] values = ((dev.fovea.tensor.HostStorage) params.get(name).storage()).floats();
+            // sum(f(x) * 1) with f = the scalar loss: GradCheck's form with a one-element output.
+            GradCheck.check("d loss / d " + name, values, v -> new float[] {loss(exec, input, target)},
+                    new float[] {1f}, cpu.download(grads.get(name)), 60);
+        }
+    }
+
+    @Test
+    void aShapeMismatchNamesTheNodeAndBothSizes() {
+        GraphBuilder b = new GraphBuilder("bad", 1, 28, 28);
+        Value x = b.flatten(b.conv2d("conv1", b.input(), 16, 3));
+        var e = assertThrows(IllegalArgumentException.class, () -> b.op("fc1", "linear", Map.of(),
+                Map.of("input", x, "weight", new Value("input", Shape.of(1, 1, 28, 28)))));
+        assertTrue(e.getMessage().startsWith("fc1: linear:"), e.getMessage());
+        Value ok = b.linear("fc1", x, 10);
+        assertEquals(Shape.of(1, 10), ok.shape());
+        GraphBuilder c = new GraphBuilder("bad2", 1, 28, 28);
+        Value y = c.flatten(c.conv2d("conv1", c.input(), 16, 3));
+        // A Linear sized for 9216 features on a 10816-feature input, as in the example.
+        var e2 = assertThrows(IllegalArgumentException.class, () -> c.op("fc1", "linear", Map.of(),
+                Map.of("input", y, "weight", new Value("w", Shape.of(128, 9216)))));
+        assertTrue(e2.getMessage().contains("not a value"), e2.getMessage());
+    }
+
+    @Test
+    void inferenceReleasesIntermediatesAndMatchesTrainingModeWithoutBatchNorm() {
+        GraphBuilder b = new GraphBuilder("plain", 1, 5, 5);
+        Value x = b.relu(b.conv2d("c", b.input(), ConvSpec.of(2, 3).padding(1)));
+        Graph g = b.build(b.linear("fc", b.flatten(x), 2));
+        Executor exec = new Executor(g, Parameters.initialize(g, cpu, 1));
+        Tensor in = cpu.upload(Shape.of(2, 1, 5, 5), Arrays2.random(50, 3));
+        float[] inferred = cpu.download(exec.infer(in));
+        float[] trained = cpu.download(exec.forward(in));
+        Arrays2.assertExact("infer vs training forward", trained, inferred);
+    }
+}
