@@ -32,12 +32,12 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "conformance", mixinStandardHelpOptions = true,
         description = {
-            "Checks every op on every available backend: the worked examples (exact values), seeded random",
-            "cases whose expected outputs and gradients come from the reference backend cpu-ref, and any",
-            "--cases files. Prints one row per case and backend with the worst absolute and relative error.",
+            "Checks every op on every available backend: the worked examples (exact values), seeded random "
+                    + "cases whose expected outputs and gradients come from the reference backend cpu-ref, and any "
+                    + "--cases files. Prints one row per case and backend with the worst absolute and relative error.",
             "",
-            "Exit status: 0 all cases pass; 1 a case fails; 2 a malformed case file or bad arguments;",
-            "3 a requested backend is not available on this machine."})
+            "Exit status: 0 all cases pass; 1 a case fails; 2 a malformed case file or bad arguments; "
+                    + "3 a requested backend is not available on this machine."})
 public final class ConformanceCommand implements Callable<Integer> {
     static final int FAILED = 1;
     static final int BAD_INPUT = 2;
