@@ -33,10 +33,12 @@ public final class CaseValidator {
 
     /** Returns the bound op, so a caller can reuse its parsed attributes. */
     public static Op check(ConformanceCase c) throws Invalid {
-        if (!Ops.exists(c.op())) {
-            throw new Invalid("op", invalidOpMessage(c.op()));
+        OpDef def;
+        try {
+            def = Ops.get(c.op());
+        } catch (IllegalArgumentException e) {
+            throw new Invalid("op", e.getMessage());
         }
-        OpDef def = Ops.get(c.op());
         Op op;
         try {
             op = def.bind(Attrs.of(def.name(), c.attrs()));
@@ -85,15 +87,6 @@ public final class CaseValidator {
                 throw new Invalid(field + "." + name, def.name() + " has no entry '" + name + "' in " + field
                         + "; valid: " + String.join(", ", valid));
             }
-        }
-    }
-
-    private static String invalidOpMessage(String name) {
-        try {
-            Ops.get(name);
-            return "";
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
         }
     }
 }
