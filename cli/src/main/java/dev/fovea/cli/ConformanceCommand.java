@@ -44,7 +44,7 @@ public final class ConformanceCommand implements Callable<Integer> {
     static final int UNAVAILABLE = 3;
 
     @Option(names = "--backend", split = ",", paramLabel = "NAME",
-            description = "cpu, cpu-ref, cuda or all (default: all available); repeat or separate with commas.")
+            description = "cpu, cpu-ref, cuda, cuda:N or all (default: all available); repeat or separate with commas.")
     List<String> backendNames = new ArrayList<>(List.of("all"));
 
     @Option(names = "--cases", paramLabel = "FILE", description = "A case file (format fovea-cases/1) to run too; repeatable.")
@@ -184,24 +184,17 @@ public final class ConformanceCommand implements Callable<Integer> {
     }
 
     private static Backend open(String name) {
-        switch (name) {
-            case "cpu", "cpu-ref" -> {
-                return Backends.open(name);
-            }
-            case "cuda" -> {
-                for (Backend b : Backends.available()) {
-                    if (b.name().equals("cuda")) {
-                        return b;
-                    }
-                }
-                try {
-                    return Backends.open("cuda");
-                } catch (RuntimeException | LinkageError e) {
-                    throw new Unavailable("backend cuda is not available on this machine: " + e.getMessage(), e);
-                }
-            }
-            default -> throw new IllegalArgumentException("unknown backend '" + name + "'; expected cpu, cpu-ref, cuda or all");
+        if (name.equals("cpu") || name.equals("cpu-ref")) {
+            return Backends.open(name);
         }
+        if (name.equals("cuda") || name.matches("cuda:\\d+")) {
+            try {
+                return Backends.open(name);
+            } catch (RuntimeException | LinkageError e) {
+                throw new Unavailable("backend " + name + " is not available on this machine: " + e.getMessage(), e);
+            }
+        }
+        throw new IllegalArgumentException("unknown backend '" + name + "'; expected cpu, cpu-ref, cuda, cuda:N or all");
     }
 
     private int error(PrintWriter err, int status, String message, Throwable e) {

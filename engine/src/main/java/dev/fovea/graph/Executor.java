@@ -63,9 +63,18 @@ public final class Executor {
      * are dead. The caller owns (and closes) the result.
      */
     public Tensor infer(Tensor input) {
+        return inferTo(input, graph.output());
+    }
+
+    /**
+     * Inference up to node {@code stop}, returning its output (a layer's feature maps). The caller
+     * owns the result; everything else is released.
+     */
+    public Tensor inferTo(Tensor input, String stop) {
+        int last = graph.nodes().indexOf(graph.node(stop));
         Map<String, Tensor> values = new HashMap<>();
         values.put(graph.input().name(), input);
-        for (int i = 0; i < graph.nodes().size(); i++) {
+        for (int i = 0; i <= last; i++) {
             Node node = graph.nodes().get(i);
             Map<String, Tensor> out = run(node, inferenceOps.get(node), values);
             values.put(node.name(), out.get(Op.OUTPUT));
@@ -80,7 +89,10 @@ public final class Executor {
                 }
             }
         }
-        return values.get(graph.output());
+        Tensor result = values.remove(stop);
+        values.remove(graph.input().name());
+        values.values().forEach(Tensor::close);
+        return result;
     }
 
     /**

@@ -4,12 +4,12 @@ import java.util.Collection;
 import java.util.Optional;
 
 /** Near-miss suggestions for misspelt op, attribute and input names. */
-final class Names {
+public final class Names {
     private Names() {
     }
 
     /** The candidate within edit distance 2 of {@code name} (the nearest one), if any. */
-    static Optional<String> closest(String name, Collection<String> candidates) {
+    public static Optional<String> closest(String name, Collection<String> candidates) {
         String best = null;
         int bestDistance = 3;
         for (String c : candidates) {

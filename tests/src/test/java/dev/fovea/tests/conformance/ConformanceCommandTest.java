@@ -147,7 +147,7 @@ class ConformanceCommandTest {
     void badArgumentsExitWith2() {
         Run backend = fovea("conformance", "--backend", "tpu");
         assertEquals(2, backend.status());
-        assertEquals("conformance: unknown backend 'tpu'; expected cpu, cpu-ref, cuda or all", backend.err().strip());
+        assertEquals("conformance: unknown backend 'tpu'; expected cpu, cpu-ref, cuda, cuda:N or all", backend.err().strip());
         Run option = fovea("conformance", "--frobnicate");
         assertEquals(2, option.status());
         assertTrue(option.err().contains("Unknown option: '--frobnicate'"), option.err());

@@ -1,0 +1,56 @@
+package dev.fovea.cli;
+
+import dev.fovea.io.FormatException;
+import dev.fovea.train.TrainingStopped;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * Turns the errors a user can cause (bad files, bad arguments, missing libraries, a diverging run)
+ * into one line and an exit status instead of a stack trace; --verbose adds the trace.
+ */
+final class Errors implements CommandLine.IExecutionExceptionHandler {
+    /** Bad input: a file, an argument or a model that does not fit. */
+    static final int BAD_INPUT = 2;
+    /** The requested device cannot be used. */
+    static final int DEVICE_UNAVAILABLE = 3;
+    /** Training stopped on a non-finite loss (the last good checkpoint is kept). */
+    static final int TRAINING_STOPPED = 4;
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        boolean verbose = parsed.hasMatchedOption("--verbose") || parsed.subcommand() != null
+                && parsed.subcommand().hasMatchedOption("--verbose");
+        int status;
+        if (e instanceof TrainingStopped) {
+            status = TRAINING_STOPPED;
+        } else if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("device ")) {
+            status = DEVICE_UNAVAILABLE;
+        } else if (e instanceof IllegalArgumentException || e instanceof FormatException || e instanceof IOException
+                || e instanceof UncheckedIOException) {
+            status = BAD_INPUT;
+        } else {
+            err.println("fovea: internal error: " + e);
+            e.printStackTrace(err);
+            err.flush();
+            return 70;
+        }
+        err.println("fovea: " + message(e));
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return status;
+    }
+
+    private static String message(Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return n.getFile() + ": no such file" + (n.getReason() != null ? " (" + n.getReason() + ")" : "");
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+}

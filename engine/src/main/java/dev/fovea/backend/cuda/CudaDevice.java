@@ -1,0 +1,216 @@
+package dev.fovea.backend.cuda;
+
+import dev.fovea.tensor.DType;
+import dev.fovea.tensor.Device;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasMath;
+import jcuda.jcudnn.JCudnn;
+import jcuda.jcudnn.cudnnHandle;
+import jcuda.runtime.JCuda;
+import jcuda.runtime.cudaEvent_t;
+import jcuda.runtime.cudaMemcpyKind;
+import jcuda.runtime.cudaStream_t;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One GPU as the backend uses it: its primary context, one stream on which every operation is
+ * queued in order, the cuBLAS and cuDNN handles bound to that stream, the caching allocator, the
+ * shared cuDNN workspace, the PTX kernels and a pinned host buffer for transfers. Host code waits
+ * on the stream only when it reads results (downloads) or times work. Because all work is queued
+ * on that one stream in order, memory freed to the allocator may be handed out again at once: any
+ * kernel still reading it runs before whatever the new owner queues.
+ */
+final class CudaDevice implements AutoCloseable {
+    final Device device;
+    final cudaStream_t stream = new cudaStream_t();
+    final CUstream cuStream;
+    final cublasHandle cublas = new cublasHandle();
+    /** Null when cuDNN is not installed. */
+    final cudnnHandle cudnn;
+    final DeviceAllocator<CUdeviceptr> allocator = new DeviceAllocator<>(new CudaRawMemory());
+    final Workspace<CUdeviceptr> workspace;
+    final Kernels kernels;
+
+    private final int index;
+    private final CUdevice cuDevice = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    /** The device each thread last made current; several backends may share a thread. */
+    private static final ThreadLocal<CudaDevice> CURRENT = new ThreadLocal<>();
+    private Pointer pinned;
+    private long pinnedBytes;
+
+    CudaDevice(CudaStatus status, CudaOptions options) {
+        this.index = options.device();
+        this.device = Device.cuda(index);
+        String ctx = "cuda:" + index;
+        Check.driver(JCudaDriver.cuDeviceGet(cuDevice, index), "cuDeviceGet", ctx);
+        // The runtime API (cuBLAS, cuDNN, cudaMalloc) works in the device's primary context; the
+        // driver API (PTX modules, launches) is made to use the same one.
+        Check.driver(JCudaDriver.cuDevicePrimaryCtxRetain(context, cuDevice), "cuDevicePrimaryCtxRetain", ctx);
+        enter();
+        Check.runtime(JCuda.cudaStreamCreate(stream), "cudaStreamCreate", ctx);
+        cuStream = new CUstream(stream);
+        Check.cublas(JCublas2.cublasCreate(cublas), "cublasCreate", ctx);
+        Check.cublas(JCublas2.cublasSetStream(cublas, stream), "cublasSetStream", ctx);
+        Check.cublas(JCublas2.cublasSetMathMode(cublas, options.tensorCores()
+                ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH), "cublasSetMathMode", ctx);
+        if (status.cudnnAvailable()) {
+            cudnn = new cudnnHandle();
+            Check.cudnn(JCudnn.cudnnCreate(cudnn), "cudnnCreate", ctx);
+            Check.cudnn(JCudnn.cudnnSetStream(cudnn, stream), "cudnnSetStream", ctx);
+        } else {
+            cudnn = null;
+        }
+        workspace = new Workspace<>(allocator, options.workspaceCapBytes());
+        int[] sms = {0};
+        JCudaDriver.cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, cuDevice);
+        kernels = new Kernels(cuStream, LaunchConfig.maxGridFor(sms[0]));
+    }
+
+    /** Makes this device current on the calling thread, unless it already is. */
+    void enter() {
+        if (CURRENT.get() != this) {
+            Check.runtime(JCuda.cudaSetDevice(index), "cudaSetDevice", "cuda:" + index);
+            Check.driver(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent", "cuda:" + index);
+            CURRENT.set(this);
+        }
+    }
+
+    /** Uninitialised device memory for {@code length} elements. */
+    CudaStorage allocate(DType dtype, int length, String context) {
+        long bytes = Math.max(1L, (long) length * dtype.bytes());
+        return new CudaStorage(device, dtype, length, allocator, allocator.allocate(bytes, context));
+    }
+
+    /** A float32 tensor of {@code shape} on this device, uninitialised. */
+    Tensor tensor(Shape shape, String context) {
+        return new Tensor(shape, allocate(DType.FLOAT32, shape.size(), context));
+    }
+
+    /** The device address of a tensor of this backend. */
+    static CUdeviceptr ptr(Tensor t) {
+        if (!(t.storage() instanceof CudaStorage s)) {
+            throw new IllegalArgumentException("tensor " + t + " is not on a CUDA device; upload it first");
+        }
+        return s.pointer();
+    }
+
+    /** Copies host floats to {@code dst} through the pinned staging buffer. */
+    synchronized void upload(float[] data, CUdeviceptr dst) {
+        long bytes = (long) data.length * Sizeof.FLOAT;
+        if (bytes == 0) {
+            return;
+        }
+        staging(bytes).asFloatBuffer().put(data);
+        Check.runtime(JCuda.cudaMemcpyAsync(dst, pinned, bytes, cudaMemcpyKind.cudaMemcpyHostToDevice, stream),
+                "cudaMemcpyAsync(host to device, " + bytes + " bytes)", "upload");
+        // The staging buffer is reused by the next transfer.
+        synchronize("upload");
+    }
+
+    synchronized float[] downloadFloats(CUdeviceptr src, int n) {
+        float[] out = new float[n];
+        if (n > 0) {
+            copyToStaging(src, (long) n * Sizeof.FLOAT).asFloatBuffer().get(out);
+        }
+        return out;
+    }
+
+    synchronized int[] downloadInts(CUdeviceptr src, int n) {
+        int[] out = new int[n];
+        if (n > 0) {
+            copyToStaging(src, (long) n * Sizeof.INT).asIntBuffer().get(out);
+        }
+        return out;
+    }
+
+    private ByteBuffer copyToStaging(CUdeviceptr src, long bytes) {
+        ByteBuffer b = staging(bytes);
+        Check.runtime(JCuda.cudaMemcpyAsync(pinned, src, bytes, cudaMemcpyKind.cudaMemcpyDeviceToHost, stream),
+                "cudaMemcpyAsync(device to host, " + bytes + " bytes)", "download");
+        synchronize("download");
+        return b;
+    }
+
+    /** The pinned buffer, grown to at least {@code bytes}, as a native-order view of its first bytes. */
+    private ByteBuffer staging(long bytes) {
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("transfer of " + bytes + " bytes exceeds 2 GiB; split the tensor");
+        }
+        if (pinned == null || pinnedBytes < bytes) {
+            if (pinned != null) {
+                JCuda.cudaFreeHost(pinned);
+            }
+            pinned = new Pointer();
+            Check.runtime(JCuda.cudaMallocHost(pinned, bytes), "cudaMallocHost(" + bytes + ")", "pinned staging buffer");
+            pinnedBytes = bytes;
+        }
+        return pinned.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
+    }
+
+    void copyDeviceToDevice(CUdeviceptr src, CUdeviceptr dst, long bytes, String context) {
+        Check.runtime(JCuda.cudaMemcpyAsync(dst, src, bytes, cudaMemcpyKind.cudaMemcpyDeviceToDevice, stream),
+                "cudaMemcpyAsync(device to device)", context);
+    }
+
+    void zero(CUdeviceptr dst, long bytes, String context) {
+        Check.runtime(JCuda.cudaMemsetAsync(dst, 0, bytes, stream), "cudaMemsetAsync", context);
+    }
+
+    void synchronize(String context) {
+        Check.runtime(JCuda.cudaStreamSynchronize(stream), "cudaStreamSynchronize", context);
+    }
+
+    /** Milliseconds the GPU spent on the work {@code body} queues, measured with CUDA events. */
+    float timeMs(Runnable body) {
+        cudaEvent_t start = new cudaEvent_t();
+        cudaEvent_t stop = new cudaEvent_t();
+        Check.runtime(JCuda.cudaEventCreate(start), "cudaEventCreate", "timing");
+        Check.runtime(JCuda.cudaEventCreate(stop), "cudaEventCreate", "timing");
+        try {
+            Check.runtime(JCuda.cudaEventRecord(start, stream), "cudaEventRecord", "timing");
+            body.run();
+            Check.runtime(JCuda.cudaEventRecord(stop, stream), "cudaEventRecord", "timing");
+            Check.runtime(JCuda.cudaEventSynchronize(stop), "cudaEventSynchronize", "timing");
+            float[] ms = {0};
+            Check.runtime(JCuda.cudaEventElapsedTime(ms, start, stop), "cudaEventElapsedTime", "timing");
+            return ms[0];
+        } finally {
+            JCuda.cudaEventDestroy(start);
+            JCuda.cudaEventDestroy(stop);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        enter();
+        JCuda.cudaStreamSynchronize(stream);
+        kernels.close();
+        workspace.close();
+        allocator.releaseCache();
+        if (cudnn != null) {
+            JCudnn.cudnnDestroy(cudnn);
+        }
+        JCublas2.cublasDestroy(cublas);
+        JCuda.cudaStreamDestroy(stream);
+        if (pinned != null) {
+            JCuda.cudaFreeHost(pinned);
+            pinned = null;
+        }
+        JCudaDriver.cuDevicePrimaryCtxRelease(cuDevice);
+        CURRENT.remove();
+    }
+}

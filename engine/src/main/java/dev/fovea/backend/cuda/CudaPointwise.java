@@ -1,0 +1,271 @@
+package dev.fovea.backend.cuda;
+
+import dev.fovea.backend.DropoutOutput;
+import dev.fovea.backend.Grads;
+import dev.fovea.backend.cpu.ReferenceBackend;
+import dev.fovea.ops.Activation;
+import dev.fovea.ops.DropoutParams;
+import dev.fovea.ops.LossKind;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import jcuda.Sizeof;
+import jcuda.driver.CUdeviceptr;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.fovea.backend.cuda.CudaDevice.ptr;
+
+/**
+ * The pointwise, softmax, tensor-shuffling and loss ops of {@link CudaBackend}: cuDNN where the
+ * router says so, Fovea's elementwise and loss kernels otherwise. Losses are reduced on the device,
+ * so a training step never copies activations to the host.
+ */
+final class CudaPointwise {
+    /** Elements per partial sum in the two-pass mean of a loss (KERNELS.md, loss.ptx). */
+    private static final int SUM_CHUNK = 1024;
+
+    private final CudaDevice dev;
+    private final Router router;
+    private final CudnnOps cudnn;
+
+    CudaPointwise(CudaDevice dev, Router router, CudnnOps cudnn) {
+        this.dev = dev;
+        this.router = router;
+        this.cudnn = cudnn;
+    }
+
+    Tensor activation(Tensor input, Activation kind, float slope) {
+        String ctx = kind.opName() + " input " + input.shape();
+        Tensor y = dev.tensor(input.shape(), ctx);
+        int n = input.size();
+        if (router.activation(kind).engine() == Route.Engine.CUDNN) {
+            cudnn.activationForward(kind, n, ptr(input), ptr(y), ctx);
+            return y;
+        }
+        switch (kind) {
+            case RELU -> dev.kernels.launch(Kernel.RELU_FORWARD, n, ctx, ptr(input), ptr(y), n);
+            case LEAKY_RELU -> dev.kernels.launch(Kernel.LEAKY_RELU_FORWARD, n, ctx, ptr(input), ptr(y), n, slope);
+            case SIGMOID -> dev.kernels.launch(Kernel.SIGMOID_FORWARD, n, ctx, ptr(input), ptr(y), n);
+            case TANH -> dev.kernels.launch(Kernel.TANH_FORWARD, n, ctx, ptr(input), ptr(y), n);
+        }
+        return y;
+    }
+
+    Tensor activationBackward(Tensor dy, Tensor input, Tensor output, Activation kind, float slope) {
+        String ctx = kind.opName() + " backward input " + input.shape();
+        CudaChecks.sameShape(kind.opName() + " backward", dy, input);
+        Tensor dx = dev.tensor(input.shape(), ctx);
+        int n = input.size();
+        if (router.activation(kind).engine() == Route.Engine.CUDNN) {
+            cudnn.activationBackward(kind, n, ptr(input), ptr(output), ptr(dy), ptr(dx), ctx);
+            return dx;
+        }
+        switch (kind) {
+            case RELU -> dev.kernels.launch(Kernel.RELU_BACKWARD, n, ctx, ptr(dy), ptr(input), ptr(dx), n);
+            case LEAKY_RELU -> dev.kernels.launch(Kernel.LEAKY_RELU_BACKWARD, n, ctx, ptr(dy), ptr(input), ptr(dx), n, slope);
+            case SIGMOID -> dev.kernels.launch(Kernel.SIGMOID_BACKWARD, n, ctx, ptr(dy), ptr(output), ptr(dx), n);
+            case TANH -> dev.kernels.launch(Kernel.TANH_BACKWARD, n, ctx, ptr(dy), ptr(output), ptr(dx), n);
+        }
+        return dx;
+    }
+
+    /** [N, C, inner] view of PReLU input; a shared slope treats the whole tensor as one channel. */
+    private static int[] preluView(Shape x, int slopes) {
+        if (slopes == 1) {
+            return new int[]{1, 1, x.size()};
+        }
+        return new int[]{x.dim(0), x.dim(1), x.product(2, x.rank())};
+    }
+
+    Tensor prelu(Tensor input, Tensor weight) {
+        CudaChecks.prelu(input.shape(), weight.shape());
+        String ctx = "prelu input " + input.shape() + " weight " + weight.shape();
+        int[] v = preluView(input.shape(), weight.size());
+        Tensor y = dev.tensor(input.shape(), ctx);
+        dev.kernels.launch(Kernel.PRELU_FORWARD, input.size(), ctx, ptr(input), ptr(weight), ptr(y), input.size(),
+                v[1], v[2], weight.size());
+        return y;
+    }
+
+    Grads preluBackward(Tensor dy, Tensor input, Tensor weight) {
+        CudaChecks.prelu(input.shape(), weight.shape());
+        CudaChecks.sameShape("prelu backward", dy, input);
+        String ctx = "prelu backward input " + input.shape() + " weight " + weight.shape();
+        int[] v = preluView(input.shape(), weight.size());
+        Tensor dx = dev.tensor(input.shape(), ctx);
+        Tensor dw = dev.tensor(weight.shape(), ctx);
+        dev.kernels.launch(Kernel.PRELU_BACKWARD_DATA, input.size(), ctx, ptr(dy), ptr(input), ptr(weight), ptr(dx),
+                input.size(), v[1], v[2], weight.size());
+        dev.kernels.launch(Kernel.PRELU_BACKWARD_WEIGHT, weight.size(), ctx, ptr(dy), ptr(input), ptr(dw),
+                v[0], v[1], v[2], weight.size());
+        return new Grads(dx, dw, null);
+    }
+
+    /** [outer, D, inner] around axis {@code dim}. */
+    private static int[] around(Shape s, int dim) {
+        int a = s.axis(dim);
+        return new int[]{s.product(0, a), s.dim(a), s.product(a + 1, s.rank())};
+    }
+
+    Tensor softmax(Tensor input, int dim, boolean log) {
+        String ctx = (log ? "log_softmax" : "softmax") + " input " + input.shape() + " dim " + dim;
+        int[] v = around(input.shape(), dim);
+        Tensor y = dev.tensor(input.shape(), ctx);
+        if (router.softmax(log).engine() == Route.Engine.CUDNN) {
+            cudnn.softmaxForward(log, v[0], v[1], v[2], ptr(input), ptr(y), ctx);
+        } else {
+            dev.kernels.launch(Kernel.SOFTMAX_FORWARD, (long) v[0] * v[2], ctx, ptr(input), ptr(y), v[0], v[1], v[2],
+                    log ? 1 : 0);
+        }
+        return y;
+    }
+
+    Tensor softmaxBackward(Tensor dy, Tensor output, int dim, boolean log) {
+        String op = (log ? "log_softmax" : "softmax") + " backward";
+        CudaChecks.sameShape(op, dy, output);
+        String ctx = op + " output " + output.shape() + " dim " + dim;
+        int[] v = around(output.shape(), dim);
+        Tensor dx = dev.tensor(output.shape(), ctx);
+        if (router.softmax(log).engine() == Route.Engine.CUDNN) {
+            cudnn.softmaxBackward(log, v[0], v[1], v[2], ptr(output), ptr(dy), ptr(dx), ctx);
+        } else {
+            dev.kernels.launch(Kernel.SOFTMAX_BACKWARD, (long) v[0] * v[2], ctx, ptr(dy), ptr(output), ptr(dx),
+                    v[0], v[1], v[2], log ? 1 : 0);
+        }
+        return dx;
+    }
+
+    Tensor copyOf(Tensor t, String ctx) {
+        Tensor y = dev.tensor(t.shape(), ctx);
+        dev.copyDeviceToDevice(ptr(t), ptr(y), (long) t.size() * Sizeof.FLOAT, ctx);
+        return y;
+    }
+
+    DropoutOutput dropout(Tensor input, DropoutParams p) {
+        String ctx = "dropout input " + input.shape();
+        if (!p.training() || p.p() == 0) {
+            return new DropoutOutput(copyOf(input, ctx), null);
+        }
+        // The mask comes from the reference backend, so a seed selects the same mask on every backend.
+        float[] mask;
+        try (ReferenceBackend ref = new ReferenceBackend();
+             Tensor zeros = ref.zeros(input.shape());
+             Tensor hostMask = ref.dropout(zeros, p).mask()) {
+            mask = ref.download(hostMask);
+        }
+        Tensor m = dev.tensor(input.shape(), ctx);
+        dev.upload(mask, ptr(m));
+        Tensor y = dev.tensor(input.shape(), ctx);
+        dev.kernels.launch(Kernel.DROPOUT_APPLY, input.size(), ctx, ptr(input), ptr(m), ptr(y), input.size());
+        return new DropoutOutput(y, m);
+    }
+
+    Tensor dropoutBackward(Tensor dy, DropoutOutput forward) {
+        String ctx = "dropout backward grad " + dy.shape();
+        if (forward.mask() == null) {
+            return copyOf(dy, ctx);
+        }
+        CudaChecks.sameShape("dropout backward", dy, forward.mask());
+        Tensor dx = dev.tensor(dy.shape(), ctx);
+        dev.kernels.launch(Kernel.DROPOUT_APPLY, dy.size(), ctx, ptr(dy), ptr(forward.mask()), ptr(dx), dy.size());
+        return dx;
+    }
+
+    Tensor add(Tensor a, Tensor b) {
+        CudaChecks.sameShape("add", a, b);
+        String ctx = "add " + a.shape();
+        Tensor z = dev.tensor(a.shape(), ctx);
+        dev.kernels.launch(Kernel.ADD, a.size(), ctx, ptr(a), ptr(b), ptr(z), a.size());
+        return z;
+    }
+
+    Tensor concat(List<Tensor> inputs, int dim) {
+        List<Shape> shapes = inputs.stream().map(Tensor::shape).toList();
+        Shape out = CudaChecks.concat(shapes, dim);
+        String ctx = "concat " + shapes + " dim " + dim;
+        int axis = out.axis(dim);
+        int outer = out.product(0, axis);
+        int after = out.product(axis + 1, out.rank());
+        Tensor y = dev.tensor(out, ctx);
+        int offset = 0;
+        for (Tensor t : inputs) {
+            int len = t.shape().dim(axis) * after;
+            dev.kernels.launch(Kernel.COPY_BLOCKS, (long) outer * len, ctx, ptr(t), ptr(y), outer, len, len, 0,
+                    out.dim(axis) * after, offset * after);
+            offset += t.shape().dim(axis);
+        }
+        return y;
+    }
+
+    List<Tensor> split(Tensor t, int dim, int[] sizes) {
+        CudaChecks.split(t.shape(), dim, sizes);
+        String ctx = "split " + t.shape() + " dim " + dim;
+        int axis = t.shape().axis(dim);
+        int outer = t.shape().product(0, axis);
+        int after = t.shape().product(axis + 1, t.shape().rank());
+        List<Tensor> parts = new ArrayList<>();
+        int offset = 0;
+        for (int size : sizes) {
+            Tensor part = dev.tensor(t.shape().withDim(axis, size), ctx);
+            int len = size * after;
+            dev.kernels.launch(Kernel.COPY_BLOCKS, (long) outer * len, ctx, ptr(t), ptr(part), outer, len,
+                    t.shape().dim(axis) * after, offset * after, len, 0);
+            parts.add(part);
+            offset += size;
+        }
+        return List.copyOf(parts);
+    }
+
+    Tensor loss(LossKind kind, Tensor input, Tensor target) {
+        boolean xent = kind == LossKind.CROSS_ENTROPY;
+        CudaChecks.loss(kind.opName(), xent, input.shape(), target.shape());
+        String ctx = kind.opName() + " input " + input.shape() + " target " + target.shape();
+        int n = xent ? input.shape().dim(0) : input.size();
+        try (Tensor losses = dev.tensor(Shape.of(n), ctx)) {
+            CUdeviceptr x = ptr(input);
+            CUdeviceptr t = ptr(target);
+            CUdeviceptr l = ptr(losses);
+            switch (kind) {
+                case CROSS_ENTROPY -> dev.kernels.launch(Kernel.SOFTMAX_XENT_FORWARD, n, ctx, x, t, l, n,
+                        input.shape().dim(1));
+                case BINARY_CROSS_ENTROPY -> dev.kernels.launch(Kernel.BCE_FORWARD, n, ctx, x, t, l, n);
+                case BINARY_CROSS_ENTROPY_WITH_LOGITS -> dev.kernels.launch(Kernel.BCE_LOGITS_FORWARD, n, ctx, x, t, l, n);
+                case MSE -> dev.kernels.launch(Kernel.MSE_FORWARD, n, ctx, x, t, l, n);
+            }
+            return mean(losses, n, ctx);
+        }
+    }
+
+    /** The mean of {@code n} values as a scalar tensor, in two deterministic passes of chunked sums. */
+    private Tensor mean(Tensor values, int n, String ctx) {
+        int partials = (n + SUM_CHUNK - 1) / SUM_CHUNK;
+        Tensor out = dev.tensor(Shape.scalar(), ctx);
+        try (Tensor sums = dev.tensor(Shape.of(partials), ctx)) {
+            dev.kernels.launch(Kernel.SUM_CHUNKS, partials, ctx, ptr(values), ptr(sums), n, SUM_CHUNK, 1f);
+            dev.kernels.launch(Kernel.SUM_CHUNKS, 1, ctx, ptr(sums), ptr(out), partials, partials, (float) (1.0 / n));
+        }
+        return out;
+    }
+
+    Tensor lossBackward(LossKind kind, Tensor input, Tensor target, float gradOutput) {
+        boolean xent = kind == LossKind.CROSS_ENTROPY;
+        CudaChecks.loss(kind.opName(), xent, input.shape(), target.shape());
+        String ctx = kind.opName() + " backward input " + input.shape() + " target " + target.shape();
+        int count = xent ? input.shape().dim(0) : input.size();
+        float scale = (float) ((double) gradOutput / count);
+        Tensor dx = dev.tensor(input.shape(), ctx);
+        CUdeviceptr x = ptr(input);
+        CUdeviceptr t = ptr(target);
+        CUdeviceptr d = ptr(dx);
+        int n = input.size();
+        switch (kind) {
+            case CROSS_ENTROPY -> dev.kernels.launch(Kernel.SOFTMAX_XENT_BACKWARD, count, ctx, x, t, d, count,
+                    input.shape().dim(1), scale);
+            case BINARY_CROSS_ENTROPY -> dev.kernels.launch(Kernel.BCE_BACKWARD, n, ctx, x, t, d, n, scale);
+            case BINARY_CROSS_ENTROPY_WITH_LOGITS -> dev.kernels.launch(Kernel.BCE_LOGITS_BACKWARD, n, ctx, x, t, d, n, scale);
+            case MSE -> dev.kernels.launch(Kernel.MSE_BACKWARD, n, ctx, x, t, d, n, scale);
+        }
+        return dx;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.fovea.backend.cuda;
+
+import dev.fovea.backend.BatchNormOutput;
+import dev.fovea.backend.Grads;
+import dev.fovea.backend.PoolOutput;
+import dev.fovea.ops.BatchNormParams;
+import dev.fovea.ops.Pool2dParams;
+import dev.fovea.ops.PoolKind;
+import dev.fovea.tensor.DType;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+import static dev.fovea.backend.cuda.CudaDevice.ptr;
+
+/**
+ * Pooling and batch normalisation for {@link CudaBackend}: cuDNN where the router says so, Fovea's
+ * pooling and batch-norm kernels otherwise (always for min pooling).
+ */
+final class CudaPoolNorm {
+    private final CudaDevice dev;
+    private final Router router;
+    private final CudnnOps cudnnOps;
+    /** eps of each batch-norm forward cuDNN ran, keyed by its saved 1/std tensor, for the matching backward. */
+    private final Map<Tensor, Double> cudnnBatchNormEps = Collections.synchronizedMap(new WeakHashMap<>());
+
+    CudaPoolNorm(CudaDevice dev, Router router, CudnnOps cudnnOps) {
+        this.dev = dev;
+        this.router = router;
+        this.cudnnOps = cudnnOps;
+    }
+
+    // ---- pooling ----------------------------------------------------------------------------
+
+    /** The 12 geometry arguments of the pooling kernels, in KERNELS.md order. */
+    private static Object[] poolGeometry(Shape in, Shape out, Pool2dParams p) {
+        return new Object[]{in.dim(0), in.dim(1), in.dim(2), in.dim(3), out.dim(2), out.dim(3), p.kernelH(), p.kernelW(),
+                p.strideH(), p.strideW(), p.padH(), p.padW()};
+    }
+
+    private static Object[] args(Object[] head, Object[] geometry, Object... tail) {
+        Object[] all = new Object[head.length + geometry.length + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(geometry, 0, all, head.length, geometry.length);
+        System.arraycopy(tail, 0, all, head.length + geometry.length, tail.length);
+        return all;
+    }
+
+    PoolOutput pool2d(Tensor input, Pool2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        String ctx = p.kind().opName() + " input " + input.shape() + " " + p;
+        Tensor y = dev.tensor(out, ctx);
+        if (router.pool2d(p).engine() == Route.Engine.CUDNN) {
+            cudnnOps.poolForward(p, input.shape().toArray(), out.toArray(), ptr(input), ptr(y), ctx);
+            return new PoolOutput(y, null);
+        }
+        Object[] geometry = poolGeometry(input.shape(), out, p);
+        if (p.kind() == PoolKind.AVG) {
+            dev.kernels.launch(Kernel.AVGPOOL_FORWARD, out.size(), ctx,
+                    args(new Object[]{ptr(input), ptr(y)}, geometry, p.countIncludePad() ? 1 : 0));
+            return new PoolOutput(y, null);
+        }
+        Tensor idx = new Tensor(out, dev.allocate(DType.INT32, out.size(), ctx));
+        dev.kernels.launch(p.kind() == PoolKind.MIN ? Kernel.MINPOOL_FORWARD : Kernel.MAXPOOL_FORWARD, out.size(), ctx,
+                args(new Object[]{ptr(input), ptr(y), ptr(idx)}, geometry));
+        return new PoolOutput(y, idx);
+    }
+
+    Tensor pool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, Pool2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        String op = p.kind().opName() + " backward";
+        CudaChecks.shape(op, "grad_output", gradOutput, out);
+        String ctx = op + " input " + input.shape() + " " + p;
+        Tensor dx = dev.tensor(input.shape(), ctx);
+        Object[] geometry = poolGeometry(input.shape(), out, p);
+        if (p.kind() != PoolKind.AVG && forward.indices() != null) {
+            // The forward pass ran a Fovea kernel and stored the winners: gather through them.
+            dev.kernels.launch(p.kind() == PoolKind.MIN ? Kernel.MINPOOL_BACKWARD : Kernel.MAXPOOL_BACKWARD,
+                    input.size(), ctx, args(new Object[]{ptr(gradOutput), ptr(forward.indices()), ptr(dx)}, geometry));
+        } else if (router.pool2d(p).engine() == Route.Engine.CUDNN) {
+            cudnnOps.poolBackward(p, input.shape().toArray(), out.toArray(), ptr(input), ptr(forward.output()),
+                    ptr(gradOutput), ptr(dx), ctx);
+        } else if (p.kind() == PoolKind.AVG) {
+            dev.kernels.launch(Kernel.AVGPOOL_BACKWARD, input.size(), ctx,
+                    args(new Object[]{ptr(gradOutput), ptr(dx)}, geometry, p.countIncludePad() ? 1 : 0));
+        } else {
+            throw new IllegalArgumentException(op + ": the forward result carries no indices; pass the PoolOutput"
+                    + " of this backend's pool2d");
+        }
+        return dx;
+    }
+
+    Tensor globalAvgPool2d(Tensor input) {
+        Shape s = input.shape();
+        if (s.rank() != 4) {
+            throw new IllegalArgumentException("global_avg_pool2d: input must be 4-D NCHW, got " + s);
+        }
+        String ctx = "global_avg_pool2d input " + s;
+        Tensor y = dev.tensor(Shape.of(s.dim(0), s.dim(1), 1, 1), ctx);
+        int planes = s.dim(0) * s.dim(1);
+        dev.kernels.launch(Kernel.GLOBAL_AVGPOOL_FORWARD, planes, ctx, ptr(input), ptr(y), planes, s.dim(2) * s.dim(3));
+        return y;
+    }
+
+    Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
+        CudaChecks.shape("global_avg_pool2d backward", "grad_output", gradOutput,
+                Shape.of(inputShape.dim(0), inputShape.dim(1), 1, 1));
+        String ctx = "global_avg_pool2d backward input " + inputShape;
+        Tensor dx = dev.tensor(inputShape, ctx);
+        int planes = inputShape.dim(0) * inputShape.dim(1);
+        dev.kernels.launch(Kernel.GLOBAL_AVGPOOL_BACKWARD, inputShape.size(), ctx, ptr(gradOutput), ptr(dx), planes,
+                inputShape.dim(2) * inputShape.dim(3));
+        return dx;
+    }
+
+    // ---- normalisation ----------------------------------------------------------------------
+
+    /** Spatial size per channel: H*W for [N, C, H, W], 1 for [N, C]. */
+    private static int spatial(Shape x) {
+        return x.product(2, x.rank());
+    }
+
+    BatchNormOutput batchNormTraining(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean,
+                                             Tensor runningVar, BatchNormParams p) {
+        int c = CudaChecks.batchNorm(input.shape(), gamma.shape(), beta.shape(), runningMean.shape(), runningVar.shape());
+        int n = input.shape().dim(0);
+        int hw = spatial(input.shape());
+        String ctx = "batch_norm training input " + input.shape();
+        Tensor y = dev.tensor(input.shape(), ctx);
+        Tensor mean = dev.tensor(Shape.of(c), ctx);
+        Tensor invStd = dev.tensor(Shape.of(c), ctx);
+        if (router.batchNorm(p.eps()).engine() == Route.Engine.CUDNN) {
+            cudnnOps.batchNormTraining(n, c, hw, ptr(input), ptr(y), ptr(gamma), ptr(beta), p.momentum(),
+                    ptr(runningMean), ptr(runningVar), p.eps(), ptr(mean), ptr(invStd), ctx);
+            cudnnBatchNormEps.put(invStd, p.eps());
+        } else {
+            dev.kernels.launch(Kernel.BATCHNORM_STATS, c, ctx, ptr(input), ptr(mean), ptr(invStd), ptr(runningMean),
+                    ptr(runningVar), n, c, hw, (float) p.eps(), (float) p.momentum());
+            dev.kernels.launch(Kernel.BATCHNORM_APPLY, input.size(), ctx, ptr(input), ptr(mean), ptr(invStd), ptr(gamma),
+                    ptr(beta), ptr(y), n, c, hw);
+        }
+        return new BatchNormOutput(y, mean, invStd);
+    }
+
+    Tensor batchNormInference(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean,
+                                     Tensor runningVar, BatchNormParams p) {
+        int c = CudaChecks.batchNorm(input.shape(), gamma.shape(), beta.shape(), runningMean.shape(), runningVar.shape());
+        int n = input.shape().dim(0);
+        int hw = spatial(input.shape());
+        String ctx = "batch_norm inference input " + input.shape();
+        Tensor y = dev.tensor(input.shape(), ctx);
+        if (router.batchNorm(p.eps()).engine() == Route.Engine.CUDNN) {
+            cudnnOps.batchNormInference(n, c, hw, ptr(input), ptr(y), ptr(gamma), ptr(beta), ptr(runningMean),
+                    ptr(runningVar), p.eps(), ctx);
+        } else {
+            dev.kernels.launch(Kernel.BATCHNORM_INFERENCE, input.size(), ctx, ptr(input), ptr(gamma), ptr(beta),
+                    ptr(runningMean), ptr(runningVar), ptr(y), n, c, hw, (float) p.eps());
+        }
+        return y;
+    }
+
+    Grads batchNormBackward(Tensor gradOutput, Tensor input, Tensor gamma, BatchNormOutput forward) {
+        CudaChecks.shape("batch_norm backward", "grad_output", gradOutput, input.shape());
+        int c = gamma.size();
+        int n = input.shape().dim(0);
+        int hw = spatial(input.shape());
+        String ctx = "batch_norm backward input " + input.shape();
+        Tensor dx = dev.tensor(input.shape(), ctx);
+        Tensor dgamma = dev.tensor(gamma.shape(), ctx);
+        Tensor dbeta = dev.tensor(gamma.shape(), ctx);
+        Double eps = cudnnBatchNormEps.get(forward.savedInvStd());
+        if (eps != null) {
+            cudnnOps.batchNormBackward(n, c, hw, ptr(input), ptr(gradOutput), ptr(dx), ptr(gamma), ptr(dgamma),
+                    ptr(dbeta), eps, ptr(forward.savedMean()), ptr(forward.savedInvStd()), ctx);
+        } else {
+            dev.kernels.launch(Kernel.BATCHNORM_BACKWARD_PARAMS, c, ctx, ptr(gradOutput), ptr(input),
+                    ptr(forward.savedMean()), ptr(forward.savedInvStd()), ptr(dgamma), ptr(dbeta), n, c, hw);
+            dev.kernels.launch(Kernel.BATCHNORM_BACKWARD_DATA, input.size(), ctx, ptr(gradOutput), ptr(input), ptr(gamma),
+                    ptr(forward.savedMean()), ptr(forward.savedInvStd()), ptr(dgamma), ptr(dbeta), ptr(dx), n, c, hw);
+        }
+        return new Grads(dx, dgamma, dbeta);
+    }
+}

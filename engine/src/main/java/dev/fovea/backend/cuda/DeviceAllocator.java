@@ -1,0 +1,114 @@
+package dev.fovea.backend.cuda;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A caching allocator for device memory: freed blocks are kept in a free list per size class and
+ * handed out again, so a training loop that allocates the same shapes every batch stops calling
+ * cudaMalloc after the first one. When the device runs out, the cache is released and the
+ * allocation retried once before it is reported as {@link DeviceOutOfMemoryException}.
+ *
+ * @param <P> the device pointer type of the underlying {@link RawMemory}
+ */
+public final class DeviceAllocator<P> {
+    /** Small requests round up to this granule (cudaMalloc aligns to 256 B anyway). */
+    static final long SMALL_GRANULE = 512;
+    static final long SMALL_LIMIT = 1L << 20;
+
+    /** A block handed out: the pointer and the size class it occupies. */
+    public record Block<P>(P pointer, long bytes) {
+    }
+
+    private final RawMemory<P> raw;
+    private final Map<Long, ArrayDeque<P>> free = new HashMap<>();
+    private long inUse;
+    private long cached;
+    private long peak;
+    private long deviceAllocations;
+
+    public DeviceAllocator(RawMemory<P> raw) {
+        this.raw = raw;
+    }
+
+    /**
+     * The size class of a request: multiples of 512 B below 1 MiB, above that four classes per power
+     * of two (so at most 25% is wasted while a handful of classes cover all batch shapes).
+     */
+    static long sizeClass(long bytes) {
+        if (bytes <= 0) {
+            return SMALL_GRANULE;
+        }
+        if (bytes <= SMALL_LIMIT) {
+            return roundUp(bytes, SMALL_GRANULE);
+        }
+        long step = Long.highestOneBit(bytes - 1) / 4;
+        return roundUp(bytes, step);
+    }
+
+    private static long roundUp(long v, long step) {
+        return (v + step - 1) / step * step;
+    }
+
+    /** A block of at least {@code bytes}; {@code context} (op and shapes) goes into the out-of-memory error. */
+    public synchronized Block<P> allocate(long bytes, String context) {
+        long size = sizeClass(bytes);
+        ArrayDeque<P> list = free.get(size);
+        P p = list == null ? null : list.poll();
+        if (p != null) {
+            cached -= size;
+        } else {
+            p = raw.allocate(size);
+            if (p == null) {
+                releaseCache();
+                p = raw.allocate(size);
+                if (p == null) {
+                    throw new DeviceOutOfMemoryException(context, size, inUse, raw.freeBytes());
+                }
+            }
+            deviceAllocations++;
+        }
+        inUse += size;
+        peak = Math.max(peak, inUse);
+        return new Block<>(p, size);
+    }
+
+    /** Returns a block to the cache (not to the device). */
+    public synchronized void free(Block<P> block) {
+        inUse -= block.bytes();
+        cached += block.bytes();
+        free.computeIfAbsent(block.bytes(), k -> new ArrayDeque<>()).push(block.pointer());
+    }
+
+    /** Gives every cached block back to the device. */
+    public synchronized void releaseCache() {
+        for (ArrayDeque<P> list : free.values()) {
+            for (P p : list) {
+                raw.release(p);
+            }
+        }
+        free.clear();
+        cached = 0;
+    }
+
+    /** Bytes in blocks currently handed out. */
+    public synchronized long currentBytes() {
+        return inUse;
+    }
+
+    /** The most bytes ever handed out at once. */
+    public synchronized long peakBytes() {
+        return peak;
+    }
+
+    /** Bytes held in the cache, free for reuse. */
+    public synchronized long cachedBytes() {
+        return cached;
+    }
+
+    /** How many times the device itself was asked for memory (cache misses). */
+    public synchronized long deviceAllocations() {
+        return deviceAllocations;
+    }
+}

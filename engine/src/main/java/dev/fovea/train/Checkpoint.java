@@ -1,0 +1,184 @@
+package dev.fovea.train;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fovea.data.Normalization;
+import dev.fovea.graph.Graph;
+import dev.fovea.graph.ParamSpec;
+import dev.fovea.io.AtomicFile;
+import dev.fovea.io.FormatException;
+import dev.fovea.io.SafeTensors;
+import dev.fovea.io.StoredTensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training checkpoint: the weights as safetensors with PyTorch's names and layouts (loadable by
+ * {@code model.load_state_dict(safetensors.torch.load_file(...))}), the optimiser's state in a second
+ * safetensors file, and a JSON sidecar with everything else (model spec, epoch, seed, optimiser
+ * settings, normalisation, history, and the run's command-line settings under "run", from which
+ * --resume takes its defaults). Each file is written atomically and the sidecar last: the
+ * sidecar is the commit point, so a run killed mid-write leaves the previous checkpoint whole.
+ */
+public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map<String, StoredTensor> optimizerState,
+                         Map<String, Long> optimizerSteps, ObjectNode optimizer, int epoch, long seed,
+                         long globalStep, Normalization normalization, List<String> classes, List<History.Epoch> history,
+                         ObjectNode run) {
+
+    public static final String FORMAT = "fovea-checkpoint/1";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    /** The sidecar path for a checkpoint stem (e.g. out/epoch-003 -> out/epoch-003.json). */
+    public static Path sidecar(Path stem) {
+        return stem.resolveSibling(stem.getFileName() + ".json");
+    }
+
+    /** Writes weights, optimiser state, then the sidecar (the commit point); returns the sidecar's path. */
+    public Path write(Path stem) throws IOException {
+        String base = stem.getFileName().toString();
+        Path weightsFile = stem.resolveSibling(base + ".safetensors");
+        Path optimFile = stem.resolveSibling(base + ".optim.safetensors");
+        Map<String, String> meta = Map.of("format", "pt", "fovea", FORMAT);
+        SafeTensors.write(weightsFile, weights, meta);
+        SafeTensors.write(optimFile, optimizerState, Map.of("fovea", FORMAT));
+
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        ObjectNode m = root.putObject("model");
+        if (model.zoo() != null) {
+            m.put("zoo", model.zoo());
+        } else {
+            m.set("file", JSON.readTree(model.modelFileJson()));
+        }
+        root.put("weights", weightsFile.getFileName().toString());
+        root.put("optimizer_state", optimFile.getFileName().toString());
+        root.put("epoch", epoch);
+        root.put("seed", seed);
+        root.put("global_step", globalStep);
+        root.set("optimizer", optimizer);
+        ObjectNode steps = root.putObject("optimizer_steps");
+        optimizerSteps.forEach(steps::put);
+        root.put("normalize", normalization == null ? null : normalization.format());
+        root.set("run", run == null ? JSON.createObjectNode() : run);
+        ArrayNode cls = root.putArray("classes");
+        classes.forEach(cls::add);
+        ArrayNode hist = root.putArray("history");
+        for (History.Epoch e : history) {
+            hist.addObject().put("epoch", e.epoch()).put("train_loss", e.trainLoss()).put("test_loss", e.testLoss())
+                    .put("test_accuracy", e.testAccuracy()).put("images_per_s", e.imagesPerSecond()).put("lr", e.lr());
+        }
+        Path side = sidecar(stem);
+        AtomicFile.writeString(side, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+        return side;
+    }
+
+    /**
+     * Reads a checkpoint from its sidecar (.json) or its weights (.safetensors); every problem is a
+     * {@link FormatException} naming the file and field.
+     */
+    public static Checkpoint read(Path path) throws IOException {
+        String name = path.getFileName().toString();
+        Path side = name.endsWith(".json") ? path
+                : path.resolveSibling(name.replaceAll("(\\.optim)?\\.safetensors$", "") + ".json");
+        if (!Files.isRegularFile(side)) {
+            throw new FormatException(path.toString(), "sidecar", "no checkpoint sidecar " + side.getFileName()
+                    + " beside it (a Fovea checkpoint is NAME.json + NAME.safetensors + NAME.optim.safetensors)");
+        }
+        String file = side.toString();
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readString(side));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new FormatException(file, "json", "not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !FORMAT.equals(root.path("format").asText())) {
+            throw new FormatException(file, "format", "expected \"" + FORMAT + "\"");
+        }
+        JsonNode m = root.path("model");
+        ModelSpec spec;
+        if (m.hasNonNull("zoo")) {
+            spec = new ModelSpec(m.get("zoo").asText(), null);
+        } else if (m.has("file") && m.get("file").isObject()) {
+            spec = new ModelSpec(null, m.get("file").toString());
+        } else {
+            throw new FormatException(file, "model", "expected {\"zoo\": NAME} or {\"file\": MODEL}");
+        }
+        Map<String, StoredTensor> weights = SafeTensors.read(side.resolveSibling(text(root, "weights", file))).tensors();
+        Map<String, StoredTensor> optim = SafeTensors.read(side.resolveSibling(text(root, "optimizer_state", file))).tensors();
+        Map<String, Long> steps = new LinkedHashMap<>();
+        root.path("optimizer_steps").fields().forEachRemaining(e -> steps.put(e.getKey(), e.getValue().asLong()));
+        if (!root.path("optimizer").isObject()) {
+            throw new FormatException(file, "optimizer", "expected an object with the optimiser's name and settings");
+        }
+        Normalization norm = root.hasNonNull("normalize") ? Normalization.parse(root.get("normalize").asText()) : null;
+        List<String> classes = new java.util.ArrayList<>();
+        root.path("classes").forEach(c -> classes.add(c.asText()));
+        List<History.Epoch> history = new java.util.ArrayList<>();
+        for (JsonNode e : root.path("history")) {
+            history.add(new History.Epoch(e.path("epoch").asInt(), e.path("train_loss").asDouble(),
+                    e.path("test_loss").asDouble(), e.path("test_accuracy").asDouble(),
+                    e.path("images_per_s").asDouble(), e.path("lr").asDouble()));
+        }
+        return new Checkpoint(spec, weights, optim, steps, (ObjectNode) root.get("optimizer"),
+                integer(root, "epoch", file), root.path("seed").asLong(), root.path("global_step").asLong(),
+                norm, classes, history, root.path("run").isObject() ? (ObjectNode) root.get("run") : JSON.createObjectNode());
+    }
+
+    /**
+     * Weights for {@code graph}: every tensor present with the right shape, nothing extra except
+     * PyTorch's batch-norm step counters; one error lists every mismatch, so a checkpoint of another
+     * architecture is recognised as such.
+     */
+    public Map<String, float[]> weightsFor(Graph graph, String source) {
+        StringBuilder problems = new StringBuilder();
+        for (ParamSpec p : graph.params().values()) {
+            StoredTensor v = weights.get(p.name());
+            if (v == null) {
+                problems.append("\n  missing ").append(p.name()).append(' ').append(p.shape());
+            } else if (!v.shape().equals(p.shape())) {
+                problems.append("\n  ").append(p.name()).append(": checkpoint has ").append(v.shape())
+                        .append(", model needs ").append(p.shape());
+            }
+        }
+        for (String k : weights.keySet()) {
+            if (!graph.params().containsKey(k) && !k.endsWith(".num_batches_tracked")) {
+                problems.append("\n  unexpected ").append(k);
+            }
+        }
+        if (problems.length() > 0) {
+            throw new IllegalArgumentException(source + ": checkpoint does not fit model '" + graph.name() + "':" + problems);
+        }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        graph.params().keySet().forEach(k -> out.put(k, weights.get(k).values()));
+        return out;
+    }
+
+    /** Host values with the graph's shapes, as stored tensors. */
+    public static Map<String, StoredTensor> stored(Graph graph, Map<String, float[]> values) {
+        Map<String, StoredTensor> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, StoredTensor.f32(graph.params().get(k).shape(), v)));
+        return out;
+    }
+
+    private static String text(JsonNode root, String field, String file) {
+        if (!root.path(field).isTextual()) {
+            throw new FormatException(file, field, "expected a file name");
+        }
+        return root.get(field).asText();
+    }
+
+    private static int integer(JsonNode root, String field, String file) {
+        if (!root.path(field).canConvertToInt() || root.get(field).asInt() < 0) {
+            throw new FormatException(file, field, "expected a non-negative integer");
+        }
+        return root.get(field).asInt();
+    }
+}

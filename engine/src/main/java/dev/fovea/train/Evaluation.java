@@ -1,0 +1,63 @@
+package dev.fovea.train;
+
+import dev.fovea.backend.Backend;
+import dev.fovea.data.Batch;
+import dev.fovea.data.BatchIterator;
+import dev.fovea.data.DataLoader;
+import dev.fovea.graph.Executor;
+import dev.fovea.ops.LossKind;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+
+/** Loss, accuracy and the confusion matrix of a model over a data set, in inference mode. */
+public record Evaluation(double loss, double accuracy, long[][] confusion, int samples) {
+
+    /** Runs every batch of {@code loader}'s epoch 0 through {@code exec.infer}. */
+    public static Evaluation run(Executor exec, DataLoader loader, int classes) {
+        Backend b = exec.params().backend();
+        long[][] confusion = new long[classes][classes];
+        double lossSum = 0;
+        int n = 0;
+        int correct = 0;
+        try (BatchIterator it = loader.epoch(0)) {
+            while (it.hasNext()) {
+                Batch batch = it.next();
+                try (Tensor x = b.upload(batch.shape(), batch.images());
+                     Tensor logits = exec.infer(x);
+                     Tensor y = b.upload(Shape.of(batch.size()), labelsAsFloats(batch.labels()));
+                     Tensor loss = b.loss(LossKind.CROSS_ENTROPY, logits, y)) {
+                    lossSum += b.download(loss)[0] * batch.size();
+                    float[] out = b.download(logits);
+                    int c = logits.shape().dim(1);
+                    for (int i = 0; i < batch.size(); i++) {
+                        int pred = argmax(out, i * c, c);
+                        confusion[batch.labels()[i]][pred]++;
+                        if (pred == batch.labels()[i]) {
+                            correct++;
+                        }
+                    }
+                }
+                n += batch.size();
+            }
+        }
+        return new Evaluation(n == 0 ? Double.NaN : lossSum / n, n == 0 ? Double.NaN : (double) correct / n, confusion, n);
+    }
+
+    static float[] labelsAsFloats(int[] labels) {
+        float[] f = new float[labels.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = labels[i];
+        }
+        return f;
+    }
+
+    static int argmax(float[] v, int from, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (v[from + j] > v[from + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+}

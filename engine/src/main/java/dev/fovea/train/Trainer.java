@@ -1,0 +1,238 @@
+package dev.fovea.train;
+
+import dev.fovea.backend.Backend;
+import dev.fovea.data.Augmentation;
+import dev.fovea.data.Batch;
+import dev.fovea.data.BatchIterator;
+import dev.fovea.data.DataLoader;
+import dev.fovea.data.Dataset;
+import dev.fovea.data.Normalization;
+import dev.fovea.data.Splits;
+import dev.fovea.graph.Executor;
+import dev.fovea.graph.Graph;
+import dev.fovea.graph.MemoryPlan;
+import dev.fovea.graph.Parameters;
+import dev.fovea.io.StoredTensor;
+import dev.fovea.ops.LossKind;
+import dev.fovea.optim.LrSchedule;
+import dev.fovea.optim.Optimizer;
+import dev.fovea.optim.OptimizerConfig;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Trains a model: mini-batch epochs with softmax cross-entropy, evaluation on the test split after
+ * each epoch, a checkpoint per epoch, and the curves as CSV and PNG. Everything random (weights,
+ * sample order, augmentation, dropout) derives from one seed and the epoch/step counters, so a run
+ * resumed from an epoch-k checkpoint continues exactly as the uninterrupted run would.
+ */
+public final class Trainer {
+
+    /** What to do when a batch's loss is NaN or infinite. */
+    public enum NonFinite { STOP, SKIP }
+
+    public record Config(int epochs, int batchSize, long seed, OptimizerConfig optimizer, LrSchedule schedule,
+                         Normalization normalization, Augmentation augmentation, Path outDir, NonFinite onNonFinite,
+                         boolean terminal, PrintWriter log, com.fasterxml.jackson.databind.node.ObjectNode run) {
+        public Config {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+            }
+        }
+    }
+
+    /** The outcome: curves, the last checkpoint's sidecar, the last evaluation, skipped batches. */
+    public record Result(History history, Path lastCheckpoint, Evaluation lastEvaluation, int skippedBatches,
+                         double imagesPerSecond) {
+    }
+
+    private final ModelSpec spec;
+    private final Graph graph;
+    private final Backend backend;
+    private final Splits data;
+    private final Config cfg;
+
+    public Trainer(ModelSpec spec, Backend backend, Splits data, Config cfg) {
+        this.spec = spec;
+        this.graph = spec.graph();
+        this.backend = backend;
+        this.data = data;
+        this.cfg = cfg;
+        checkFits(graph, data.train());
+    }
+
+    /** The model's input and output must fit the data set's images and classes. */
+    public static void checkFits(Graph g, Dataset d) {
+        Shape want = g.input().shape();
+        Shape have = Shape.of(1, d.channels(), d.height(), d.width());
+        if (!want.equals(have)) {
+            throw new IllegalArgumentException("model '" + g.name() + "' expects input " + want + " (batch 1) but data set '"
+                    + d.name() + "' has images " + have);
+        }
+        int outputs = g.outputShape().dim(-1);
+        if (outputs < d.numClasses()) {
+            throw new IllegalArgumentException("model '" + g.name() + "' has " + outputs + " outputs but data set '"
+                    + d.name() + "' has " + d.numClasses() + " classes");
+        }
+    }
+
+    /** Trains from scratch, or from {@code resume} (null for a fresh run). */
+    public Result run(Checkpoint resume) throws IOException {
+        Files.createDirectories(cfg.outDir());
+        checkMemory();
+        int startEpoch = resume == null ? 0 : resume.epoch();
+        Parameters params = resume == null ? Parameters.initialize(graph, backend, cfg.seed())
+                : Parameters.fromHost(graph, backend, resume.weightsFor(graph, "--resume"));
+        Executor exec = new Executor(graph, params);
+        Optimizer opt = new Optimizer(cfg.optimizer(), cfg.schedule(), backend);
+        History history = new History();
+        long globalStep = 0;
+        if (resume != null) {
+            restoreOptimizer(opt, resume);
+            resume.history().forEach(history::add);
+            globalStep = resume.globalStep();
+        }
+        DataLoader train = new DataLoader(data.train(), DataLoader.Options.training(cfg.batchSize(), cfg.seed(),
+                cfg.augmentation(), cfg.normalization()));
+        DataLoader test = new DataLoader(data.test(), DataLoader.Options.evaluation(Math.max(cfg.batchSize(), 256),
+                cfg.normalization()));
+        Path last = null;
+        Evaluation eval = null;
+        int skipped = 0;
+        double rate = 0;
+        for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
+            opt.setEpoch(epoch);
+            Progress progress = new Progress(cfg.log(), cfg.terminal(),
+                    String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, cfg.epochs()), train.batchesPerEpoch());
+            double lossSum = 0;
+            int counted = 0;
+            long images = 0;
+            long t0 = System.nanoTime();
+            try (BatchIterator it = train.epoch(epoch)) {
+                for (int b = 0; it.hasNext(); b++) {
+                    Batch batch = it.next();
+                    exec.seed(cfg.seed(), globalStep);
+                    float loss = step(exec, opt, batch);
+                    globalStep++;
+                    images += batch.size();
+                    if (!Float.isFinite(loss)) {
+                        if (cfg.onNonFinite() == NonFinite.STOP) {
+                            throw new TrainingStopped(String.format(Locale.ROOT,
+                                    "training stopped: loss became %s at epoch %d, batch %d; the last good checkpoint "
+                                            + "is %s (resume with --resume, perhaps with a lower --lr, or use "
+                                            + "--on-nan skip)", loss, epoch + 1, b + 1,
+                                    last != null ? last : resume == null ? "none (first epoch)" : "the one resumed from"));
+                        }
+                        skipped++;
+                    } else {
+                        lossSum += loss * batch.size();
+                        counted += batch.size();
+                    }
+                    progress.update(b + 1, images, counted == 0 ? Double.NaN : lossSum / counted);
+                }
+            }
+            rate = images / ((System.nanoTime() - t0) / 1e9);
+            eval = Evaluation.run(exec, test, data.test().numClasses());
+            history.add(new History.Epoch(epoch + 1, counted == 0 ? Double.NaN : lossSum / counted, eval.loss(),
+                    eval.accuracy(), rate, opt.currentLr()));
+            last = checkpoint(exec, opt, epoch + 1, globalStep, history);
+            history.writeCsv(cfg.outDir().resolve("history.csv"));
+            history.writeCharts(cfg.outDir().resolve("loss.png"), cfg.outDir().resolve("accuracy.png"));
+            cfg.log().printf(Locale.ROOT, "epoch %d: train loss %.4f, test loss %.4f, test accuracy %.2f%%, %.0f img/s%s%n",
+                    epoch + 1, lossSum / Math.max(1, counted), eval.loss(), eval.accuracy() * 100, rate,
+                    skipped > 0 ? ", " + skipped + " non-finite batches skipped" : "");
+        }
+        return new Result(history, last, eval, skipped, rate);
+    }
+
+    /** One optimisation step; returns the batch's loss (non-finite losses skip the update). */
+    private float step(Executor exec, Optimizer opt, Batch batch) {
+        try (Tensor x = backend.upload(batch.shape(), batch.images());
+             Tensor y = backend.upload(Shape.of(batch.size()), Evaluation.labelsAsFloats(batch.labels()))) {
+            Tensor out = exec.forward(x);
+            float loss;
+            try (Tensor l = backend.loss(LossKind.CROSS_ENTROPY, out, y)) {
+                loss = backend.download(l)[0];
+            }
+            if (!Float.isFinite(loss)) {
+                exec.releaseTape();
+                return loss;
+            }
+            Map<String, Tensor> grads;
+            try (Tensor dOut = backend.lossBackward(LossKind.CROSS_ENTROPY, out, y, 1f)) {
+                grads = exec.backward(dOut);
+            }
+            for (Map.Entry<String, Tensor> g : grads.entrySet()) {
+                opt.step(g.getKey(), exec.params().get(g.getKey()), g.getValue());
+                g.getValue().close();
+            }
+            return loss;
+        }
+    }
+
+    private Path checkpoint(Executor exec, Optimizer opt, int epochsDone, long globalStep, History history)
+            throws IOException {
+        Map<String, StoredTensor> optState = new LinkedHashMap<>();
+        Map<String, Long> steps = new LinkedHashMap<>();
+        for (String p : opt.parameters()) {
+            Shape s = graph.params().get(p).shape();
+            opt.state(p).forEach((buf, v) -> optState.put(p + "/" + buf, StoredTensor.f32(s, v)));
+            steps.put(p, opt.steps(p));
+        }
+        Checkpoint c = new Checkpoint(spec, Checkpoint.stored(graph, exec.params().toHost()), optState, steps,
+                OptimizerSettings.toJson(cfg.optimizer(), cfg.schedule()), epochsDone, cfg.seed(), globalStep,
+                cfg.normalization(), data.train().classNames(), history.rows(), cfg.run());
+        return c.write(cfg.outDir().resolve(String.format(Locale.ROOT, "epoch-%03d", epochsDone)));
+    }
+
+    private void restoreOptimizer(Optimizer opt, Checkpoint c) {
+        for (Map.Entry<String, Long> e : c.optimizerSteps().entrySet()) {
+            String p = e.getKey();
+            Map<String, float[]> buffers = new LinkedHashMap<>();
+            for (String buf : cfg.optimizer().stateNames()) {
+                StoredTensor t = c.optimizerState().get(p + "/" + buf);
+                if (t != null) {
+                    buffers.put(buf, t.values());
+                }
+            }
+            if (!graph.params().containsKey(p)) {
+                throw new IllegalArgumentException("--resume: optimizer state for '" + p + "', which model '"
+                        + graph.name() + "' does not have");
+            }
+            opt.restore(p, graph.params().get(p).shape(), e.getValue(), buffers);
+        }
+    }
+
+    /** Refuses, before the first batch, a batch size whose planned activations cannot fit the heap. */
+    private void checkMemory() {
+        if (backend.device().kind() != dev.fovea.tensor.Device.Kind.CPU) {
+            return;
+        }
+        MemoryPlan plan = MemoryPlan.of(graph, cfg.batchSize());
+        long optimizerBytes = plan.parameterBytes() * cfg.optimizer().stateNames().size();
+        long need = plan.trainingBytes() + plan.parameterBytes() + optimizerBytes;
+        long max = Runtime.getRuntime().maxMemory();
+        if (need > max * 0.9) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "model '%s' with --batch-size %d needs about "
+                    + "%.1f GiB for training (activations %.1f GiB, parameters and optimiser state %.1f GiB) but the "
+                    + "JVM may use %.1f GiB: lower --batch-size or raise -Xmx (FOVEA_JAVA_OPTS)", graph.name(),
+                    cfg.batchSize(), need / 1073741824.0, plan.trainingBytes() / 1073741824.0,
+                    (plan.parameterBytes() + optimizerBytes) / 1073741824.0, max / 1073741824.0));
+        }
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.fovea.backend.cuda;
+
+import dev.fovea.ops.Activation;
+import dev.fovea.ops.Conv2dParams;
+import dev.fovea.tensor.Shape;
+import jcuda.jcudnn.cudnnActivationMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The host-side checks and sizes the CUDA backend computes before queueing any GPU work. */
+class CudaChecksTest {
+
+    private static void fails(String message, Executable e) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, e).getMessage());
+    }
+
+    @Test
+    void shapeChecksNameOpParameterAndShapes() {
+        fails("linear: weight expects 5 input features, input has 4 (input [2, 4], weight [3, 5])",
+                () -> CudaChecks.linear(Shape.of(2, 4), Shape.of(3, 5), null));
+        assertEquals(Shape.of(2, 3), CudaChecks.linear(Shape.of(2, 4), Shape.of(3, 4), Shape.of(3)));
+        fails("batch_norm: running_var must be [3] for 3 input channels, got [4] (input [2, 3, 4, 4], weight [3],"
+                        + " bias [3], running_mean [3], running_var [4])",
+                () -> CudaChecks.batchNorm(Shape.of(2, 3, 4, 4), Shape.of(3), Shape.of(3), Shape.of(3), Shape.of(4)));
+        assertEquals(6, CudaChecks.batchNorm(Shape.of(8, 6), Shape.of(6), Shape.of(6), Shape.of(6), Shape.of(6)));
+        fails("prelu: weight has 4 slopes but the input has 3 channels (input [2, 3, 5], weight [4])",
+                () -> CudaChecks.prelu(Shape.of(2, 3, 5), Shape.of(4)));
+        fails("gemm: m=4 n=4 k=4 (transA=false, transB=true) needs A>=16, B>=16, C>=16 elements; got 15, 16, 16",
+                () -> CudaChecks.gemm(false, true, 4, 4, 4, 15, 16, 16));
+        fails("cross_entropy: target must be [4] class indices, one per input row (input [4, 10], target [3])",
+                () -> CudaChecks.loss("cross_entropy", true, Shape.of(4, 10), Shape.of(3)));
+        fails("mse_loss: input and target shapes differ (input [4, 10], target [10, 4])",
+                () -> CudaChecks.loss("mse_loss", false, Shape.of(4, 10), Shape.of(10, 4)));
+    }
+
+    @Test
+    void concatAndSplitShapes() {
+        assertEquals(Shape.of(2, 5, 4), CudaChecks.concat(List.of(Shape.of(2, 3, 4), Shape.of(2, 2, 4)), 1));
+        assertEquals(Shape.of(2, 3, 9), CudaChecks.concat(List.of(Shape.of(2, 3, 4), Shape.of(2, 3, 5)), -1));
+        fails("concat: inputs must agree in every dimension but 1, got [[2, 3, 4], [2, 2, 5]]",
+                () -> CudaChecks.concat(List.of(Shape.of(2, 3, 4), Shape.of(2, 2, 5)), 1));
+        CudaChecks.split(Shape.of(2, 5, 4), 1, new int[]{3, 2});
+        fails("split: sizes [3, 3] add up to 6, dimension 1 of [2, 5, 4] is 5",
+                () -> CudaChecks.split(Shape.of(2, 5, 4), 1, new int[]{3, 3}));
+    }
+
+    @Test
+    void activationModes() {
+        assertEquals(cudnnActivationMode.CUDNN_ACTIVATION_RELU, CudnnOps.activationMode(Activation.RELU));
+        assertEquals(cudnnActivationMode.CUDNN_ACTIVATION_SIGMOID, CudnnOps.activationMode(Activation.SIGMOID));
+        assertEquals(cudnnActivationMode.CUDNN_ACTIVATION_TANH, CudnnOps.activationMode(Activation.TANH));
+        fails("leaky_relu: cuDNN 8 has no leaky ReLU", () -> CudnnOps.activationMode(Activation.LEAKY_RELU));
+    }
+
+    @Test
+    void im2colChunksBoundTheColumnBuffer() {
+        // The reference network's conv2: 64 images of 32 channels, 26x26 -> 24x24 with a 3x3 kernel:
+        // 288 x 576 floats per image, so all 64 fit in one chunk.
+        ConvGeometry small = ConvGeometry.of(Shape.of(64, 32, 26, 26), Shape.of(64, 32, 3, 3), Conv2dParams.defaults());
+        assertEquals(64, KernelConv.chunk(small));
+        // 256 channels at 224x224 with a 3x3 kernel: 2304 x 50176 floats per image, 115 M > the limit: one at a time.
+        ConvGeometry big = ConvGeometry.of(Shape.of(8, 256, 224, 224), Shape.of(8, 256, 3, 3), Conv2dParams.of(1, 1));
+        assertEquals(1, KernelConv.chunk(big));
+        ConvGeometry mid = ConvGeometry.of(Shape.of(64, 64, 56, 56), Shape.of(64, 64, 3, 3), Conv2dParams.of(1, 1));
+        // 576 x 3136 floats per image: 37 images fit under 64 Mi floats, 38 would not.
+        assertEquals(37, KernelConv.chunk(mid));
+        assertTrue(37L * 576 * 3136 <= KernelConv.COL_LIMIT && 38L * 576 * 3136 > KernelConv.COL_LIMIT);
+    }
+
+    @Test
+    void optionsValidateAndDefault() {
+        CudaOptions d = CudaOptions.defaults();
+        assertEquals(1024L << 20, d.workspaceCapBytes());
+        assertEquals(64L << 20, d.withWorkspaceMb(64).workspaceCapBytes());
+        assertTrue(d.withDeterministic(true).withCudnnSearch(true).withTensorCores(true).deterministic());
+        fails("cuda: device index must be >= 0, got -1", () -> d.withDevice(-1));
+        fails("cuda: --cudnn-workspace-mb must be >= 0, got -5", () -> d.withWorkspaceMb(-5));
+    }
+}

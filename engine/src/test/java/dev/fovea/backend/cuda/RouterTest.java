@@ -1,0 +1,86 @@
+package dev.fovea.backend.cuda;
+
+import dev.fovea.ops.Activation;
+import dev.fovea.ops.Conv2dParams;
+import dev.fovea.ops.Pool2dParams;
+import dev.fovea.ops.PoolKind;
+import dev.fovea.tensor.Shape;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RouterTest {
+    private static final ConvGeometry PLAIN = ConvGeometry.of(Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3),
+            Conv2dParams.of(1, 1));
+    private static final ConvGeometry DEPTHWISE = ConvGeometry.of(Shape.of(32, 64, 56, 56), Shape.of(64, 1, 3, 3),
+            Conv2dParams.of(1, 1).withGroups(64));
+    private static final ConvGeometry DILATED = ConvGeometry.of(Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3),
+            Conv2dParams.of(1, 2).withDilation(2));
+    private static final ConvGeometry GROUPED = ConvGeometry.of(Shape.of(32, 128, 28, 28), Shape.of(128, 32, 3, 3),
+            Conv2dParams.of(1, 1).withGroups(4));
+
+    @Test
+    void convolutionWithCudnn() {
+        Router r = new Router(true, s -> { });
+        assertEquals(Route.Engine.CUDNN, r.conv2d(PLAIN).engine());
+        assertEquals(Route.Engine.CUDNN, r.conv2d(GROUPED).engine());
+        Route dw = r.conv2d(DEPTHWISE);
+        assertEquals(Route.Engine.KERNEL, dw.engine());
+        assertTrue(dw.reason().contains("depthwise"), dw.reason());
+        Route dil = r.conv2d(DILATED);
+        assertEquals(Route.Engine.KERNEL, dil.engine());
+        assertTrue(dil.reason().contains("dilated"), dil.reason());
+    }
+
+    @Test
+    void convolutionWithoutCudnn() {
+        Router r = new Router(false, s -> { });
+        Route plain = r.conv2d(PLAIN);
+        assertEquals(Route.Engine.IM2COL_CUBLAS, plain.engine());
+        assertTrue(plain.reason().contains("cuDNN is not installed"), plain.reason());
+        assertEquals(Route.Engine.KERNEL, r.conv2d(GROUPED).engine());
+        assertEquals(Route.Engine.KERNEL, r.conv2d(DEPTHWISE).engine());
+        assertEquals(Route.Engine.KERNEL, r.conv2d(DILATED).engine());
+    }
+
+    @Test
+    void poolingNormActivationSoftmax() {
+        Router with = new Router(true, s -> { });
+        Router without = new Router(false, s -> { });
+        Pool2dParams min = Pool2dParams.of(PoolKind.MIN, 2);
+        assertEquals(Route.Engine.KERNEL, with.pool2d(min).engine());
+        assertEquals("cuDNN has no min pooling", with.pool2d(min).reason());
+        assertEquals(Route.Engine.CUDNN, with.pool2d(Pool2dParams.of(PoolKind.MAX, 2)).engine());
+        assertEquals(Route.Engine.CUDNN, with.pool2d(Pool2dParams.of(PoolKind.AVG, 2)).engine());
+        assertEquals(Route.Engine.KERNEL, without.pool2d(Pool2dParams.of(PoolKind.MAX, 2)).engine());
+        assertEquals(Route.Engine.CUDNN, with.batchNorm(1e-5).engine());
+        assertEquals(Route.Engine.KERNEL, with.batchNorm(1e-6).engine());
+        assertEquals(Route.Engine.KERNEL, without.batchNorm(1e-3).engine());
+        assertEquals(Route.Engine.CUDNN, with.activation(Activation.RELU).engine());
+        assertEquals(Route.Engine.KERNEL, with.activation(Activation.LEAKY_RELU).engine());
+        assertEquals(Route.Engine.KERNEL, without.activation(Activation.TANH).engine());
+        assertEquals(Route.Engine.CUDNN, with.softmax(true).engine());
+        assertEquals(Route.Engine.KERNEL, without.softmax(false).engine());
+    }
+
+    @Test
+    void eachDecisionIsRecordedOnce() {
+        List<String> heard = new ArrayList<>();
+        Router r = new Router(true, heard::add);
+        for (int i = 0; i < 3; i++) {
+            r.conv2d(PLAIN);
+            r.conv2d(DEPTHWISE);
+            r.pool2d(Pool2dParams.of(PoolKind.MIN, 2));
+        }
+        assertEquals(3, heard.size(), heard.toString());
+        assertEquals(heard, r.decisions());
+        assertTrue(heard.get(0).startsWith("conv2d input [32, 64, 56, 56], weight [64, 64, 3, 3]"), heard.get(0));
+        assertTrue(heard.get(0).endsWith(": cudnn (cuDNN convolution)"), heard.get(0));
+        assertTrue(heard.get(1).contains(": kernel (depthwise"), heard.get(1));
+        assertTrue(heard.get(2).startsWith("min_pool2d "), heard.get(2));
+    }
+}

@@ -1,0 +1,120 @@
+package dev.fovea.train;
+
+import dev.fovea.backend.Backend;
+import dev.fovea.backend.cpu.CpuBackend;
+import dev.fovea.data.Augmentation;
+import dev.fovea.data.EmbeddedDatasets;
+import dev.fovea.data.Splits;
+import dev.fovea.io.StoredTensor;
+import dev.fovea.optim.LrSchedule;
+import dev.fovea.optim.Sgd;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Training end to end on a slice of the embedded digits with a small network. */
+class TrainerTest {
+    /** A small conv net (with dropout, so the seeded masks are exercised too). */
+    static final String MODEL = """
+            {"format": "fovea-model/1", "name": "tiny", "input": [1, 28, 28], "layers": [
+              {"name": "conv1", "type": "conv2d", "out_channels": 4, "kernel_size": 5, "stride": 2},
+              {"type": "relu"},
+              {"type": "max_pool2d", "kernel_size": 2},
+              {"type": "flatten"},
+              {"type": "dropout", "p": 0.1},
+              {"name": "fc", "type": "linear", "out_features": 10}]}""";
+
+    static Splits data;
+    final Backend cpu = new CpuBackend();
+
+    @BeforeAll
+    static void load() throws Exception {
+        Splits all = EmbeddedDatasets.mnistDigits();
+        data = new Splits(all.train().first(1024), all.test().first(256));
+    }
+
+    private Trainer.Config config(Path out, int epochs, double lr, Trainer.NonFinite onNan) {
+        return new Trainer.Config(epochs, 32, 7, new Sgd(lr, 0.9, 0, false, 0), new LrSchedule.Step(1, 0.5), null,
+                new Augmentation(2, false), out, onNan, false, new java.io.PrintWriter(new java.io.StringWriter()), null);
+    }
+
+    private Trainer.Result train(Path out, int epochs, Checkpoint resume) throws Exception {
+        return new Trainer(new ModelSpec(null, MODEL), cpu, data, config(out, epochs, 0.05, Trainer.NonFinite.STOP))
+                .run(resume);
+    }
+
+    private static Map<String, StoredTensor> weights(Path sidecar) throws Exception {
+        return Checkpoint.read(sidecar).weights();
+    }
+
+    @Test
+    void trainingLearnsAndWritesCheckpointsCurvesAndCharts(@TempDir Path dir) throws Exception {
+        Trainer.Result r = train(dir, 2, null);
+        assertEquals(2, r.history().rows().size());
+        assertTrue(r.lastEvaluation().accuracy() > 0.6, "a small net learns digits: " + r.lastEvaluation().accuracy());
+        for (String f : new String[] {"epoch-001.json", "epoch-001.safetensors", "epoch-001.optim.safetensors",
+                "epoch-002.json", "history.csv", "loss.png", "accuracy.png"}) {
+            assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+        }
+        assertEquals(3, Files.readAllLines(dir.resolve("history.csv")).size(), "header + one row per epoch");
+        assertEquals(dir.resolve("epoch-002.json"), r.lastCheckpoint());
+        assertEquals(dev.fovea.tensor.Shape.of(4, 1, 5, 5), weights(r.lastCheckpoint()).get("conv1.weight").shape(),
+                "weights keep PyTorch's OIHW layout");
+    }
+
+    @Test
+    void theSameSeedGivesIdenticalRunsAndResumeContinuesExactly(@TempDir Path dir) throws Exception {
+        Trainer.Result a = train(dir.resolve("a"), 2, null);
+        Trainer.Result b = train(dir.resolve("b"), 2, null);
+        assertEquals(a.history().rows().get(1).trainLoss(), b.history().rows().get(1).trainLoss(), 0.0);
+        Trainer.Result resumed = train(dir.resolve("c"), 2, Checkpoint.read(dir.resolve("a/epoch-001.json")));
+        assertEquals(1, resumed.history().rows().size() - 1, "the resumed run adds epoch 2 to epoch 1's history");
+        Map<String, StoredTensor> full = weights(a.lastCheckpoint());
+        Map<String, StoredTensor> cont = weights(resumed.lastCheckpoint());
+        for (String k : full.keySet()) {
+            assertArrayEquals(full.get(k).values(), cont.get(k).values(), k + " bit for bit");
+        }
+    }
+
+    @Test
+    void aNonFiniteLossStopsWithEpochAndBatchOrIsSkipped(@TempDir Path dir) throws Exception {
+        var stop = assertThrows(TrainingStopped.class, () -> new Trainer(new ModelSpec(null, MODEL), cpu, data,
+                config(dir.resolve("stop"), 1, 1e30, Trainer.NonFinite.STOP)).run(null));
+        assertTrue(stop.getMessage().matches("training stopped: loss became (NaN|Infinity) at epoch 1, batch \\d+; .*"),
+                stop.getMessage());
+        Trainer.Result skip = new Trainer(new ModelSpec(null, MODEL), cpu, data,
+                config(dir.resolve("skip"), 1, 1e30, Trainer.NonFinite.SKIP)).run(null);
+        assertTrue(skip.skippedBatches() > 0);
+    }
+
+    @Test
+    void aCheckpointOfAnotherModelIsRefusedWithTheMismatches(@TempDir Path dir) throws Exception {
+        Trainer.Result r = train(dir, 1, null);
+        Checkpoint c = Checkpoint.read(r.lastCheckpoint());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> c.weightsFor(dev.fovea.nn.Zoo.mnistCnn(), "--resume x"));
+        assertTrue(e.getMessage().startsWith("--resume x: checkpoint does not fit model 'mnist-cnn':"), e.getMessage());
+        assertTrue(e.getMessage().contains("conv1.weight: checkpoint has [4, 1, 5, 5], model needs [32, 1, 3, 3]"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("missing conv2.weight"), e.getMessage());
+        assertTrue(e.getMessage().contains("unexpected fc.weight"), e.getMessage());
+    }
+
+    @Test
+    void aModelThatDoesNotFitTheDataIsRefusedBeforeTraining() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(new ModelSpec("resnet18-cifar", null), cpu, data, config(Path.of("x"), 1, 0.1,
+                        Trainer.NonFinite.STOP)));
+        assertEquals("model 'resnet18-cifar' expects input [1, 3, 32, 32] (batch 1) but data set 'mnist-digits/train' has "
+                + "images [1, 1, 28, 28]", e.getMessage());
+    }
+}
