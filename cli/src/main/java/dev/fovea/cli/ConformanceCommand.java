@@ -71,7 +71,7 @@ public final class ConformanceCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            return writeCases != null ? write(out) : run(out, err);
+            return writeCases != null ? write(out) : run(out);
         } catch (CaseFileException e) {
             return error(err, BAD_INPUT, e.getMessage(), e);
         } catch (Unavailable e) {
@@ -96,7 +96,7 @@ public final class ConformanceCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int run(PrintWriter out, PrintWriter err) {
+    private int run(PrintWriter out) {
         // Files first: a malformed file is reported before any work is done.
         List<ConformanceCase> fromFiles = new ArrayList<>();
         for (Path f : caseFiles) {
