@@ -12,6 +12,11 @@ public final class ShapeRules {
     private ShapeRules() {
     }
 
+    /** Checks that row-major op(A) m x k, op(B) k x n and C m x n fit arrays of the given sizes. */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, int aSize, int bSize, int cSize) {
+        RefDense.checkGemm(transA, transB, m, n, k, aSize, bSize, cSize);
+    }
+
     /** x [N, in], w [out, in], b [out] (nullable) -> [N, out]. */
     public static Shape linear(Shape x, Shape w, Shape b) {
         return RefDense.linearShape(x, w, b);

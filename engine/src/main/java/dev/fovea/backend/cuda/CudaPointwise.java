@@ -219,7 +219,7 @@ final class CudaPointwise {
 
     Tensor loss(LossKind kind, Tensor input, Tensor target) {
         boolean xent = kind == LossKind.CROSS_ENTROPY;
-        CudaChecks.loss(kind.opName(), xent, input.shape(), target.shape());
+        CudaChecks.loss(kind, input.shape(), target.shape());
         String ctx = kind.opName() + " input " + input.shape() + " target " + target.shape();
         int n = xent ? input.shape().dim(0) : input.size();
         try (Tensor losses = dev.tensor(Shape.of(n), ctx)) {
@@ -250,7 +250,7 @@ final class CudaPointwise {
 
     Tensor lossBackward(LossKind kind, Tensor input, Tensor target, float gradOutput) {
         boolean xent = kind == LossKind.CROSS_ENTROPY;
-        CudaChecks.loss(kind.opName(), xent, input.shape(), target.shape());
+        CudaChecks.loss(kind, input.shape(), target.shape());
         String ctx = kind.opName() + " backward input " + input.shape() + " target " + target.shape();
         int count = xent ? input.shape().dim(0) : input.size();
         float scale = (float) ((double) gradOutput / count);

@@ -34,19 +34,20 @@ class CudaChecksTest {
         fails("gemm: m=4 n=4 k=4 (transA=false, transB=true) needs A>=16, B>=16, C>=16 elements; got 15, 16, 16",
                 () -> CudaChecks.gemm(false, true, 4, 4, 4, 15, 16, 16));
         fails("cross_entropy: target must be [4] class indices, one per input row (input [4, 10], target [3])",
-                () -> CudaChecks.loss("cross_entropy", true, Shape.of(4, 10), Shape.of(3)));
+                () -> CudaChecks.loss(dev.fovea.ops.LossKind.CROSS_ENTROPY, Shape.of(4, 10), Shape.of(3)));
         fails("mse_loss: input and target shapes differ (input [4, 10], target [10, 4])",
-                () -> CudaChecks.loss("mse_loss", false, Shape.of(4, 10), Shape.of(10, 4)));
+                () -> CudaChecks.loss(dev.fovea.ops.LossKind.MSE, Shape.of(4, 10), Shape.of(10, 4)));
     }
 
     @Test
     void concatAndSplitShapes() {
         assertEquals(Shape.of(2, 5, 4), CudaChecks.concat(List.of(Shape.of(2, 3, 4), Shape.of(2, 2, 4)), 1));
         assertEquals(Shape.of(2, 3, 9), CudaChecks.concat(List.of(Shape.of(2, 3, 4), Shape.of(2, 3, 5)), -1));
-        fails("concat: inputs must agree in every dimension but 1, got [[2, 3, 4], [2, 2, 5]]",
+        fails("concat: input 1 has shape [2, 2, 5] but input 0 has [2, 3, 4]; all dimensions except dim 1 must match"
+                        + " (shapes [[2, 3, 4], [2, 2, 5]])",
                 () -> CudaChecks.concat(List.of(Shape.of(2, 3, 4), Shape.of(2, 2, 5)), 1));
         CudaChecks.split(Shape.of(2, 5, 4), 1, new int[]{3, 2});
-        fails("split: sizes [3, 3] add up to 6, dimension 1 of [2, 5, 4] is 5",
+        fails("split: sizes [3, 3] add up to 6 but dim 1 of input [2, 5, 4] has size 5",
                 () -> CudaChecks.split(Shape.of(2, 5, 4), 1, new int[]{3, 3}));
     }
 

@@ -1,0 +1,140 @@
+package dev.fovea.backend.cpu;
+
+/**
+ * Convolution as im2col + {@link Sgemm}, per image and per group, for cross-correlation (the caller
+ * flips the kernel for CONVOLUTION mode). Images are spread over the threads when there are at least as
+ * many images as threads; otherwise images run in turn and each GEMM uses the threads. The weight
+ * gradient sums images in fixed chunks whose bounds depend only on the batch size, then adds the chunk
+ * sums in order, so the result is the same for every thread count.
+ */
+final class FastConv {
+    /** The weight gradient is summed in at most this many image chunks (bounds memory for the partial sums). */
+    private static final int MAX_CHUNKS = 16;
+
+    private FastConv() {
+    }
+
+    static float[] forward(CpuThreads threads, float[] x, float[] w, float[] bias, ConvGeometry g) {
+        float[] y = new float[g.n() * g.cout() * g.outPlane()];
+        forEachImage(threads, g.n(), img -> forwardImage(threads, x, w, bias, g, y, img));
+        return y;
+    }
+
+    private static void forwardImage(CpuThreads threads, float[] x, float[] w, float[] bias, ConvGeometry g,
+                                     float[] y, int img) {
+        int plane = g.outPlane();
+        int yImg = img * g.cout() * plane;
+        if (bias != null) {
+            for (int o = 0; o < g.cout(); o++) {
+                java.util.Arrays.fill(y, yImg + o * plane, yImg + (o + 1) * plane, bias[o]);
+            }
+        }
+        float beta = bias == null ? 0f : 1f;
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int xOff = (img * g.cin() + grp * g.cinG()) * g.inPlane();
+            float[] col = x;
+            int colOff = xOff;
+            if (!g.pointwise()) {
+                col = Scratch.get(Scratch.Slot.COLUMNS, g.kdim() * plane);
+                colOff = 0;
+                Im2col.unfold(x, xOff, g, col);
+            }
+            Sgemm.gemm(threads, false, false, g.coutG(), plane, g.kdim(), 1f, w, grp * g.coutG() * g.kdim(),
+                    col, colOff, beta, y, yImg + grp * g.coutG() * plane);
+        }
+    }
+
+    /** Fills {@code dw} (and {@code dx} when not null; it must hold zeros) with the gradients. */
+    static void backward(CpuThreads threads, float[] dy, float[] x, float[] w, ConvGeometry g, float[] dx,
+                         float[] dw) {
+        if (g.n() == 0) {
+            return;
+        }
+        int chunkSize = Sgemm.ceilDiv(g.n(), Math.min(g.n(), MAX_CHUNKS));
+        int chunks = Sgemm.ceilDiv(g.n(), chunkSize);
+        int wSize = dw.length;
+        float[] partials = chunks > 1 ? new float[(chunks - 1) * wSize] : null;
+        forEachImage(threads, chunks, chunk -> {
+            float[] target = chunk == 0 ? dw : partials;
+            int targetOff = chunk == 0 ? 0 : (chunk - 1) * wSize;
+            int end = Math.min(g.n(), (chunk + 1) * chunkSize);
+            for (int img = chunk * chunkSize; img < end; img++) {
+                float beta = img == chunk * chunkSize ? 0f : 1f;
+                backwardImage(threads, dy, x, w, g, dx, target, targetOff, beta, img);
+            }
+        });
+        if (partials != null) {
+            int block = 4096;
+            threads.parallelFor(Sgemm.ceilDiv(wSize, block), bi -> {
+                int end = Math.min(wSize, (bi + 1) * block);
+                for (int c = 0; c < chunks - 1; c++) {
+                    int off = c * wSize;
+                    for (int i = bi * block; i < end; i++) {
+                        dw[i] += partials[off + i];
+                    }
+                }
+            });
+        }
+    }
+
+    private static void backwardImage(CpuThreads threads, float[] dy, float[] x, float[] w, ConvGeometry g,
+                                      float[] dx, float[] dw, int dwOff, float beta, int img) {
+        int plane = g.outPlane();
+        for (int grp = 0; grp < g.groups(); grp++) {
+            int xOff = (img * g.cin() + grp * g.cinG()) * g.inPlane();
+            int dyOff = (img * g.cout() + grp * g.coutG()) * plane;
+            int wOff = grp * g.coutG() * g.kdim();
+            float[] col = x;
+            int colOff = xOff;
+            if (!g.pointwise()) {
+                col = Scratch.get(Scratch.Slot.COLUMNS, g.kdim() * plane);
+                colOff = 0;
+                Im2col.unfold(x, xOff, g, col);
+            }
+            // dW_g (coutG x kdim) += dY_g (coutG x plane) * col^T
+            Sgemm.gemm(threads, false, true, g.coutG(), g.kdim(), plane, 1f, dy, dyOff, col, colOff, beta,
+                    dw, dwOff + wOff);
+            if (dx == null) {
+                continue;
+            }
+            // dcol (kdim x plane) = W_g^T * dY_g, folded back onto the input.
+            if (g.pointwise()) {
+                Sgemm.gemm(threads, true, false, g.kdim(), plane, g.coutG(), 1f, w, wOff, dy, dyOff, 0f, dx, xOff);
+            } else {
+                float[] dcol = Scratch.get(Scratch.Slot.COLUMN_GRADS, g.kdim() * plane);
+                Sgemm.gemm(threads, true, false, g.kdim(), plane, g.coutG(), 1f, w, wOff, dy, dyOff, 0f, dcol, 0);
+                Im2col.fold(dcol, g, dx, xOff);
+            }
+        }
+    }
+
+    /** Sum of dy over batch and pixels per output channel, in double, one channel per task. */
+    static float[] biasGrad(CpuThreads threads, float[] dy, int n, int channels, int plane) {
+        float[] db = new float[channels];
+        threads.parallelFor(channels, o -> {
+            double sum = 0;
+            for (int img = 0; img < n; img++) {
+                int off = (img * channels + o) * plane;
+                for (int i = 0; i < plane; i++) {
+                    sum += dy[off + i];
+                }
+            }
+            db[o] = (float) sum;
+        });
+        return db;
+    }
+
+    /**
+     * Runs {@code count} independent tasks over the threads (their GEMMs then run inline on the worker),
+     * or in turn when there are fewer tasks than threads, so that each GEMM uses the threads instead.
+     */
+    static void forEachImage(CpuThreads threads, int count, java.util.function.IntConsumer task) {
+        if (count >= threads.threads()) {
+            threads.parallelFor(count, task);
+        } else {
+            for (int i = 0; i < count; i++) {
+                task.accept(i);
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.fovea.backend.cpu;
+
+import java.util.Arrays;
+
+/**
+ * Unfolds one group of one image into the im2col matrix (rows: input channel x kernel offset, columns:
+ * output pixels) so a convolution becomes one GEMM, and folds a gradient of that matrix back onto the
+ * input (col2im). Rows are filled with whole-row copies and zeroed borders, not per-pixel branches.
+ */
+final class Im2col {
+    private Im2col() {
+    }
+
+    /** col[kdim x oh*ow] from input channels starting at {@code xOff} (cinG planes of h x w). */
+    static void unfold(float[] x, int xOff, ConvGeometry g, float[] col) {
+        int plane = g.outPlane();
+        int r = 0;
+        for (int ci = 0; ci < g.cinG(); ci++) {
+            int xc = xOff + ci * g.inPlane();
+            for (int a = 0; a < g.kh(); a++) {
+                for (int b = 0; b < g.kw(); b++, r++) {
+                    int offset = b * g.dilationW() - g.padW();
+                    int lo = g.firstValidColumn(offset);
+                    int hi = Math.max(lo, g.endValidColumn(offset));
+                    for (int oy = 0; oy < g.oh(); oy++) {
+                        int dst = r * plane + oy * g.ow();
+                        int iy = oy * g.strideH() - g.padH() + a * g.dilationH();
+                        if (iy < 0 || iy >= g.h()) {
+                            Arrays.fill(col, dst, dst + g.ow(), 0f);
+                            continue;
+                        }
+                        int src = xc + iy * g.w() + offset;
+                        Arrays.fill(col, dst, dst + lo, 0f);
+                        if (g.strideW() == 1) {
+                            System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
+                        } else {
+                            for (int ox = lo; ox < hi; ox++) {
+                                col[dst + ox] = x[src + ox * g.strideW()];
+                            }
+                        }
+                        Arrays.fill(col, dst + hi, dst + g.ow(), 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /** dx (cinG planes from {@code dxOff}) += the fold of col; the inverse scatter of {@link #unfold}. */
+    static void fold(float[] col, ConvGeometry g, float[] dx, int dxOff) {
+        int plane = g.outPlane();
+        int r = 0;
+        for (int ci = 0; ci < g.cinG(); ci++) {
+            int xc = dxOff + ci * g.inPlane();
+            for (int a = 0; a < g.kh(); a++) {
+                for (int b = 0; b < g.kw(); b++, r++) {
+                    int offset = b * g.dilationW() - g.padW();
+                    int lo = g.firstValidColumn(offset);
+                    int hi = g.endValidColumn(offset);
+                    for (int oy = 0; oy < g.oh(); oy++) {
+                        int iy = oy * g.strideH() - g.padH() + a * g.dilationH();
+                        if (iy < 0 || iy >= g.h()) {
+                            continue;
+                        }
+                        int src = r * plane + oy * g.ow();
+                        int dst = xc + iy * g.w() + offset;
+                        int sw = g.strideW();
+                        for (int ox = lo; ox < hi; ox++) {
+                            dx[dst + ox * sw] += col[src + ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

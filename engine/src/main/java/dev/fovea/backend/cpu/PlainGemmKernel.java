@@ -1,0 +1,53 @@
+package dev.fovea.backend.cpu;
+
+/**
+ * A GEMM micro-kernel in plain Java: a 4 x 64 tile accumulated in a per-thread array, with the
+ * 64-wide inner loop left for C2 to auto-vectorise. Used when the Vector API module is absent.
+ */
+final class PlainGemmKernel implements GemmKernel {
+    static final int MR = 4;
+    static final int NR = 64;
+
+    @Override
+    public int mr() {
+        return MR;
+    }
+
+    @Override
+    public int nr() {
+        return NR;
+    }
+
+    @Override
+    public String name() {
+        return "java-loops " + MR + "x" + NR;
+    }
+
+    @Override
+    public void tile(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, int rows, int cols) {
+        float[] acc = Scratch.get(Scratch.Slot.TILE, MR * NR);
+        java.util.Arrays.fill(acc, 0, MR * NR, 0f);
+        for (int p = 0; p < kc; p++) {
+            int ap = ao + p * MR;
+            int bp = bo + p * NR;
+            float a0 = a[ap];
+            float a1 = a[ap + 1];
+            float a2 = a[ap + 2];
+            float a3 = a[ap + 3];
+            for (int j = 0; j < NR; j++) {
+                float bv = b[bp + j];
+                acc[j] += a0 * bv;
+                acc[NR + j] += a1 * bv;
+                acc[2 * NR + j] += a2 * bv;
+                acc[3 * NR + j] += a3 * bv;
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            int ci = co + i * ldc;
+            int ai = i * NR;
+            for (int j = 0; j < cols; j++) {
+                c[ci + j] += acc[ai + j];
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.fovea.backend.cpu;
+
+/**
+ * Grow-only per-thread float buffers for the fast kernels (packed GEMM panels, im2col columns), so a
+ * call allocates nothing but its outputs once the buffers have grown to the largest shape seen.
+ * Each use has its own slot because one kernel holds several buffers at once.
+ */
+final class Scratch {
+    enum Slot { PACK_A, PACK_B, TILE, COLUMNS, COLUMN_GRADS }
+
+    private static final ThreadLocal<float[][]> BUFFERS =
+            ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
+
+    private Scratch() {
+    }
+
+    /** A buffer of at least {@code size} floats with unspecified contents. */
+    static float[] get(Slot slot, int size) {
+        float[][] buffers = BUFFERS.get();
+        float[] buf = buffers[slot.ordinal()];
+        if (buf == null || buf.length < size) {
+            buf = new float[size];
+            buffers[slot.ordinal()] = buf;
+        }
+        return buf;
+    }
+}

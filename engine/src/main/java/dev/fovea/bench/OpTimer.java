@@ -1,0 +1,49 @@
+package dev.fovea.bench;
+
+import java.util.Arrays;
+
+/**
+ * Times one operation: warm-up runs (to let the JIT compile the kernels), then timed repetitions,
+ * reported as median, min and max milliseconds and GFLOP/s at the median (2 x multiply-adds / time).
+ * Used by the benchmark mains and, later, by {@code fovea bench ops}; never by unit tests.
+ */
+public final class OpTimer {
+    private final int warmup;
+    private final int repetitions;
+
+    public OpTimer(int warmup, int repetitions) {
+        if (warmup < 0 || repetitions < 1) {
+            throw new IllegalArgumentException("bench: warm-up must be >= 0 and repetitions >= 1, got "
+                    + warmup + " and " + repetitions);
+        }
+        this.warmup = warmup;
+        this.repetitions = repetitions;
+    }
+
+    /** One measured operation; {@code gflops} is NaN when no operation count was given. */
+    public record Timing(String name, double medianMs, double minMs, double maxMs, double gflops) {
+        @Override
+        public String toString() {
+            return String.format("%-44s median %9.3f ms  min %9.3f  max %9.3f  %8.2f GFLOP/s",
+                    name, medianMs, minMs, maxMs, gflops);
+        }
+    }
+
+    /** Runs {@code op} warm-up + repetitions times; {@code macs} is its multiply-add count (0 if none). */
+    public Timing time(String name, double macs, Runnable op) {
+        for (int i = 0; i < warmup; i++) {
+            op.run();
+        }
+        double[] ms = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            long t0 = System.nanoTime();
+            op.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        double median = repetitions % 2 == 1 ? ms[repetitions / 2]
+                : (ms[repetitions / 2 - 1] + ms[repetitions / 2]) / 2;
+        double gflops = macs > 0 ? 2 * macs / (median * 1e6) : Double.NaN;
+        return new Timing(name, median, ms[0], ms[repetitions - 1], gflops);
+    }
+}
