@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The `fovea` command: train, evaluate, inspect and benchmark convolutional networks. */
 @Command(name = "fovea", mixinStandardHelpOptions = true, version = "fovea 0.1.0",
         description = "Fovea: a deep-learning engine for convolutional networks (CPU and NVIDIA GPUs).",
-        subcommands = {CommandLine.HelpCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
-                SummaryCommand.class, VisualizeCommand.class, DevicesCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, ConformanceCommand.class, TrainCommand.class, EvalCommand.class,
+                PredictCommand.class, SummaryCommand.class, VisualizeCommand.class, DevicesCommand.class})
 public final class Fovea implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,194 @@
+package dev.fovea.conformance;
+
+import dev.fovea.conformance.GeneratedCases.Input;
+import dev.fovea.conformance.GeneratedCases.Spec;
+import dev.fovea.conformance.GeneratedCases.Values;
+import dev.fovea.tensor.Shape;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The attribute combinations the generated suite covers, op by op: strides, paddings, dilations,
+ * groups (depthwise included) and both modes for conv2d; window, stride, padding and
+ * count_include_pad for pooling; training and inference batch norm; odd sizes and batch > 1 throughout.
+ */
+final class GeneratedSpecs {
+    /** Sums of a few dozen products of values in [-1, 1]: float32 reassociation stays far below this. */
+    private static final Tolerance SUMS = new Tolerance(1e-4, 1e-3);
+    private static final Tolerance POINTWISE = new Tolerance(1e-5, 1e-4);
+
+    private GeneratedSpecs() {
+    }
+
+    static List<Spec> all() {
+        List<Spec> specs = new ArrayList<>();
+        conv(specs);
+        pool(specs);
+        norm(specs);
+        dense(specs);
+        pointwise(specs);
+        losses(specs);
+        structural(specs);
+        return specs;
+    }
+
+    // name, N, Cin, H, W, Cout, kH, kW, stride, padding, dilation, groups, mode, bias
+    private static void conv(List<Spec> s) {
+        conv(s, "basic_3x3", 2, 3, 6, 6, 4, 3, 3, 1, 0, 1, 1, "cross_correlation", true);
+        conv(s, "same_padding", 1, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, "cross_correlation", true);
+        conv(s, "stride2_pad1", 2, 3, 7, 7, 2, 3, 3, 2, 1, 1, 1, "cross_correlation", true);
+        conv(s, "dilation2_pad2", 1, 2, 8, 7, 3, 3, 3, 1, 2, 2, 1, "cross_correlation", true);
+        conv(s, "groups2", 2, 4, 6, 5, 6, 3, 3, 1, 1, 1, 2, "cross_correlation", true);
+        conv(s, "depthwise", 2, 4, 6, 6, 4, 3, 3, 1, 1, 1, 4, "cross_correlation", true);
+        conv(s, "depthwise_multiplier2", 1, 3, 5, 6, 6, 3, 3, 2, 1, 1, 3, "cross_correlation", false);
+        conv(s, "no_bias", 3, 2, 5, 5, 2, 3, 3, 1, 0, 1, 1, "cross_correlation", false);
+        conv(s, "pointwise_1x1", 2, 5, 4, 4, 3, 1, 1, 1, 0, 1, 1, "cross_correlation", true);
+        conv(s, "kernel_covers_input", 2, 2, 3, 3, 2, 3, 3, 1, 0, 1, 1, "cross_correlation", true);
+        conv(s, "odd_sizes_5x7_k5", 3, 1, 5, 7, 2, 5, 3, 1, 1, 1, 1, "cross_correlation", true);
+        conv(s, "convolution_mode_pad1", 2, 3, 5, 5, 2, 3, 3, 1, 1, 1, 1, "convolution", true);
+        conv(s, "convolution_mode_s2_d2_g2", 1, 4, 9, 9, 4, 3, 3, 2, 2, 2, 2, "convolution", true);
+        conv(s, "convolution_mode_2x3_kernel", 2, 2, 6, 5, 3, 2, 3, 1, 0, 1, 1, "convolution", true);
+        // Per-axis attributes as [h, w] pairs.
+        Map<String, Object> pairs = new LinkedHashMap<>();
+        pairs.put("stride", List.of(2, 1));
+        pairs.put("padding", List.of(1, 0));
+        pairs.put("dilation", List.of(1, 2));
+        pairs.put("groups", 1);
+        pairs.put("mode", "cross_correlation");
+        s.add(new Spec("gen_conv2d_per_axis_pairs", "conv2d", pairs, List.of(
+                in("input", 2, 2, 7, 8), in("weight", 3, 2, 3, 2), in("bias", 3)), true, SUMS));
+    }
+
+    private static void conv(List<Spec> s, String name, int n, int cin, int h, int w, int cout, int kh, int kw,
+                             int stride, int padding, int dilation, int groups, String mode, boolean bias) {
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put("stride", stride);
+        attrs.put("padding", padding);
+        attrs.put("dilation", dilation);
+        attrs.put("groups", groups);
+        attrs.put("mode", mode);
+        List<Input> inputs = new ArrayList<>(List.of(in("input", n, cin, h, w), in("weight", cout, cin / groups, kh, kw)));
+        if (bias) {
+            inputs.add(in("bias", cout));
+        }
+        s.add(new Spec("gen_conv2d_" + name, "conv2d", attrs, inputs, true, SUMS));
+    }
+
+    private static void pool(List<Spec> s) {
+        for (String op : List.of("max_pool2d", "avg_pool2d", "min_pool2d")) {
+            pool(s, op, "2x2_s2", 2, 2, 5, 6, attrs("kernel_size", 2));
+            pool(s, op, "3x3_s2_pad1", 1, 3, 7, 7, attrs("kernel_size", 3, "stride", 2, "padding", 1));
+            pool(s, op, "3x3_s1_pad1", 2, 2, 5, 4, attrs("kernel_size", 3, "stride", 1, "padding", 1));
+            pool(s, op, "2x3_s1x2_pad1", 1, 2, 6, 7, attrs("kernel_size", List.of(2, 3), "stride", List.of(1, 2),
+                    "padding", List.of(1, 1)));
+        }
+        pool(s, "avg_pool2d", "3x3_s2_pad1_exclude_pad", 2, 2, 6, 5,
+                attrs("kernel_size", 3, "stride", 2, "padding", 1, "count_include_pad", false));
+        s.add(new Spec("gen_global_avg_pool2d", "global_avg_pool2d", Map.of(), List.of(in("input", 2, 3, 5, 4)),
+                true, POINTWISE));
+        s.add(new Spec("gen_global_avg_pool2d_1x1", "global_avg_pool2d", Map.of(), List.of(in("input", 3, 2, 1, 1)),
+                true, POINTWISE));
+    }
+
+    private static void pool(List<Spec> s, String op, String name, int n, int c, int h, int w, Map<String, Object> attrs) {
+        s.add(new Spec("gen_" + op + "_" + name, op, attrs, List.of(in("input", n, c, h, w)), true, POINTWISE));
+    }
+
+    private static void norm(List<Spec> s) {
+        batchNorm(s, "training_4d", new int[] {3, 2, 4, 5}, attrs("training", true));
+        batchNorm(s, "training_2d", new int[] {6, 3}, attrs("training", true, "momentum", 0.3, "eps", 1e-3));
+        batchNorm(s, "inference_4d", new int[] {2, 3, 3, 4}, attrs("training", false));
+        s.add(new Spec("gen_dropout_eval", "dropout", attrs("p", 0.5, "training", false, "seed", 7),
+                List.of(in("input", 2, 3, 4)), true, POINTWISE));
+    }
+
+    private static void batchNorm(List<Spec> s, String name, int[] shape, Map<String, Object> attrs) {
+        int c = shape[1];
+        boolean training = Boolean.TRUE.equals(attrs.get("training"));
+        s.add(new Spec("gen_batch_norm_" + name, "batch_norm", attrs, List.of(
+                new Input("input", Shape.of(shape), Values.UNIFORM, 0),
+                new Input("weight", Shape.of(c), Values.POSITIVE, 0),
+                in("bias", c),
+                in("running_mean", c),
+                new Input("running_var", Shape.of(c), Values.POSITIVE, 0)),
+                training, SUMS));
+    }
+
+    private static void dense(List<Spec> s) {
+        s.add(new Spec("gen_linear", "linear", Map.of(), List.of(in("input", 3, 7), in("weight", 5, 7), in("bias", 5)),
+                true, SUMS));
+        s.add(new Spec("gen_linear_no_bias", "linear", Map.of(), List.of(in("input", 4, 9), in("weight", 2, 9)),
+                true, SUMS));
+        s.add(new Spec("gen_linear_batch1", "linear", Map.of(), List.of(in("input", 1, 16), in("weight", 10, 16),
+                in("bias", 10)), true, SUMS));
+    }
+
+    private static void pointwise(List<Spec> s) {
+        for (String op : List.of("relu", "sigmoid", "tanh")) {
+            unary(s, op, "4d", Map.of(), 2, 3, 4, 5);
+            unary(s, op, "2d", Map.of(), 5, 7);
+        }
+        unary(s, "leaky_relu", "default_slope", Map.of(), 2, 3, 4, 5);
+        unary(s, "leaky_relu", "slope_0_2", attrs("negative_slope", 0.2), 4, 6);
+        s.add(new Spec("gen_prelu_per_channel", "prelu", Map.of(), List.of(in("input", 2, 3, 4, 4), in("weight", 3)),
+                true, POINTWISE));
+        s.add(new Spec("gen_prelu_shared", "prelu", Map.of(), List.of(in("input", 2, 3, 4, 4), in("weight", 1)),
+                true, POINTWISE));
+        for (String op : List.of("softmax", "log_softmax")) {
+            unary(s, op, "dim1_2d", attrs("dim", 1), 4, 10);
+            unary(s, op, "dim_last_4d", attrs("dim", -1), 2, 3, 2, 5);
+            unary(s, op, "dim1_4d", attrs("dim", 1), 2, 4, 3, 3);
+            unary(s, op, "dim0", attrs("dim", 0), 3, 4);
+        }
+    }
+
+    private static void unary(List<Spec> s, String op, String name, Map<String, Object> attrs, int... shape) {
+        s.add(new Spec("gen_" + op + "_" + name, op, attrs, List.of(in("input", shape)), true, POINTWISE));
+    }
+
+    private static void losses(List<Spec> s) {
+        s.add(new Spec("gen_cross_entropy", "cross_entropy", Map.of(), List.of(in("input", 6, 5),
+                new Input("target", Shape.of(6), Values.CLASS_INDEX, 5)), true, POINTWISE));
+        s.add(new Spec("gen_cross_entropy_batch1", "cross_entropy", Map.of(), List.of(in("input", 1, 10),
+                new Input("target", Shape.of(1), Values.CLASS_INDEX, 10)), true, POINTWISE));
+        s.add(new Spec("gen_binary_cross_entropy", "binary_cross_entropy", Map.of(), List.of(
+                new Input("input", Shape.of(4, 3), Values.PROBABILITY, 0),
+                new Input("target", Shape.of(4, 3), Values.BINARY, 0)), true, POINTWISE));
+        s.add(new Spec("gen_binary_cross_entropy_soft_targets", "binary_cross_entropy", Map.of(), List.of(
+                new Input("input", Shape.of(5), Values.PROBABILITY, 0),
+                new Input("target", Shape.of(5), Values.PROBABILITY, 0)), true, POINTWISE));
+        s.add(new Spec("gen_binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits", Map.of(), List.of(
+                in("input", 4, 3), new Input("target", Shape.of(4, 3), Values.BINARY, 0)), true, POINTWISE));
+        s.add(new Spec("gen_mse_loss", "mse_loss", Map.of(), List.of(in("input", 3, 4), in("target", 3, 4)),
+                true, POINTWISE));
+    }
+
+    private static void structural(List<Spec> s) {
+        s.add(new Spec("gen_add", "add", Map.of(), List.of(in("input", 2, 3, 4, 4), in("other", 2, 3, 4, 4)),
+                true, POINTWISE));
+        s.add(new Spec("gen_concat_channels", "concat", attrs("dim", 1), List.of(in("input", 2, 3, 4, 4),
+                in("other", 2, 2, 4, 4)), true, POINTWISE));
+        s.add(new Spec("gen_concat_batch", "concat", attrs("dim", 0), List.of(in("input", 1, 3), in("other", 2, 3)),
+                true, POINTWISE));
+        s.add(new Spec("gen_concat_last", "concat", attrs("dim", -1), List.of(in("input", 2, 3, 2),
+                in("other", 2, 3, 5)), true, POINTWISE));
+        s.add(new Spec("gen_flatten", "flatten", Map.of(), List.of(in("input", 2, 3, 4, 5)), true, POINTWISE));
+        s.add(new Spec("gen_flatten_start2", "flatten", attrs("start_dim", 2), List.of(in("input", 2, 3, 4, 5)),
+                true, POINTWISE));
+    }
+
+    private static Input in(String name, int... shape) {
+        return new Input(name, Shape.of(shape), Values.UNIFORM, 0);
+    }
+
+    private static Map<String, Object> attrs(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+}
