@@ -8,7 +8,9 @@ import dev.fovea.graph.Executor;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.Parameters;
 import dev.fovea.tensor.Shape;
+import dev.fovea.data.Dataset;
 import dev.fovea.train.Checkpoint;
+import dev.fovea.train.ModelSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,13 +23,27 @@ import java.util.Map;
  */
 record LoadedModel(Graph graph, Executor executor, Normalization normalization, List<String> classes, int folded) {
 
-    static LoadedModel load(Path checkpoint, Backend backend) throws IOException {
+    /**
+     * Loads a Fovea checkpoint (its sidecar names the model), or, when {@code model} is given, a bare
+     * safetensors file of weights with PyTorch's names (e.g. saved from a PyTorch model of the same
+     * architecture with safetensors.torch.save_file(model.state_dict(), ...)).
+     */
+    static LoadedModel load(Path checkpoint, Backend backend, String model) throws IOException {
+        if (model != null) {
+            Graph g = ModelSpec.parse(model).graph();
+            Map<String, float[]> weights = Checkpoint.importWeights(checkpoint, g);
+            return fold(g, weights, backend, null, Dataset.numberedClasses(g.outputShape().dim(-1)));
+        }
         Checkpoint c = Checkpoint.read(checkpoint);
         Graph g = c.model().graph();
-        Map<String, float[]> weights = c.weightsFor(g, checkpoint.toString());
+        return fold(g, c.weightsFor(g, checkpoint.toString()), backend, c.normalization(), c.classes());
+    }
+
+    private static LoadedModel fold(Graph g, Map<String, float[]> weights, Backend backend, Normalization norm,
+                                    List<String> classes) {
         BatchNormFolding.Folded f = BatchNormFolding.fold(g, weights);
         Parameters params = Parameters.fromHost(f.graph(), backend, f.params());
-        return new LoadedModel(f.graph(), new Executor(f.graph(), params), c.normalization(), c.classes(), f.foldedCount());
+        return new LoadedModel(f.graph(), new Executor(f.graph(), params), norm, classes, f.foldedCount());
     }
 
     /** The size images from folders are resized to: the model's input. */

@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
  * trains mnist-cnn on the embedded MNIST digits.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train a model. With no arguments: mnist-cnn on the embedded 10k MNIST digits, 3 epochs.")
+        description = "Train a model. With no arguments: mnist-cnn on the embedded 10k MNIST digits, 4 epochs.")
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -45,7 +45,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + "image folders (default ${DEFAULT-VALUE}).")
     String data;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Total epochs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "4", description = "Total epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "64", description = "Default ${DEFAULT-VALUE}.")
@@ -66,7 +66,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "0", description = "Default ${DEFAULT-VALUE}.")
     double weightDecay;
 
-    @Option(names = "--schedule", defaultValue = "constant", paramLabel = "constant|step:N:G|cosine[:T]",
+    @Option(names = "--schedule", defaultValue = "cosine", paramLabel = "constant|step:N:G|cosine[:T]",
             description = "Learning-rate schedule (default ${DEFAULT-VALUE}).")
     String schedule;
 
@@ -74,8 +74,8 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Per-channel normalisation after scaling to [0,1], e.g. 0.1307,0.3081 (recorded in checkpoints).")
     String normalize;
 
-    @Option(names = "--augment", paramLabel = "crop=P,flip",
-            description = "Training augmentation: random crop with padding P and/or horizontal flip.")
+    @Option(names = "--augment", defaultValue = "crop=2", paramLabel = "crop=P,flip|none",
+            description = "Training augmentation: random crop with padding P and/or horizontal flip (default ${DEFAULT-VALUE}).")
     String augment;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seeds weights, order, augmentation, dropout (default ${DEFAULT-VALUE}).")
@@ -159,7 +159,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     static Augmentation augmentation(String text) {
-        if (text == null || text.isBlank()) {
+        if (text == null || text.isBlank() || text.equalsIgnoreCase("none")) {
             return Augmentation.NONE;
         }
         int crop = 0;

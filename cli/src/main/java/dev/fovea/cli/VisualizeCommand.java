@@ -50,6 +50,10 @@ public final class VisualizeCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "feature-maps.png")
     Path out;
 
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "For a bare .safetensors of weights (e.g. saved from PyTorch): the zoo model or model file it belongs to.")
+    String model;
+
     @Mixin
     DeviceOptions device;
 
@@ -57,7 +61,7 @@ public final class VisualizeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
         try (Backend backend = device.open(spec.commandLine().getErr())) {
-            LoadedModel m = LoadedModel.load(checkpoint, backend);
+            LoadedModel m = LoadedModel.load(checkpoint, backend, model);
             Node node = m.graph().nodes().stream().filter(n -> n.name().equals(layer)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--layer '" + layer + "': no such layer; layers: "
                             + String.join(", ", m.graph().nodes().stream().map(Node::name).toList())));

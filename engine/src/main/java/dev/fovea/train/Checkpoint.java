@@ -133,11 +133,23 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
     }
 
     /**
+     * Weights for {@code graph} from a bare safetensors file (no sidecar), such as one saved from a
+     * PyTorch model's state_dict; checked like {@link #weightsFor}.
+     */
+    public static Map<String, float[]> importWeights(Path safetensors, Graph graph) throws IOException {
+        return matching(SafeTensors.read(safetensors).tensors(), graph, safetensors.toString());
+    }
+
+    /**
      * Weights for {@code graph}: every tensor present with the right shape, nothing extra except
      * PyTorch's batch-norm step counters; one error lists every mismatch, so a checkpoint of another
      * architecture is recognised as such.
      */
     public Map<String, float[]> weightsFor(Graph graph, String source) {
+        return matching(weights, graph, source);
+    }
+
+    private static Map<String, float[]> matching(Map<String, StoredTensor> weights, Graph graph, String source) {
         StringBuilder problems = new StringBuilder();
         for (ParamSpec p : graph.params().values()) {
             StoredTensor v = weights.get(p.name());

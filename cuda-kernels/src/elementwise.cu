@@ -1,0 +1,219 @@
+// Elementwise and per-channel kernels the executor needs so a training step keeps its activations
+// on the device: fill/scale/add/axpy, activations and their gradients, PReLU, per-channel bias,
+// dropout with a given mask, softmax along one dimension, and the strided block copy behind
+// concat and split. float32 throughout; n counts elements.
+#include "common.cuh"
+
+// ---- basic arithmetic ----------------------------------------------------------------------
+
+extern "C" __global__ void fovea_fill(float* y, int n, float value) {
+    FOVEA_GRID_LOOP(i, n) {
+        y[i] = value;
+    }
+}
+
+// y = a * x; y may be x.
+extern "C" __global__ void fovea_scale(const float* x, float* y, int n, float a) {
+    FOVEA_GRID_LOOP(i, n) {
+        y[i] = a * x[i];
+    }
+}
+
+// z = x + y; z may alias x or y.
+extern "C" __global__ void fovea_add(const float* x, const float* y, float* z, int n) {
+    FOVEA_GRID_LOOP(i, n) {
+        z[i] = x[i] + y[i];
+    }
+}
+
+// y += a * x: gradient accumulation where a tensor feeds several nodes.
+extern "C" __global__ void fovea_axpy(const float* x, float* y, int n, float a) {
+    FOVEA_GRID_LOOP(i, n) {
+        y[i] += a * x[i];
+    }
+}
+
+// y = x * mask, for both directions of inverted dropout: the mask holds 0 or 1/(1-p).
+extern "C" __global__ void fovea_dropout_apply(const float* x, const float* mask, float* y, int n) {
+    FOVEA_GRID_LOOP(i, n) {
+        y[i] = x[i] * mask[i];
+    }
+}
+
+// ---- activations (PyTorch's choices at kinks: the ReLU gradient at exactly 0 is 0) -----------
+
+extern "C" __global__ void fovea_relu_forward(const float* x, float* y, int n) {
+    FOVEA_GRID_LOOP(i, n) {
+        float v = x[i];
+        y[i] = v > 0.0f ? v : 0.0f;
+    }
+}
+
+extern "C" __global__ void fovea_relu_backward(const float* dy, const float* x, float* dx, int n) {
+    FOVEA_GRID_LOOP(i, n) {
+        dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+    }
+}
+
+extern "C" __global__ void fovea_leaky_relu_forward(const float* x, float* y, int n, float slope) {
+    FOVEA_GRID_LOOP(i, n) {
+        float v = x[i];
+        y[i] = v > 0.0f ? v : v * slope;
+    }
+}
+
+extern "C" __global__ void fovea_leaky_relu_backward(const float* dy, const float* x, float* dx, int n,
+                                                     float slope) {
+    FOVEA_GRID_LOOP(i, n) {
+        dx[i] = x[i] > 0.0f ? dy[i] : dy[i] * slope;
+    }
+}
+
+extern "C" __global__ void fovea_sigmoid_forward(const float* x, float* y, int n) {
+    FOVEA_GRID_LOOP(i, n) {
+        y[i] = fovea_sigmoid(x[i]);
+    }
+}
+
+// Differentiates through the forward output y.
+extern "C" __global__ void fovea_sigmoid_backward(const float* dy, const float* y, float* dx, int n) {
+    FOVEA_GRID_LOOP(i, n) {
+        dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+    }
+}
+
+extern "C" __global__ void fovea_tanh_forward(const float* x, float* y, int n) {
+    FOVEA_GRID_LOOP(i, n) {
+        y[i] = tanhf(x[i]);
+    }
+}
+
+extern "C" __global__ void fovea_tanh_backward(const float* dy, const float* y, float* dx, int n) {
+    FOVEA_GRID_LOOP(i, n) {
+        dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+    }
+}
+
+// ---- PReLU: slopes w[C] per channel of [N, C, inner], or one shared slope (slopes == 1) -------
+
+extern "C" __global__ void fovea_prelu_forward(const float* x, const float* w, float* y, int n, int C, int inner,
+                                               int slopes) {
+    FOVEA_GRID_LOOP(i, n) {
+        float v = x[i];
+        float a = w[slopes == 1 ? 0 : (int)((i / inner) % C)];
+        y[i] = v > 0.0f ? v : a * v;
+    }
+}
+
+extern "C" __global__ void fovea_prelu_backward_data(const float* dy, const float* x, const float* w, float* dx,
+                                                     int n, int C, int inner, int slopes) {
+    FOVEA_GRID_LOOP(i, n) {
+        float a = w[slopes == 1 ? 0 : (int)((i / inner) % C)];
+        dx[i] = x[i] > 0.0f ? dy[i] : a * dy[i];
+    }
+}
+
+// One thread per slope; sums x * dy over the non-positive inputs it applies to, in index order.
+extern "C" __global__ void fovea_prelu_backward_weight(const float* dy, const float* x, float* dw, int N, int C,
+                                                       int inner, int slopes) {
+    FOVEA_GRID_LOOP(c, slopes) {
+        int c0 = slopes == 1 ? 0 : (int)c;
+        int c1 = slopes == 1 ? C : (int)c + 1;
+        float sum = 0.0f;
+        for (long long b = 0; b < N; b++) {
+            for (int ch = c0; ch < c1; ch++) {
+                long long base = (b * C + ch) * inner;
+                for (int j = 0; j < inner; j++) {
+                    float v = x[base + j];
+                    if (!(v > 0.0f)) {
+                        sum += v * dy[base + j];
+                    }
+                }
+            }
+        }
+        dw[c] = sum;
+    }
+}
+
+// ---- per-channel bias of [N, C, HW] (a linear layer's [N, F] is HW = 1) ----------------------
+
+// y[n, c, :] += b[c], in place on the convolution or GEMM output.
+extern "C" __global__ void fovea_bias_add(const float* b, float* y, int N, int C, int HW) {
+    long long total = (long long)N * C * HW;
+    FOVEA_GRID_LOOP(i, total) {
+        y[i] += b[(i / HW) % C];
+    }
+}
+
+// db[c] = sum over n and HW of dy[n, c, :]: one thread per channel.
+extern "C" __global__ void fovea_bias_backward(const float* dy, float* db, int N, int C, int HW) {
+    FOVEA_GRID_LOOP(c, C) {
+        float sum = 0.0f;
+        for (long long b = 0; b < N; b++) {
+            const float* p = dy + (b * C + c) * HW;
+            for (int j = 0; j < HW; j++) {
+                sum += p[j];
+            }
+        }
+        db[c] = sum;
+    }
+}
+
+// ---- softmax along one dimension of a tensor viewed as [outer, D, inner] ----------------------
+
+// One thread per (outer, inner) line of D values; log != 0 gives log-softmax.
+extern "C" __global__ void fovea_softmax_forward(const float* x, float* y, int outer, int D, int inner, int log) {
+    long long lines = (long long)outer * inner;
+    FOVEA_GRID_LOOP(l, lines) {
+        long long base = (l / inner) * D * inner + l % inner;
+        float m = x[base];
+        for (int d = 1; d < D; d++) {
+            m = fmaxf(m, x[base + (long long)d * inner]);
+        }
+        float sum = 0.0f;
+        for (int d = 0; d < D; d++) {
+            sum += expf(x[base + (long long)d * inner] - m);
+        }
+        float logSum = logf(sum);
+        for (int d = 0; d < D; d++) {
+            long long at = base + (long long)d * inner;
+            float shifted = x[at] - m;
+            y[at] = log ? shifted - logSum : expf(shifted) / sum;
+        }
+    }
+}
+
+// Gradient through the forward output y: softmax dx = y * (dy - sum(dy * y));
+// log-softmax dx = dy - exp(y) * sum(dy).
+extern "C" __global__ void fovea_softmax_backward(const float* dy, const float* y, float* dx, int outer, int D,
+                                                  int inner, int log) {
+    long long lines = (long long)outer * inner;
+    FOVEA_GRID_LOOP(l, lines) {
+        long long base = (l / inner) * D * inner + l % inner;
+        float dot = 0.0f;
+        for (int d = 0; d < D; d++) {
+            long long at = base + (long long)d * inner;
+            dot += log ? dy[at] : dy[at] * y[at];
+        }
+        for (int d = 0; d < D; d++) {
+            long long at = base + (long long)d * inner;
+            dx[at] = log ? dy[at] - expf(y[at]) * dot : y[at] * (dy[at] - dot);
+        }
+    }
+}
+
+// ---- concat and split ------------------------------------------------------------------------
+
+// For b in [0, blocks): copies len floats from src + b * srcStride + srcOffset to
+// dst + b * dstStride + dstOffset. Concat along dim d of inputs [outer, D_i, after] into
+// [outer, sum D, after]: blocks = outer, len = D_i * after, dst stride (sum D) * after, dst offset
+// (D_0 + ... + D_{i-1}) * after, src stride len, src offset 0. Split swaps the two sides.
+extern "C" __global__ void fovea_copy_blocks(const float* src, float* dst, int blocks, int len, int srcStride,
+                                             int srcOffset, int dstStride, int dstOffset) {
+    long long total = (long long)blocks * len;
+    FOVEA_GRID_LOOP(i, total) {
+        long long b = i / len;
+        long long j = i % len;
+        dst[b * dstStride + dstOffset + j] = src[b * srcStride + srcOffset + j];
+    }
+}

@@ -1,0 +1,112 @@
+// Losses and their gradients, following PyTorch's formulas (and dev.fovea.backend.cpu.RefLoss).
+//
+// Forward kernels write one loss per sample (cross-entropy) or per element (the others); the mean
+// is then taken on the device by fovea_sum_chunks, twice: first into partial sums of a fixed chunk,
+// then over the partials, with scale = 1 / count. The chunking fixes the summation order, so the
+// result is the same on every launch. Gradient kernels take scale = gradOutput / count (count = N
+// for cross-entropy, the element count otherwise) and write the gradient of the mean loss.
+#include "common.cuh"
+
+// out[j] = scale * sum of in[j * chunk .. min((j + 1) * chunk, n)), one thread per chunk j, for
+// j < ceil(n / chunk).
+extern "C" __global__ void fovea_sum_chunks(const float* in, float* out, int n, int chunk, float scale) {
+    long long chunks = ((long long)n + chunk - 1) / chunk;
+    FOVEA_GRID_LOOP(j, chunks) {
+        long long begin = j * chunk;
+        long long end = begin + chunk < n ? begin + chunk : n;
+        float sum = 0.0f;
+        for (long long i = begin; i < end; i++) {
+            sum += in[i];
+        }
+        out[j] = scale * sum;
+    }
+}
+
+// Softmax cross-entropy from logits [N, C] with class indices stored as floats in labels [N]:
+// losses[i] = logsumexp(x[i, :]) - x[i, label]. One thread per sample. Labels are validated on the
+// host (they arrive with the batch); an out-of-range label here gives NaN rather than a wild read.
+extern "C" __global__ void fovea_softmax_xent_forward(const float* logits, const float* labels, float* losses,
+                                                      int N, int C) {
+    FOVEA_GRID_LOOP(i, N) {
+        const float* x = logits + i * C;
+        int label = (int)labels[i];
+        float m = x[0];
+        for (int j = 1; j < C; j++) {
+            m = fmaxf(m, x[j]);
+        }
+        float sum = 0.0f;
+        for (int j = 0; j < C; j++) {
+            sum += expf(x[j] - m);
+        }
+        losses[i] = (label >= 0 && label < C) ? logf(sum) + m - x[label] : __int_as_float(0x7fc00000);
+    }
+}
+
+// dx[i, j] = scale * (softmax(x[i, :])[j] - (j == label ? 1 : 0)). One thread per sample.
+extern "C" __global__ void fovea_softmax_xent_backward(const float* logits, const float* labels, float* dx,
+                                                       int N, int C, float scale) {
+    FOVEA_GRID_LOOP(i, N) {
+        const float* x = logits + i * C;
+        float* d = dx + i * C;
+        int label = (int)labels[i];
+        float m = x[0];
+        for (int j = 1; j < C; j++) {
+            m = fmaxf(m, x[j]);
+        }
+        float sum = 0.0f;
+        for (int j = 0; j < C; j++) {
+            sum += expf(x[j] - m);
+        }
+        for (int j = 0; j < C; j++) {
+            d[j] = scale * (expf(x[j] - m) / sum - (j == label ? 1.0f : 0.0f));
+        }
+    }
+}
+
+// Binary cross-entropy on probabilities p: -(t log p + (1 - t) log(1 - p)), each log floored at
+// -100 so p = 0 or 1 stays finite.
+extern "C" __global__ void fovea_bce_forward(const float* p, const float* t, float* losses, int n) {
+    FOVEA_GRID_LOOP(i, n) {
+        float logP = fmaxf(logf(p[i]), -100.0f);
+        float log1mP = fmaxf(log1pf(-p[i]), -100.0f);
+        losses[i] = -(t[i] * logP + (1.0f - t[i]) * log1mP);
+    }
+}
+
+// scale * (p - t) / max(p (1 - p), 1e-12).
+extern "C" __global__ void fovea_bce_backward(const float* p, const float* t, float* dx, int n, float scale) {
+    FOVEA_GRID_LOOP(i, n) {
+        float v = p[i];
+        dx[i] = scale * (v - t[i]) / fmaxf(v * (1.0f - v), 1e-12f);
+    }
+}
+
+// Binary cross-entropy on logits x: max(x, 0) - x t + log(1 + e^-|x|), without overflow.
+extern "C" __global__ void fovea_bce_logits_forward(const float* x, const float* t, float* losses, int n) {
+    FOVEA_GRID_LOOP(i, n) {
+        float v = x[i];
+        losses[i] = fmaxf(v, 0.0f) - v * t[i] + log1pf(expf(-fabsf(v)));
+    }
+}
+
+// scale * (sigmoid(x) - t).
+extern "C" __global__ void fovea_bce_logits_backward(const float* x, const float* t, float* dx, int n,
+                                                     float scale) {
+    FOVEA_GRID_LOOP(i, n) {
+        dx[i] = scale * (fovea_sigmoid(x[i]) - t[i]);
+    }
+}
+
+extern "C" __global__ void fovea_mse_forward(const float* x, const float* t, float* losses, int n) {
+    FOVEA_GRID_LOOP(i, n) {
+        float d = x[i] - t[i];
+        losses[i] = d * d;
+    }
+}
+
+// scale * 2 (x - t); pass scale = gradOutput / n.
+extern "C" __global__ void fovea_mse_backward(const float* x, const float* t, float* dx, int n, float scale) {
+    FOVEA_GRID_LOOP(i, n) {
+        dx[i] = 2.0f * scale * (x[i] - t[i]);
+    }
+}
