@@ -22,7 +22,7 @@ public final class CpuKernelBench {
 
     public static void main(String[] args) {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        OpTimer timer = new OpTimer(2, reps);
+        OpTimer timer = new OpTimer(8, reps);
         try (Backend cpu = new CpuBackend()) {
             System.out.println("fast CPU backend: " + CpuThreads.configuredThreads() + " threads, GEMM kernel "
                     + CpuBackend.gemmKernelName() + ", " + System.getProperty("java.vm.name") + " "

@@ -10,6 +10,8 @@ import java.util.Arrays;
  * One task per plane; each element is accumulated over taps (and images) in a fixed order.
  */
 final class DirectDepthwise {
+    private static final RowOps OPS = RowOps.best();
+
     private DirectDepthwise() {
     }
 
@@ -39,9 +41,7 @@ final class DirectDepthwise {
                         int src = xOff + iy * g.w() + offset;
                         int dst = yOff + oy * g.ow();
                         if (g.strideW() == 1) {
-                            for (int ox = lo; ox < hi; ox++) {
-                                y[dst + ox] += wv * x[src + ox];
-                            }
+                            OPS.axpy(wv, x, src + lo, y, dst + lo, hi - lo);
                         } else {
                             for (int ox = lo; ox < hi; ox++) {
                                 y[dst + ox] += wv * x[src + ox * g.strideW()];
@@ -80,6 +80,10 @@ final class DirectDepthwise {
                             int dst = dxOff + iy * g.w() + offset;
                             int src = dyOff + oy * g.ow();
                             int sw = g.strideW();
+                            if (sw == 1) {
+                                OPS.axpy(wv, dy, src + lo, dx, dst + lo, hi - lo);
+                                continue;
+                            }
                             for (int ox = lo; ox < hi; ox++) {
                                 dx[dst + ox * sw] += wv * dy[src + ox];
                             }
@@ -119,6 +123,10 @@ final class DirectDepthwise {
                             int src = xOff + iy * g.w() + offset;
                             int d = dyOff + oy * g.ow();
                             int sw = g.strideW();
+                            if (sw == 1) {
+                                OPS.multiplyAdd(dy, d + lo, x, src + lo, acc, lo, hi - lo);
+                                continue;
+                            }
                             for (int ox = lo; ox < hi; ox++) {
                                 acc[ox] += dy[d + ox] * x[src + ox * sw];
                             }

@@ -53,7 +53,8 @@ final class FastConv {
         int chunkSize = Sgemm.ceilDiv(g.n(), Math.min(g.n(), MAX_CHUNKS));
         int chunks = Sgemm.ceilDiv(g.n(), chunkSize);
         int wSize = dw.length;
-        float[] partials = chunks > 1 ? new float[(chunks - 1) * wSize] : null;
+        // The caller's buffer: workers write disjoint chunks of it while the caller waits for them.
+        float[] partials = chunks > 1 ? Scratch.get(Scratch.Slot.WEIGHT_PARTIALS, (chunks - 1) * wSize) : null;
         forEachImage(threads, chunks, chunk -> {
             float[] target = chunk == 0 ? dw : partials;
             int targetOff = chunk == 0 ? 0 : (chunk - 1) * wSize;

@@ -1,8 +1,10 @@
 package dev.fovea.backend.cpu;
 
 /**
- * A GEMM micro-kernel in plain Java: a 4 x 64 tile accumulated in a per-thread array, with the
- * 64-wide inner loop left for C2 to auto-vectorise. Used when the Vector API module is absent.
+ * A GEMM micro-kernel in plain Java: a 4 x 64 tile accumulated in a per-thread array. Used when the
+ * Vector API module is absent. Measured on JDK 17 (AVX-512 Xeon), C2 does not vectorise this loop, nor
+ * an axpy-per-row or a 4 x 6 scalar register tile (all about 3-5 GFLOP/s per core against 100+ for
+ * {@link VectorGemmKernel}), so this is the correct, slow fallback; run with the Vector API for speed.
  */
 final class PlainGemmKernel implements GemmKernel {
     static final int MR = 4;

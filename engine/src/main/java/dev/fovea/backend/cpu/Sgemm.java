@@ -10,9 +10,9 @@ import java.util.Arrays;
  * depth slices are the same for every thread count, so results are bitwise independent of threading.
  */
 final class Sgemm {
-    static final int KC = 256;
-    static final int MC = 96;
-    static final int NC = 3072;
+    static final int KC = 384;
+    static final int MC = 120;
+    static final int NC = 768;
 
     private Sgemm() {
     }

@@ -67,6 +67,16 @@ class FastGemmTest {
     }
 
     @Test
+    void vectorKernelChosenExactlyWhenItsModuleIsPresent() {
+        boolean forced = System.getProperty(GemmKernels.PROPERTY) != null;
+        if (!forced) {
+            assertEquals(GemmKernels.vectorApiPresent(), GemmKernels.best() instanceof VectorGemmKernel,
+                    "kernel in use: " + GemmKernels.best().name());
+        }
+        assertEquals(GemmKernels.best().name(), CpuBackend.gemmKernelName());
+    }
+
+    @Test
     void betaZeroIgnoresNaNInC() {
         for (GemmKernel kernel : kernels()) {
             int m = 9;
