@@ -56,21 +56,46 @@ public final class Charts {
      */
     public static void groupedBars(Path png, String title, String yLabel, List<String> categories,
                                    Map<String, double[]> series) {
+        groupedBars(png, title, yLabel, categories, series, false);
+    }
+
+    /**
+     * Grouped bars as above; {@code logarithmic} puts the y axis on a log scale, for values that span
+     * orders of magnitude (rates of different ops, CPU beside GPU). A missing (non-positive) value
+     * then draws no bar.
+     */
+    public static void groupedBars(Path png, String title, String yLabel, List<String> categories,
+                                   Map<String, double[]> series, boolean logarithmic) {
         CategoryChart chart = new CategoryChartBuilder().width(Math.max(900, 140 * categories.size())).height(600)
                 .title(title).yAxisTitle(yLabel).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setXAxisLabelRotation(30);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        if (logarithmic) {
+            // XChart starts bars at zero unless told otherwise, which a log axis cannot show.
+            double smallest = series.values().stream().flatMapToDouble(Arrays::stream)
+                    .filter(v -> v > 0 && Double.isFinite(v)).min().orElse(1);
+            chart.getStyler().setYAxisLogarithmic(true);
+            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(smallest))));
+        }
         for (Map.Entry<String, double[]> e : new LinkedHashMap<>(series).entrySet()) {
             if (e.getValue().length != categories.size()) {
                 throw new IllegalArgumentException("bar series '" + e.getKey() + "' has " + e.getValue().length
                         + " values for " + categories.size() + " categories");
             }
-            List<Double> values = Arrays.stream(e.getValue()).boxed().map(v -> Double.isFinite(v) ? v : 0.0).toList();
+            List<Double> values = Arrays.stream(e.getValue()).mapToObj(v -> barValue(v, logarithmic)).toList();
             chart.addSeries(e.getKey(), categories, values);
         }
         write(png, () -> BitmapEncoder.saveBitmap(chart, stripPng(png), BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    /** XChart rejects non-finite values, and a log axis non-positive ones: those draw no bar (null) or a zero bar. */
+    private static Double barValue(double v, boolean logarithmic) {
+        if (logarithmic) {
+            return v > 0 && Double.isFinite(v) ? v : null;
+        }
+        return Double.isFinite(v) ? v : 0.0;
     }
 
     private static double[][] finitePoints(double[] x, double[] y) {
