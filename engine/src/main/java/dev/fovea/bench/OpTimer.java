@@ -3,9 +3,10 @@ package dev.fovea.bench;
 import java.util.Arrays;
 
 /**
- * Times one operation: warm-up runs (to let the JIT compile the kernels), then timed repetitions,
- * reported as median, min and max milliseconds and GFLOP/s at the median (2 x multiply-adds / time).
- * Used by the benchmark mains and, later, by {@code fovea bench ops}; never by unit tests.
+ * Times one operation: warm-up runs (to let the JIT compile the kernels and, on the GPU, to choose
+ * algorithms and fill the allocator's cache), then timed repetitions, reported as median, min and max
+ * milliseconds and GFLOP/s at the median (2 x multiply-adds / time). Used by the benchmark mains and
+ * {@code fovea bench}; never by unit tests.
  */
 public final class OpTimer {
     private final int warmup;
@@ -20,6 +21,14 @@ public final class OpTimer {
         this.repetitions = repetitions;
     }
 
+    public int warmup() {
+        return warmup;
+    }
+
+    public int repetitions() {
+        return repetitions;
+    }
+
     /** One measured operation; {@code gflops} is NaN when no operation count was given. */
     public record Timing(String name, double medianMs, double minMs, double maxMs, double gflops) {
         @Override
@@ -29,16 +38,19 @@ public final class OpTimer {
         }
     }
 
-    /** Runs {@code op} warm-up + repetitions times; {@code macs} is its multiply-add count (0 if none). */
+    /** Runs {@code op} warm-up + repetitions times on the host clock; {@code macs} is its multiply-add count (0 if none). */
     public Timing time(String name, double macs, Runnable op) {
+        return time(name, macs, op, Clock.host());
+    }
+
+    /** As {@link #time(String, double, Runnable)}, each repetition timed by {@code clock}. */
+    public Timing time(String name, double macs, Runnable op, Clock clock) {
         for (int i = 0; i < warmup; i++) {
             op.run();
         }
         double[] ms = new double[repetitions];
         for (int i = 0; i < repetitions; i++) {
-            long t0 = System.nanoTime();
-            op.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
+            ms[i] = clock.elapsedMs(op);
         }
         Arrays.sort(ms);
         double median = repetitions % 2 == 1 ? ms[repetitions / 2]

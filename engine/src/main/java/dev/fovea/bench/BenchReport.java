@@ -1,0 +1,156 @@
+package dev.fovea.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fovea.report.Charts;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes benchmark results: an aligned table, JSON ({@code {"environment": {...}, "measurements":
+ * [one object per measurement]}}), CSV (one row per measurement) and a PNG of grouped bars, one group
+ * per measurement and one bar per backend, whose labels carry each backend's speed-up over the CPU.
+ */
+public final class BenchReport {
+    /** The backend speed-ups are stated against: the fast CPU backend when it ran. */
+    static final String BASELINE = "cpu";
+    private static final String ROW = "%-52s %-8s %10s %10s %10s %12s  %s%n";
+
+    private BenchReport() {
+    }
+
+    public static void header(PrintWriter out) {
+        out.printf(Locale.ROOT, ROW, "workload", "backend", "median ms", "min ms", "max ms", "rate", "engine");
+    }
+
+    public static void row(PrintWriter out, Measurement m) {
+        out.printf(Locale.ROOT, ROW, m.name(), m.backend(), ms(m.medianMs()), ms(m.minMs()), ms(m.maxMs()),
+                String.format(Locale.ROOT, "%.2f", m.rate()) + " " + m.unit().label(), m.engine());
+        out.flush();
+    }
+
+    private static String ms(double v) {
+        return String.format(Locale.ROOT, v < 10 ? "%.3f" : "%.1f", v);
+    }
+
+    public static void json(Path file, Map<String, String> environment, List<Measurement> ms) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        ObjectNode env = root.putObject("environment");
+        environment.forEach(env::put);
+        ArrayNode list = root.putArray("measurements");
+        for (Measurement m : ms) {
+            ObjectNode o = list.addObject();
+            o.put("name", m.name());
+            o.put("workload", m.workload());
+            o.put("pass", m.pass());
+            o.put("backend", m.backend());
+            o.put("median_ms", m.medianMs());
+            o.put("min_ms", m.minMs());
+            o.put("max_ms", m.maxMs());
+            o.put(m.unit().field(), m.rate());
+            o.put("engine", m.engine());
+            if (m.memory() != null) {
+                o.put("batch_size", m.memory().batchSize());
+                o.put("planned_training_bytes", m.memory().plannedTrainingBytes());
+                o.put("planned_inference_bytes", m.memory().plannedInferenceBytes());
+                o.put("parameter_bytes", m.memory().parameterBytes());
+                if (m.memory().peakBytes() >= 0) {
+                    o.put("peak_bytes", m.memory().peakBytes());
+                }
+            }
+        }
+        createParent(file);
+        mapper.writeValue(file.toFile(), root);
+    }
+
+    public static void csv(Path file, List<Measurement> ms) throws IOException {
+        StringBuilder b = new StringBuilder(
+                "name,backend,median_ms,min_ms,max_ms,rate,unit,batch_size,planned_training_bytes,peak_bytes,engine\n");
+        for (Measurement m : ms) {
+            Measurement.Memory mem = m.memory();
+            b.append(csvField(m.name())).append(',').append(m.backend()).append(',')
+                    .append(m.medianMs()).append(',').append(m.minMs()).append(',').append(m.maxMs()).append(',')
+                    .append(m.rate()).append(',').append(m.unit().field()).append(',')
+                    .append(mem == null ? "" : mem.batchSize()).append(',')
+                    .append(mem == null ? "" : mem.plannedTrainingBytes()).append(',')
+                    .append(mem == null || mem.peakBytes() < 0 ? "" : mem.peakBytes()).append(',')
+                    .append(csvField(m.engine())).append('\n');
+        }
+        createParent(file);
+        Files.writeString(file, b, StandardCharsets.UTF_8);
+    }
+
+    private static String csvField(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    /** Grouped bars of each measurement's rate per backend; labels name the speed-up over "cpu" where both ran. */
+    public static void plot(Path png, String title, List<Measurement> ms) {
+        Set<String> names = new LinkedHashSet<>();
+        Set<String> backends = new LinkedHashSet<>();
+        Set<String> units = new LinkedHashSet<>();
+        for (Measurement m : ms) {
+            names.add(m.name());
+            backends.add(m.backend());
+            units.add(m.unit().label());
+        }
+        List<String> order = new ArrayList<>(names);
+        Map<String, double[]> series = new LinkedHashMap<>();
+        for (String b : backends) {
+            series.put(b, new double[order.size()]);
+        }
+        for (Measurement m : ms) {
+            series.get(m.backend())[order.indexOf(m.name())] = threeDigits(m.rate());
+        }
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            labels.add(order.get(i) + speedUps(series, i));
+        }
+        Charts.groupedBars(png, title, String.join(" | ", units) + " (log scale)", labels, series, true);
+    }
+
+    /** Three significant digits: the bar labels show the value as it is. */
+    static double threeDigits(double v) {
+        if (!(v > 0) || !Double.isFinite(v)) {
+            return v;
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).doubleValue();
+    }
+
+    /** " (cuda 12.3x)" for every backend besides the baseline that has a rate in column {@code i}. */
+    static String speedUps(Map<String, double[]> series, int i) {
+        double[] base = series.get(BASELINE);
+        if (base == null || !(base[i] > 0)) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        series.forEach((backend, v) -> {
+            if (!backend.equals(BASELINE) && v[i] > 0) {
+                b.append(b.length() == 0 ? " (" : ", ").append(backend)
+                        .append(String.format(Locale.ROOT, " %.1fx", v[i] / base[i]));
+            }
+        });
+        return b.length() == 0 ? "" : b.append(')').toString();
+    }
+
+    private static void createParent(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+    }
+}

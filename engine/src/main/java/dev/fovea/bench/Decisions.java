@@ -1,0 +1,33 @@
+package dev.fovea.bench;
+
+import dev.fovea.backend.Backend;
+import dev.fovea.backend.cuda.CudaBackend;
+
+import java.util.List;
+
+/**
+ * The routing and algorithm choices a backend made while one workload ran. The CUDA backend records
+ * each decision the first time it is made (per op and shape), so the new entries since a mark are the
+ * ones this workload caused; the CPU backends make none worth reporting and give "".
+ */
+final class Decisions {
+    private final Backend backend;
+    private int mark;
+
+    Decisions(Backend backend) {
+        this.backend = backend;
+        this.mark = all().size();
+    }
+
+    /** The decisions since the last call (or construction), joined with "; ". */
+    String sinceLastMark() {
+        List<String> all = all();
+        String out = String.join("; ", all.subList(Math.min(mark, all.size()), all.size()));
+        mark = all.size();
+        return out;
+    }
+
+    private List<String> all() {
+        return backend instanceof CudaBackend cuda ? cuda.decisions() : List.of();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.fovea.bench;
+
+import dev.fovea.backend.Backend;
+import dev.fovea.backend.cuda.CudaBackend;
+import dev.fovea.graph.Executor;
+import dev.fovea.graph.Graph;
+import dev.fovea.graph.MemoryPlan;
+import dev.fovea.graph.Parameters;
+import dev.fovea.ops.LossKind;
+import dev.fovea.optim.Optimizer;
+import dev.fovea.optim.Sgd;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whole-model throughput on one backend, on random images and labels: a training step (forward,
+ * cross-entropy, backward, SGD with momentum 0.9, as {@code fovea train} does by default) and an
+ * inference pass, in images/s, with the memory plan's bytes and, on the GPU, the allocator's peak.
+ */
+public final class ModelBench {
+    private ModelBench() {
+    }
+
+    public static List<Measurement> run(Graph graph, Backend backend, int batchSize, OpTimer timer) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("bench model: --batch-size must be >= 1, got " + batchSize);
+        }
+        Shape images = graph.input().shape().withDim(0, batchSize);
+        Shape out = graph.outputShape();
+        int classes = out.dim(out.rank() - 1);
+        MemoryPlan plan = MemoryPlan.of(graph, batchSize);
+        Clock clock = Clock.of(backend);
+        Decisions decisions = new Decisions(backend);
+        String name = graph.name() + " batch " + batchSize;
+        try (Parameters params = Parameters.initialize(graph, backend, 1);
+             Optimizer opt = new Optimizer(new Sgd(0.01, 0.9, 0, false, 0), backend);
+             Inputs in = new Inputs(backend, 2)) {
+            Executor exec = new Executor(graph, params);
+            Tensor x = in.random(images);
+            Tensor y = in.labels(batchSize, classes);
+            OpTimer.Timing train = timer.time(name, 0, () -> trainingStep(backend, exec, opt, x, y), clock);
+            String trainEngine = decisions.sinceLastMark();
+            OpTimer.Timing infer = timer.time(name, 0, () -> exec.infer(x).close(), clock);
+            String inferEngine = decisions.sinceLastMark();
+            long peak = backend instanceof CudaBackend cuda ? cuda.peakBytes() : -1;
+            Measurement.Memory mem = new Measurement.Memory(batchSize, plan.trainingBytes(), plan.inferencePeakBytes(),
+                    plan.parameterBytes(), peak);
+            return List.of(
+                    Measurement.of(name, "train", backend.name(), train, Rate.IMAGES_PER_S, batchSize, trainEngine, mem),
+                    Measurement.of(name, "infer", backend.name(), infer, Rate.IMAGES_PER_S, batchSize, inferEngine, mem));
+        }
+    }
+
+    private static void trainingStep(Backend b, Executor exec, Optimizer opt, Tensor x, Tensor y) {
+        Tensor logits = exec.forward(x);
+        Map<String, Tensor> grads;
+        try (Tensor loss = b.loss(LossKind.CROSS_ENTROPY, logits, y);
+             Tensor dOut = b.lossBackward(LossKind.CROSS_ENTROPY, logits, y, 1f)) {
+            // The trainer reads every loss back (progress bar, NaN policy); so does the benchmark.
+            b.download(loss);
+            grads = exec.backward(dOut);
+        }
+        for (Map.Entry<String, Tensor> g : grads.entrySet()) {
+            opt.step(g.getKey(), exec.params().get(g.getKey()), g.getValue());
+            g.getValue().close();
+        }
+    }
+}
