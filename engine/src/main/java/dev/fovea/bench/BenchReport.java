@@ -141,10 +141,15 @@ public final class BenchReport {
         series.forEach((backend, v) -> {
             if (!backend.equals(BASELINE) && v[i] > 0) {
                 b.append(b.length() == 0 ? " (" : ", ").append(backend)
-                        .append(String.format(Locale.ROOT, " %.1fx", v[i] / base[i]));
+                        .append(' ').append(ratio(v[i] / base[i]));
             }
         });
         return b.length() == 0 ? "" : b.append(')').toString();
+    }
+
+    /** "12x", "1.5x", "0.02x": two significant digits for ratios below 10. */
+    static String ratio(double r) {
+        return String.format(Locale.ROOT, r >= 10 ? "%.0fx" : r >= 1 ? "%.1fx" : "%.2fx", r);
     }
 
     private static void createParent(Path file) throws IOException {
