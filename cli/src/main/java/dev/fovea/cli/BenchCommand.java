@@ -71,6 +71,9 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV.")
         Path csv;
 
+        @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the results as a Markdown table.")
+        Path markdown;
+
         @Option(names = "--plot", paramLabel = "FILE.png", description = "Also draw grouped bars per workload and backend.")
         Path plot;
 
@@ -129,6 +132,10 @@ public final class BenchCommand implements Runnable {
             if (csv != null) {
                 BenchReport.csv(csv, results);
                 out.println("# wrote " + csv);
+            }
+            if (markdown != null) {
+                BenchReport.markdown(markdown, env, results);
+                out.println("# wrote " + markdown);
             }
             if (plot != null) {
                 BenchReport.plot(plot, title, results);

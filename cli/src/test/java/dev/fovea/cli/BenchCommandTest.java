@@ -88,8 +88,9 @@ class BenchCommandTest {
     void modelQuickReportsTrainingAndInferenceThroughputAndThePlannedMemory(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("model.json");
         Path csv = dir.resolve("model.csv");
+        Path md = dir.resolve("model.md");
         Run r = run("bench", "model", "--model", "lenet5", "--batch-size", "4", "--backend", "cpu", "--quick",
-                "--json", json.toString(), "--csv", csv.toString());
+                "--json", json.toString(), "--csv", csv.toString(), "--markdown", md.toString());
         assertEquals(0, r.code(), r.err());
         MemoryPlan plan = MemoryPlan.of(Zoo.get("lenet5"), 4);
         JsonNode ms = new ObjectMapper().readTree(json.toFile()).get("measurements");
@@ -108,6 +109,10 @@ class BenchCommandTest {
         assertEquals(Set.of("train", "infer"), passes);
         assertTrue(r.out().contains("planned at batch 4"), r.out());
         assertEquals(3, Files.readAllLines(csv).size());
+        String table = Files.readString(md);
+        assertTrue(table.contains("| workload | backend | median ms |"), table);
+        assertTrue(table.contains("| lenet5 batch 4 train | cpu | ") && table.contains("| lenet5 batch 4 infer | cpu | "),
+                table);
     }
 
     @Test

@@ -98,6 +98,32 @@ public final class BenchReport {
         return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
+    /**
+     * A Markdown table, one row per measurement, with each non-CPU backend's speed-up over "cpu" on the
+     * same workload; the environment first as a list.
+     */
+    public static void markdown(Path file, Map<String, String> environment, List<Measurement> ms) throws IOException {
+        StringBuilder b = new StringBuilder();
+        environment.forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append('\n'));
+        b.append("\n| workload | backend | median ms | min ms | max ms | rate | vs cpu | engine |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---|\n");
+        Map<String, Double> cpuMedian = new LinkedHashMap<>();
+        for (Measurement m : ms) {
+            if (m.backend().equals(BASELINE)) {
+                cpuMedian.put(m.name(), m.medianMs());
+            }
+        }
+        for (Measurement m : ms) {
+            Double base = cpuMedian.get(m.name());
+            String vs = base == null || m.backend().equals(BASELINE) ? "" : ratio(base / m.medianMs());
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f %s | %s | %s |%n", m.name(), m.backend(),
+                    ms(m.medianMs()), ms(m.minMs()), ms(m.maxMs()), m.rate(), m.unit().label(), vs,
+                    m.engine().replace("|", "\\|")));
+        }
+        createParent(file);
+        Files.writeString(file, b, StandardCharsets.UTF_8);
+    }
+
     /** Grouped bars of each measurement's rate per backend; labels name the speed-up over "cpu" where both ran. */
     public static void plot(Path png, String title, List<Measurement> ms) {
         Set<String> names = new LinkedHashSet<>();
