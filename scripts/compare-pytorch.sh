@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the issue-5 CPU workloads in Fovea and in PyTorch on this machine with the same thread count,
+# and writes the Fovea/PyTorch ratio per workload (higher is better for Fovea) with the targets.
+# Optional; never part of CI.
+#
+# usage: scripts/compare-pytorch.sh [--threads N] [--repeats N] [--warmup N] [--out DIR]
+# needs: PyTorch for the system Python. Debian: apt-get install python3-torch libopenblas0-pthread
+#        (OpenBLAS so PyTorch's BLAS is not the slow reference one). PYTHON selects another interpreter.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+threads="$(nproc)"
+repeats=10
+warmup=3
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) threads="$2"; shift 2 ;;
+    --repeats) repeats="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    *) echo "compare-pytorch: unknown option $1 (expected --threads, --repeats, --warmup, --out)" >&2; exit 2 ;;
+  esac
+done
+out="${out:-$root/bench/results/$(date -u +%F)-$(hostname -s 2>/dev/null || hostname)/pytorch}"
+python="${PYTHON:-/usr/bin/python3}"
+if ! "$python" -c 'import torch' 2>/dev/null; then
+  echo "compare-pytorch: PyTorch is not importable by $python." >&2
+  echo "  Debian/Ubuntu: sudo apt-get install python3-torch libopenblas0-pthread" >&2
+  echo "  (or set PYTHON to an interpreter that has torch)" >&2
+  exit 1
+fi
+mkdir -p "$out"
+
+export FOVEA_JAVA_OPTS="${FOVEA_JAVA_OPTS:-} -Dfovea.threads=$threads"
+common=(--backend cpu --repeats "$repeats" --warmup "$warmup")
+echo "compare-pytorch: Fovea, $threads threads" >&2
+"$root/fovea" bench ops "${common[@]}" --json "$out/fovea-ops.json" \
+  --only "conv2d mnist-conv2,conv2d depthwise-3x3,min_pool2d,sgemm 1024" 2>&1 | grep -v '^WARNING: Using incubator'
+"$root/fovea" bench model "${common[@]}" --model mnist-cnn --batch-size 64 --json "$out/fovea-model.json" 2>&1 \
+  | grep -v '^WARNING: Using incubator'
+echo "compare-pytorch: PyTorch, $threads threads" >&2
+OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" "$python" "$root/scripts/compare_pytorch.py" \
+  --threads "$threads" --repeats "$repeats" --warmup "$warmup" \
+  --fovea "$out/fovea-ops.json" "$out/fovea-model.json" --out "$out"

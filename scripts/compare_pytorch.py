@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""The PyTorch half of compare-pytorch.sh: times the issue-5 workloads with PyTorch on the CPU (same
+shapes, thread count, warm-up and repetitions as the Fovea run), then writes the Fovea/PyTorch ratio
+per workload as ratios.json and ratios.md. A ratio is PyTorch's median time over Fovea's, so above 1
+means Fovea is faster; for rates (GFLOP/s, images/s) it equals Fovea's rate over PyTorch's."""
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+# Fovea workload name -> (target ratio or None, what PyTorch runs)
+TARGETS = {
+    "mnist-cnn batch 64 train": 1.0,
+    "conv2d mnist-conv2 N64 32>64 26x26 fwd": 0.8,
+    "conv2d depthwise-3x3 N32 64>64 56x56 fwd+bwd": 5.0,
+    "min_pool2d 2x2 64x64x24x24 fwd+bwd": 1.0,
+    "sgemm 1024^3": 0.9,
+}
+
+
+def timed(fn, warmup, repeats):
+    for _ in range(warmup):
+        fn()
+    ms = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        ms.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(ms), min(ms), max(ms)
+
+
+def conv(x_shape, w_shape, padding, groups):
+    x = torch.rand(x_shape) * 2 - 1
+    w = torch.rand(w_shape) * 2 - 1
+    b = torch.rand(w_shape[0]) * 2 - 1
+    with torch.no_grad():
+        dy = torch.rand(F.conv2d(x, w, b, padding=padding, groups=groups).shape)
+    xg, wg, bg = (t.clone().requires_grad_() for t in (x, w, b))
+
+    def fwd():
+        with torch.no_grad():
+            F.conv2d(x, w, b, padding=padding, groups=groups)
+
+    def fwd_bwd():
+        for t in (xg, wg, bg):
+            t.grad = None
+        F.conv2d(xg, wg, bg, padding=padding, groups=groups).backward(dy)
+
+    return fwd, fwd_bwd
+
+
+def min_pool(shape):
+    x = torch.rand(shape) * 2 - 1
+    xg = x.clone().requires_grad_()
+    dy = torch.rand(shape[0], shape[1], shape[2] // 2, shape[3] // 2)
+
+    def fwd():
+        with torch.no_grad():
+            -F.max_pool2d(-x, 2)
+
+    def fwd_bwd():
+        xg.grad = None
+        (-F.max_pool2d(-xg, 2)).backward(dy)
+
+    return fwd, fwd_bwd
+
+
+def sgemm(n):
+    a, b, c = torch.rand(n, n), torch.rand(n, n), torch.empty(n, n)
+    return lambda: torch.mm(a, b, out=c)
+
+
+def mnist_cnn():
+    """The reference network (Fovea's zoo mnist-cnn), one SGD step (momentum 0.9) on a batch of 64."""
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.Conv2d(32, 64, 3), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(9216, 128), torch.nn.ReLU(),
+        torch.nn.Linear(128, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = torch.rand(64, 1, 28, 28) * 2 - 1
+    y = torch.randint(0, 10, (64,))
+
+    def train():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    def infer():
+        with torch.no_grad():
+            model(x)
+
+    return train, infer
+
+
+def blas_library():
+    """The BLAS shared library this process mapped (OpenBLAS or the reference one), from /proc/self/maps."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line.lower() and ".so" in line}
+        return ", ".join(sorted(os.path.realpath(p) for p in libs)) or "none mapped"
+    except OSError:
+        return "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--threads", type=int, required=True)
+    ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--fovea", nargs="+", required=True, help="fovea bench --json files")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+
+    conv2 = conv((64, 32, 26, 26), (64, 32, 3, 3), 0, 1)
+    dw = conv((32, 64, 56, 56), (64, 1, 3, 3), 1, 64)
+    mp = min_pool((64, 64, 24, 24))
+    train, infer = mnist_cnn()
+    work = {
+        "conv2d mnist-conv2 N64 32>64 26x26 fwd": conv2[0],
+        "conv2d mnist-conv2 N64 32>64 26x26 fwd+bwd": conv2[1],
+        "conv2d depthwise-3x3 N32 64>64 56x56 fwd": dw[0],
+        "conv2d depthwise-3x3 N32 64>64 56x56 fwd+bwd": dw[1],
+        "min_pool2d 2x2 64x64x24x24 fwd": mp[0],
+        "min_pool2d 2x2 64x64x24x24 fwd+bwd": mp[1],
+        "sgemm 1024^3": sgemm(1024),
+        "mnist-cnn batch 64 train": train,
+        "mnist-cnn batch 64 infer": infer,
+    }
+    fovea = {}
+    for path in a.fovea:
+        with open(path) as f:
+            for m in json.load(f)["measurements"]:
+                if m["backend"] == "cpu":
+                    fovea[m["name"]] = m
+    rows = []
+    for name, fn in work.items():
+        median, lo, hi = timed(fn, a.warmup, a.repeats)
+        f = fovea.get(name)
+        ratio = f and median / f["median_ms"]
+        target = TARGETS.get(name)
+        rows.append({"name": name, "pytorch_median_ms": median, "pytorch_min_ms": lo, "pytorch_max_ms": hi,
+                     "fovea_median_ms": f and f["median_ms"], "ratio": ratio, "target": target,
+                     "met": None if target is None or ratio is None else ratio >= target})
+        print(f"{name:48s} pytorch {median:9.3f} ms  fovea {f['median_ms'] if f else float('nan'):9.3f} ms  "
+              f"ratio {ratio if ratio else float('nan'):6.2f}" + (f"  target {target}" if target else ""), flush=True)
+
+    env = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": platform.processor() or platform.machine(),
+           "threads": a.threads, "torch": torch.__version__, "mkldnn": torch.backends.mkldnn.is_available(),
+           "blas": blas_library(), "warmup": a.warmup, "repeats": a.repeats,
+           "load_average": os.getloadavg()}
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, "ratios.json"), "w") as f:
+        json.dump({"environment": env, "ratios": rows}, f, indent=2)
+    with open(os.path.join(a.out, "ratios.md"), "w") as f:
+        f.write(f"PyTorch {env['torch']} (oneDNN {'on' if env['mkldnn'] else 'off'}, BLAS {env['blas']}), "
+                f"{a.threads} threads, {a.warmup} warm-up runs, median of {a.repeats}; "
+                f"load average {', '.join(f'{v:.1f}' for v in env['load_average'])}.\n\n")
+        f.write("| workload | Fovea ms | PyTorch ms | Fovea/PyTorch | target | met |\n|---|---:|---:|---:|---:|---|\n")
+        for r in rows:
+            fm = f"{r['fovea_median_ms']:.3f}" if r["fovea_median_ms"] else "-"
+            ratio = f"{r['ratio']:.2f}x" if r["ratio"] else "-"
+            target = f">= {r['target']}x" if r["target"] else ""
+            met = "" if r["met"] is None else ("yes" if r["met"] else "no")
+            f.write(f"| {r['name']} | {fm} | {r['pytorch_median_ms']:.3f} | {ratio} | {target} | {met} |\n")
+    print(f"compare-pytorch: ratios in {os.path.join(a.out, 'ratios.md')}")
+
+
+if __name__ == "__main__":
+    main()
