@@ -16,6 +16,12 @@ host="$(hostname -s 2>/dev/null || hostname)"
 out="${FOVEA_BENCH_OUT:-$root/bench/results/$day-$host}"
 models="${FOVEA_BENCH_MODELS:-mnist-cnn:64 resnet18-cifar:32}"
 mkdir -p "$out"
+# ./fovea builds its jar only when it is missing: rebuild it when a source is newer, so the numbers are this tree's.
+jar="$root/cli/target/fovea.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$root/engine/src/main" "$root/cli/src/main" -newer "$jar" -type f | head -1)" ]; then
+  echo "$(basename "$0"): building $jar" >&2
+  (cd "$root" && mvn -B -q -DskipTests package -pl cli -am) >&2
+fi
 
 "$fovea" devices >"$out/devices.txt" 2>&1
 # A usable GPU is a "cuda:N" line without "not usable"; otherwise the "cuda" line holds the reason.

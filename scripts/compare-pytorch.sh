@@ -30,6 +30,12 @@ if ! "$python" -c 'import torch' 2>/dev/null; then
   exit 1
 fi
 mkdir -p "$out"
+# ./fovea builds its jar only when it is missing: rebuild it when a source is newer, so the numbers are this tree's.
+jar="$root/cli/target/fovea.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$root/engine/src/main" "$root/cli/src/main" -newer "$jar" -type f | head -1)" ]; then
+  echo "$(basename "$0"): building $jar" >&2
+  (cd "$root" && mvn -B -q -DskipTests package -pl cli -am) >&2
+fi
 
 export FOVEA_JAVA_OPTS="${FOVEA_JAVA_OPTS:-} -Dfovea.threads=$threads"
 common=(--backend cpu --repeats "$repeats" --warmup "$warmup")
