@@ -23,7 +23,7 @@ if [ ! -f "$jar" ] || [ -n "$(find "$root/engine/src/main" "$root/cli/src/main" 
   (cd "$root" && mvn -B -q -DskipTests package -pl cli -am) >&2
 fi
 
-"$fovea" devices >"$out/devices.txt" 2>&1
+"$fovea" devices 2>&1 | grep -v '^WARNING: Using incubator' >"$out/devices.txt"
 # A usable GPU is a "cuda:N" line without "not usable"; otherwise the "cuda" line holds the reason.
 if grep -E '^cuda:[0-9]+' "$out/devices.txt" | grep -vq 'not usable'; then
   backends="cuda,cpu"

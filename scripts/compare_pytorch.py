@@ -8,6 +8,8 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 
 import torch
@@ -99,8 +101,9 @@ def mnist_cnn():
     return train, infer
 
 
-def blas_library():
+def blas_library_after_mm():
     """The BLAS shared library this process mapped (OpenBLAS or the reference one), from /proc/self/maps."""
+    torch.mm(torch.ones(2, 2), torch.ones(2, 2))
     try:
         with open("/proc/self/maps") as f:
             libs = {line.split()[-1] for line in f if "blas" in line.lower() and ".so" in line}
@@ -109,32 +112,43 @@ def blas_library():
         return "unknown"
 
 
+WORKLOADS = {
+    "conv2d mnist-conv2 N64 32>64 26x26 fwd": lambda: conv((64, 32, 26, 26), (64, 32, 3, 3), 0, 1)[0],
+    "conv2d mnist-conv2 N64 32>64 26x26 fwd+bwd": lambda: conv((64, 32, 26, 26), (64, 32, 3, 3), 0, 1)[1],
+    "conv2d depthwise-3x3 N32 64>64 56x56 fwd": lambda: conv((32, 64, 56, 56), (64, 1, 3, 3), 1, 64)[0],
+    "conv2d depthwise-3x3 N32 64>64 56x56 fwd+bwd": lambda: conv((32, 64, 56, 56), (64, 1, 3, 3), 1, 64)[1],
+    "min_pool2d 2x2 64x64x24x24 fwd": lambda: min_pool((64, 64, 24, 24))[0],
+    "min_pool2d 2x2 64x64x24x24 fwd+bwd": lambda: min_pool((64, 64, 24, 24))[1],
+    "sgemm 1024^3": lambda: sgemm(1024),
+    "mnist-cnn batch 64 train": lambda: mnist_cnn()[0],
+    "mnist-cnn batch 64 infer": lambda: mnist_cnn()[1],
+}
+
+
+def time_in_fresh_process(name, a):
+    """Each workload runs in its own interpreter: after an OpenMP region (oneDNN) PyTorch's OpenMP threads
+    keep spinning and starve OpenBLAS's own threads, which would make whatever ran earlier slow down the next."""
+    args = [sys.executable, os.path.abspath(__file__), "--one", name, "--threads", str(a.threads),
+            "--repeats", str(a.repeats), "--warmup", str(a.warmup)]
+    return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--fovea", nargs="+", required=True, help="fovea bench --json files")
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--fovea", nargs="+", help="fovea bench --json files")
+    ap.add_argument("--out")
+    ap.add_argument("--one", help="time this one workload and print [median, min, max] (used by the parent)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
-
-    conv2 = conv((64, 32, 26, 26), (64, 32, 3, 3), 0, 1)
-    dw = conv((32, 64, 56, 56), (64, 1, 3, 3), 1, 64)
-    mp = min_pool((64, 64, 24, 24))
-    train, infer = mnist_cnn()
-    work = {
-        "conv2d mnist-conv2 N64 32>64 26x26 fwd": conv2[0],
-        "conv2d mnist-conv2 N64 32>64 26x26 fwd+bwd": conv2[1],
-        "conv2d depthwise-3x3 N32 64>64 56x56 fwd": dw[0],
-        "conv2d depthwise-3x3 N32 64>64 56x56 fwd+bwd": dw[1],
-        "min_pool2d 2x2 64x64x24x24 fwd": mp[0],
-        "min_pool2d 2x2 64x64x24x24 fwd+bwd": mp[1],
-        "sgemm 1024^3": sgemm(1024),
-        "mnist-cnn batch 64 train": train,
-        "mnist-cnn batch 64 infer": infer,
-    }
+    if a.one:
+        print(json.dumps(timed(WORKLOADS[a.one](), a.warmup, a.repeats)))
+        return
+    if not a.fovea or not a.out:
+        ap.error("--fovea and --out are required")
     fovea = {}
     for path in a.fovea:
         with open(path) as f:
@@ -142,8 +156,8 @@ def main():
                 if m["backend"] == "cpu":
                     fovea[m["name"]] = m
     rows = []
-    for name, fn in work.items():
-        median, lo, hi = timed(fn, a.warmup, a.repeats)
+    for name in WORKLOADS:
+        median, lo, hi = time_in_fresh_process(name, a)
         f = fovea.get(name)
         ratio = f and median / f["median_ms"]
         target = TARGETS.get(name)
@@ -155,7 +169,7 @@ def main():
 
     env = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": platform.processor() or platform.machine(),
            "threads": a.threads, "torch": torch.__version__, "mkldnn": torch.backends.mkldnn.is_available(),
-           "blas": blas_library(), "warmup": a.warmup, "repeats": a.repeats,
+           "blas": blas_library_after_mm(), "warmup": a.warmup, "repeats": a.repeats,
            "load_average": os.getloadavg()}
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "ratios.json"), "w") as f:
