@@ -15,22 +15,22 @@ import java.util.SplittableRandom;
  * The tensors a workload reads, on one backend, closed together when it is done; and {@link #drop}, which
  * frees what a timed body produced so a GPU run does not grow its memory with every repetition.
  */
-final class Inputs implements AutoCloseable {
+public final class Inputs implements AutoCloseable {
     private final Backend backend;
     private final SplittableRandom rnd;
     private final List<Tensor> owned = new ArrayList<>();
 
-    Inputs(Backend backend, long seed) {
+    public Inputs(Backend backend, long seed) {
         this.backend = backend;
         this.rnd = new SplittableRandom(seed);
     }
 
-    Backend backend() {
+    public Backend backend() {
         return backend;
     }
 
     /** Uniform values in [-1, 1). */
-    Tensor random(Shape s) {
+    public Tensor random(Shape s) {
         float[] v = new float[s.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (rnd.nextDouble() * 2 - 1);
@@ -39,7 +39,7 @@ final class Inputs implements AutoCloseable {
     }
 
     /** Class indices in [0, classes) as floats, the targets of cross-entropy. */
-    Tensor labels(int n, int classes) {
+    public Tensor labels(int n, int classes) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = rnd.nextInt(classes);
@@ -47,7 +47,7 @@ final class Inputs implements AutoCloseable {
         return own(backend.upload(Shape.of(n), v));
     }
 
-    Tensor constant(Shape s, float value) {
+    public Tensor constant(Shape s, float value) {
         float[] v = new float[s.size()];
         java.util.Arrays.fill(v, value);
         return own(backend.upload(s, v));
@@ -59,7 +59,7 @@ final class Inputs implements AutoCloseable {
     }
 
     /** Closes the tensors inside op results (null parts skipped). */
-    static void drop(Object... results) {
+    public static void drop(Object... results) {
         for (Object r : results) {
             if (r instanceof Tensor t) {
                 t.close();
