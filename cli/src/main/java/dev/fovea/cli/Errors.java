@@ -66,6 +66,11 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         if (e instanceof java.nio.file.NoSuchFileException n) {
             return n.getFile() + ": no such file" + (n.getReason() != null ? " (" + n.getReason() + ")" : "");
         }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            // Java's message for e.g. a permission problem is the bare path; say what went wrong.
+            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": "
+                    + CheckpointWriteFailed.reason(f);
+        }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 }

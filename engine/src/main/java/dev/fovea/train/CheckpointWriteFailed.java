@@ -37,7 +37,7 @@ public final class CheckpointWriteFailed extends IOException {
     }
 
     /** The operating system's reason, in words (Java leaves it out of some exceptions' messages). */
-    static String reason(IOException e) {
+    public static String reason(IOException e) {
         if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
@@ -46,6 +46,9 @@ public final class CheckpointWriteFailed extends IOException {
         }
         if (e instanceof NotDirectoryException) {
             return "not a directory";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "a file of that name already exists";
         }
         if (e instanceof FileSystemException f && f.getReason() != null) {
             return f.getReason();
