@@ -287,16 +287,25 @@ public final class Trainer {
         if (backend.device().kind() != dev.fovea.tensor.Device.Kind.CPU) {
             return;
         }
-        MemoryPlan plan = MemoryPlan.of(graph, cfg.batchSize());
-        long optimizerBytes = plan.parameterBytes() * cfg.optimizer().stateNames().size();
+        checkMemory(graph, Math.min(cfg.batchSize(), data.train().size()), cfg.optimizer().stateNames().size(),
+                Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * Throws if training {@code graph} with {@code batch} images per batch and {@code stateBuffers}
+     * optimiser buffers per parameter needs more than 90% of {@code maxHeap} bytes by the executor's
+     * memory plan (the rest is the data set and the JVM's own).
+     */
+    static void checkMemory(Graph graph, int batch, int stateBuffers, long maxHeap) {
+        MemoryPlan plan = MemoryPlan.of(graph, batch);
+        long optimizerBytes = plan.parameterBytes() * stateBuffers;
         long need = plan.trainingBytes() + plan.parameterBytes() + optimizerBytes;
-        long max = Runtime.getRuntime().maxMemory();
-        if (need > max * 0.9) {
+        if (need > maxHeap * 0.9) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "model '%s' with --batch-size %d needs about "
                     + "%.1f GiB for training (activations %.1f GiB, parameters and optimiser state %.1f GiB) but the "
                     + "JVM may use %.1f GiB: lower --batch-size or raise -Xmx (FOVEA_JAVA_OPTS)", graph.name(),
-                    cfg.batchSize(), need / 1073741824.0, plan.trainingBytes() / 1073741824.0,
-                    (plan.parameterBytes() + optimizerBytes) / 1073741824.0, max / 1073741824.0));
+                    batch, need / 1073741824.0, plan.trainingBytes() / 1073741824.0,
+                    (plan.parameterBytes() + optimizerBytes) / 1073741824.0, maxHeap / 1073741824.0));
         }
     }
 
