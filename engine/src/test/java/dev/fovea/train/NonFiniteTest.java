@@ -142,6 +142,25 @@ class NonFiniteTest {
     }
 
     @Test
+    void aLastBatchOfOneImageThroughBatchNormTrainsWithFiniteLosses(@TempDir Path dir) throws Exception {
+        String model = """
+                {"format": "fovea-model/1", "name": "bn", "input": [1, 28, 28], "layers": [
+                  {"name": "conv", "type": "conv2d", "out_channels": 4, "kernel_size": 3, "stride": 2},
+                  {"type": "relu"}, {"type": "global_avg_pool2d"}, {"type": "flatten"},
+                  {"name": "bn", "type": "batch_norm"},
+                  {"name": "fc", "type": "linear", "out_features": 10}]}""";
+        Splits all = EmbeddedDatasets.mnistDigits();
+        Trainer.Config cfg = new Trainer.Config(2, 32, 7, new Sgd(0.05, 0.9, 0, false, 0), new LrSchedule.Constant(),
+                null, Augmentation.NONE, dir, Trainer.NonFinite.STOP, false, new PrintWriter(log, true), null);
+        // 33 images in batches of 32: each epoch ends with one image, one value per batch-norm channel.
+        Trainer.Result r = new Trainer(new ModelSpec(null, model), cpu,
+                new Splits(all.train().first(33), all.test().first(8)), cfg).run(null);
+        assertEquals(0, r.skippedBatches());
+        r.history().rows().forEach(e -> assertTrue(Double.isFinite(e.trainLoss()) && Double.isFinite(e.testLoss()),
+                e.toString()));
+    }
+
+    @Test
     void finitenessOnTheHostIsExactAndTheDeviceSumIsConfirmedElementByElement() {
         Tensor ok = cpu.upload(Shape.of(2, 2), new float[] {1, -2, 3e-45f, Float.MAX_VALUE});
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
