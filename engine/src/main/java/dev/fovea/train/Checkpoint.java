@@ -131,11 +131,11 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         String file = side.toString();
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(side));
+            root = JSON.readTree(Files.readAllBytes(side));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new FormatException(file, "json", "not valid JSON: " + e.getOriginalMessage());
         }
-        if (root == null || !FORMAT.equals(root.path("format").asText())) {
+        if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
             throw new FormatException(file, "format", "expected \"" + FORMAT + "\"");
         }
         JsonNode m = root.path("model");
@@ -147,14 +147,19 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         } else {
             throw new FormatException(file, "model", "expected {\"zoo\": NAME} or {\"file\": MODEL}");
         }
-        Map<String, StoredTensor> weights = SafeTensors.read(side.resolveSibling(text(root, "weights", file))).tensors();
-        Map<String, StoredTensor> optim = SafeTensors.read(side.resolveSibling(text(root, "optimizer_state", file))).tensors();
+        Map<String, StoredTensor> weights = SafeTensors.read(referenced(root, "weights", side)).tensors();
+        Map<String, StoredTensor> optim = SafeTensors.read(referenced(root, "optimizer_state", side)).tensors();
         Map<String, Long> steps = new LinkedHashMap<>();
         root.path("optimizer_steps").fields().forEachRemaining(e -> steps.put(e.getKey(), e.getValue().asLong()));
         if (!root.path("optimizer").isObject()) {
             throw new FormatException(file, "optimizer", "expected an object with the optimiser's name and settings");
         }
-        Normalization norm = root.hasNonNull("normalize") ? Normalization.parse(root.get("normalize").asText()) : null;
+        Normalization norm;
+        try {
+            norm = root.hasNonNull("normalize") ? Normalization.parse(root.get("normalize").asText()) : null;
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "normalize", e.getMessage());
+        }
         List<String> classes = new java.util.ArrayList<>();
         root.path("classes").forEach(c -> classes.add(c.asText()));
         List<History.Epoch> history = new java.util.ArrayList<>();
@@ -217,11 +222,21 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         return out;
     }
 
-    private static String text(JsonNode root, String field, String file) {
+    /** The file a sidecar field names, beside the sidecar; it must exist. */
+    private static Path referenced(JsonNode root, String field, Path side) {
         if (!root.path(field).isTextual()) {
-            throw new FormatException(file, field, "expected a file name");
+            throw new FormatException(side.toString(), field, "expected a file name");
         }
-        return root.get(field).asText();
+        Path p;
+        try {
+            p = side.resolveSibling(root.get(field).asText());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new FormatException(side.toString(), field, "not a file name: " + e.getMessage());
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new FormatException(side.toString(), field, "names " + p.getFileName() + ", which is not there");
+        }
+        return p;
     }
 
     private static EpochPosition position(JsonNode p, String file) {
