@@ -56,7 +56,9 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         Path side = sidecar(stem);
         Path current = side;
         try {
-            Files.deleteIfExists(side);
+            if (Files.deleteIfExists(side)) {
+                syncDirectory(side);
+            }
             current = weightsFile;
             SafeTensors.write(weightsFile, weights, Map.of("format", "pt", "fovea", FORMAT));
             current = optimFile;
@@ -81,6 +83,16 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
             throw new CheckpointWriteFailed(current, e, null);
         }
         return side;
+    }
+
+    /** Makes the removal of an old sidecar durable before new weights are written under its name. */
+    private static void syncDirectory(Path side) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(side.toAbsolutePath().getParent(),
+                java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not every platform can open a directory; SIGKILL safety does not depend on it, only power loss.
+        }
     }
 
     private ObjectNode sidecarJson(Path weightsFile, Path optimFile) throws IOException {

@@ -11,25 +11,26 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code checkpoint:STEM} pauses forever while writing checkpoint STEM's sidecar (e.g. epoch-002),
  *       with its bytes in the temporary file and before the rename that commits it.</li>
  * </ul>
- * On pausing it prints {@code fovea-test: paused at WHERE} to stderr. Without the property a pause
+ * Several points may be given, separated by commas. On pausing it prints {@code fovea-test: paused at WHERE} to stderr. Without the property a pause
  * point costs one comparison.
  */
 final class TestPause {
     static final String PROPERTY = "fovea.test.pause";
-    private static final String SPEC = System.getProperty(PROPERTY);
+    private static final java.util.Set<String> POINTS = System.getProperty(PROPERTY) == null ? java.util.Set.of()
+            : java.util.Set.of(System.getProperty(PROPERTY).split(","));
 
     private TestPause() {
     }
 
     static void afterBatch(int epoch, int batch, BooleanSupplier stopRequested) {
-        if (SPEC != null && SPEC.equals("batch:" + epoch + ":" + batch)) {
-            pause(SPEC, stopRequested);
+        if (!POINTS.isEmpty() && POINTS.contains("batch:" + epoch + ":" + batch)) {
+            pause("batch:" + epoch + ":" + batch, stopRequested);
         }
     }
 
     static void inSidecarWrite(String stem) {
-        if (SPEC != null && SPEC.equals("checkpoint:" + stem)) {
-            pause(SPEC, () -> false);
+        if (!POINTS.isEmpty() && POINTS.contains("checkpoint:" + stem)) {
+            pause("checkpoint:" + stem, () -> false);
         }
     }
 

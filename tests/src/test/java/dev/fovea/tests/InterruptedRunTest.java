@@ -168,6 +168,20 @@ class InterruptedRunTest {
     }
 
     @Test
+    void aSecondCtrlCStopsAtOnceAndTheLastCompleteCheckpointStillLoads(@TempDir Path dir) throws Exception {
+        // The first Ctrl-C starts the interrupt checkpoint, which the test holds mid-write; the second ends the process.
+        try (TrainingProcess p = train(dir, List.of("-Dfovea.test.pause=batch:2:5,checkpoint:epoch-002-batch-0005"))) {
+            p.awaitStderr("fovea-test: paused at batch:2:5");
+            p.interrupt();
+            p.awaitStderr("fovea-test: paused at checkpoint:epoch-002-batch-0005");
+            p.interrupt();
+            assertEquals(130, p.waitFor(), p.toString());
+        }
+        assertFalse(Files.exists(dir.resolve("epoch-002-batch-0005.json")), "the interrupted checkpoint never committed");
+        assertLoadable(dir.resolve("epoch-001.json"));
+    }
+
+    @Test
     void aFullDiskDuringACheckpointWriteIsReportedAndTheEarlierCheckpointSurvives(@TempDir Path dir) throws Exception {
         for (String f : new String[] {"epoch-001.json", "epoch-001.safetensors", "epoch-001.optim.safetensors",
                 "history.csv"}) {
