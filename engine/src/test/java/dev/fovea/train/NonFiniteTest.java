@@ -174,4 +174,21 @@ class NonFiniteTest {
         assertTrue(Finiteness.exact(cpu, List.of(huge)), "...so the device path confirms element by element");
         assertTrue(Finiteness.onDevice(cpu, List.of(cpu.upload(Shape.of(3), new float[] {1, 2, -3}))));
     }
+
+    @Test
+    void theHostScanFindsANonFiniteValueAtEveryPositionAndIgnoresWhatIsBeyondTheTensor() {
+        for (int n = 1; n <= 11; n++) {
+            for (int at = 0; at < n; at++) {
+                for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                    float[] v = new float[n + 1];
+                    java.util.Arrays.fill(v, Float.MAX_VALUE);
+                    v[at] = bad;
+                    assertFalse(Finiteness.allFinite(v, n), n + " values, " + bad + " at " + at);
+                    v[at] = -Float.MIN_VALUE;
+                    v[n] = Float.NaN;
+                    assertTrue(Finiteness.allFinite(v, n), "only the first " + n + " values count");
+                }
+            }
+        }
+    }
 }
