@@ -32,7 +32,10 @@ import java.util.Map;
  * Trains a model: mini-batch epochs with softmax cross-entropy, evaluation on the test split after
  * each epoch, a checkpoint per epoch, and the curves as CSV and PNG. Everything random (weights,
  * sample order, augmentation, dropout) derives from one seed and the epoch/step counters, so a run
- * resumed from an epoch-k checkpoint continues exactly as the uninterrupted run would.
+ * resumed from an epoch-k checkpoint continues exactly as the uninterrupted run would. A stop request
+ * ({@link #requestStop}, from Ctrl-C) ends the run after the current batch with a checkpoint that
+ * resumes from the next batch; a non-finite loss or gradient updates nothing and either stops the run,
+ * naming the first layer that produced a non-finite value, or skips the batch.
  */
 public final class Trainer {
 
