@@ -1,6 +1,9 @@
 package dev.fovea.cli;
 
+import dev.fovea.backend.cuda.DeviceOutOfMemoryException;
 import dev.fovea.io.FormatException;
+import dev.fovea.train.CheckpointWriteFailed;
+import dev.fovea.train.TrainingInterrupted;
 import dev.fovea.train.TrainingStopped;
 import picocli.CommandLine;
 
@@ -19,6 +22,12 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     static final int DEVICE_UNAVAILABLE = 3;
     /** Training stopped on a non-finite loss (the last good checkpoint is kept). */
     static final int TRAINING_STOPPED = 4;
+    /** A checkpoint could not be written (disk full, unwritable directory); the previous one is intact. */
+    static final int WRITE_FAILED = 5;
+    /** The GPU ran out of memory. */
+    static final int OUT_OF_MEMORY = 6;
+    /** Stopped by Ctrl-C or SIGTERM after writing a checkpoint (128 + SIGINT, as shells report it). */
+    static final int INTERRUPTED = 130;
 
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
@@ -28,6 +37,12 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         int status;
         if (e instanceof TrainingStopped) {
             status = TRAINING_STOPPED;
+        } else if (e instanceof TrainingInterrupted) {
+            status = INTERRUPTED;
+        } else if (e instanceof CheckpointWriteFailed) {
+            status = WRITE_FAILED;
+        } else if (e instanceof DeviceOutOfMemoryException) {
+            status = OUT_OF_MEMORY;
         } else if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("device ")) {
             status = DEVICE_UNAVAILABLE;
         } else if (e instanceof IllegalArgumentException || e instanceof FormatException || e instanceof IOException
@@ -50,6 +65,11 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     private static String message(Exception e) {
         if (e instanceof java.nio.file.NoSuchFileException n) {
             return n.getFile() + ": no such file" + (n.getReason() != null ? " (" + n.getReason() + ")" : "");
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            // Java's message for e.g. a permission problem is the bare path; say what went wrong.
+            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": "
+                    + CheckpointWriteFailed.reason(f);
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }

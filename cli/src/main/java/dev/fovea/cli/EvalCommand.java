@@ -36,9 +36,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "256")
     int batchSize;
 
-    @Option(names = "--model", paramLabel = "MODEL",
-            description = "For a bare .safetensors of weights (e.g. saved from PyTorch): the zoo model or model file it belongs to.")
-    String model;
+    @Mixin
+    WeightsOptions weights;
 
     @Mixin
     DeviceOptions device;
@@ -47,7 +46,7 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (Backend backend = device.open(spec.commandLine().getErr())) {
-            LoadedModel m = LoadedModel.load(checkpoint, backend, model);
+            LoadedModel m = weights.load(checkpoint, backend);
             Dataset test = DataSources.open(data, LoadedModel.folderSize(m.graph())).test();
             dev.fovea.train.Trainer.checkFits(m.graph(), test);
             Evaluation e = Evaluation.run(m.executor(), new DataLoader(test,

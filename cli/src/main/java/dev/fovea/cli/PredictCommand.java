@@ -39,9 +39,8 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "20", description = "IDX input: how many images to classify (default ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--model", paramLabel = "MODEL",
-            description = "For a bare .safetensors of weights (e.g. saved from PyTorch): the zoo model or model file it belongs to.")
-    String model;
+    @Mixin
+    WeightsOptions weights;
 
     @Mixin
     DeviceOptions device;
@@ -50,7 +49,7 @@ public final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (Backend backend = device.open(spec.commandLine().getErr())) {
-            LoadedModel m = LoadedModel.load(checkpoint, backend, model);
+            LoadedModel m = weights.load(checkpoint, backend);
             Shape in = m.graph().input().shape();
             List<String> names = new ArrayList<>();
             List<float[]> images = new ArrayList<>();

@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
 /**
  * `fovea train`: trains a zoo model or a model file on a data set, with a progress bar per epoch,
  * evaluation and a checkpoint after each epoch, and the curves as CSV and PNG. With no arguments it
- * trains mnist-cnn on the embedded MNIST digits.
+ * trains mnist-cnn on the embedded MNIST digits. Ctrl-C (or SIGTERM) finishes the batch, writes a
+ * checkpoint that --resume continues from that very batch, and exits with status 130.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a model. With no arguments: mnist-cnn on the embedded 10k MNIST digits, 4 epochs.")
@@ -122,7 +123,8 @@ public final class TrainCommand implements Callable<Integer> {
             if (!spec.commandLine().getParseResult().hasMatchedOption("--out")) {
                 out = resume.toAbsolutePath().getParent();
             }
-            log.printf(Locale.ROOT, "resuming %s from %s (epoch %d done)%n", modelSpec.describe(), resume, ckpt.epoch());
+            log.printf(Locale.ROOT, "resuming %s from %s (epoch %d done%s)%n", modelSpec.describe(), resume, ckpt.epoch(),
+                    ckpt.position().atStart() ? "" : ", and batch " + ckpt.position().batch() + " of epoch " + (ckpt.epoch() + 1));
         } else {
             opt = OptimizerSettings.of(optimizer, lr, momentum, nesterov, weightDecay);
             sched = OptimizerSettings.schedule(schedule, epochs);
@@ -145,7 +147,11 @@ public final class TrainCommand implements Callable<Integer> {
                     runSeed);
             Trainer.Config cfg = new Trainer.Config(epochs, batchSize, runSeed, opt, sched, norm, augmentation(augment),
                     out, policy, System.console() != null, log, run);
-            Trainer.Result r = new Trainer(modelSpec, backend, splits, cfg).run(ckpt);
+            Trainer trainer = new Trainer(modelSpec, backend, splits, cfg);
+            Trainer.Result r;
+            try (StopOnSignal signals = StopOnSignal.install(trainer::requestStop, spec.commandLine().getErr())) {
+                r = trainer.run(ckpt, resume);
+            }
             if (r.lastCheckpoint() == null) {
                 log.printf(Locale.ROOT, "nothing to do: the checkpoint already has %d epochs (ask for more with --epochs)%n",
                         epochs);

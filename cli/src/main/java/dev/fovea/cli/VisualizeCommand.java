@@ -50,9 +50,8 @@ public final class VisualizeCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "feature-maps.png")
     Path out;
 
-    @Option(names = "--model", paramLabel = "MODEL",
-            description = "For a bare .safetensors of weights (e.g. saved from PyTorch): the zoo model or model file it belongs to.")
-    String model;
+    @Mixin
+    WeightsOptions weights;
 
     @Mixin
     DeviceOptions device;
@@ -61,7 +60,7 @@ public final class VisualizeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
         try (Backend backend = device.open(spec.commandLine().getErr())) {
-            LoadedModel m = LoadedModel.load(checkpoint, backend, model);
+            LoadedModel m = weights.load(checkpoint, backend);
             Node node = m.graph().nodes().stream().filter(n -> n.name().equals(layer)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--layer '" + layer + "': no such layer; layers: "
                             + String.join(", ", m.graph().nodes().stream().map(Node::name).toList())));

@@ -30,6 +30,19 @@ public final class Executor {
     private long seed;
     private long steps;
 
+    /**
+     * Sees every value a training pass computes, node by node, in the order computed. The trainer
+     * uses it only to find where a non-finite value first appeared after a batch failed, so the
+     * normal path pays nothing for it.
+     */
+    public interface Inspector {
+        /** After {@code node}'s forward: its outputs by port. */
+        void output(Node node, Map<String, Tensor> outputs);
+
+        /** After {@code node}'s backward: the gradients it computed, by input port. */
+        void gradient(Node node, Map<String, Tensor> gradients);
+    }
+
     /** What one node's forward needed and produced, kept for its backward. */
     private record Step(Node node, Op op, Map<String, Tensor> inputs, Map<String, Tensor> outputs) {
     }
@@ -100,6 +113,11 @@ public final class Executor {
      * The output stays valid until the next forward or the end of backward.
      */
     public Tensor forward(Tensor input) {
+        return forward(input, null);
+    }
+
+    /** {@link #forward(Tensor)}, showing each node's outputs to {@code inspector} (null for none). */
+    public Tensor forward(Tensor input, Inspector inspector) {
         releaseTape();
         steps++;
         Map<String, Tensor> values = new HashMap<>();
@@ -111,6 +129,9 @@ public final class Executor {
             Map<String, Tensor> out = op.forward(backend, inputs);
             values.put(node.name(), out.get(Op.OUTPUT));
             tape.add(new Step(node, op, inputs, out));
+            if (inspector != null) {
+                inspector.output(node, out);
+            }
         }
         return values.get(graph.output());
     }
@@ -120,6 +141,11 @@ public final class Executor {
      * every trainable parameter, by name. Releases the tape as it goes.
      */
     public Map<String, Tensor> backward(Tensor gradOutput) {
+        return backward(gradOutput, null);
+    }
+
+    /** {@link #backward(Tensor)}, showing each node's input gradients to {@code inspector} (null for none). */
+    public Map<String, Tensor> backward(Tensor gradOutput, Inspector inspector) {
         if (tape.isEmpty()) {
             throw new IllegalStateException(graph.name() + ": backward without a training forward");
         }
@@ -139,6 +165,9 @@ public final class Executor {
             }
             Map<String, Tensor> g = wanted.isEmpty() ? Map.of()
                     : step.op().backward(backend, step.inputs(), step.outputs(), Map.of(Op.OUTPUT, dy), wanted);
+            if (inspector != null && !g.isEmpty()) {
+                inspector.gradient(step.node(), g);
+            }
             for (Map.Entry<String, Tensor> e : g.entrySet()) {
                 accumulate(grads, step.node().inputs().get(e.getKey()), e.getValue());
             }

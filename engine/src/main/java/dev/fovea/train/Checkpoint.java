@@ -26,12 +26,14 @@ import java.util.Map;
  * safetensors file, and a JSON sidecar with everything else (model spec, epoch, seed, optimiser
  * settings, normalisation, history, and the run's command-line settings under "run", from which
  * --resume takes its defaults). Each file is written atomically and the sidecar last: the
- * sidecar is the commit point, so a run killed mid-write leaves the previous checkpoint whole.
+ * sidecar is the commit point, so a run killed mid-write leaves the previous checkpoint whole. A
+ * checkpoint written on an interrupt also records its {@link EpochPosition} (epoch counts complete
+ * epochs; "batch" the batches done of the next one).
  */
 public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map<String, StoredTensor> optimizerState,
                          Map<String, Long> optimizerSteps, ObjectNode optimizer, int epoch, long seed,
                          long globalStep, Normalization normalization, List<String> classes, List<History.Epoch> history,
-                         ObjectNode run) {
+                         ObjectNode run, EpochPosition position) {
 
     public static final String FORMAT = "fovea-checkpoint/1";
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -41,15 +43,59 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         return stem.resolveSibling(stem.getFileName() + ".json");
     }
 
-    /** Writes weights, optimiser state, then the sidecar (the commit point); returns the sidecar's path. */
+    /**
+     * Writes weights, optimiser state, then the sidecar (the commit point); returns the sidecar's path.
+     * A sidecar already at {@code stem} is removed first, so that a write interrupted half-way can
+     * never pair an old sidecar with new weights. On failure the files of {@code stem} written so far
+     * are removed and a {@link CheckpointWriteFailed} names the file and the reason.
+     */
     public Path write(Path stem) throws IOException {
         String base = stem.getFileName().toString();
         Path weightsFile = stem.resolveSibling(base + ".safetensors");
         Path optimFile = stem.resolveSibling(base + ".optim.safetensors");
-        Map<String, String> meta = Map.of("format", "pt", "fovea", FORMAT);
-        SafeTensors.write(weightsFile, weights, meta);
-        SafeTensors.write(optimFile, optimizerState, Map.of("fovea", FORMAT));
+        Path side = sidecar(stem);
+        Path current = side;
+        try {
+            if (Files.deleteIfExists(side)) {
+                syncDirectory(side);
+            }
+            current = weightsFile;
+            SafeTensors.write(weightsFile, weights, Map.of("format", "pt", "fovea", FORMAT));
+            current = optimFile;
+            SafeTensors.write(optimFile, optimizerState, Map.of("fovea", FORMAT));
+            current = side;
+            byte[] json = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(sidecarJson(weightsFile, optimFile));
+            AtomicFile.write(side, ch -> {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(json);
+                while (bytes.hasRemaining()) {
+                    ch.write(bytes);
+                }
+                TestPause.inSidecarWrite(base);
+            });
+        } catch (IOException e) {
+            for (Path p : new Path[] {weightsFile, optimFile}) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // Without its sidecar the file is not a checkpoint; the write failure is the one to report.
+                }
+            }
+            throw new CheckpointWriteFailed(current, e, null);
+        }
+        return side;
+    }
 
+    /** Makes the removal of an old sidecar durable before new weights are written under its name. */
+    private static void syncDirectory(Path side) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(side.toAbsolutePath().getParent(),
+                java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not every platform can open a directory; SIGKILL safety does not depend on it, only power loss.
+        }
+    }
+
+    private ObjectNode sidecarJson(Path weightsFile, Path optimFile) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         ObjectNode m = root.putObject("model");
@@ -61,6 +107,10 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         root.put("weights", weightsFile.getFileName().toString());
         root.put("optimizer_state", optimFile.getFileName().toString());
         root.put("epoch", epoch);
+        if (!position.atStart()) {
+            root.putObject("in_epoch").put("batch", position.batch()).put("loss_sum", position.lossSum())
+                    .put("counted", position.counted()).put("skipped", position.skipped());
+        }
         root.put("seed", seed);
         root.put("global_step", globalStep);
         root.set("optimizer", optimizer);
@@ -75,9 +125,7 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
             hist.addObject().put("epoch", e.epoch()).put("train_loss", e.trainLoss()).put("test_loss", e.testLoss())
                     .put("test_accuracy", e.testAccuracy()).put("images_per_s", e.imagesPerSecond()).put("lr", e.lr());
         }
-        Path side = sidecar(stem);
-        AtomicFile.writeString(side, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-        return side;
+        return root;
     }
 
     /**
@@ -95,11 +143,11 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         String file = side.toString();
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(side));
+            root = JSON.readTree(Files.readAllBytes(side));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new FormatException(file, "json", "not valid JSON: " + e.getOriginalMessage());
         }
-        if (root == null || !FORMAT.equals(root.path("format").asText())) {
+        if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
             throw new FormatException(file, "format", "expected \"" + FORMAT + "\"");
         }
         JsonNode m = root.path("model");
@@ -111,14 +159,19 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         } else {
             throw new FormatException(file, "model", "expected {\"zoo\": NAME} or {\"file\": MODEL}");
         }
-        Map<String, StoredTensor> weights = SafeTensors.read(side.resolveSibling(text(root, "weights", file))).tensors();
-        Map<String, StoredTensor> optim = SafeTensors.read(side.resolveSibling(text(root, "optimizer_state", file))).tensors();
+        Map<String, StoredTensor> weights = SafeTensors.read(referenced(root, "weights", side)).tensors();
+        Map<String, StoredTensor> optim = SafeTensors.read(referenced(root, "optimizer_state", side)).tensors();
         Map<String, Long> steps = new LinkedHashMap<>();
         root.path("optimizer_steps").fields().forEachRemaining(e -> steps.put(e.getKey(), e.getValue().asLong()));
         if (!root.path("optimizer").isObject()) {
             throw new FormatException(file, "optimizer", "expected an object with the optimiser's name and settings");
         }
-        Normalization norm = root.hasNonNull("normalize") ? Normalization.parse(root.get("normalize").asText()) : null;
+        Normalization norm;
+        try {
+            norm = root.hasNonNull("normalize") ? Normalization.parse(root.get("normalize").asText()) : null;
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "normalize", e.getMessage());
+        }
         List<String> classes = new java.util.ArrayList<>();
         root.path("classes").forEach(c -> classes.add(c.asText()));
         List<History.Epoch> history = new java.util.ArrayList<>();
@@ -129,7 +182,8 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         }
         return new Checkpoint(spec, weights, optim, steps, (ObjectNode) root.get("optimizer"),
                 integer(root, "epoch", file), root.path("seed").asLong(), root.path("global_step").asLong(),
-                norm, classes, history, root.path("run").isObject() ? (ObjectNode) root.get("run") : JSON.createObjectNode());
+                norm, classes, history, root.path("run").isObject() ? (ObjectNode) root.get("run") : JSON.createObjectNode(),
+                position(root.path("in_epoch"), file));
     }
 
     /**
@@ -180,11 +234,37 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         return out;
     }
 
-    private static String text(JsonNode root, String field, String file) {
+    /** The file a sidecar field names, beside the sidecar; it must exist. */
+    private static Path referenced(JsonNode root, String field, Path side) {
         if (!root.path(field).isTextual()) {
-            throw new FormatException(file, field, "expected a file name");
+            throw new FormatException(side.toString(), field, "expected a file name");
         }
-        return root.get(field).asText();
+        Path p;
+        try {
+            p = side.resolveSibling(root.get(field).asText());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new FormatException(side.toString(), field, "not a file name: " + e.getMessage());
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new FormatException(side.toString(), field, "names " + p.getFileName() + ", which is not there");
+        }
+        return p;
+    }
+
+    private static EpochPosition position(JsonNode p, String file) {
+        if (p.isMissingNode()) {
+            return EpochPosition.START;
+        }
+        if (!p.isObject() || !p.path("batch").canConvertToInt() || !p.path("counted").canConvertToLong()
+                || !p.path("loss_sum").isNumber() || !p.path("skipped").canConvertToInt()) {
+            throw new FormatException(file, "in_epoch", "expected {\"batch\", \"loss_sum\", \"counted\", \"skipped\"}");
+        }
+        try {
+            return new EpochPosition(p.get("batch").asInt(), p.get("loss_sum").asDouble(), p.get("counted").asLong(),
+                    p.get("skipped").asInt());
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "in_epoch", e.getMessage());
+        }
     }
 
     private static int integer(JsonNode root, String field, String file) {

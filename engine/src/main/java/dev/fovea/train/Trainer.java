@@ -32,7 +32,10 @@ import java.util.Map;
  * Trains a model: mini-batch epochs with softmax cross-entropy, evaluation on the test split after
  * each epoch, a checkpoint per epoch, and the curves as CSV and PNG. Everything random (weights,
  * sample order, augmentation, dropout) derives from one seed and the epoch/step counters, so a run
- * resumed from an epoch-k checkpoint continues exactly as the uninterrupted run would.
+ * resumed from an epoch-k checkpoint continues exactly as the uninterrupted run would. A stop request
+ * ({@link #requestStop}, from Ctrl-C) ends the run after the current batch with a checkpoint that
+ * resumes from the next batch; a non-finite loss or gradient updates nothing and either stops the run,
+ * naming the first layer that produced a non-finite value, or skips the batch.
  */
 public final class Trainer {
 
@@ -62,6 +65,7 @@ public final class Trainer {
     private final Backend backend;
     private final Splits data;
     private final Config cfg;
+    private volatile String stopReason;
 
     public Trainer(ModelSpec spec, Backend backend, Splits data, Config cfg) {
         this.spec = spec;
@@ -87,11 +91,33 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Asks a running {@link #run} to stop at the next batch boundary: it finishes the batch, writes a
+     * checkpoint with the batch position and throws {@link TrainingInterrupted}. Safe to call from any
+     * thread (a signal handler); {@code why} goes into the message, e.g. "interrupted (Ctrl-C)".
+     */
+    public void requestStop(String why) {
+        stopReason = why;
+    }
+
+    private boolean stopRequested() {
+        return stopReason != null;
+    }
+
     /** Trains from scratch, or from {@code resume} (null for a fresh run). */
     public Result run(Checkpoint resume) throws IOException {
+        return run(resume, null);
+    }
+
+    /**
+     * Trains from scratch, or from {@code resume} read from {@code resumePath} (named in messages as
+     * the last good checkpoint until this run writes one).
+     */
+    public Result run(Checkpoint resume, Path resumePath) throws IOException {
         Files.createDirectories(cfg.outDir());
         checkMemory();
         int startEpoch = resume == null ? 0 : resume.epoch();
+        EpochPosition startAt = resume == null ? EpochPosition.START : resume.position();
         Parameters params = resume == null ? Parameters.initialize(graph, backend, cfg.seed())
                 : Parameters.fromHost(graph, backend, resume.weightsFor(graph, "--resume"));
         Executor exec = new Executor(graph, params);
@@ -108,81 +134,120 @@ public final class Trainer {
         DataLoader test = new DataLoader(data.test(), DataLoader.Options.evaluation(Math.max(cfg.batchSize(), 256),
                 cfg.normalization()));
         Path last = null;
+        Path lastGood = resume == null ? null : resumePath;
         Evaluation eval = null;
         int skipped = 0;
         double rate = 0;
         for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
+            EpochPosition at = epoch == startEpoch ? startAt : EpochPosition.START;
             opt.setEpoch(epoch);
             Progress progress = new Progress(cfg.log(), cfg.terminal(),
                     String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, cfg.epochs()), train.batchesPerEpoch());
-            double lossSum = 0;
-            int counted = 0;
+            double lossSum = at.lossSum();
+            long counted = at.counted();
+            int skippedHere = at.skipped();
             long images = 0;
             long t0 = System.nanoTime();
             try (BatchIterator it = train.epoch(epoch)) {
                 for (int b = 0; it.hasNext(); b++) {
                     Batch batch = it.next();
-                    exec.seed(cfg.seed(), globalStep);
-                    float loss = step(exec, opt, batch);
+                    if (b < at.batch()) {
+                        continue; // trained before the interruption; the loader rebuilds it from (seed, epoch, b)
+                    }
+                    Float loss = step(exec, opt, batch, globalStep, epoch, b, lastGood);
                     globalStep++;
                     images += batch.size();
-                    if (!Float.isFinite(loss)) {
-                        if (cfg.onNonFinite() == NonFinite.STOP) {
-                            throw new TrainingStopped(String.format(Locale.ROOT,
-                                    "training stopped: loss became %s at epoch %d, batch %d; the last good checkpoint "
-                                            + "is %s (resume with --resume, perhaps with a lower --lr, or use "
-                                            + "--on-nan skip)", loss, epoch + 1, b + 1,
-                                    last != null ? last : resume == null ? "none (first epoch)" : "the one resumed from"));
-                        }
+                    if (loss == null) {
                         skipped++;
+                        skippedHere++;
                     } else {
                         lossSum += loss * batch.size();
                         counted += batch.size();
                     }
                     progress.update(b + 1, images, counted == 0 ? Double.NaN : lossSum / counted);
+                    TestPause.afterBatch(epoch + 1, b + 1, this::stopRequested);
+                    if (stopRequested()) {
+                        Path ckpt = checkpoint(exec, opt, epoch, new EpochPosition(b + 1, lossSum, counted, skippedHere),
+                                globalStep, history, lastGood);
+                        throw interrupted(ckpt, String.format(Locale.ROOT, "epoch %d, batch %d of %d", epoch + 1, b + 1,
+                                train.batchesPerEpoch()));
+                    }
                 }
             }
             rate = images / ((System.nanoTime() - t0) / 1e9);
             eval = Evaluation.run(exec, test, data.test().numClasses());
             history.add(new History.Epoch(epoch + 1, counted == 0 ? Double.NaN : lossSum / counted, eval.loss(),
                     eval.accuracy(), rate, opt.currentLr()));
-            last = checkpoint(exec, opt, epoch + 1, globalStep, history);
+            last = checkpoint(exec, opt, epoch + 1, EpochPosition.START, globalStep, history, lastGood);
+            lastGood = last;
             history.writeCsv(cfg.outDir().resolve("history.csv"));
             history.writeCharts(cfg.outDir().resolve("loss.png"), cfg.outDir().resolve("accuracy.png"));
             cfg.log().printf(Locale.ROOT, "epoch %d: train loss %.4f, test loss %.4f, test accuracy %.2f%%, %.0f img/s%s%n",
                     epoch + 1, lossSum / Math.max(1, counted), eval.loss(), eval.accuracy() * 100, rate,
-                    skipped > 0 ? ", " + skipped + " non-finite batches skipped" : "");
+                    skippedHere > 0 ? ", " + skippedHere + " non-finite batches skipped" : "");
+            if (stopRequested() && epoch + 1 < cfg.epochs()) {
+                throw interrupted(last, String.format(Locale.ROOT, "the end of epoch %d", epoch + 1));
+            }
         }
         return new Result(history, last, eval, skipped, rate);
     }
 
-    /** One optimisation step; returns the batch's loss (non-finite losses skip the update). */
-    private float step(Executor exec, Optimizer opt, Batch batch) {
+    private TrainingInterrupted interrupted(Path ckpt, String where) {
+        String resumeWith = "fovea train --resume " + ckpt + " --epochs " + cfg.epochs();
+        String msg = String.format(Locale.ROOT, "%s: stopped after %s; checkpoint %s written. Continue with: %s",
+                stopReason, where, ckpt, resumeWith);
+        return new TrainingInterrupted(msg, ckpt);
+    }
+
+    /**
+     * One optimisation step; returns the batch's loss. A non-finite loss or gradient updates nothing:
+     * it stops training (with where the first non-finite value appeared) or, with the skip policy,
+     * returns null.
+     */
+    private Float step(Executor exec, Optimizer opt, Batch batch, long globalStep, int epoch, int b, Path lastGood) {
         try (Tensor x = backend.upload(batch.shape(), batch.images());
              Tensor y = backend.upload(Shape.of(batch.size()), Evaluation.labelsAsFloats(batch.labels()))) {
+            exec.seed(cfg.seed(), globalStep);
             Tensor out = exec.forward(x);
             float loss;
             try (Tensor l = backend.loss(LossKind.CROSS_ENTROPY, out, y)) {
                 loss = backend.download(l)[0];
             }
+            String what;
             if (!Float.isFinite(loss)) {
                 exec.releaseTape();
-                return loss;
+                what = "loss became " + loss;
+            } else {
+                Map<String, Tensor> grads;
+                try (Tensor dOut = backend.lossBackward(LossKind.CROSS_ENTROPY, out, y, 1f)) {
+                    grads = exec.backward(dOut);
+                }
+                if (Finiteness.allFinite(backend, grads.values())) {
+                    for (Map.Entry<String, Tensor> g : grads.entrySet()) {
+                        opt.step(g.getKey(), exec.params().get(g.getKey()), g.getValue());
+                        g.getValue().close();
+                    }
+                    return loss;
+                }
+                grads.values().forEach(Tensor::close);
+                what = String.format(Locale.ROOT, "gradients became non-finite (loss %.4f)", loss);
             }
-            Map<String, Tensor> grads;
-            try (Tensor dOut = backend.lossBackward(LossKind.CROSS_ENTROPY, out, y, 1f)) {
-                grads = exec.backward(dOut);
+            exec.seed(cfg.seed(), globalStep);
+            String first = NonFiniteSearch.locate(exec, backend, x, y);
+            if (cfg.onNonFinite() == NonFinite.STOP) {
+                throw new TrainingStopped(String.format(Locale.ROOT, "training stopped: %s at epoch %d, batch %d; "
+                        + "first non-finite value: %s; the last good checkpoint is %s (resume with --resume, perhaps "
+                        + "with a lower --lr, or use --on-nan skip)", what, epoch + 1, b + 1, first,
+                        lastGood != null ? lastGood : "none (no epoch completed yet)"));
             }
-            for (Map.Entry<String, Tensor> g : grads.entrySet()) {
-                opt.step(g.getKey(), exec.params().get(g.getKey()), g.getValue());
-                g.getValue().close();
-            }
-            return loss;
+            cfg.log().printf(Locale.ROOT, "skipped epoch %d, batch %d: %s; first non-finite value: %s%n", epoch + 1,
+                    b + 1, what, first);
+            return null;
         }
     }
 
-    private Path checkpoint(Executor exec, Optimizer opt, int epochsDone, long globalStep, History history)
-            throws IOException {
+    private Path checkpoint(Executor exec, Optimizer opt, int epochsDone, EpochPosition position, long globalStep,
+                            History history, Path lastGood) throws IOException {
         Map<String, StoredTensor> optState = new LinkedHashMap<>();
         Map<String, Long> steps = new LinkedHashMap<>();
         for (String p : opt.parameters()) {
@@ -192,8 +257,14 @@ public final class Trainer {
         }
         Checkpoint c = new Checkpoint(spec, Checkpoint.stored(graph, exec.params().toHost()), optState, steps,
                 OptimizerSettings.toJson(cfg.optimizer(), cfg.schedule()), epochsDone, cfg.seed(), globalStep,
-                cfg.normalization(), data.train().classNames(), history.rows(), cfg.run());
-        return c.write(cfg.outDir().resolve(String.format(Locale.ROOT, "epoch-%03d", epochsDone)));
+                cfg.normalization(), data.train().classNames(), history.rows(), cfg.run(), position);
+        String stem = position.atStart() ? String.format(Locale.ROOT, "epoch-%03d", epochsDone)
+                : String.format(Locale.ROOT, "epoch-%03d-batch-%04d", epochsDone + 1, position.batch());
+        try {
+            return c.write(cfg.outDir().resolve(stem));
+        } catch (CheckpointWriteFailed e) {
+            throw e.withLastGood(lastGood);
+        }
     }
 
     private void restoreOptimizer(Optimizer opt, Checkpoint c) {
@@ -219,16 +290,25 @@ public final class Trainer {
         if (backend.device().kind() != dev.fovea.tensor.Device.Kind.CPU) {
             return;
         }
-        MemoryPlan plan = MemoryPlan.of(graph, cfg.batchSize());
-        long optimizerBytes = plan.parameterBytes() * cfg.optimizer().stateNames().size();
+        checkMemory(graph, Math.min(cfg.batchSize(), data.train().size()), cfg.optimizer().stateNames().size(),
+                Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * Throws if training {@code graph} with {@code batch} images per batch and {@code stateBuffers}
+     * optimiser buffers per parameter needs more than 90% of {@code maxHeap} bytes by the executor's
+     * memory plan (the rest is the data set and the JVM's own).
+     */
+    static void checkMemory(Graph graph, int batch, int stateBuffers, long maxHeap) {
+        MemoryPlan plan = MemoryPlan.of(graph, batch);
+        long optimizerBytes = plan.parameterBytes() * stateBuffers;
         long need = plan.trainingBytes() + plan.parameterBytes() + optimizerBytes;
-        long max = Runtime.getRuntime().maxMemory();
-        if (need > max * 0.9) {
+        if (need > maxHeap * 0.9) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "model '%s' with --batch-size %d needs about "
                     + "%.1f GiB for training (activations %.1f GiB, parameters and optimiser state %.1f GiB) but the "
                     + "JVM may use %.1f GiB: lower --batch-size or raise -Xmx (FOVEA_JAVA_OPTS)", graph.name(),
-                    cfg.batchSize(), need / 1073741824.0, plan.trainingBytes() / 1073741824.0,
-                    (plan.parameterBytes() + optimizerBytes) / 1073741824.0, max / 1073741824.0));
+                    batch, need / 1073741824.0, plan.trainingBytes() / 1073741824.0,
+                    (plan.parameterBytes() + optimizerBytes) / 1073741824.0, maxHeap / 1073741824.0));
         }
     }
 

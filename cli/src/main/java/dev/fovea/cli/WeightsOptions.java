@@ -1,0 +1,20 @@
+package dev.fovea.cli;
+
+import dev.fovea.backend.Backend;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** How the inference commands (eval, predict, visualize) find a model's weights (a Picocli mixin). */
+public final class WeightsOptions {
+
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "For a bare .safetensors of weights (e.g. saved from PyTorch): the zoo model or model file it belongs to.")
+    String model;
+
+    /** The checkpoint (or bare weights with --model), batch norm folded, on {@code backend}. */
+    LoadedModel load(Path checkpoint, Backend backend) throws IOException {
+        return LoadedModel.load(checkpoint, backend, model);
+    }
+}
