@@ -1,6 +1,7 @@
 package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.Grads;
+import dev.fovea.ops.Activation;
 import dev.fovea.ops.ConvMode;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.tensor.Shape;
@@ -151,6 +152,21 @@ public class CpuBackend extends ReferenceBackend {
         Sgemm.gemm(threads, true, false, outF, inF, n, 1f, dy, 0, Host.floats(input), 0, 0f, dw, 0);
         return new Grads(dx == null ? null : Host.tensor(input.shape(), dx), Host.tensor(weight.shape(), dw),
                 hasBias ? Host.tensor(Shape.of(outF), FastConv.biasGrad(threads, dy, n, outF, 1)) : null);
+    }
+
+    // ---- pointwise --------------------------------------------------------------------------
+
+    @Override
+    public Tensor activation(Tensor input, Activation kind, float negativeSlope) {
+        return Host.tensor(input.shape(), FastPointwise.activation(threads, Host.floats(input), kind, negativeSlope));
+    }
+
+    @Override
+    public Tensor activationBackward(Tensor gradOutput, Tensor input, Tensor output, Activation kind,
+                                     float negativeSlope) {
+        requireSameShape(kind.opName() + " backward", gradOutput, input);
+        return Host.tensor(input.shape(), FastPointwise.activationBackward(threads, Host.floats(gradOutput),
+                Host.floats(input), Host.floats(output), kind, negativeSlope));
     }
 
     @Override
