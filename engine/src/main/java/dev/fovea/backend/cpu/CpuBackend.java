@@ -1,9 +1,12 @@
 package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.Grads;
+import dev.fovea.backend.PoolOutput;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.ConvMode;
 import dev.fovea.ops.Conv2dParams;
+import dev.fovea.ops.Pool2dParams;
+import dev.fovea.ops.PoolKind;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
@@ -105,6 +108,26 @@ public class CpuBackend extends ReferenceBackend {
                 dst[k + j] = t;
             }
         }
+    }
+
+    // ---- pooling ----------------------------------------------------------------------------
+
+    @Override
+    public PoolOutput pool2d(Tensor input, Pool2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        float[] y = new float[out.size()];
+        int[] idx = p.kind() == PoolKind.AVG ? null : new int[out.size()];
+        FastPool.forward(threads, Host.floats(input), input.shape(), p, out, y, idx);
+        return new PoolOutput(Host.tensor(out, y), idx == null ? null : Host.intTensor(out, idx));
+    }
+
+    @Override
+    public Tensor pool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, Pool2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        requireShape(p.kind().opName() + " backward", "grad_output", gradOutput, out);
+        int[] idx = forward.indices() == null ? null : Host.ints(forward.indices());
+        return Host.tensor(input.shape(), FastPool.backward(threads, Host.floats(gradOutput), out, input.shape(), p,
+                idx));
     }
 
     // ---- dense ------------------------------------------------------------------------------
