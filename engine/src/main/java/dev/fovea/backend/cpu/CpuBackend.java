@@ -14,8 +14,9 @@ import dev.fovea.tensor.Tensor;
  * The CPU backend used for training ("cpu"): the reference kernels, with faster implementations
  * substituted where they exist. Convolution runs as im2col + a blocked, packed, multi-threaded SGEMM
  * ({@link Sgemm}), depthwise convolution as direct loops ({@link DirectDepthwise}); linear layers use
- * the same GEMM. Results are bitwise the same for every thread count. Every override is tested against
- * {@link ReferenceBackend}.
+ * the same GEMM; pooling ({@link FastPool}) and activations ({@link FastPointwise}) run the reference's
+ * arithmetic over the threads, without its branches, and give bitwise its results. Results are bitwise
+ * the same for every thread count. Every override is tested against {@link ReferenceBackend}.
  */
 public class CpuBackend extends ReferenceBackend {
     private final CpuThreads threads;
