@@ -1,8 +1,12 @@
 package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.Grads;
+import dev.fovea.backend.PoolOutput;
+import dev.fovea.ops.Activation;
 import dev.fovea.ops.ConvMode;
 import dev.fovea.ops.Conv2dParams;
+import dev.fovea.ops.Pool2dParams;
+import dev.fovea.ops.PoolKind;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
@@ -10,8 +14,9 @@ import dev.fovea.tensor.Tensor;
  * The CPU backend used for training ("cpu"): the reference kernels, with faster implementations
  * substituted where they exist. Convolution runs as im2col + a blocked, packed, multi-threaded SGEMM
  * ({@link Sgemm}), depthwise convolution as direct loops ({@link DirectDepthwise}); linear layers use
- * the same GEMM. Results are bitwise the same for every thread count. Every override is tested against
- * {@link ReferenceBackend}.
+ * the same GEMM; pooling ({@link FastPool}) and activations ({@link FastPointwise}) run the reference's
+ * arithmetic over the threads, without its branches, and give bitwise its results. Results are bitwise
+ * the same for every thread count. Every override is tested against {@link ReferenceBackend}.
  */
 public class CpuBackend extends ReferenceBackend {
     private final CpuThreads threads;
@@ -106,6 +111,26 @@ public class CpuBackend extends ReferenceBackend {
         }
     }
 
+    // ---- pooling ----------------------------------------------------------------------------
+
+    @Override
+    public PoolOutput pool2d(Tensor input, Pool2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        float[] y = new float[out.size()];
+        int[] idx = p.kind() == PoolKind.AVG ? null : new int[out.size()];
+        FastPool.forward(threads, Host.floats(input), input.shape(), p, out, y, idx);
+        return new PoolOutput(Host.tensor(out, y), idx == null ? null : Host.intTensor(out, idx));
+    }
+
+    @Override
+    public Tensor pool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, Pool2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        requireShape(p.kind().opName() + " backward", "grad_output", gradOutput, out);
+        int[] idx = forward.indices() == null ? null : Host.ints(forward.indices());
+        return Host.tensor(input.shape(), FastPool.backward(threads, Host.floats(gradOutput), out, input.shape(), p,
+                idx));
+    }
+
     // ---- dense ------------------------------------------------------------------------------
 
     @Override
@@ -151,6 +176,21 @@ public class CpuBackend extends ReferenceBackend {
         Sgemm.gemm(threads, true, false, outF, inF, n, 1f, dy, 0, Host.floats(input), 0, 0f, dw, 0);
         return new Grads(dx == null ? null : Host.tensor(input.shape(), dx), Host.tensor(weight.shape(), dw),
                 hasBias ? Host.tensor(Shape.of(outF), FastConv.biasGrad(threads, dy, n, outF, 1)) : null);
+    }
+
+    // ---- pointwise --------------------------------------------------------------------------
+
+    @Override
+    public Tensor activation(Tensor input, Activation kind, float negativeSlope) {
+        return Host.tensor(input.shape(), FastPointwise.activation(threads, Host.floats(input), kind, negativeSlope));
+    }
+
+    @Override
+    public Tensor activationBackward(Tensor gradOutput, Tensor input, Tensor output, Activation kind,
+                                     float negativeSlope) {
+        requireSameShape(kind.opName() + " backward", gradOutput, input);
+        return Host.tensor(input.shape(), FastPointwise.activationBackward(threads, Host.floats(gradOutput),
+                Host.floats(input), Host.floats(output), kind, negativeSlope));
     }
 
     @Override

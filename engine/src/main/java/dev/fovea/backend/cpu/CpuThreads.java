@@ -64,6 +64,11 @@ public final class CpuThreads implements AutoCloseable {
         return threads;
     }
 
+    /** How many threads a {@link #parallelFor} called here would use: 1 inside a worker, where it runs inline. */
+    public int usableHere() {
+        return pool == null || ForkJoinTask.getPool() == pool ? 1 : threads;
+    }
+
     /** Runs {@code body} for every index in [0, count), in parallel when there is a pool and more than one index. */
     public void parallelFor(int count, IntConsumer body) {
         if (pool == null || count <= 1 || ForkJoinTask.getPool() == pool) {

@@ -8,6 +8,8 @@ import java.util.Arrays;
  * input (col2im). Rows are filled with whole-row copies and zeroed borders, not per-pixel branches.
  */
 final class Im2col {
+    private static final RowOps OPS = RowOps.best();
+
     private Im2col() {
     }
 
@@ -64,6 +66,11 @@ final class Im2col {
                         int src = r * plane + oy * g.ow();
                         int dst = xc + iy * g.w() + offset;
                         int sw = g.strideW();
+                        if (sw == 1) {
+                            // fma with 1 rounds once, like the plain add: the same sums, vectorised.
+                            OPS.axpy(1f, col, src + lo, dx, dst + lo, hi - lo);
+                            continue;
+                        }
                         for (int ox = lo; ox < hi; ox++) {
                             dx[dst + ox * sw] += col[src + ox];
                         }

@@ -43,8 +43,9 @@ final class Sgemm {
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int nPanels = ceilDiv(nc, nr);
-            // Enough column chunks to keep every thread busy when C has few row blocks.
-            int chunks = Math.min(nPanels, Math.max(1, ceilDiv(2 * threads.threads(), mBlocks)));
+            // Enough column chunks to keep every thread busy when C has few row blocks; each chunk packs
+            // its A block again, so inside a worker (where tasks run inline) there is one chunk.
+            int chunks = Math.min(nPanels, Math.max(1, ceilDiv(2 * threads.usableHere(), mBlocks)));
             int panelsPerChunk = ceilDiv(nPanels, chunks);
             int chunkCount = ceilDiv(nPanels, panelsPerChunk);
             for (int pc = 0; pc < k; pc += KC) {
