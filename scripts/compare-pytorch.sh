@@ -10,7 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 threads="$(nproc)"
 repeats=10
-warmup=3
+warmup=10
 out=""
 while [ $# -gt 0 ]; do
   case "$1" in

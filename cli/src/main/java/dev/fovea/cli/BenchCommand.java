@@ -58,7 +58,7 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--repeats", paramLabel = "N", description = "Timed repetitions per measurement (default 10; 2 with --quick).")
         Integer repeats;
 
-        @Option(names = "--warmup", paramLabel = "N", description = "Untimed runs first (default 3; 1 with --quick).")
+        @Option(names = "--warmup", paramLabel = "N", description = "Untimed runs first (default 10, and at least 0.5 s; 1 with --quick).")
         Integer warmup;
 
         @Option(names = "--quick", description = "Few repetitions (and, for ops, batch 2 and sgemm 256 only): "
@@ -79,14 +79,15 @@ public final class BenchCommand implements Runnable {
 
         OpTimer timer() {
             int r = repeats != null ? repeats : quick ? 2 : 10;
-            int w = warmup != null ? warmup : quick ? 1 : 3;
+            int w = warmup != null ? warmup : quick ? 1 : 10;
             if (r < 1) {
                 throw new IllegalArgumentException("bench: --repeats must be >= 1, got " + r);
             }
             if (w < 0) {
                 throw new IllegalArgumentException("bench: --warmup must be >= 0, got " + w);
             }
-            return new OpTimer(w, r);
+            // Besides the warm-up runs, half a second per workload lets the JIT compile what it meets first.
+            return new OpTimer(w, r, quick || w == 0 ? 0 : 500);
         }
 
         /** Opens the requested backends; for auto, says why CUDA is skipped when it is. */

@@ -11,14 +11,24 @@ import java.util.Arrays;
 public final class OpTimer {
     private final int warmup;
     private final int repetitions;
+    private final double minWarmupMs;
 
     public OpTimer(int warmup, int repetitions) {
+        this(warmup, repetitions, 0);
+    }
+
+    /**
+     * @param minWarmupMs the warm-up also lasts at least this long: a fixed count of runs is not
+     *                    enough for the JIT to compile a kernel the first workload of a run meets
+     */
+    public OpTimer(int warmup, int repetitions, double minWarmupMs) {
         if (warmup < 0 || repetitions < 1) {
             throw new IllegalArgumentException("bench: warm-up must be >= 0 and repetitions >= 1, got "
                     + warmup + " and " + repetitions);
         }
         this.warmup = warmup;
         this.repetitions = repetitions;
+        this.minWarmupMs = minWarmupMs;
     }
 
     public int warmup() {
@@ -45,7 +55,8 @@ public final class OpTimer {
 
     /** As {@link #time(String, double, Runnable)}, each repetition timed by {@code clock}. */
     public Timing time(String name, double macs, Runnable op, Clock clock) {
-        for (int i = 0; i < warmup; i++) {
+        long start = System.nanoTime();
+        for (int i = 0; i < warmup || i > 0 && (System.nanoTime() - start) / 1e6 < minWarmupMs; i++) {
             op.run();
         }
         double[] ms = new double[repetitions];
