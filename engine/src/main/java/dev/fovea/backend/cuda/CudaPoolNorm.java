@@ -124,7 +124,7 @@ final class CudaPoolNorm {
     }
 
     BatchNormOutput batchNormTraining(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean,
-                                             Tensor runningVar, BatchNormParams p) {
+                                      Tensor runningVar, BatchNormParams p) {
         int c = CudaChecks.batchNorm(input.shape(), gamma.shape(), beta.shape(), runningMean.shape(), runningVar.shape());
         int n = input.shape().dim(0);
         int hw = spatial(input.shape());
@@ -146,7 +146,7 @@ final class CudaPoolNorm {
     }
 
     Tensor batchNormInference(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean,
-                                     Tensor runningVar, BatchNormParams p) {
+                              Tensor runningVar, BatchNormParams p) {
         int c = CudaChecks.batchNorm(input.shape(), gamma.shape(), beta.shape(), runningMean.shape(), runningVar.shape());
         int n = input.shape().dim(0);
         int hw = spatial(input.shape());
