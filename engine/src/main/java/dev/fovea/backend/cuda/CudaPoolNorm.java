@@ -132,7 +132,7 @@ final class CudaPoolNorm {
         Tensor y = dev.tensor(input.shape(), ctx);
         Tensor mean = dev.tensor(Shape.of(c), ctx);
         Tensor invStd = dev.tensor(Shape.of(c), ctx);
-        if (router.batchNorm(p.eps()).engine() == Route.Engine.CUDNN) {
+        if (router.batchNorm(p.eps(), (long) n * hw).engine() == Route.Engine.CUDNN) {
             cudnnOps.batchNormTraining(n, c, hw, ptr(input), ptr(y), ptr(gamma), ptr(beta), p.momentum(),
                     ptr(runningMean), ptr(runningVar), p.eps(), ptr(mean), ptr(invStd), ctx);
             cudnnBatchNormEps.put(invStd, p.eps());
@@ -152,7 +152,7 @@ final class CudaPoolNorm {
         int hw = spatial(input.shape());
         String ctx = "batch_norm inference input " + input.shape();
         Tensor y = dev.tensor(input.shape(), ctx);
-        if (router.batchNorm(p.eps()).engine() == Route.Engine.CUDNN) {
+        if (router.batchNorm(p.eps(), (long) n * hw).engine() == Route.Engine.CUDNN) {
             cudnnOps.batchNormInference(n, c, hw, ptr(input), ptr(y), ptr(gamma), ptr(beta), ptr(runningMean),
                     ptr(runningVar), p.eps(), ctx);
         } else {
