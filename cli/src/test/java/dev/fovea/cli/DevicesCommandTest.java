@@ -56,4 +56,13 @@ class DevicesCommandTest {
         assertTrue(out.contains("cuDNN not available"), out);
         assertTrue(out.contains("cuDNN unavailable (libcudnn.so.8"), out);
     }
+
+    @Test
+    void listsGpusThatAreSeenButUnusable() {
+        CudaStatus s = new CudaStatus(false, "CUDA unavailable: no GPU of compute capability 7.5 or newer (Tesla P100 is 6.0)",
+                List.of(new GpuInfo(0, "Tesla P100", 6, 0, 16L << 30)), 12020, 0, 0, false, 0, "x");
+        String out = render(s);
+        assertTrue(out.contains("cuda     CUDA unavailable: no GPU of compute capability 7.5 or newer (Tesla P100 is 6.0)\n"), out);
+        assertTrue(out.contains("seen but unusable: cuda:0 Tesla P100 (compute capability 6.0, 16.0 GiB)"), out);
+    }
 }

@@ -65,8 +65,7 @@ final class CudaDevice implements AutoCloseable {
         cuStream = new CUstream(stream);
         Check.cublas(JCublas2.cublasCreate(cublas), "cublasCreate", ctx);
         Check.cublas(JCublas2.cublasSetStream(cublas, stream), "cublasSetStream", ctx);
-        Check.cublas(JCublas2.cublasSetMathMode(cublas, options.tensorCores()
-                ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH), "cublasSetMathMode", ctx);
+        Check.cublas(JCublas2.cublasSetMathMode(cublas, cublasMathMode(options.tensorCores())), "cublasSetMathMode", ctx);
         if (status.cudnnAvailable()) {
             cudnn = new cudnnHandle();
             Check.cudnn(JCudnn.cudnnCreate(cudnn), "cudnnCreate", ctx);
@@ -78,6 +77,11 @@ final class CudaDevice implements AutoCloseable {
         int[] sms = {0};
         JCudaDriver.cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, cuDevice);
         kernels = new Kernels(cuStream, LaunchConfig.maxGridFor(sms[0]));
+    }
+
+    /** cuBLAS 11 uses TF32 only in CUBLAS_TF32_TENSOR_OP_MATH; its default is full FP32. */
+    static int cublasMathMode(boolean tensorCores) {
+        return tensorCores ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH;
     }
 
     /** Makes this device current on the calling thread, unless it already is. */

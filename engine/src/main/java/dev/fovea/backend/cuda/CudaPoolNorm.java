@@ -124,7 +124,7 @@ final class CudaPoolNorm {
     }
 
     BatchNormOutput batchNormTraining(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean,
-                                             Tensor runningVar, BatchNormParams p) {
+                                      Tensor runningVar, BatchNormParams p) {
         int c = CudaChecks.batchNorm(input.shape(), gamma.shape(), beta.shape(), runningMean.shape(), runningVar.shape());
         int n = input.shape().dim(0);
         int hw = spatial(input.shape());
@@ -132,7 +132,7 @@ final class CudaPoolNorm {
         Tensor y = dev.tensor(input.shape(), ctx);
         Tensor mean = dev.tensor(Shape.of(c), ctx);
         Tensor invStd = dev.tensor(Shape.of(c), ctx);
-        if (router.batchNorm(p.eps()).engine() == Route.Engine.CUDNN) {
+        if (router.batchNorm(p.eps(), (long) n * hw).engine() == Route.Engine.CUDNN) {
             cudnnOps.batchNormTraining(n, c, hw, ptr(input), ptr(y), ptr(gamma), ptr(beta), p.momentum(),
                     ptr(runningMean), ptr(runningVar), p.eps(), ptr(mean), ptr(invStd), ctx);
             cudnnBatchNormEps.put(invStd, p.eps());
@@ -146,13 +146,13 @@ final class CudaPoolNorm {
     }
 
     Tensor batchNormInference(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean,
-                                     Tensor runningVar, BatchNormParams p) {
+                              Tensor runningVar, BatchNormParams p) {
         int c = CudaChecks.batchNorm(input.shape(), gamma.shape(), beta.shape(), runningMean.shape(), runningVar.shape());
         int n = input.shape().dim(0);
         int hw = spatial(input.shape());
         String ctx = "batch_norm inference input " + input.shape();
         Tensor y = dev.tensor(input.shape(), ctx);
-        if (router.batchNorm(p.eps()).engine() == Route.Engine.CUDNN) {
+        if (router.batchNorm(p.eps(), (long) n * hw).engine() == Route.Engine.CUDNN) {
             cudnnOps.batchNormInference(n, c, hw, ptr(input), ptr(y), ptr(gamma), ptr(beta), ptr(runningMean),
                     ptr(runningVar), p.eps(), ctx);
         } else {

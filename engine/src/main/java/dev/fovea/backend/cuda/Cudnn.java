@@ -24,6 +24,14 @@ final class Cudnn {
     static final Pointer ONE = Pointer.to(new float[]{1f});
     static final Pointer ZERO = Pointer.to(new float[]{0f});
 
+    /**
+     * The convolution math type: tensor cores (TF32 on Ampere and later) only when asked. Not
+     * DEFAULT_MATH, which lets cuDNN 8 use TF32 on Ampere by itself; FMA_MATH keeps full FP32.
+     */
+    static int mathType(boolean tensorCores) {
+        return tensorCores ? cudnnMathType.CUDNN_TENSOR_OP_MATH : cudnnMathType.CUDNN_FMA_MATH;
+    }
+
     /** A float32 NCHW tensor descriptor. */
     static final class TensorDesc implements AutoCloseable {
         final cudnnTensorDescriptor d = new cudnnTensorDescriptor();
@@ -71,9 +79,8 @@ final class Cudnn {
                     g.dilationH(), g.dilationW(), g.cudnnMode(), cudnnDataType.CUDNN_DATA_FLOAT),
                     "cudnnSetConvolution2dDescriptor", context);
             Check.cudnn(JCudnn.cudnnSetConvolutionGroupCount(d, g.groups()), "cudnnSetConvolutionGroupCount", context);
-            // DEFAULT_MATH would let cuDNN 8 use TF32 on Ampere; FMA_MATH keeps full FP32 unless asked.
-            Check.cudnn(JCudnn.cudnnSetConvolutionMathType(d, tensorCores ? cudnnMathType.CUDNN_TENSOR_OP_MATH
-                    : cudnnMathType.CUDNN_FMA_MATH), "cudnnSetConvolutionMathType", context);
+            Check.cudnn(JCudnn.cudnnSetConvolutionMathType(d, mathType(tensorCores)), "cudnnSetConvolutionMathType",
+                    context);
         }
 
         @Override

@@ -63,16 +63,20 @@ public final class Router {
         return record(p.kind().opName() + " " + p, r);
     }
 
-    public Route batchNorm(double eps) {
+    /** @param valuesPerChannel N*H*W, the number of values each channel's statistics are taken over */
+    public Route batchNorm(double eps, long valuesPerChannel) {
         Route r;
         if (!cudnn) {
             r = new Route(Route.Engine.KERNEL, "cuDNN is not installed");
         } else if (eps < CUDNN_BN_MIN_EPSILON) {
             r = new Route(Route.Engine.KERNEL, "eps " + eps + " is below cuDNN's minimum " + CUDNN_BN_MIN_EPSILON);
+        } else if (valuesPerChannel < 2) {
+            r = new Route(Route.Engine.KERNEL, "one value per channel: the unbiased running variance is defined by"
+                    + " Fovea's kernel, not cuDNN");
         } else {
             r = new Route(Route.Engine.CUDNN, "cuDNN spatial batch norm");
         }
-        return record("batch_norm eps " + eps, r);
+        return record("batch_norm eps " + eps + (valuesPerChannel < 2 ? " single value per channel" : ""), r);
     }
 
     public Route activation(Activation kind) {

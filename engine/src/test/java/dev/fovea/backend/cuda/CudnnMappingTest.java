@@ -5,7 +5,9 @@ import dev.fovea.ops.ConvMode;
 import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.PoolKind;
 import dev.fovea.tensor.Shape;
+import jcuda.jcublas.cublasMath;
 import jcuda.jcudnn.cudnnConvolutionMode;
+import jcuda.jcudnn.cudnnMathType;
 import jcuda.jcudnn.cudnnPoolingMode;
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +66,14 @@ class CudnnMappingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConvGeometry.of(
                 Shape.of(1, 3, 8, 8), Shape.of(4, 1, 3, 3), Conv2dParams.defaults().withGroups(2)));
         assertTrue(e.getMessage().contains("groups"), e.getMessage());
+    }
+
+    @Test
+    void tensorCoreMathOnlyWhenAsked() {
+        assertEquals(cudnnMathType.CUDNN_FMA_MATH, Cudnn.mathType(false));
+        assertEquals(cudnnMathType.CUDNN_TENSOR_OP_MATH, Cudnn.mathType(true));
+        assertEquals(cublasMath.CUBLAS_DEFAULT_MATH, CudaDevice.cublasMathMode(false));
+        assertEquals(cublasMath.CUBLAS_TF32_TENSOR_OP_MATH, CudaDevice.cublasMathMode(true));
     }
 
     @Test

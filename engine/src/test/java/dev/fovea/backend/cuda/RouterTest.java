@@ -57,9 +57,10 @@ class RouterTest {
         assertEquals(Route.Engine.CUDNN, with.pool2d(Pool2dParams.of(PoolKind.MAX, 2)).engine());
         assertEquals(Route.Engine.CUDNN, with.pool2d(Pool2dParams.of(PoolKind.AVG, 2)).engine());
         assertEquals(Route.Engine.KERNEL, without.pool2d(Pool2dParams.of(PoolKind.MAX, 2)).engine());
-        assertEquals(Route.Engine.CUDNN, with.batchNorm(1e-5).engine());
-        assertEquals(Route.Engine.KERNEL, with.batchNorm(1e-6).engine());
-        assertEquals(Route.Engine.KERNEL, without.batchNorm(1e-3).engine());
+        assertEquals(Route.Engine.CUDNN, with.batchNorm(1e-5, 64).engine());
+        assertEquals(Route.Engine.KERNEL, with.batchNorm(1e-6, 64).engine());
+        assertTrue(with.batchNorm(1e-5, 1).reason().startsWith("one value per channel"));
+        assertEquals(Route.Engine.KERNEL, without.batchNorm(1e-3, 64).engine());
         assertEquals(Route.Engine.CUDNN, with.activation(Activation.RELU).engine());
         assertEquals(Route.Engine.KERNEL, with.activation(Activation.LEAKY_RELU).engine());
         assertEquals(Route.Engine.KERNEL, without.activation(Activation.TANH).engine());
