@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * An in-memory labelled image data set: {@code images} holds {@code [N, C, H, W]} float32 values in
  * row-major order (scaled to [0,1] by the readers, then optionally normalised), {@code labels} the
- * class index of each image. Arrays are shared, not copied: treat them as read-only.
+ * class index of each image. Arrays are shared, not copied: treat them as read-only (and, as for
+ * any record holding arrays, {@code equals} compares the arrays by identity).
  */
 public record Dataset(String name, int channels, int height, int width, float[] images, int[] labels,
                       List<String> classNames) {
