@@ -8,6 +8,7 @@ import dev.fovea.graph.Executor;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.Parameters;
 import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
 import dev.fovea.data.Dataset;
 import dev.fovea.train.Checkpoint;
 import dev.fovea.train.ModelSpec;
@@ -44,6 +45,18 @@ record LoadedModel(Graph graph, Executor executor, Normalization normalization, 
         BatchNormFolding.Folded f = BatchNormFolding.fold(g, weights);
         Parameters params = Parameters.fromHost(f.graph(), backend, f.params());
         return new LoadedModel(f.graph(), new Executor(f.graph(), params), norm, classes, f.foldedCount());
+    }
+
+    /**
+     * One sample (C*H*W values scaled to [0,1]) as the model's input on {@code backend}, with the
+     * normalisation the model was trained with applied in place.
+     */
+    Tensor input(Backend backend, float[] sample) {
+        Shape in = graph.input().shape();
+        if (normalization != null) {
+            normalization.applyInPlace(sample, in.dim(1), in.dim(2) * in.dim(3));
+        }
+        return backend.upload(in, sample);
     }
 
     /** The size images from folders are resized to: the model's input. */

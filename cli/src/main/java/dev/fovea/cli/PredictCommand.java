@@ -71,12 +71,8 @@ public final class PredictCommand implements Callable<Integer> {
                 }
             }
             for (int i = 0; i < images.size(); i++) {
-                float[] x = images.get(i);
-                if (m.normalization() != null) {
-                    m.normalization().applyInPlace(x, in.dim(1), in.dim(2) * in.dim(3));
-                }
                 float[] probs;
-                try (Tensor t = backend.upload(in, x); Tensor logits = m.executor().infer(t);
+                try (Tensor t = m.input(backend, images.get(i)); Tensor logits = m.executor().infer(t);
                      Tensor p = backend.softmax(logits, 1, false)) {
                     probs = backend.download(p);
                 }

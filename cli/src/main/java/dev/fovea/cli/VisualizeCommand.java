@@ -79,10 +79,7 @@ public final class VisualizeCommand implements Callable<Integer> {
                 }
                 x = Arrays.copyOfRange(test.images(), index * test.imageSize(), (index + 1) * test.imageSize());
             }
-            if (m.normalization() != null) {
-                m.normalization().applyInPlace(x, in.dim(1), in.dim(2) * in.dim(3));
-            }
-            try (Tensor t = backend.upload(in, x); Tensor maps = m.executor().inferTo(t, layer)) {
+            try (Tensor t = m.input(backend, x); Tensor maps = m.executor().inferTo(t, layer)) {
                 Shape s = maps.shape();
                 FeatureMapGrid.write(out, backend.download(maps), s.dim(1), s.dim(2), s.dim(3), scale);
                 w.println("wrote " + s.dim(1) + " feature maps of " + layer + " (" + s.dim(2) + "x" + s.dim(3) + ") to " + out);

@@ -14,7 +14,7 @@ import dev.fovea.tensor.Tensor;
  * The CPU backend used for training ("cpu"): the reference kernels, with faster implementations
  * substituted where they exist. Convolution runs as im2col + a blocked, packed, multi-threaded SGEMM
  * ({@link Sgemm}), depthwise convolution as direct loops ({@link DirectDepthwise}); linear layers use
- * the same GEMM; pooling ({@link FastPool}) and activations ({@link FastPointwise}) run the reference's
+ * the same GEMM (the reference's linear forward reaches it through the overridden {@link #gemm}); pooling ({@link FastPool}) and activations ({@link FastPointwise}) run the reference's
  * arithmetic over the threads, without its branches, and give bitwise its results. Results are bitwise
  * the same for every thread count. Every override is tested against {@link ReferenceBackend}.
  */
@@ -139,23 +139,6 @@ public class CpuBackend extends ReferenceBackend {
         RefDense.checkGemm(transA, transB, m, n, k, a.size(), b.size(), c.size());
         Sgemm.gemm(threads, transA, transB, m, n, k, alpha, Host.floats(a), 0, Host.floats(b), 0, beta,
                 Host.floats(c), 0);
-    }
-
-    @Override
-    public Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        Shape out = RefDense.linearShape(input.shape(), weight.shape(), bias == null ? null : bias.shape());
-        int n = out.dim(0);
-        int outF = out.dim(1);
-        float[] y = new float[out.size()];
-        if (bias != null) {
-            float[] b = Host.floats(bias);
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(b, 0, y, i * outF, outF);
-            }
-        }
-        Sgemm.gemm(threads, false, true, n, outF, input.shape().dim(1), 1f, Host.floats(input), 0,
-                Host.floats(weight), 0, bias == null ? 0f : 1f, y, 0);
-        return Host.tensor(out, y);
     }
 
     @Override
