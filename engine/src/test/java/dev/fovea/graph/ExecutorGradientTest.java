@@ -71,12 +71,15 @@ class ExecutorGradientTest {
         assertTrue(e.getMessage().startsWith("fc1: linear:"), e.getMessage());
         Value ok = b.linear("fc1", x, 10);
         assertEquals(Shape.of(1, 10), ok.shape());
+        // The example: a Linear sized for 9216 features read by a 10816-feature input.
         GraphBuilder c = new GraphBuilder("bad2", 1, 28, 28);
-        Value y = c.flatten(c.conv2d("conv1", c.input(), 16, 3));
-        // A Linear sized for 9216 features on a 10816-feature input, as in the example.
+        Value small = c.flatten(c.maxPool(c.conv2d("conv2", c.conv2d("conv1", c.input(), 32, 3), 64, 3), 2));
+        c.linear("fc0", small, 128);  // declares fc0.weight [128, 9216]
+        Value big = c.flatten(c.conv2d("conv3", c.input(), 16, 3));  // 16 * 26 * 26 = 10816 features
         var e2 = assertThrows(IllegalArgumentException.class, () -> c.op("fc1", "linear", Map.of(),
-                Map.of("input", y, "weight", new Value("w", Shape.of(128, 9216)))));
-        assertTrue(e2.getMessage().contains("not a value"), e2.getMessage());
+                Map.of("input", big, "weight", new Value("fc0.weight", Shape.of(128, 9216)))));
+        assertTrue(e2.getMessage().startsWith("fc1: linear: weight expects 9216 input features, input has 10816"),
+                e2.getMessage());
     }
 
     @Test
