@@ -26,16 +26,22 @@ final class PlainGemmKernel implements GemmKernel {
     }
 
     @Override
-    public void tile(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, int rows, int cols) {
+    public void tile(int kc, float[] a, int ao, int rs, int cs, float[] b, int bo, int bs, float[] c, int co, int ldc,
+                     int rows,
+                     int cols, float alpha, boolean add) {
         float[] acc = Scratch.get(Scratch.Slot.TILE, MR * NR);
         java.util.Arrays.fill(acc, 0, MR * NR, 0f);
+        // Rows past the tile read the last valid row again; their sums are never stored.
+        int r1 = ao + Math.min(1, rows - 1) * rs;
+        int r2 = ao + Math.min(2, rows - 1) * rs;
+        int r3 = ao + Math.min(3, rows - 1) * rs;
         for (int p = 0; p < kc; p++) {
-            int ap = ao + p * MR;
-            int bp = bo + p * NR;
-            float a0 = a[ap];
-            float a1 = a[ap + 1];
-            float a2 = a[ap + 2];
-            float a3 = a[ap + 3];
+            int o = p * cs;
+            int bp = bo + p * bs;
+            float a0 = a[ao + o];
+            float a1 = a[r1 + o];
+            float a2 = a[r2 + o];
+            float a3 = a[r3 + o];
             for (int j = 0; j < NR; j++) {
                 float bv = b[bp + j];
                 acc[j] += a0 * bv;
@@ -48,7 +54,8 @@ final class PlainGemmKernel implements GemmKernel {
             int ci = co + i * ldc;
             int ai = i * NR;
             for (int j = 0; j < cols; j++) {
-                c[ci + j] += acc[ai + j];
+                float v = alpha == 1 ? acc[ai + j] : alpha * acc[ai + j];
+                c[ci + j] = add ? c[ci + j] + v : v;
             }
         }
     }

@@ -6,7 +6,7 @@ package dev.fovea.backend.cpu;
  * Each use has its own slot because one kernel holds several buffers at once.
  */
 final class Scratch {
-    enum Slot { PACK_A, PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS }
+    enum Slot { PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS }
 
     private static final ThreadLocal<float[][]> BUFFERS =
             ThreadLocal.withInitial(() -> new float[Slot.values().length][]);

@@ -3,16 +3,24 @@ package dev.fovea.backend.cpu;
 import java.util.Arrays;
 
 /**
- * Blocked, packed, multi-threaded single-precision GEMM on row-major arrays, in the Goto/BLIS layout:
+ * Blocked, packed, multi-threaded single-precision GEMM on row-major arrays, after the Goto/BLIS layout:
  * C is cut into NC-wide column blocks, the depth into KC slices; for each slice a KC x NC block of B is
- * packed once (shared, L2/L3 resident) and MC x KC blocks of A are packed per task (L2 resident), then
- * a {@link GemmKernel} computes MR x NR tiles. Threads split C's tiles only, never the depth, and the
- * depth slices are the same for every thread count, so results are bitwise independent of threading.
+ * packed once (shared, L3 resident), and a {@link GemmKernel} computes MR x NR tiles from it and from A
+ * read in place, row blocks of at most MC x KC per task (L2 resident; packing A as well was measured
+ * to cost more than it saved, up to 15% of a convolution's GEMM time). Threads split C's tiles only,
+ * never the depth, and the depth slices are the same for every thread count, so results are bitwise
+ * independent of threading; with beta == 0 the first slice overwrites C, so C is never cleared first.
  */
 final class Sgemm {
     static final int KC = 384;
     static final int MC = 120;
-    static final int NC = 768;
+    static final int NC = 3072;
+    /**
+     * Up to this many rows of A, full panels of an untransposed B are read in place instead of packed:
+     * each packed value would serve only a few tiles (measured on a convolution's 64-row GEMMs; with
+     * 128 rows and a short depth, as in a linear layer's weight gradient, packing won).
+     */
+    static final int IN_PLACE_B_ROWS = 96;
 
     private Sgemm() {
     }
@@ -30,22 +38,38 @@ final class Sgemm {
      */
     static void gemm(GemmKernel kernel, CpuThreads threads, boolean transA, boolean transB, int m, int n, int k,
                      float alpha, float[] a, int aOff, float[] b, int bOff, float beta, float[] c, int cOff) {
+        run(kernel, threads, transA, m, k, alpha, a, aOff, transB, n, b, bOff, beta, c, cOff);
+    }
+
+    private static void run(GemmKernel kernel, CpuThreads threads, boolean transA, int m, int k,
+                            float alpha, float[] a, int aOff, boolean transB, int n, float[] b, int bOff, float beta,
+                            float[] c, int cOff) {
         if (m == 0 || n == 0) {
             return;
         }
-        scale(c, cOff, m * n, beta);
         if (k == 0 || alpha == 0) {
+            scale(c, cOff, m * n, beta);
             return;
         }
+        if (beta != 0 && beta != 1) {
+            scale(c, cOff, m * n, beta);
+        }
+        boolean addToC = beta != 0;
+
         int mr = kernel.mr();
         int nr = kernel.nr();
-        int mBlocks = ceilDiv(m, MC);
+        int usable = threads.usableHere();
+        // A is read in place: element (i, p) of op(A) is a[aOff + i*rs + p*cs].
+        int rs = transA ? 1 : k;
+        int cs = transA ? m : 1;
+        int mc = rowBlock(m, mr, usable);
+        int mBlocks = ceilDiv(m, mc);
+        boolean inPlaceB = !transB && m <= IN_PLACE_B_ROWS;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int nPanels = ceilDiv(nc, nr);
-            // Enough column chunks to keep every thread busy when C has few row blocks; each chunk packs
-            // its A block again, so inside a worker (where tasks run inline) there is one chunk.
-            int chunks = Math.min(nPanels, Math.max(1, ceilDiv(2 * threads.usableHere(), mBlocks)));
+            // Enough column chunks to keep every thread busy when C has few row blocks.
+            int chunks = Math.min(nPanels, Math.max(1, ceilDiv(2 * usable, mBlocks)));
             int panelsPerChunk = ceilDiv(nPanels, chunks);
             int chunkCount = ceilDiv(nPanels, panelsPerChunk);
             for (int pc = 0; pc < k; pc += KC) {
@@ -53,31 +77,51 @@ final class Sgemm {
                 float[] bp = Scratch.get(Scratch.Slot.PACK_B, nPanels * nr * kc);
                 int jcF = jc;
                 int pcF = pc;
-                threads.parallelFor(nPanels, jp -> packB(transB, n, k, b, bOff, pcF, kc, jcF + jp * nr,
-                        Math.min(nr, n - jcF - jp * nr), nr, bp, jp * nr * kc));
+                boolean add = addToC || pc > 0;
+                // Full panels of an untransposed B are read in place when few rows of A reuse them.
+                int firstPacked = inPlaceB ? nc / nr : 0;
+                threads.parallelFor(nPanels - firstPacked, q -> {
+                    int jp = firstPacked + q;
+                    packB(transB, n, k, b, bOff, pcF, kc, jcF + jp * nr, Math.min(nr, n - jcF - jp * nr), nr, bp,
+                            jp * nr * kc);
+                });
                 threads.parallelFor(mBlocks * chunkCount, task -> {
-                    int ic = (task / chunkCount) * MC;
-                    int mc = Math.min(MC, m - ic);
+                    int ic = (task / chunkCount) * mc;
+                    int rowsHere = Math.min(mc, m - ic);
                     int firstPanel = (task % chunkCount) * panelsPerChunk;
                     int lastPanel = Math.min(nPanels, firstPanel + panelsPerChunk);
-                    int mPanels = ceilDiv(mc, mr);
-                    float[] ap = Scratch.get(Scratch.Slot.PACK_A, mPanels * mr * kc);
-                    for (int ip = 0; ip < mPanels; ip++) {
-                        packA(transA, m, k, a, aOff, alpha, ic + ip * mr, Math.min(mr, mc - ip * mr), pcF, kc, mr,
-                                ap, ip * mr * kc);
-                    }
+                    int mPanels = ceilDiv(rowsHere, mr);
                     for (int jp = firstPanel; jp < lastPanel; jp++) {
                         int j = jcF + jp * nr;
                         int cols = Math.min(nr, n - j);
                         for (int ip = 0; ip < mPanels; ip++) {
                             int i = ic + ip * mr;
-                            kernel.tile(kc, ap, ip * mr * kc, bp, jp * nr * kc, c, cOff + i * n + j, n,
-                                    Math.min(mr, m - i), cols);
+                            int ao = aOff + i * rs + pcF * cs;
+                            if (jp < firstPacked) {
+                                kernel.tile(kc, a, ao, rs, cs, b, bOff + pcF * n + j, n, c, cOff + i * n + j, n,
+                                        Math.min(mr, m - i), cols, alpha, add);
+                            } else {
+                                kernel.tile(kc, a, ao, rs, cs, bp, jp * nr * kc, nr, c, cOff + i * n + j, n,
+                                        Math.min(mr, m - i), cols, alpha, add);
+                            }
                         }
                     }
                 });
             }
         }
+    }
+
+    /**
+     * Rows per task: at most MC, a multiple of MR, and as many equal blocks as a multiple of the thread
+     * count, so that no thread idles while another finishes a last block (9 blocks of 120 rows for
+     * m = 1024 left one of two threads a block behind). Only the split of C changes, never a sum.
+     */
+    static int rowBlock(int m, int mr, int threads) {
+        int blocks = ceilDiv(m, MC);
+        if (threads > 1) {
+            blocks = ceilDiv(blocks, threads) * threads;
+        }
+        return Math.max(mr, ceilDiv(ceilDiv(m, blocks), mr) * mr);
     }
 
     private static void scale(float[] c, int off, int len, float beta) {
@@ -86,21 +130,6 @@ final class Sgemm {
         } else if (beta != 1) {
             for (int i = off; i < off + len; i++) {
                 c[i] *= beta;
-            }
-        }
-    }
-
-    /** Packs rows [i0, i0+rows) x depth [p0, p0+kc) of alpha * op(A) as kc groups of mr values, zero-padded. */
-    private static void packA(boolean transA, int m, int k, float[] a, int aOff, float alpha, int i0, int rows,
-                              int p0, int kc, int mr, float[] dst, int dOff) {
-        for (int p = 0; p < kc; p++) {
-            int d = dOff + p * mr;
-            for (int ii = 0; ii < rows; ii++) {
-                int src = transA ? aOff + (p0 + p) * m + i0 + ii : aOff + (i0 + ii) * k + p0 + p;
-                dst[d + ii] = alpha == 1 ? a[src] : alpha * a[src];
-            }
-            for (int ii = rows; ii < mr; ii++) {
-                dst[d + ii] = 0f;
             }
         }
     }
@@ -116,7 +145,22 @@ final class Sgemm {
             }
             return;
         }
-        for (int jj = 0; jj < cols; jj++) {
+        // Four rows of B^T at a time, so each step writes four neighbouring floats of a panel row
+        // instead of one float per cache line (measured faster than row by row).
+        int jj = 0;
+        for (; jj + 4 <= cols; jj += 4) {
+            int s0 = bOff + (j0 + jj) * k + p0;
+            int s1 = s0 + k;
+            int s2 = s1 + k;
+            int s3 = s2 + k;
+            for (int p = 0, d = dOff + jj; p < kc; p++, d += nr) {
+                dst[d] = b[s0 + p];
+                dst[d + 1] = b[s1 + p];
+                dst[d + 2] = b[s2 + p];
+                dst[d + 3] = b[s3 + p];
+            }
+        }
+        for (; jj < cols; jj++) {
             int src = bOff + (j0 + jj) * k + p0;
             for (int p = 0; p < kc; p++) {
                 dst[dOff + p * nr + jj] = b[src + p];

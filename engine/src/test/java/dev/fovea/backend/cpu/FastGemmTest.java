@@ -137,4 +137,48 @@ class FastGemmTest {
             }
         }
     }
+
+    @Test
+    void rowBlocksAreWholeTilesSharedEvenlyByTheThreads() {
+        // 1024 rows: 9 blocks of 120 would leave one of two threads a block behind; 10 blocks of 108 do not.
+        assertEquals(108, Sgemm.rowBlock(1024, 6, 2));
+        assertEquals(114, Sgemm.rowBlock(1024, 6, 1)); // 9 blocks, the last one full too
+        assertEquals(36, Sgemm.rowBlock(64, 6, 2));
+        assertEquals(6, Sgemm.rowBlock(1, 6, 4));
+        for (int m : new int[] {1, 5, 64, 100, 257, 1024}) {
+            for (int t : new int[] {1, 2, 3}) {
+                int mc = Sgemm.rowBlock(m, 6, t);
+                assertEquals(0, mc % 6, "m=" + m + " threads=" + t);
+                assertTrue(mc <= Math.max(6, Sgemm.MC), "m=" + m + " threads=" + t);
+            }
+        }
+    }
+
+    @Test
+    void partialTilesWriteOnlyTheirOwnRowsAndColumns() {
+        // C sits inside a larger array: rows of A past m and panel columns past n must leave it alone,
+        // whether B is packed (transposed) or read in place, and whether the tile adds or overwrites.
+        for (GemmKernel kernel : kernels()) {
+            for (boolean transB : new boolean[] {false, true}) {
+                for (float beta : new float[] {0f, 1f}) {
+                    int m = 7;
+                    int n = 19;
+                    int k = 5;
+                    float[] a = Arrays2.random(m * k, 21);
+                    float[] b = Arrays2.random(k * n, 22);
+                    float[] c = new float[m * n + 40];
+                    Arrays.fill(c, 3f);
+                    float[] expected = new float[m * n];
+                    Arrays.fill(expected, 3f);
+                    RefDense.gemm(false, transB, m, n, k, 1f, a, b, beta, expected);
+                    Sgemm.gemm(kernel, CpuThreads.shared(), false, transB, m, n, k, 1f, a, 0, b, 0, beta, c, 0);
+                    String what = kernel.name() + " transB=" + transB + " beta=" + beta;
+                    Arrays2.assertClose(what, expected, Arrays.copyOf(c, m * n), 1e-5, 1e-5);
+                    for (int i = m * n; i < c.length; i++) {
+                        assertEquals(3f, c[i], what + ": element " + i + " past C changed");
+                    }
+                }
+            }
+        }
+    }
 }
