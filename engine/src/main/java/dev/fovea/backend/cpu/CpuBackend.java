@@ -7,15 +7,19 @@ import dev.fovea.ops.ConvMode;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.PoolKind;
+import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+
+import java.util.List;
 
 /**
  * The CPU backend used for training ("cpu"): the reference kernels, with faster implementations
  * substituted where they exist. Convolution runs as im2col + a blocked, packed, multi-threaded SGEMM
  * ({@link Sgemm}), depthwise convolution as direct loops ({@link DirectDepthwise}); linear layers use
  * the same GEMM (the reference's linear forward reaches it through the overridden {@link #gemm}); pooling ({@link FastPool}) and activations ({@link FastPointwise}) run the reference's
- * arithmetic over the threads, without its branches, and give bitwise its results. Results are bitwise
+ * arithmetic over the threads, without its branches, and give bitwise its results; optimiser updates are
+ * split over the threads in fixed chunks. Results are bitwise
  * the same for every thread count. Every override is tested against {@link ReferenceBackend}.
  */
 public class CpuBackend extends ReferenceBackend {
@@ -174,6 +178,27 @@ public class CpuBackend extends ReferenceBackend {
         requireSameShape(kind.opName() + " backward", gradOutput, input);
         return Host.tensor(input.shape(), FastPointwise.activationBackward(threads, Host.floats(gradOutput),
                 Host.floats(input), Host.floats(output), kind, negativeSlope));
+    }
+
+    // ---- optimiser --------------------------------------------------------------------------
+
+    /** Elements per task of an optimiser update: each rule is elementwise, so any split gives the same bits. */
+    private static final int UPDATE_CHUNK = 1 << 15;
+
+    @Override
+    public void optimizerUpdate(OptimizerConfig config, Tensor param, Tensor grad, List<Tensor> state, long step,
+                                double lr) {
+        requireSameShape(config.name() + " update", param, grad);
+        float[][] s = new float[state.size()][];
+        for (int i = 0; i < s.length; i++) {
+            requireSameShape(config.name() + " update", param, state.get(i));
+            s[i] = Host.floats(state.get(i));
+        }
+        float[] p = Host.floats(param);
+        float[] g = Host.floats(grad);
+        int size = param.size();
+        threads.parallelFor(Sgemm.ceilDiv(size, UPDATE_CHUNK), c -> config.update(p, g, s, step, lr, c * UPDATE_CHUNK,
+                Math.min(size, (c + 1) * UPDATE_CHUNK)));
     }
 
     @Override
