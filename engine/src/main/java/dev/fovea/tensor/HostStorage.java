@@ -1,21 +1,36 @@
 package dev.fovea.tensor;
 
-/** Storage in a Java array on the host: float[] for FLOAT32, int[] for INT32. */
+/**
+ * Storage in a Java array on the host: float[] for FLOAT32, int[] for INT32. A pooled storage owns an
+ * array from {@link HostArrays} and gives it back when freed; any other array belongs to its caller.
+ */
 public final class HostStorage extends Storage {
     private final float[] floats;
     private final int[] ints;
+    private final boolean pooled;
 
-    private HostStorage(float[] floats, int[] ints) {
+    private HostStorage(float[] floats, int[] ints, boolean pooled) {
         this.floats = floats;
         this.ints = ints;
+        this.pooled = pooled;
     }
 
     public static HostStorage ofFloats(float[] data) {
-        return new HostStorage(data, null);
+        return new HostStorage(data, null, false);
     }
 
     public static HostStorage ofInts(int[] data) {
-        return new HostStorage(null, data);
+        return new HostStorage(null, data, false);
+    }
+
+    /** Storage that owns {@code data} (from {@link HostArrays}): no one may use the array after the storage is freed. */
+    public static HostStorage ofPooledFloats(float[] data) {
+        return new HostStorage(data, null, true);
+    }
+
+    /** The int32 form of {@link #ofPooledFloats}. */
+    public static HostStorage ofPooledInts(int[] data) {
+        return new HostStorage(null, data, true);
     }
 
     @Override
@@ -49,6 +64,13 @@ public final class HostStorage extends Storage {
 
     @Override
     protected void free() {
-        // The garbage collector owns host arrays.
+        // Arrays the caller supplied belong to the garbage collector; pooled ones are recycled.
+        if (pooled) {
+            if (floats != null) {
+                HostArrays.give(floats);
+            } else {
+                HostArrays.give(ints);
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@ import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.PoolKind;
 import dev.fovea.optim.OptimizerConfig;
+import dev.fovea.tensor.HostArrays;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
@@ -62,7 +63,7 @@ public class CpuBackend extends ReferenceBackend {
         float[] w = crossCorrelationWeights(Host.floats(weight), g, p);
         float[] b = bias == null ? null : Host.floats(bias);
         float[] y = g.depthwise() ? DirectDepthwise.forward(threads, x, w, b, g) : FastConv.forward(threads, x, w, b, g);
-        return Host.tensor(out, y);
+        return Host.owned(out, y);
     }
 
     @Override
@@ -80,7 +81,7 @@ public class CpuBackend extends ReferenceBackend {
             dx = needInputGrad ? DirectDepthwise.backwardInput(threads, dy, w, g) : null;
             dw = DirectDepthwise.backwardWeight(threads, dy, x, g);
         } else {
-            dx = needInputGrad ? new float[input.size()] : null;
+            dx = needInputGrad ? HostArrays.zeroedFloats(input.size()) : null;
             dw = new float[weight.size()];
             FastConv.backward(threads, dy, x, w, g, dx, dw);
         }
@@ -88,7 +89,7 @@ public class CpuBackend extends ReferenceBackend {
             // The gradient was taken with respect to the flipped kernel; flip it back.
             flipKernels(dw, g, dw);
         }
-        return new Grads(dx == null ? null : Host.tensor(input.shape(), dx), Host.tensor(weight.shape(), dw),
+        return new Grads(dx == null ? null : Host.owned(input.shape(), dx), Host.tensor(weight.shape(), dw),
                 hasBias ? Host.tensor(Shape.of(g.cout()), FastConv.biasGrad(threads, dy, g.n(), g.cout(),
                         g.outPlane())) : null);
     }
@@ -120,10 +121,10 @@ public class CpuBackend extends ReferenceBackend {
     @Override
     public PoolOutput pool2d(Tensor input, Pool2dParams p) {
         Shape out = p.outputShape(input.shape());
-        float[] y = new float[out.size()];
-        int[] idx = p.kind() == PoolKind.AVG ? null : new int[out.size()];
+        float[] y = HostArrays.floats(out.size());
+        int[] idx = p.kind() == PoolKind.AVG ? null : HostArrays.ints(out.size());
         FastPool.forward(threads, Host.floats(input), input.shape(), p, out, y, idx);
-        return new PoolOutput(Host.tensor(out, y), idx == null ? null : Host.intTensor(out, idx));
+        return new PoolOutput(Host.owned(out, y), idx == null ? null : Host.ownedInts(out, idx));
     }
 
     @Override
@@ -131,7 +132,7 @@ public class CpuBackend extends ReferenceBackend {
         Shape out = p.outputShape(input.shape());
         requireShape(p.kind().opName() + " backward", "grad_output", gradOutput, out);
         int[] idx = forward.indices() == null ? null : Host.ints(forward.indices());
-        return Host.tensor(input.shape(), FastPool.backward(threads, Host.floats(gradOutput), out, input.shape(), p,
+        return Host.owned(input.shape(), FastPool.backward(threads, Host.floats(gradOutput), out, input.shape(), p,
                 idx));
     }
 
@@ -156,12 +157,12 @@ public class CpuBackend extends ReferenceBackend {
         float[] dy = Host.floats(gradOutput);
         float[] dx = null;
         if (needInputGrad) {
-            dx = new float[input.size()];
+            dx = HostArrays.floats(input.size());
             Sgemm.gemm(threads, false, false, n, inF, outF, 1f, dy, 0, Host.floats(weight), 0, 0f, dx, 0);
         }
         float[] dw = new float[weight.size()];
         Sgemm.gemm(threads, true, false, outF, inF, n, 1f, dy, 0, Host.floats(input), 0, 0f, dw, 0);
-        return new Grads(dx == null ? null : Host.tensor(input.shape(), dx), Host.tensor(weight.shape(), dw),
+        return new Grads(dx == null ? null : Host.owned(input.shape(), dx), Host.tensor(weight.shape(), dw),
                 hasBias ? Host.tensor(Shape.of(outF), FastConv.biasGrad(threads, dy, n, outF, 1)) : null);
     }
 
@@ -169,14 +170,14 @@ public class CpuBackend extends ReferenceBackend {
 
     @Override
     public Tensor activation(Tensor input, Activation kind, float negativeSlope) {
-        return Host.tensor(input.shape(), FastPointwise.activation(threads, Host.floats(input), kind, negativeSlope));
+        return Host.owned(input.shape(), FastPointwise.activation(threads, Host.floats(input), kind, negativeSlope));
     }
 
     @Override
     public Tensor activationBackward(Tensor gradOutput, Tensor input, Tensor output, Activation kind,
                                      float negativeSlope) {
         requireSameShape(kind.opName() + " backward", gradOutput, input);
-        return Host.tensor(input.shape(), FastPointwise.activationBackward(threads, Host.floats(gradOutput),
+        return Host.owned(input.shape(), FastPointwise.activationBackward(threads, Host.floats(gradOutput),
                 Host.floats(input), Host.floats(output), kind, negativeSlope));
     }
 

@@ -15,7 +15,8 @@ final class FastConv {
     }
 
     static float[] forward(CpuThreads threads, float[] x, float[] w, float[] bias, ConvGeometry g) {
-        float[] y = new float[g.n() * g.cout() * g.outPlane()];
+        // Every element is written: the bias fill or the GEMM's first depth slice overwrites it.
+        float[] y = dev.fovea.tensor.HostArrays.floats(g.n() * g.cout() * g.outPlane());
         forEachImage(threads, g.n(), img -> forwardImage(threads, x, w, bias, g, y, img));
         return y;
     }

@@ -17,7 +17,7 @@ final class FastPointwise {
     }
 
     static float[] activation(CpuThreads threads, float[] x, Activation kind, float slope) {
-        float[] y = new float[x.length];
+        float[] y = dev.fovea.tensor.HostArrays.floats(x.length);
         forChunks(threads, x.length, (from, to) -> {
             switch (kind) {
                 case RELU -> OPS.leakyRelu(x, y, 0f, from, to);
@@ -40,7 +40,7 @@ final class FastPointwise {
     /** ReLU and leaky ReLU differentiate through the input; sigmoid and tanh through the output. */
     static float[] activationBackward(CpuThreads threads, float[] dy, float[] x, float[] y, Activation kind,
                                       float slope) {
-        float[] dx = new float[dy.length];
+        float[] dx = dev.fovea.tensor.HostArrays.floats(dy.length);
         forChunks(threads, dy.length, (from, to) -> {
             switch (kind) {
                 case RELU -> OPS.leakyReluBackward(dy, x, dx, 0f, from, to);

@@ -126,7 +126,7 @@ final class FastPool {
         if (p.kind() != PoolKind.AVG) {
             checkIndices(idx, ys, xs, p);
         }
-        float[] dx = new float[xs.size()];
+        float[] dx = dev.fovea.tensor.HostArrays.zeroedFloats(xs.size());
         boolean overlapping = p.strideH() < p.kernelH() || p.strideW() < p.kernelW();
         forPlanes(threads, xs, plane -> {
             int xBase = plane * hw;

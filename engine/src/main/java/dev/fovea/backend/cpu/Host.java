@@ -2,6 +2,7 @@ package dev.fovea.backend.cpu;
 
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Device;
+import dev.fovea.tensor.HostArrays;
 import dev.fovea.tensor.HostStorage;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -25,6 +26,19 @@ final class Host {
 
     static Tensor intTensor(Shape shape, int[] data) {
         return new Tensor(shape, HostStorage.ofInts(data));
+    }
+
+    /**
+     * A tensor that owns {@code data}, a fresh array (from {@link HostArrays} or {@code new}) that nothing
+     * else holds: closing the tensor recycles the array for the next output of that size.
+     */
+    static Tensor owned(Shape shape, float[] data) {
+        return new Tensor(shape, HostStorage.ofPooledFloats(data));
+    }
+
+    /** The int32 form of {@link #owned(Shape, float[])}. */
+    static Tensor ownedInts(Shape shape, int[] data) {
+        return new Tensor(shape, HostStorage.ofPooledInts(data));
     }
 
     private static HostStorage storage(Tensor t, DType expected) {
