@@ -54,33 +54,35 @@ final class FastConv {
         int chunkSize = Sgemm.ceilDiv(g.n(), Math.min(g.n(), MAX_CHUNKS));
         int chunks = Sgemm.ceilDiv(g.n(), chunkSize);
         int wSize = dw.length;
-        // The caller's buffer: workers write disjoint chunks of it while the caller waits for them.
-        float[] partials = chunks > 1 ? Scratch.get(Scratch.Slot.WEIGHT_PARTIALS, (chunks - 1) * wSize) : null;
+        // The caller's buffer: workers write disjoint chunks of it while the caller waits for them. Each
+        // chunk holds its images' sum of dW transposed (kdim x coutG per group), see backwardImage.
+        float[] partials = Scratch.get(Scratch.Slot.WEIGHT_PARTIALS, chunks * wSize);
         forEachImage(threads, chunks, chunk -> {
-            float[] target = chunk == 0 ? dw : partials;
-            int targetOff = chunk == 0 ? 0 : (chunk - 1) * wSize;
             int end = Math.min(g.n(), (chunk + 1) * chunkSize);
             for (int img = chunk * chunkSize; img < end; img++) {
                 float beta = img == chunk * chunkSize ? 0f : 1f;
-                backwardImage(threads, dy, x, w, g, dx, target, targetOff, beta, img);
+                backwardImage(threads, dy, x, w, g, dx, partials, chunk * wSize, beta, img);
             }
         });
-        if (partials != null) {
-            int block = 4096;
-            threads.parallelFor(Sgemm.ceilDiv(wSize, block), bi -> {
-                int end = Math.min(wSize, (bi + 1) * block);
-                for (int c = 0; c < chunks - 1; c++) {
-                    int off = c * wSize;
-                    for (int i = bi * block; i < end; i++) {
-                        dw[i] += partials[off + i];
-                    }
+        // dw = the chunks' sums in chunk order, transposed back to coutG x kdim per group.
+        int kdim = g.kdim();
+        int coutG = g.coutG();
+        threads.parallelFor(g.cout(), o -> {
+            int grpBase = (o / coutG) * coutG * kdim;
+            int col = o % coutG;
+            for (int kk = 0; kk < kdim; kk++) {
+                int at = grpBase + kk * coutG + col;
+                float sum = partials[at];
+                for (int c = 1; c < chunks; c++) {
+                    sum += partials[c * wSize + at];
                 }
-            });
-        }
+                dw[o * kdim + kk] = sum;
+            }
+        });
     }
 
     private static void backwardImage(CpuThreads threads, float[] dy, float[] x, float[] w, ConvGeometry g,
-                                      float[] dx, float[] dw, int dwOff, float beta, int img) {
+                                      float[] dx, float[] dwt, int dwtOff, float beta, int img) {
         int plane = g.outPlane();
         for (int grp = 0; grp < g.groups(); grp++) {
             int xOff = (img * g.cin() + grp * g.cinG()) * g.inPlane();
@@ -93,9 +95,10 @@ final class FastConv {
                 colOff = 0;
                 Im2col.unfold(x, xOff, g, col);
             }
-            // dW_g (coutG x kdim) += dY_g (coutG x plane) * col^T
-            Sgemm.gemm(threads, false, true, g.coutG(), g.kdim(), plane, 1f, dy, dyOff, col, colOff, beta,
-                    dw, dwOff + wOff);
+            // dW_g^T (kdim x coutG) += col (kdim x plane) * dY_g^T: transposed, so that the operand the
+            // GEMM packs transposed is dY_g (coutG rows) rather than the kdim/coutG times larger col.
+            Sgemm.gemm(threads, false, true, g.kdim(), g.coutG(), plane, 1f, col, colOff, dy, dyOff, beta,
+                    dwt, dwtOff + grp * g.kdim() * g.coutG());
             if (dx == null) {
                 continue;
             }
