@@ -72,21 +72,23 @@ public class CpuBackend extends ReferenceBackend {
         float[] w = crossCorrelationWeights(Host.floats(weight), g, p);
         float[] dx;
         float[] dw;
+        float[] db = null;
         if (g.depthwise()) {
             dx = needInputGrad ? DirectDepthwise.backwardInput(threads, dy, w, g) : null;
-            dw = DirectDepthwise.backwardWeight(threads, dy, x, g);
+            db = hasBias ? new float[g.cout()] : null;
+            dw = DirectDepthwise.backwardWeight(threads, dy, x, g, db);
         } else {
             dx = needInputGrad ? new float[input.size()] : null;
             dw = new float[weight.size()];
             FastConv.backward(threads, dy, x, w, g, dx, dw);
+            db = hasBias ? FastConv.biasGrad(threads, dy, g.n(), g.cout(), g.outPlane()) : null;
         }
         if (p.mode() == ConvMode.CONVOLUTION) {
             // The gradient was taken with respect to the flipped kernel; flip it back.
             flipKernels(dw, g, dw);
         }
         return new Grads(dx == null ? null : Host.tensor(input.shape(), dx), Host.tensor(weight.shape(), dw),
-                hasBias ? Host.tensor(Shape.of(g.cout()), FastConv.biasGrad(threads, dy, g.n(), g.cout(),
-                        g.outPlane())) : null);
+                db == null ? null : Host.tensor(Shape.of(g.cout()), db));
     }
 
     /** CONVOLUTION mode is cross-correlation with each kernel rotated by 180 degrees. */

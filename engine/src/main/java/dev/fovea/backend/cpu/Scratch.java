@@ -6,12 +6,27 @@ package dev.fovea.backend.cpu;
  * Each use has its own slot because one kernel holds several buffers at once.
  */
 final class Scratch {
-    enum Slot { PACK_A, PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS }
+    enum Slot { PACK_A, PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS, PADDED_PLANE, PADDED_GRADS, PLANE_WEIGHTS, PLANE_TMP }
 
     private static final ThreadLocal<float[][]> BUFFERS =
             ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
 
+    private static final ThreadLocal<double[][]> SUMS = ThreadLocal.withInitial(() -> new double[1][]);
+
     private Scratch() {
+    }
+
+    /** A per-thread buffer of at least {@code size} doubles, all zero. */
+    static double[] zeroedSums(int size) {
+        double[][] holder = SUMS.get();
+        double[] buf = holder[0];
+        if (buf == null || buf.length < size) {
+            buf = new double[size];
+            holder[0] = buf;
+        } else {
+            java.util.Arrays.fill(buf, 0, size, 0);
+        }
+        return buf;
     }
 
     /** A buffer of at least {@code size} floats with unspecified contents. */

@@ -1,0 +1,86 @@
+package dev.fovea.backend.cpu;
+
+/**
+ * The plane loops of the stride-1 depthwise kernels ({@link DirectDepthwise}), which work on a
+ * zero-padded copy of the source plane so that no loop tests a boundary. The padded plane {@code p}
+ * has rows of {@code pw >= roundUp(ow, lanes()) + (kw - 1) * dw} floats and at least
+ * {@code oh + (kh - 1) * dh} rows. On the Vector API when its module is present, as plain loops
+ * otherwise, chosen once like the GEMM kernel. Every element is summed over taps in a fixed order.
+ */
+abstract class DepthwiseKernel {
+    private static final DepthwiseKernel PLAIN = new DepthwiseKernel() {
+    };
+    // The vector class names the incubator module, so it is only touched when the module is there.
+    private static final DepthwiseKernel BEST =
+            GemmKernels.best() instanceof PlainGemmKernel ? PLAIN : new VectorDepthwiseKernel();
+
+    static DepthwiseKernel best() {
+        return BEST;
+    }
+
+    /** The plain-Java loops, whatever the JVM offers (for tests and comparison). */
+    static DepthwiseKernel plain() {
+        return PLAIN;
+    }
+
+    /** Output rows are computed in whole chunks of this many columns. */
+    int lanes() {
+        return 1;
+    }
+
+    /** Floats of per-thread scratch that {@link #correlate} and {@link #weightGrad} need for {@code taps}. */
+    int tmpSize(int taps) {
+        return 1;
+    }
+
+    /**
+     * dst[dstOff + oy * ow + ox] = init + sum over planes q, taps (a, b) of
+     * wt[wo + (q * kh + a) * kw + b] * p[q * planeStride + (oy + a * dh) * pw + ox + b * dw],
+     * planes in order and taps row-major within each.
+     */
+    void correlate(float[] p, int pw, int planeStride, int planes, float[] wt, int wo, int kh, int kw, int dh,
+                   int dw, float init, float[] dst, int dstOff, int oh, int ow, float[] tmp) {
+        for (int oy = 0; oy < oh; oy++) {
+            int d = dstOff + oy * ow;
+            java.util.Arrays.fill(dst, d, d + ow, init);
+            for (int q = 0; q < planes; q++) {
+                for (int a = 0; a < kh; a++) {
+                    for (int b = 0; b < kw; b++) {
+                        float wv = wt[wo + (q * kh + a) * kw + b];
+                        int s = q * planeStride + (oy + a * dh) * pw + b * dw;
+                        for (int ox = 0; ox < ow; ox++) {
+                            dst[d + ox] += wv * p[s + ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * sums[a * kw + b] += sum over oy, ox of dy[dyOff + oy * gw + ox] * p[(oy + a * dh) * pw + ox + b * dw],
+     * and sums[kh * kw] += the sum of the dy plane. Rows of dy are gw >= roundUp(ow, lanes()) apart and zero
+     * from column ow on.
+     */
+    void weightGrad(float[] p, int pw, float[] dy, int dyOff, int gw, int oh, int ow, int kh, int kw, int dh,
+                    int dw, double[] sums, float[] tmp) {
+        for (int oy = 0; oy < oh; oy++) {
+            int d = dyOff + oy * gw;
+            for (int a = 0; a < kh; a++) {
+                for (int b = 0; b < kw; b++) {
+                    int s = (oy + a * dh) * pw + b * dw;
+                    double sum = 0;
+                    for (int ox = 0; ox < ow; ox++) {
+                        sum += dy[d + ox] * p[s + ox];
+                    }
+                    sums[a * kw + b] += sum;
+                }
+            }
+            double sum = 0;
+            for (int ox = 0; ox < ow; ox++) {
+                sum += dy[d + ox];
+            }
+            sums[kh * kw] += sum;
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.fovea.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link DepthwiseKernel} on the Vector API: each output vector accumulates all its taps in a register
+ * (one unaligned load and one FMA per tap, one store), with the nine weights of a single 3x3 plane
+ * held in registers. Loaded only when the module is present.
+ */
+final class VectorDepthwiseKernel extends DepthwiseKernel {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Weight-gradient lanes are flushed to double after about this many vectors per accumulator. */
+    private static final int FLUSH_VECTORS = 256;
+
+    @Override
+    int lanes() {
+        return L;
+    }
+
+    @Override
+    int tmpSize(int taps) {
+        return (taps + 1) * L;
+    }
+
+    @Override
+    void correlate(float[] p, int pw, int planeStride, int planes, float[] wt, int wo, int kh, int kw, int dh,
+                   int dw, float init, float[] dst, int dstOff, int oh, int ow, float[] tmp) {
+        if (planes == 1 && kh == 3 && kw == 3) {
+            correlate3x3(p, pw, wt, wo, dh, dw, init, dst, dstOff, oh, ow, tmp);
+            return;
+        }
+        FloatVector iv = FloatVector.broadcast(S, init);
+        int end = oh * ow;
+        for (int oy = 0; oy < oh; oy++) {
+            int d = oy * ow;
+            for (int cx = 0; cx < ow; cx += L) {
+                FloatVector acc = iv;
+                for (int q = 0; q < planes; q++) {
+                    for (int a = 0; a < kh; a++) {
+                        int s = q * planeStride + (oy + a * dh) * pw + cx;
+                        int t = wo + (q * kh + a) * kw;
+                        for (int b = 0; b < kw; b++) {
+                            acc = FloatVector.fromArray(S, p, s + b * dw).fma(FloatVector.broadcast(S, wt[t + b]), acc);
+                        }
+                    }
+                }
+                // Lanes past the row land at the start of the next rows, which are written afterwards; only a
+                // chunk that would cross the end of the plane goes through tmp (no calls here: the vectors
+                // live across this code and would be boxed).
+                if (d + cx + L <= end) {
+                    acc.intoArray(dst, dstOff + d + cx);
+                } else {
+                    acc.intoArray(tmp, 0);
+                    for (int j = 0, valid = ow - cx; j < valid; j++) {
+                        dst[dstOff + d + cx + j] = tmp[j];
+                    }
+                }
+            }
+        }
+    }
+
+    private static void correlate3x3(float[] p, int pw, float[] wt, int wo, int dh, int dw, float init, float[] dst,
+                                     int dstOff, int oh, int ow, float[] tmp) {
+        FloatVector w00 = FloatVector.broadcast(S, wt[wo]);
+        FloatVector w01 = FloatVector.broadcast(S, wt[wo + 1]);
+        FloatVector w02 = FloatVector.broadcast(S, wt[wo + 2]);
+        FloatVector w10 = FloatVector.broadcast(S, wt[wo + 3]);
+        FloatVector w11 = FloatVector.broadcast(S, wt[wo + 4]);
+        FloatVector w12 = FloatVector.broadcast(S, wt[wo + 5]);
+        FloatVector w20 = FloatVector.broadcast(S, wt[wo + 6]);
+        FloatVector w21 = FloatVector.broadcast(S, wt[wo + 7]);
+        FloatVector w22 = FloatVector.broadcast(S, wt[wo + 8]);
+        FloatVector iv = FloatVector.broadcast(S, init);
+        int dw2 = 2 * dw;
+        int end = oh * ow;
+        int full = ow - L; // chunks starting at or below this column lie inside the row
+        for (int oy = 0; oy < oh; oy++) {
+            int r0 = oy * pw;
+            int r1 = r0 + dh * pw;
+            int r2 = r1 + dh * pw;
+            int d = oy * ow;
+            int cx = 0;
+            for (; cx <= full; cx += L) {
+                FloatVector acc = FloatVector.fromArray(S, p, r0 + cx).fma(w00, iv);
+                acc = FloatVector.fromArray(S, p, r0 + cx + dw).fma(w01, acc);
+                acc = FloatVector.fromArray(S, p, r0 + cx + dw2).fma(w02, acc);
+                acc = FloatVector.fromArray(S, p, r1 + cx).fma(w10, acc);
+                acc = FloatVector.fromArray(S, p, r1 + cx + dw).fma(w11, acc);
+                acc = FloatVector.fromArray(S, p, r1 + cx + dw2).fma(w12, acc);
+                acc = FloatVector.fromArray(S, p, r2 + cx).fma(w20, acc);
+                acc = FloatVector.fromArray(S, p, r2 + cx + dw).fma(w21, acc);
+                acc = FloatVector.fromArray(S, p, r2 + cx + dw2).fma(w22, acc);
+                acc.intoArray(dst, dstOff + d + cx);
+            }
+            if (cx < ow) {
+                FloatVector acc = FloatVector.fromArray(S, p, r0 + cx).fma(w00, iv);
+                acc = FloatVector.fromArray(S, p, r0 + cx + dw).fma(w01, acc);
+                acc = FloatVector.fromArray(S, p, r0 + cx + dw2).fma(w02, acc);
+                acc = FloatVector.fromArray(S, p, r1 + cx).fma(w10, acc);
+                acc = FloatVector.fromArray(S, p, r1 + cx + dw).fma(w11, acc);
+                acc = FloatVector.fromArray(S, p, r1 + cx + dw2).fma(w12, acc);
+                acc = FloatVector.fromArray(S, p, r2 + cx).fma(w20, acc);
+                acc = FloatVector.fromArray(S, p, r2 + cx + dw).fma(w21, acc);
+                acc = FloatVector.fromArray(S, p, r2 + cx + dw2).fma(w22, acc);
+                if (d + cx + L <= end) {
+                    acc.intoArray(dst, dstOff + d + cx);
+                } else {
+                    acc.intoArray(tmp, 0);
+                    for (int j = 0, valid = ow - cx; j < valid; j++) {
+                        dst[dstOff + d + cx + j] = tmp[j];
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    void weightGrad(float[] p, int pw, float[] dy, int dyOff, int gw, int oh, int ow, int kh, int kw, int dh,
+                    int dw, double[] sums, float[] tmp) {
+        int chunks = (ow + L - 1) / L;
+        int block = Math.max(1, FLUSH_VECTORS / chunks);
+        int taps = kh * kw;
+        for (int r = 0; r < oh; r += block) {
+            int rEnd = Math.min(oh, r + block);
+            if (kh == 3 && kw == 3) {
+                weightGrad3x3(p, pw, dy, dyOff, gw, r, rEnd, ow, dh, dw, tmp);
+            } else {
+                weightGradTaps(p, pw, dy, dyOff, gw, r, rEnd, ow, kh, kw, dh, dw, tmp);
+            }
+            for (int t = 0; t <= taps; t++) {
+                double sum = 0;
+                for (int l = 0; l < L; l++) {
+                    sum += tmp[t * L + l];
+                }
+                sums[t] += sum;
+            }
+        }
+    }
+
+    /** Any kernel, one tap at a time over rows [r, rEnd); lanes left in tmp[0 .. (taps + 1) * L). */
+    private static void weightGradTaps(float[] p, int pw, float[] dy, int dyOff, int gw, int r, int rEnd, int ow,
+                                       int kh, int kw, int dh, int dw, float[] tmp) {
+        for (int a = 0; a < kh; a++) {
+            for (int b = 0; b < kw; b++) {
+                FloatVector acc = FloatVector.zero(S);
+                for (int oy = r; oy < rEnd; oy++) {
+                    int s = (oy + a * dh) * pw + b * dw;
+                    int d = dyOff + oy * gw;
+                    for (int cx = 0; cx < ow; cx += L) {
+                        acc = FloatVector.fromArray(S, dy, d + cx).fma(FloatVector.fromArray(S, p, s + cx), acc);
+                    }
+                }
+                acc.intoArray(tmp, (a * kw + b) * L);
+            }
+        }
+        FloatVector acc = FloatVector.zero(S);
+        for (int oy = r; oy < rEnd; oy++) {
+            int d = dyOff + oy * gw;
+            for (int cx = 0; cx < ow; cx += L) {
+                acc = acc.add(FloatVector.fromArray(S, dy, d + cx));
+            }
+        }
+        acc.intoArray(tmp, kh * kw * L);
+    }
+
+    /** The nine tap sums and the dy sum of rows [r, rEnd), their lanes left in tmp[0 .. 10 * L). */
+    private static void weightGrad3x3(float[] p, int pw, float[] dy, int dyOff, int gw, int r, int rEnd, int ow,
+                                      int dh, int dw, float[] tmp) {
+        FloatVector a00 = FloatVector.zero(S);
+        FloatVector a01 = a00;
+        FloatVector a02 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a12 = a00;
+        FloatVector a20 = a00;
+        FloatVector a21 = a00;
+        FloatVector a22 = a00;
+        FloatVector ab = a00;
+        int dw2 = 2 * dw;
+        int dhp = dh * pw;
+        // One flat loop over the chunks of the rows (nested loops keep C2 from eliminating the vector boxes).
+        int r0 = r * pw;
+        int d = dyOff + r * gw;
+        int cx = 0;
+        for (int i = 0, count = (rEnd - r) * ((ow + L - 1) / L); i < count; i++) {
+            FloatVector g = FloatVector.fromArray(S, dy, d + cx);
+            int r1 = r0 + dhp;
+            int r2 = r1 + dhp;
+            a00 = g.fma(FloatVector.fromArray(S, p, r0 + cx), a00);
+            a01 = g.fma(FloatVector.fromArray(S, p, r0 + cx + dw), a01);
+            a02 = g.fma(FloatVector.fromArray(S, p, r0 + cx + dw2), a02);
+            a10 = g.fma(FloatVector.fromArray(S, p, r1 + cx), a10);
+            a11 = g.fma(FloatVector.fromArray(S, p, r1 + cx + dw), a11);
+            a12 = g.fma(FloatVector.fromArray(S, p, r1 + cx + dw2), a12);
+            a20 = g.fma(FloatVector.fromArray(S, p, r2 + cx), a20);
+            a21 = g.fma(FloatVector.fromArray(S, p, r2 + cx + dw), a21);
+            a22 = g.fma(FloatVector.fromArray(S, p, r2 + cx + dw2), a22);
+            ab = ab.add(g);
+            cx += L;
+            if (cx >= ow) {
+                cx = 0;
+                r0 += pw;
+                d += gw;
+            }
+        }
+        a00.intoArray(tmp, 0);
+        a01.intoArray(tmp, L);
+        a02.intoArray(tmp, 2 * L);
+        a10.intoArray(tmp, 3 * L);
+        a11.intoArray(tmp, 4 * L);
+        a12.intoArray(tmp, 5 * L);
+        a20.intoArray(tmp, 6 * L);
+        a21.intoArray(tmp, 7 * L);
+        a22.intoArray(tmp, 8 * L);
+        ab.intoArray(tmp, 9 * L);
+    }
+}
