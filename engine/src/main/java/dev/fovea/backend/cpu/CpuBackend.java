@@ -74,9 +74,9 @@ public class CpuBackend extends ReferenceBackend {
         float[] dw;
         float[] db = null;
         if (g.depthwise()) {
-            dx = needInputGrad ? DirectDepthwise.backwardInput(threads, dy, w, g) : null;
+            dw = new float[weight.size()];
             db = hasBias ? new float[g.cout()] : null;
-            dw = DirectDepthwise.backwardWeight(threads, dy, x, g, db);
+            dx = DirectDepthwise.backward(threads, dy, x, w, g, needInputGrad, dw, db);
         } else {
             dx = needInputGrad ? new float[input.size()] : null;
             dw = new float[weight.size()];

@@ -1,5 +1,7 @@
 package dev.fovea.backend.cpu;
 
+import java.util.Arrays;
+
 /**
  * The plane loops of the stride-1 depthwise kernels ({@link DirectDepthwise}), which work on a
  * zero-padded copy of the source plane so that no loop tests a boundary. The padded plane {@code p}
@@ -34,6 +36,26 @@ abstract class DepthwiseKernel {
     }
 
     /**
+     * p[po + r * pw + c] = src[off + (r - top) * sw + c - left] inside the sh x sw source plane, 0 elsewhere,
+     * for r < ph, c < pw; top and left may be negative (the source is then cropped).
+     */
+    void pad(float[] src, int off, int sh, int sw, int top, int left, float[] p, int po, int ph, int pw) {
+        int c0 = Math.max(0, -left);
+        int c1 = Math.min(sw, pw - left);
+        for (int r = 0; r < ph; r++) {
+            int base = po + r * pw;
+            int sr = r - top;
+            if (sr < 0 || sr >= sh || c1 <= c0) {
+                Arrays.fill(p, base, base + pw, 0f);
+                continue;
+            }
+            Arrays.fill(p, base, base + c0 + left, 0f);
+            System.arraycopy(src, off + sr * sw + c0, p, base + c0 + left, c1 - c0);
+            Arrays.fill(p, base + c1 + left, base + pw, 0f);
+        }
+    }
+
+    /**
      * dst[dstOff + oy * ow + ox] = init + sum over planes q, taps (a, b) of
      * wt[wo + (q * kh + a) * kw + b] * p[q * planeStride + (oy + a * dh) * pw + ox + b * dw],
      * planes in order and taps row-major within each.
@@ -42,7 +64,7 @@ abstract class DepthwiseKernel {
                    int dw, float init, float[] dst, int dstOff, int oh, int ow, float[] tmp) {
         for (int oy = 0; oy < oh; oy++) {
             int d = dstOff + oy * ow;
-            java.util.Arrays.fill(dst, d, d + ow, init);
+            Arrays.fill(dst, d, d + ow, init);
             for (int q = 0; q < planes; q++) {
                 for (int a = 0; a < kh; a++) {
                     for (int b = 0; b < kw; b++) {
@@ -58,12 +80,12 @@ abstract class DepthwiseKernel {
     }
 
     /**
-     * sums[a * kw + b] += sum over oy, ox of dy[dyOff + oy * gw + ox] * p[(oy + a * dh) * pw + ox + b * dw],
-     * and sums[kh * kw] += the sum of the dy plane. Rows of dy are gw >= roundUp(ow, lanes()) apart and zero
+     * sums[sumsOff + a * kw + b] += sum over oy, ox of dy[dyOff + oy * gw + ox] * p[(oy + a * dh) * pw + ox + b * dw],
+     * and sums[sumsOff + kh * kw] += the sum of the dy plane. Rows of dy are gw >= roundUp(ow, lanes()) apart and zero
      * from column ow on.
      */
     void weightGrad(float[] p, int pw, float[] dy, int dyOff, int gw, int oh, int ow, int kh, int kw, int dh,
-                    int dw, double[] sums, float[] tmp) {
+                    int dw, double[] sums, int sumsOff, float[] tmp) {
         for (int oy = 0; oy < oh; oy++) {
             int d = dyOff + oy * gw;
             for (int a = 0; a < kh; a++) {
@@ -73,14 +95,14 @@ abstract class DepthwiseKernel {
                     for (int ox = 0; ox < ow; ox++) {
                         sum += dy[d + ox] * p[s + ox];
                     }
-                    sums[a * kw + b] += sum;
+                    sums[sumsOff + a * kw + b] += sum;
                 }
             }
             double sum = 0;
             for (int ox = 0; ox < ow; ox++) {
                 sum += dy[d + ox];
             }
-            sums[kh * kw] += sum;
+            sums[sumsOff + kh * kw] += sum;
         }
     }
 }

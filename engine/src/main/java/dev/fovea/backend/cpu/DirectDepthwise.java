@@ -30,26 +30,6 @@ final class DirectDepthwise {
         return (v + m - 1) / m * m;
     }
 
-    /**
-     * p[po + r * pw + c] = src[off + (r - top) * sw + c - left] inside the sh x sw source plane, 0 elsewhere,
-     * for r < ph, c < pw; top and left may be negative (the source is then cropped).
-     */
-    static void pad(float[] src, int off, int sh, int sw, int top, int left, float[] p, int po, int ph, int pw) {
-        int c0 = Math.max(0, -left);
-        int c1 = Math.min(sw, pw - left);
-        for (int r = 0; r < ph; r++) {
-            int base = po + r * pw;
-            int sr = r - top;
-            if (sr < 0 || sr >= sh || c1 <= c0) {
-                Arrays.fill(p, base, base + pw, 0f);
-                continue;
-            }
-            Arrays.fill(p, base, base + c0 + left, 0f);
-            System.arraycopy(src, off + sr * sw + c0, p, base + c0 + left, c1 - c0);
-            Arrays.fill(p, base + c1 + left, base + pw, 0f);
-        }
-    }
-
     static float[] forward(CpuThreads threads, float[] x, float[] w, float[] bias, ConvGeometry g) {
         return unitStride(g) ? forward(DepthwiseKernel.best(), threads, x, w, bias, g) : forwardStrided(threads, x, w, bias, g);
     }
@@ -67,7 +47,7 @@ final class DirectDepthwise {
             int xOff = (task / g.cout() * g.cin() + o / mult) * g.inPlane();
             float[] p = Scratch.get(Scratch.Slot.PADDED_PLANE, ph * pw);
             float[] tmp = Scratch.get(Scratch.Slot.PLANE_TMP, k.tmpSize(taps));
-            pad(x, xOff, g.h(), g.w(), g.padH(), g.padW(), p, 0, ph, pw);
+            k.pad(x, xOff, g.h(), g.w(), g.padH(), g.padW(), p, 0, ph, pw);
             k.correlate(p, pw, 0, 1, w, o * taps, g.kh(), g.kw(), g.dilationH(), g.dilationW(),
                     bias == null ? 0f : bias[o], y, task * plane, g.oh(), g.ow(), tmp);
         });
@@ -113,42 +93,111 @@ final class DirectDepthwise {
         return y;
     }
 
-    /** dx for every input plane, gathered from the planes of its channel multiplier in order. */
-    static float[] backwardInput(CpuThreads threads, float[] dy, float[] w, ConvGeometry g) {
-        return unitStride(g) ? backwardInput(DepthwiseKernel.best(), threads, dy, w, g) : backwardInputStrided(threads, dy, w, g);
+    /**
+     * Every gradient of a depthwise convolution: returns dx (null unless {@code needInputGrad}), fills dw and,
+     * unless it is null, db. Stride 1 makes one fused pass ({@link #backward(DepthwiseKernel, CpuThreads,
+     * float[], float[], float[], ConvGeometry, boolean, float[], float[])}); other strides take the general
+     * loops, with the bias summed as {@link FastConv#biasGrad}.
+     */
+    static float[] backward(CpuThreads threads, float[] dy, float[] x, float[] w, ConvGeometry g,
+                            boolean needInputGrad, float[] dw, float[] db) {
+        if (unitStride(g)) {
+            return backward(DepthwiseKernel.best(), threads, dy, x, w, g, needInputGrad, dw, db);
+        }
+        if (db != null) {
+            System.arraycopy(FastConv.biasGrad(threads, dy, g.n(), g.cout(), g.outPlane()), 0, db, 0, g.cout());
+        }
+        backwardWeightStrided(threads, dy, x, g, dw);
+        return needInputGrad ? backwardInputStrided(threads, dy, w, g) : null;
     }
 
     /**
-     * Stride 1: dx is the correlation of dy, padded by dilation * (k - 1) - pad, with the kernels rotated by
-     * 180 degrees, summed over the channel multiplier in order.
+     * Stride 1, one task per input plane (image, channel), reading its dy planes and its input plane once.
+     * dx is the correlation of dy, padded by dilation * (k - 1) - pad, with the kernels rotated by 180 degrees,
+     * summed over the channel multiplier in order. The weight and bias sums of each (image, output channel)
+     * are taken in one pass over dy and the padded input and kept apart in double; they are then added over
+     * the images in order, so no sum depends on how the tasks were spread.
      */
-    static float[] backwardInput(DepthwiseKernel k, CpuThreads threads, float[] dy, float[] w, ConvGeometry g) {
+    static float[] backward(DepthwiseKernel k, CpuThreads threads, float[] dy, float[] x, float[] w, ConvGeometry g,
+                            boolean needInputGrad, float[] dw, float[] db) {
         int taps = g.kh() * g.kw();
         int mult = g.coutG();
+        int lanes = k.lanes();
+        // The input plane padded as in the forward pass.
+        int pwX = roundUp(g.ow(), lanes) + (g.kw() - 1) * g.dilationW();
+        int phX = g.oh() + (g.kh() - 1) * g.dilationH();
+        // The dy planes padded for the input gradient.
         int top = (g.kh() - 1) * g.dilationH() - g.padH();
         int left = (g.kw() - 1) * g.dilationW() - g.padW();
-        int pw = roundUp(g.w(), k.lanes()) + (g.kw() - 1) * g.dilationW();
-        int ph = g.h() + (g.kh() - 1) * g.dilationH();
-        float[] dx = new float[g.n() * g.cin() * g.inPlane()];
+        int pwG = roundUp(g.w(), lanes) + (g.kw() - 1) * g.dilationW();
+        int phG = g.h() + (g.kh() - 1) * g.dilationH();
+        int planeG = phG * pwG;
+        // Rows of dy as the weight gradient reads them: zero from column ow to a whole number of vectors.
+        int gw = roundUp(g.ow(), lanes);
+        boolean rowsInPadded = needInputGrad && top >= 0 && left >= 0 && left + gw <= pwG;
+        boolean rowsInPlace = gw == g.ow();
+        int stride = taps + 1;
+        double[] partial = Scratch.doubles(g.n() * g.cout() * stride);
+        float[] dx = needInputGrad ? new float[g.n() * g.cin() * g.inPlane()] : null;
         threads.parallelFor(g.n() * g.cin(), task -> {
             int img = task / g.cin();
             int ci = task % g.cin();
-            float[] p = Scratch.get(Scratch.Slot.PADDED_PLANE, mult * ph * pw);
-            float[] wr = Scratch.get(Scratch.Slot.PLANE_WEIGHTS, mult * taps);
             float[] tmp = Scratch.get(Scratch.Slot.PLANE_TMP, k.tmpSize(taps));
+            float[] pg = null;
+            if (needInputGrad) {
+                pg = Scratch.get(Scratch.Slot.PADDED_GRADS, mult * planeG);
+                float[] wr = Scratch.get(Scratch.Slot.PLANE_WEIGHTS, mult * taps);
+                for (int m = 0; m < mult; m++) {
+                    int o = ci * mult + m;
+                    k.pad(dy, (img * g.cout() + o) * g.outPlane(), g.oh(), g.ow(), top, left, pg, m * planeG, phG, pwG);
+                    for (int t = 0; t < taps; t++) {
+                        wr[m * taps + t] = w[o * taps + taps - 1 - t];
+                    }
+                }
+                k.correlate(pg, pwG, planeG, mult, wr, 0, g.kh(), g.kw(), g.dilationH(), g.dilationW(), 0f,
+                        dx, task * g.inPlane(), g.h(), g.w(), tmp);
+            }
+            float[] px = Scratch.get(Scratch.Slot.PADDED_PLANE, phX * pwX);
+            k.pad(x, task * g.inPlane(), g.h(), g.w(), g.padH(), g.padW(), px, 0, phX, pwX);
             for (int m = 0; m < mult; m++) {
                 int o = ci * mult + m;
-                pad(dy, (img * g.cout() + o) * g.outPlane(), g.oh(), g.ow(), top, left, p, m * ph * pw, ph, pw);
-                for (int t = 0; t < taps; t++) {
-                    wr[m * taps + t] = w[o * taps + taps - 1 - t];
+                int dyOff = (img * g.cout() + o) * g.outPlane();
+                float[] rows = dy;
+                int rowsOff = dyOff;
+                int rowsStride = g.ow();
+                if (rowsInPadded) {
+                    rows = pg;
+                    rowsOff = m * planeG + top * pwG + left;
+                    rowsStride = pwG;
+                } else if (!rowsInPlace) {
+                    rows = Scratch.get(Scratch.Slot.GRAD_ROWS, g.oh() * gw);
+                    k.pad(dy, dyOff, g.oh(), g.ow(), 0, 0, rows, 0, g.oh(), gw);
+                    rowsOff = 0;
+                    rowsStride = gw;
+                }
+                int sumsOff = (img * g.cout() + o) * stride;
+                Arrays.fill(partial, sumsOff, sumsOff + stride, 0);
+                k.weightGrad(px, pwX, rows, rowsOff, rowsStride, g.oh(), g.ow(), g.kh(), g.kw(), g.dilationH(),
+                        g.dilationW(), partial, sumsOff, tmp);
+            }
+        });
+        for (int o = 0; o < g.cout(); o++) {
+            for (int t = 0; t < stride; t++) {
+                double sum = 0;
+                for (int img = 0; img < g.n(); img++) {
+                    sum += partial[(img * g.cout() + o) * stride + t];
+                }
+                if (t < taps) {
+                    dw[o * taps + t] = (float) sum;
+                } else if (db != null) {
+                    db[o] = (float) sum;
                 }
             }
-            k.correlate(p, pw, ph * pw, mult, wr, 0, g.kh(), g.kw(), g.dilationH(), g.dilationW(), 0f,
-                    dx, task * g.inPlane(), g.h(), g.w(), tmp);
-        });
+        }
         return dx;
     }
 
+    /** dx for every input plane, gathered from the planes of its channel multiplier in order. */
     private static float[] backwardInputStrided(CpuThreads threads, float[] dy, float[] w, ConvGeometry g) {
         int plane = g.outPlane();
         int taps = g.kh() * g.kw();
@@ -193,63 +242,10 @@ final class DirectDepthwise {
      * dw per output channel: for each tap, products are accumulated elementwise into a row buffer over
      * all images and rows (a vectorisable loop, unlike a scalar dot product), then the row is summed.
      */
-    /**
-     * dw, and the bias gradient into {@code db} unless it is null: the plain loops for strides above 1
-     * (the bias summed apart, as {@link FastConv#biasGrad}), else {@link #backwardWeight(DepthwiseKernel,
-     * CpuThreads, float[], float[], ConvGeometry, float[])}.
-     */
-    static float[] backwardWeight(CpuThreads threads, float[] dy, float[] x, ConvGeometry g, float[] db) {
-        if (unitStride(g)) {
-            return backwardWeight(DepthwiseKernel.best(), threads, dy, x, g, db);
-        }
-        if (db != null) {
-            System.arraycopy(FastConv.biasGrad(threads, dy, g.n(), g.cout(), g.outPlane()), 0, db, 0, g.cout());
-        }
-        return backwardWeightStrided(threads, dy, x, g);
-    }
-
-    /**
-     * Stride 1, one task per output channel: for each image, one pass over its dy plane and the padded input
-     * plane sums every tap (and dy itself, the bias gradient) in vector lanes, flushed to double in order.
-     */
-    static float[] backwardWeight(DepthwiseKernel k, CpuThreads threads, float[] dy, float[] x, ConvGeometry g,
-                                  float[] db) {
-        int taps = g.kh() * g.kw();
-        int mult = g.coutG();
-        int pw = roundUp(g.ow(), k.lanes()) + (g.kw() - 1) * g.dilationW();
-        int ph = g.oh() + (g.kh() - 1) * g.dilationH();
-        int gw = roundUp(g.ow(), k.lanes()); // dy rows, zero past ow when ow is not a whole number of vectors
-        float[] dw = new float[g.cout() * taps];
-        threads.parallelFor(g.cout(), o -> {
-            float[] p = Scratch.get(Scratch.Slot.PADDED_PLANE, ph * pw);
-            float[] tmp = Scratch.get(Scratch.Slot.PLANE_TMP, k.tmpSize(taps));
-            float[] dyRows = gw == g.ow() ? dy : Scratch.get(Scratch.Slot.PADDED_GRADS, g.oh() * gw);
-            double[] sums = Scratch.zeroedSums(taps + 1);
-            for (int img = 0; img < g.n(); img++) {
-                pad(x, (img * g.cin() + o / mult) * g.inPlane(), g.h(), g.w(), g.padH(), g.padW(), p, 0, ph, pw);
-                int dyOff = (img * g.cout() + o) * g.outPlane();
-                if (dyRows != dy) {
-                    pad(dy, dyOff, g.oh(), g.ow(), 0, 0, dyRows, 0, g.oh(), gw);
-                    dyOff = 0;
-                }
-                k.weightGrad(p, pw, dyRows, dyOff, gw, g.oh(), g.ow(), g.kh(), g.kw(), g.dilationH(), g.dilationW(),
-                        sums, tmp);
-            }
-            for (int t = 0; t < taps; t++) {
-                dw[o * taps + t] = (float) sums[t];
-            }
-            if (db != null) {
-                db[o] = (float) sums[taps];
-            }
-        });
-        return dw;
-    }
-
-    private static float[] backwardWeightStrided(CpuThreads threads, float[] dy, float[] x, ConvGeometry g) {
+    private static void backwardWeightStrided(CpuThreads threads, float[] dy, float[] x, ConvGeometry g, float[] dw) {
         int plane = g.outPlane();
         int taps = g.kh() * g.kw();
         int mult = g.coutG();
-        float[] dw = new float[g.cout() * taps];
         threads.parallelFor(g.cout(), o -> {
             float[] acc = Scratch.get(Scratch.Slot.COLUMNS, g.ow());
             for (int a = 0; a < g.kh(); a++) {
@@ -286,6 +282,5 @@ final class DirectDepthwise {
                 }
             }
         });
-        return dw;
     }
 }

@@ -6,7 +6,7 @@ package dev.fovea.backend.cpu;
  * Each use has its own slot because one kernel holds several buffers at once.
  */
 final class Scratch {
-    enum Slot { PACK_A, PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS, PADDED_PLANE, PADDED_GRADS, PLANE_WEIGHTS, PLANE_TMP }
+    enum Slot { PACK_A, PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS, PADDED_PLANE, PADDED_GRADS, GRAD_ROWS, PLANE_WEIGHTS, PLANE_TMP }
 
     private static final ThreadLocal<float[][]> BUFFERS =
             ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
@@ -16,15 +16,13 @@ final class Scratch {
     private Scratch() {
     }
 
-    /** A per-thread buffer of at least {@code size} doubles, all zero. */
-    static double[] zeroedSums(int size) {
+    /** A per-thread buffer of at least {@code size} doubles with unspecified contents (one slot). */
+    static double[] doubles(int size) {
         double[][] holder = SUMS.get();
         double[] buf = holder[0];
         if (buf == null || buf.length < size) {
             buf = new double[size];
             holder[0] = buf;
-        } else {
-            java.util.Arrays.fill(buf, 0, size, 0);
         }
         return buf;
     }

@@ -25,6 +25,53 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
     }
 
     @Override
+    void pad(float[] src, int off, int sh, int sw, int top, int left, float[] p, int po, int ph, int pw) {
+        // Vector stores, no calls: rows are short, and arraycopy / fill calls cost as much as the copy. A zero
+        // store may run past the row into the next one, which is written after it; never past the plane.
+        FloatVector z = FloatVector.zero(S);
+        int c0 = Math.max(0, -left);
+        int c1 = Math.min(sw, pw - left);
+        int planeEnd = po + ph * pw;
+        for (int r = 0; r < ph; r++) {
+            int base = po + r * pw;
+            int stop = base + pw;
+            int sr = r - top;
+            int i = base;
+            if (sr >= 0 && sr < sh && c1 > c0) {
+                int d = base + c0 + left;
+                for (int j = base; j < d; j += L) {
+                    if (j + L <= planeEnd) {
+                        z.intoArray(p, j);
+                    } else {
+                        for (int e = j; e < d; e++) {
+                            p[e] = 0f;
+                        }
+                    }
+                }
+                int s = off + sr * sw + c0;
+                int n = c1 - c0;
+                int j = 0;
+                for (; j <= n - L; j += L) {
+                    FloatVector.fromArray(S, src, s + j).intoArray(p, d + j);
+                }
+                for (; j < n; j++) {
+                    p[d + j] = src[s + j];
+                }
+                i = d + n;
+            }
+            for (; i < stop; i += L) {
+                if (i + L <= planeEnd) {
+                    z.intoArray(p, i);
+                } else {
+                    for (int j = i; j < stop; j++) {
+                        p[j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
     void correlate(float[] p, int pw, int planeStride, int planes, float[] wt, int wo, int kh, int kw, int dh,
                    int dw, float init, float[] dst, int dstOff, int oh, int ow, float[] tmp) {
         if (planes == 1 && kh == 3 && kw == 3) {
@@ -83,27 +130,33 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
             int d = oy * ow;
             int cx = 0;
             for (; cx <= full; cx += L) {
+                // Three short chains, one per kernel row, added at the end: FMA latency, not throughput,
+                // bounds a single nine-long chain.
                 FloatVector acc = FloatVector.fromArray(S, p, r0 + cx).fma(w00, iv);
+                FloatVector acc1 = FloatVector.fromArray(S, p, r1 + cx).mul(w10);
+                FloatVector acc2 = FloatVector.fromArray(S, p, r2 + cx).mul(w20);
                 acc = FloatVector.fromArray(S, p, r0 + cx + dw).fma(w01, acc);
+                acc1 = FloatVector.fromArray(S, p, r1 + cx + dw).fma(w11, acc1);
+                acc2 = FloatVector.fromArray(S, p, r2 + cx + dw).fma(w21, acc2);
                 acc = FloatVector.fromArray(S, p, r0 + cx + dw2).fma(w02, acc);
-                acc = FloatVector.fromArray(S, p, r1 + cx).fma(w10, acc);
-                acc = FloatVector.fromArray(S, p, r1 + cx + dw).fma(w11, acc);
-                acc = FloatVector.fromArray(S, p, r1 + cx + dw2).fma(w12, acc);
-                acc = FloatVector.fromArray(S, p, r2 + cx).fma(w20, acc);
-                acc = FloatVector.fromArray(S, p, r2 + cx + dw).fma(w21, acc);
-                acc = FloatVector.fromArray(S, p, r2 + cx + dw2).fma(w22, acc);
+                acc1 = FloatVector.fromArray(S, p, r1 + cx + dw2).fma(w12, acc1);
+                acc2 = FloatVector.fromArray(S, p, r2 + cx + dw2).fma(w22, acc2);
+                acc = acc.add(acc1).add(acc2);
                 acc.intoArray(dst, dstOff + d + cx);
             }
             if (cx < ow) {
+                // Three short chains, one per kernel row, added at the end: FMA latency, not throughput,
+                // bounds a single nine-long chain.
                 FloatVector acc = FloatVector.fromArray(S, p, r0 + cx).fma(w00, iv);
+                FloatVector acc1 = FloatVector.fromArray(S, p, r1 + cx).mul(w10);
+                FloatVector acc2 = FloatVector.fromArray(S, p, r2 + cx).mul(w20);
                 acc = FloatVector.fromArray(S, p, r0 + cx + dw).fma(w01, acc);
+                acc1 = FloatVector.fromArray(S, p, r1 + cx + dw).fma(w11, acc1);
+                acc2 = FloatVector.fromArray(S, p, r2 + cx + dw).fma(w21, acc2);
                 acc = FloatVector.fromArray(S, p, r0 + cx + dw2).fma(w02, acc);
-                acc = FloatVector.fromArray(S, p, r1 + cx).fma(w10, acc);
-                acc = FloatVector.fromArray(S, p, r1 + cx + dw).fma(w11, acc);
-                acc = FloatVector.fromArray(S, p, r1 + cx + dw2).fma(w12, acc);
-                acc = FloatVector.fromArray(S, p, r2 + cx).fma(w20, acc);
-                acc = FloatVector.fromArray(S, p, r2 + cx + dw).fma(w21, acc);
-                acc = FloatVector.fromArray(S, p, r2 + cx + dw2).fma(w22, acc);
+                acc1 = FloatVector.fromArray(S, p, r1 + cx + dw2).fma(w12, acc1);
+                acc2 = FloatVector.fromArray(S, p, r2 + cx + dw2).fma(w22, acc2);
+                acc = acc.add(acc1).add(acc2);
                 if (d + cx + L <= end) {
                     acc.intoArray(dst, dstOff + d + cx);
                 } else {
@@ -118,7 +171,7 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
 
     @Override
     void weightGrad(float[] p, int pw, float[] dy, int dyOff, int gw, int oh, int ow, int kh, int kw, int dh,
-                    int dw, double[] sums, float[] tmp) {
+                    int dw, double[] sums, int sumsOff, float[] tmp) {
         int chunks = (ow + L - 1) / L;
         int block = Math.max(1, FLUSH_VECTORS / chunks);
         int taps = kh * kw;
@@ -134,7 +187,7 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
                 for (int l = 0; l < L; l++) {
                     sum += tmp[t * L + l];
                 }
-                sums[t] += sum;
+                sums[sumsOff + t] += sum;
             }
         }
     }
