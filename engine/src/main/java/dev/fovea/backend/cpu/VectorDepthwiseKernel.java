@@ -123,7 +123,69 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
         int dw2 = 2 * dw;
         int end = oh * ow;
         int full = ow - L; // chunks starting at or below this column lie inside the row
-        for (int oy = 0; oy < oh; oy++) {
+        int oy = 0;
+        if (dh == 1) {
+            // Two output rows at a time: four input rows, each load feeding both rows.
+            for (; oy + 1 < oh; oy += 2) {
+                int r0 = oy * pw;
+                int r1 = r0 + pw;
+                int r2 = r1 + pw;
+                int r3 = r2 + pw;
+                int d = oy * ow;
+                for (int cx = 0; cx < ow; cx += L) {
+                    FloatVector v = FloatVector.fromArray(S, p, r0 + cx);
+                    FloatVector a = v.fma(w00, iv);
+                    v = FloatVector.fromArray(S, p, r0 + cx + dw);
+                    a = v.fma(w01, a);
+                    v = FloatVector.fromArray(S, p, r0 + cx + dw2);
+                    a = v.fma(w02, a);
+                    v = FloatVector.fromArray(S, p, r1 + cx);
+                    FloatVector a1 = v.mul(w10);
+                    FloatVector b = v.fma(w00, iv);
+                    v = FloatVector.fromArray(S, p, r1 + cx + dw);
+                    a1 = v.fma(w11, a1);
+                    b = v.fma(w01, b);
+                    v = FloatVector.fromArray(S, p, r1 + cx + dw2);
+                    a1 = v.fma(w12, a1);
+                    b = v.fma(w02, b);
+                    v = FloatVector.fromArray(S, p, r2 + cx);
+                    a = v.fma(w20, a);
+                    FloatVector b1 = v.mul(w10);
+                    v = FloatVector.fromArray(S, p, r2 + cx + dw);
+                    a = v.fma(w21, a);
+                    b1 = v.fma(w11, b1);
+                    v = FloatVector.fromArray(S, p, r2 + cx + dw2);
+                    a = v.fma(w22, a);
+                    b1 = v.fma(w12, b1);
+                    a = a.add(a1);
+                    // The first row's last chunk must not run into the second row, already written.
+                    if (cx <= full) {
+                        a.intoArray(dst, dstOff + d + cx);
+                    } else {
+                        a.intoArray(tmp, 0);
+                        for (int j = 0, valid = ow - cx; j < valid; j++) {
+                            dst[dstOff + d + cx + j] = tmp[j];
+                        }
+                    }
+                    v = FloatVector.fromArray(S, p, r3 + cx);
+                    b = v.fma(w20, b);
+                    v = FloatVector.fromArray(S, p, r3 + cx + dw);
+                    b = v.fma(w21, b);
+                    v = FloatVector.fromArray(S, p, r3 + cx + dw2);
+                    b = v.fma(w22, b);
+                    b = b.add(b1);
+                    if (d + ow + cx + L <= end) {
+                        b.intoArray(dst, dstOff + d + ow + cx);
+                    } else {
+                        b.intoArray(tmp, 0);
+                        for (int j = 0, valid = ow - cx; j < valid; j++) {
+                            dst[dstOff + d + ow + cx + j] = tmp[j];
+                        }
+                    }
+                }
+            }
+        }
+        for (; oy < oh; oy++) {
             int r0 = oy * pw;
             int r1 = r0 + dh * pw;
             int r2 = r1 + dh * pw;
@@ -173,7 +235,7 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
     void weightGrad(float[] p, int pw, float[] dy, int dyOff, int gw, int oh, int ow, int kh, int kw, int dh,
                     int dw, double[] sums, int sumsOff, float[] tmp) {
         int chunks = (ow + L - 1) / L;
-        int block = Math.max(1, FLUSH_VECTORS / chunks);
+        int block = Math.max(2, FLUSH_VECTORS / chunks & ~1); // even, for the two-row loop
         int taps = kh * kw;
         for (int r = 0; r < oh; r += block) {
             int rEnd = Math.min(oh, r + block);
@@ -233,11 +295,63 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
         FloatVector ab = a00;
         int dw2 = 2 * dw;
         int dhp = dh * pw;
+        int chunks = (ow + L - 1) / L;
+        if (dh == 1) {
+            // Two dy rows at a time: four input rows, each load feeding both. One flat loop over the chunks.
+            int r0 = r * pw;
+            int d = dyOff + r * gw;
+            int cx = 0;
+            for (int i = 0, count = (rEnd - r) / 2 * chunks; i < count; i++) {
+                FloatVector g0 = FloatVector.fromArray(S, dy, d + cx);
+                FloatVector g1 = FloatVector.fromArray(S, dy, d + gw + cx);
+                int r1 = r0 + pw;
+                int r2 = r1 + pw;
+                int r3 = r2 + pw;
+                FloatVector v = FloatVector.fromArray(S, p, r0 + cx);
+                a00 = g0.fma(v, a00);
+                v = FloatVector.fromArray(S, p, r0 + cx + dw);
+                a01 = g0.fma(v, a01);
+                v = FloatVector.fromArray(S, p, r0 + cx + dw2);
+                a02 = g0.fma(v, a02);
+                v = FloatVector.fromArray(S, p, r1 + cx);
+                a10 = g0.fma(v, a10);
+                a00 = g1.fma(v, a00);
+                v = FloatVector.fromArray(S, p, r1 + cx + dw);
+                a11 = g0.fma(v, a11);
+                a01 = g1.fma(v, a01);
+                v = FloatVector.fromArray(S, p, r1 + cx + dw2);
+                a12 = g0.fma(v, a12);
+                a02 = g1.fma(v, a02);
+                v = FloatVector.fromArray(S, p, r2 + cx);
+                a20 = g0.fma(v, a20);
+                a10 = g1.fma(v, a10);
+                v = FloatVector.fromArray(S, p, r2 + cx + dw);
+                a21 = g0.fma(v, a21);
+                a11 = g1.fma(v, a11);
+                v = FloatVector.fromArray(S, p, r2 + cx + dw2);
+                a22 = g0.fma(v, a22);
+                a12 = g1.fma(v, a12);
+                v = FloatVector.fromArray(S, p, r3 + cx);
+                a20 = g1.fma(v, a20);
+                v = FloatVector.fromArray(S, p, r3 + cx + dw);
+                a21 = g1.fma(v, a21);
+                v = FloatVector.fromArray(S, p, r3 + cx + dw2);
+                a22 = g1.fma(v, a22);
+                ab = ab.add(g0).add(g1);
+                cx += L;
+                if (cx >= ow) {
+                    cx = 0;
+                    r0 += 2 * pw;
+                    d += 2 * gw;
+                }
+            }
+            r += (rEnd - r) / 2 * 2; // an odd last row is left to the loop below
+        }
         // One flat loop over the chunks of the rows (nested loops keep C2 from eliminating the vector boxes).
         int r0 = r * pw;
         int d = dyOff + r * gw;
         int cx = 0;
-        for (int i = 0, count = (rEnd - r) * ((ow + L - 1) / L); i < count; i++) {
+        for (int i = 0, count = (rEnd - r) * chunks; i < count; i++) {
             FloatVector g = FloatVector.fromArray(S, dy, d + cx);
             int r1 = r0 + dhp;
             int r2 = r1 + dhp;
