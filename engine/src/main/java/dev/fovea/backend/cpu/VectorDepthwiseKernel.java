@@ -4,9 +4,14 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link DepthwiseKernel} on the Vector API: each output vector accumulates all its taps in a register
- * (one unaligned load and one FMA per tap, one store), with the nine weights of a single 3x3 plane
- * held in registers. Loaded only when the module is present.
+ * {@link DepthwiseKernel} on the Vector API: each output vector accumulates all its taps in registers
+ * (one unaligned load and one FMA per tap, one store). A single 3x3 plane keeps its nine weights in
+ * registers and, for height dilation 1, computes two output rows per pass so that each loaded input vector
+ * feeds both; the weight gradient likewise takes two dy rows per pass. Loaded only when the module is present.
+ *
+ * <p>C2 (JDK 17) only keeps vectors in registers when no call sits in a loop that they live across and a
+ * loop-carried vector belongs to a single (not nested) loop; otherwise it boxes them and allocates per
+ * iteration, an order of magnitude slower. Hence the inline tails and the flat loops.
  */
 final class VectorDepthwiseKernel extends DepthwiseKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -80,17 +85,32 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
         }
         FloatVector iv = FloatVector.broadcast(S, init);
         int end = oh * ow;
+        int taps = planes * kh * kw;
+        int rowStep = dh * pw;
         for (int oy = 0; oy < oh; oy++) {
             int d = oy * ow;
             for (int cx = 0; cx < ow; cx += L) {
+                // One flat loop over the taps (planes, rows, columns in order): the accumulator must be the
+                // variable of a single loop, or C2 (JDK 17) boxes it.
                 FloatVector acc = iv;
-                for (int q = 0; q < planes; q++) {
-                    for (int a = 0; a < kh; a++) {
-                        int s = q * planeStride + (oy + a * dh) * pw + cx;
-                        int t = wo + (q * kh + a) * kw;
-                        for (int b = 0; b < kw; b++) {
-                            acc = FloatVector.fromArray(S, p, s + b * dw).fma(FloatVector.broadcast(S, wt[t + b]), acc);
+                int planeStart = oy * pw + cx;
+                int rowStart = planeStart;
+                int s = rowStart;
+                int b = 0;
+                int a = 0;
+                for (int t = 0; t < taps; t++) {
+                    acc = FloatVector.fromArray(S, p, s).fma(FloatVector.broadcast(S, wt[wo + t]), acc);
+                    s += dw;
+                    if (++b == kw) {
+                        b = 0;
+                        if (++a == kh) {
+                            a = 0;
+                            planeStart += planeStride;
+                            rowStart = planeStart;
+                        } else {
+                            rowStart += rowStep;
                         }
+                        s = rowStart;
                     }
                 }
                 // Lanes past the row land at the start of the next rows, which are written afterwards; only a
@@ -207,8 +227,6 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
                 acc.intoArray(dst, dstOff + d + cx);
             }
             if (cx < ow) {
-                // Three short chains, one per kernel row, added at the end: FMA latency, not throughput,
-                // bounds a single nine-long chain.
                 FloatVector acc = FloatVector.fromArray(S, p, r0 + cx).fma(w00, iv);
                 FloatVector acc1 = FloatVector.fromArray(S, p, r1 + cx).mul(w10);
                 FloatVector acc2 = FloatVector.fromArray(S, p, r2 + cx).mul(w20);
@@ -254,27 +272,40 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
         }
     }
 
-    /** Any kernel, one tap at a time over rows [r, rEnd); lanes left in tmp[0 .. (taps + 1) * L). */
+    /**
+     * Any kernel, one tap at a time over rows [r, rEnd); lanes left in tmp[0 .. (taps + 1) * L). Each pass is
+     * one flat loop over the chunks of the rows (nested loops keep C2 from eliminating the vector boxes).
+     */
     private static void weightGradTaps(float[] p, int pw, float[] dy, int dyOff, int gw, int r, int rEnd, int ow,
                                        int kh, int kw, int dh, int dw, float[] tmp) {
+        int count = (rEnd - r) * ((ow + L - 1) / L);
         for (int a = 0; a < kh; a++) {
             for (int b = 0; b < kw; b++) {
                 FloatVector acc = FloatVector.zero(S);
-                for (int oy = r; oy < rEnd; oy++) {
-                    int s = (oy + a * dh) * pw + b * dw;
-                    int d = dyOff + oy * gw;
-                    for (int cx = 0; cx < ow; cx += L) {
-                        acc = FloatVector.fromArray(S, dy, d + cx).fma(FloatVector.fromArray(S, p, s + cx), acc);
+                int s = (r + a * dh) * pw + b * dw;
+                int d = dyOff + r * gw;
+                int cx = 0;
+                for (int i = 0; i < count; i++) {
+                    acc = FloatVector.fromArray(S, dy, d + cx).fma(FloatVector.fromArray(S, p, s + cx), acc);
+                    cx += L;
+                    if (cx >= ow) {
+                        cx = 0;
+                        s += pw;
+                        d += gw;
                     }
                 }
                 acc.intoArray(tmp, (a * kw + b) * L);
             }
         }
         FloatVector acc = FloatVector.zero(S);
-        for (int oy = r; oy < rEnd; oy++) {
-            int d = dyOff + oy * gw;
-            for (int cx = 0; cx < ow; cx += L) {
-                acc = acc.add(FloatVector.fromArray(S, dy, d + cx));
+        int d = dyOff + r * gw;
+        int cx = 0;
+        for (int i = 0; i < count; i++) {
+            acc = acc.add(FloatVector.fromArray(S, dy, d + cx));
+            cx += L;
+            if (cx >= ow) {
+                cx = 0;
+                d += gw;
             }
         }
         acc.intoArray(tmp, kh * kw * L);
