@@ -80,17 +80,17 @@ abstract class DepthwiseKernel {
     }
 
     /**
-     * sums[sumsOff + a * kw + b] += sum over oy, ox of dy[dyOff + oy * gw + ox] * p[(oy + a * dh) * pw + ox + b * dw],
-     * and sums[sumsOff + kh * kw] += the sum of the dy plane. Rows of dy are gw >= roundUp(ow, lanes()) apart and zero
+     * sums[sumsOff + a * kw + b] += sum over oy, ox of
+     * dy[dyOff + oy * gw + ox] * p[po + (oy + a * dh) * pw + ox + b * dw], and sums[sumsOff + kh * kw] += the sum of the dy plane. Rows of dy are gw >= roundUp(ow, lanes()) apart and zero
      * from column ow on.
      */
-    void weightGrad(float[] p, int pw, float[] dy, int dyOff, int gw, int oh, int ow, int kh, int kw, int dh,
+    void weightGrad(float[] p, int po, int pw, float[] dy, int dyOff, int gw, int oh, int ow, int kh, int kw, int dh,
                     int dw, double[] sums, int sumsOff, float[] tmp) {
         for (int oy = 0; oy < oh; oy++) {
             int d = dyOff + oy * gw;
             for (int a = 0; a < kh; a++) {
                 for (int b = 0; b < kw; b++) {
-                    int s = (oy + a * dh) * pw + b * dw;
+                    int s = po + (oy + a * dh) * pw + b * dw;
                     double sum = 0;
                     for (int ox = 0; ox < ow; ox++) {
                         sum += dy[d + ox] * p[s + ox];
@@ -104,5 +104,14 @@ abstract class DepthwiseKernel {
             }
             sums[sumsOff + kh * kw] += sum;
         }
+    }
+
+    /** The sum of a[off .. off + n), in double (vector lanes flushed to double in order). */
+    double sum(float[] a, int off, int n, float[] tmp) {
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            total += a[off + i];
+        }
+        return total;
     }
 }

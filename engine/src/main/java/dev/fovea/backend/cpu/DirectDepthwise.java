@@ -8,13 +8,14 @@ import java.util.Arrays;
  * to feed GEMMs of a single row, so these loops work on the planes themselves.
  *
  * <p>Stride 1 (any padding and dilation) copies each source plane into a zero-padded per-thread plane and
- * makes one pass over it with {@link DepthwiseKernel}: every output vector sums all its taps in a register.
- * The input gradient is then the same correlation of the padded dy planes with the rotated kernels, and
- * the weight gradient (with the bias gradient) one pass per image over dy and the padded input.
+ * makes one pass over it with {@link DepthwiseKernel}: every output vector sums all its taps in registers.
+ * The backward pass is one task per input plane: the input gradient is the same correlation of its padded
+ * dy planes with the rotated kernels, and the weight and bias sums of each (image, output channel) come
+ * from one pass over those dy rows and the padded input, then are added over the images in order.
  * Other strides take the general loops: for each kernel tap the valid span of every output row is
- * computed once and the inner loop is a plain, vectorisable axpy.
- * One task per plane (per channel for the weights); each element is accumulated over taps (and images)
- * in a fixed order, so results do not depend on the thread count.
+ * computed once and the inner loop is a plain, vectorisable axpy (one task per plane, per output channel
+ * for the weights). Every element is accumulated in a fixed order, so results do not depend on the
+ * thread count.
  */
 final class DirectDepthwise {
     private static final RowOps OPS = RowOps.best();
@@ -31,7 +32,8 @@ final class DirectDepthwise {
     }
 
     static float[] forward(CpuThreads threads, float[] x, float[] w, float[] bias, ConvGeometry g) {
-        return unitStride(g) ? forward(DepthwiseKernel.best(), threads, x, w, bias, g) : forwardStrided(threads, x, w, bias, g);
+        return unitStride(g) ? forward(DepthwiseKernel.best(), threads, x, w, bias, g)
+                : forwardStrided(threads, x, w, bias, g);
     }
 
     /** Stride 1 with the given plane kernel. */
@@ -115,8 +117,8 @@ final class DirectDepthwise {
      * Stride 1, one task per input plane (image, channel), reading its dy planes and its input plane once.
      * dx is the correlation of dy, padded by dilation * (k - 1) - pad, with the kernels rotated by 180 degrees,
      * summed over the channel multiplier in order. The weight and bias sums of each (image, output channel)
-     * are taken in one pass over dy and the padded input and kept apart in double; they are then added over
-     * the images in order, so no sum depends on how the tasks were spread.
+     * are taken in one pass over the plane's pixels and kept apart in double; they are then added over the
+     * images in order, so no sum depends on how the tasks were spread.
      */
     static float[] backward(DepthwiseKernel k, CpuThreads threads, float[] dy, float[] x, float[] w, ConvGeometry g,
                             boolean needInputGrad, float[] dw, float[] db) {
@@ -132,10 +134,14 @@ final class DirectDepthwise {
         int pwG = roundUp(g.w(), lanes) + (g.kw() - 1) * g.dilationW();
         int phG = g.h() + (g.kh() - 1) * g.dilationH();
         int planeG = phG * pwG;
-        // Rows of dy as the weight gradient reads them: zero from column ow to a whole number of vectors.
-        int gw = roundUp(g.ow(), lanes);
-        boolean rowsInPadded = needInputGrad && top >= 0 && left >= 0 && left + gw <= pwG;
-        boolean rowsInPlace = gw == g.ow();
+        // When the padded dy planes hold all of dy (no cropping), the weight sums are taken over the input
+        // pixels instead: dw[a][b] = sum over (iy, ix) of x[iy][ix] * pg[iy + a'dh][ix + b'dw] with the tap
+        // (a', b') rotated by 180 degrees, so the input plane needs no padded copy. Otherwise over dy pixels
+        // against the padded input. Either way the rows the kernel streams must be zero from the last column
+        // to a whole number of vectors: in place when that is a whole row, else copied.
+        boolean overInput = needInputGrad && top >= 0 && left >= 0;
+        int gw = roundUp(overInput ? g.w() : g.ow(), lanes);
+        boolean rowsInPlace = gw == (overInput ? g.w() : g.ow());
         int stride = taps + 1;
         double[] partial = Scratch.doubles(g.n() * g.cout() * stride);
         float[] dx = needInputGrad ? new float[g.n() * g.cin() * g.inPlane()] : null;
@@ -149,7 +155,8 @@ final class DirectDepthwise {
                 float[] wr = Scratch.get(Scratch.Slot.PLANE_WEIGHTS, mult * taps);
                 for (int m = 0; m < mult; m++) {
                     int o = ci * mult + m;
-                    k.pad(dy, (img * g.cout() + o) * g.outPlane(), g.oh(), g.ow(), top, left, pg, m * planeG, phG, pwG);
+                    k.pad(dy, (img * g.cout() + o) * g.outPlane(), g.oh(), g.ow(), top, left, pg, m * planeG, phG,
+                            pwG);
                     for (int t = 0; t < taps; t++) {
                         wr[m * taps + t] = w[o * taps + taps - 1 - t];
                     }
@@ -157,27 +164,43 @@ final class DirectDepthwise {
                 k.correlate(pg, pwG, planeG, mult, wr, 0, g.kh(), g.kw(), g.dilationH(), g.dilationW(), 0f,
                         dx, task * g.inPlane(), g.h(), g.w(), tmp);
             }
+            if (overInput) {
+                float[] rows = x;
+                int rowsOff = task * g.inPlane();
+                if (!rowsInPlace) {
+                    rows = Scratch.get(Scratch.Slot.GRAD_ROWS, g.h() * gw);
+                    k.pad(x, rowsOff, g.h(), g.w(), 0, 0, rows, 0, g.h(), gw);
+                    rowsOff = 0;
+                }
+                for (int m = 0; m < mult; m++) {
+                    int sumsOff = (img * g.cout() + ci * mult + m) * stride;
+                    Arrays.fill(partial, sumsOff, sumsOff + stride, 0);
+                    k.weightGrad(pg, m * planeG, pwG, rows, rowsOff, gw, g.h(), g.w(), g.kh(), g.kw(), g.dilationH(),
+                            g.dilationW(), partial, sumsOff, tmp);
+                    for (int i = sumsOff, j = sumsOff + taps - 1; i < j; i++, j--) {
+                        double t = partial[i];
+                        partial[i] = partial[j];
+                        partial[j] = t;
+                    }
+                    // The kernel summed the input plane there; the bias wants dy, which is pg's only non-zero.
+                    partial[sumsOff + taps] = k.sum(pg, m * planeG, planeG, tmp);
+                }
+                return;
+            }
             float[] px = Scratch.get(Scratch.Slot.PADDED_PLANE, phX * pwX);
             k.pad(x, task * g.inPlane(), g.h(), g.w(), g.padH(), g.padW(), px, 0, phX, pwX);
             for (int m = 0; m < mult; m++) {
                 int o = ci * mult + m;
-                int dyOff = (img * g.cout() + o) * g.outPlane();
                 float[] rows = dy;
-                int rowsOff = dyOff;
-                int rowsStride = g.ow();
-                if (rowsInPadded) {
-                    rows = pg;
-                    rowsOff = m * planeG + top * pwG + left;
-                    rowsStride = pwG;
-                } else if (!rowsInPlace) {
+                int rowsOff = (img * g.cout() + o) * g.outPlane();
+                if (!rowsInPlace) {
                     rows = Scratch.get(Scratch.Slot.GRAD_ROWS, g.oh() * gw);
-                    k.pad(dy, dyOff, g.oh(), g.ow(), 0, 0, rows, 0, g.oh(), gw);
+                    k.pad(dy, rowsOff, g.oh(), g.ow(), 0, 0, rows, 0, g.oh(), gw);
                     rowsOff = 0;
-                    rowsStride = gw;
                 }
                 int sumsOff = (img * g.cout() + o) * stride;
                 Arrays.fill(partial, sumsOff, sumsOff + stride, 0);
-                k.weightGrad(px, pwX, rows, rowsOff, rowsStride, g.oh(), g.ow(), g.kh(), g.kw(), g.dilationH(),
+                k.weightGrad(px, 0, pwX, rows, rowsOff, gw, g.oh(), g.ow(), g.kh(), g.kw(), g.dilationH(),
                         g.dilationW(), partial, sumsOff, tmp);
             }
         });

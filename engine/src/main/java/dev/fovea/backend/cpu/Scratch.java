@@ -6,7 +6,11 @@ package dev.fovea.backend.cpu;
  * Each use has its own slot because one kernel holds several buffers at once.
  */
 final class Scratch {
-    enum Slot { PACK_A, PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS, PADDED_PLANE, PADDED_GRADS, GRAD_ROWS, PLANE_WEIGHTS, PLANE_TMP }
+    enum Slot {
+        PACK_A, PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS,
+        // the depthwise plane kernels
+        PADDED_PLANE, PADDED_GRADS, GRAD_ROWS, PLANE_WEIGHTS, PLANE_TMP
+    }
 
     private static final ThreadLocal<float[][]> BUFFERS =
             ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
@@ -16,7 +20,10 @@ final class Scratch {
     private Scratch() {
     }
 
-    /** A per-thread buffer of at least {@code size} doubles with unspecified contents (one slot). */
+    /**
+     * A per-thread buffer of at least {@code size} doubles with unspecified contents: a single slot, for the
+     * partial sums a parallel call collects from its tasks (which must not use it themselves).
+     */
     static double[] doubles(int size) {
         double[][] holder = SUMS.get();
         double[] buf = holder[0];

@@ -250,7 +250,7 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
     }
 
     @Override
-    void weightGrad(float[] p, int pw, float[] dy, int dyOff, int gw, int oh, int ow, int kh, int kw, int dh,
+    void weightGrad(float[] p, int po, int pw, float[] dy, int dyOff, int gw, int oh, int ow, int kh, int kw, int dh,
                     int dw, double[] sums, int sumsOff, float[] tmp) {
         int chunks = (ow + L - 1) / L;
         int block = Math.max(2, FLUSH_VECTORS / chunks & ~1); // even, for the two-row loop
@@ -258,9 +258,9 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
         for (int r = 0; r < oh; r += block) {
             int rEnd = Math.min(oh, r + block);
             if (kh == 3 && kw == 3) {
-                weightGrad3x3(p, pw, dy, dyOff, gw, r, rEnd, ow, dh, dw, tmp);
+                weightGrad3x3(p, po, pw, dy, dyOff, gw, r, rEnd, ow, dh, dw, tmp);
             } else {
-                weightGradTaps(p, pw, dy, dyOff, gw, r, rEnd, ow, kh, kw, dh, dw, tmp);
+                weightGradTaps(p, po, pw, dy, dyOff, gw, r, rEnd, ow, kh, kw, dh, dw, tmp);
             }
             for (int t = 0; t <= taps; t++) {
                 double sum = 0;
@@ -272,17 +272,38 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
         }
     }
 
+    @Override
+    double sum(float[] a, int off, int n, float[] tmp) {
+        double total = 0;
+        int i = 0;
+        while (i <= n - L) {
+            FloatVector acc = FloatVector.zero(S);
+            int stop = Math.min(n - L, i + (FLUSH_VECTORS - 1) * L);
+            for (; i <= stop; i += L) {
+                acc = acc.add(FloatVector.fromArray(S, a, off + i));
+            }
+            acc.intoArray(tmp, 0);
+            for (int l = 0; l < L; l++) {
+                total += tmp[l];
+            }
+        }
+        for (; i < n; i++) {
+            total += a[off + i];
+        }
+        return total;
+    }
+
     /**
      * Any kernel, one tap at a time over rows [r, rEnd); lanes left in tmp[0 .. (taps + 1) * L). Each pass is
      * one flat loop over the chunks of the rows (nested loops keep C2 from eliminating the vector boxes).
      */
-    private static void weightGradTaps(float[] p, int pw, float[] dy, int dyOff, int gw, int r, int rEnd, int ow,
+    private static void weightGradTaps(float[] p, int po, int pw, float[] dy, int dyOff, int gw, int r, int rEnd, int ow,
                                        int kh, int kw, int dh, int dw, float[] tmp) {
         int count = (rEnd - r) * ((ow + L - 1) / L);
         for (int a = 0; a < kh; a++) {
             for (int b = 0; b < kw; b++) {
                 FloatVector acc = FloatVector.zero(S);
-                int s = (r + a * dh) * pw + b * dw;
+                int s = po + (r + a * dh) * pw + b * dw;
                 int d = dyOff + r * gw;
                 int cx = 0;
                 for (int i = 0; i < count; i++) {
@@ -312,7 +333,7 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
     }
 
     /** The nine tap sums and the dy sum of rows [r, rEnd), their lanes left in tmp[0 .. 10 * L). */
-    private static void weightGrad3x3(float[] p, int pw, float[] dy, int dyOff, int gw, int r, int rEnd, int ow,
+    private static void weightGrad3x3(float[] p, int po, int pw, float[] dy, int dyOff, int gw, int r, int rEnd, int ow,
                                       int dh, int dw, float[] tmp) {
         FloatVector a00 = FloatVector.zero(S);
         FloatVector a01 = a00;
@@ -329,7 +350,7 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
         int chunks = (ow + L - 1) / L;
         if (dh == 1) {
             // Two dy rows at a time: four input rows, each load feeding both. One flat loop over the chunks.
-            int r0 = r * pw;
+            int r0 = po + r * pw;
             int d = dyOff + r * gw;
             int cx = 0;
             for (int i = 0, count = (rEnd - r) / 2 * chunks; i < count; i++) {
@@ -379,7 +400,7 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
             r += (rEnd - r) / 2 * 2; // an odd last row is left to the loop below
         }
         // One flat loop over the chunks of the rows (nested loops keep C2 from eliminating the vector boxes).
-        int r0 = r * pw;
+        int r0 = po + r * pw;
         int d = dyOff + r * gw;
         int cx = 0;
         for (int i = 0, count = (rEnd - r) * chunks; i < count; i++) {
