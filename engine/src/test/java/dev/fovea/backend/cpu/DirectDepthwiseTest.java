@@ -68,6 +68,11 @@ class DirectDepthwiseTest {
             cases.add(new Case("pad " + pad + " width 16", Shape.of(1, 2, 9, 16), 1, 3, 3, params(2, 1, pad, 1, 1, cc),
                     true, true));
         }
+        // Padding beyond dilation * (k - 1): the weight sums run over dy pixels (output width 16, then 15).
+        cases.add(new Case("pad 2 output width 16", Shape.of(2, 2, 8, 14), 1, 3, 3, params(2, 1, 2, 1, 1, cc), true,
+                true));
+        cases.add(new Case("5x3 pad 5x3 dilation 1x2", Shape.of(1, 2, 8, 9), 1, 5, 3,
+                new Conv2dParams(1, 1, 5, 3, 1, 2, 2, cc), true, true));
         cases.add(new Case("dilation 2", Shape.of(2, 3, 12, 19), 1, 3, 3, params(3, 1, 2, 2, 2, cc), true, true));
         cases.add(new Case("dilation 2 height only", Shape.of(2, 3, 12, 17), 1, 3, 3, params(3, 1, 1, 2, 1, cc), true,
                 true));
