@@ -12,7 +12,7 @@ import java.util.Arrays;
 abstract class DepthwiseKernel {
     private static final DepthwiseKernel PLAIN = new DepthwiseKernel() {
     };
-    // The vector class names the incubator module, so it is only touched when the module is there.
+    // The vector class names the incubator module, so it is only instantiated when the module is there.
     private static final DepthwiseKernel BEST =
             GemmKernels.best() instanceof PlainGemmKernel ? PLAIN : new VectorDepthwiseKernel();
 
@@ -80,9 +80,11 @@ abstract class DepthwiseKernel {
     }
 
     /**
-     * sums[sumsOff + a * kw + b] += sum over oy, ox of
-     * dy[dyOff + oy * gw + ox] * p[po + (oy + a * dh) * pw + ox + b * dw], and sums[sumsOff + kh * kw] += the sum of the dy plane. Rows of dy are gw >= roundUp(ow, lanes()) apart and zero
-     * from column ow on.
+     * sums[sumsOff + a * kw + b] += sum over oy < oh, ox < ow of
+     * dy[dyOff + oy * gw + ox] * p[po + (oy + a * dh) * pw + ox + b * dw], and sums[sumsOff + kh * kw] += the
+     * sum of those dy. The rows of dy are gw >= roundUp(ow, lanes()) apart and zero from column ow to
+     * roundUp(ow, lanes()) (the vector kernel reads whole vectors). Products are summed in float lanes
+     * flushed to double in a fixed order (plain: in double per row).
      */
     void weightGrad(float[] p, int po, int pw, float[] dy, int dyOff, int gw, int oh, int ow, int kh, int kw, int dh,
                     int dw, double[] sums, int sumsOff, float[] tmp) {
@@ -106,7 +108,7 @@ abstract class DepthwiseKernel {
         }
     }
 
-    /** The sum of a[off .. off + n), in double (vector lanes flushed to double in order). */
+    /** The sum of a[off .. off + n) in double (the vector kernel: float lanes flushed to double in order). */
     double sum(float[] a, int off, int n, float[] tmp) {
         double total = 0;
         for (int i = 0; i < n; i++) {

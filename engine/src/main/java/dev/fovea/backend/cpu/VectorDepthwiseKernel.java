@@ -297,8 +297,8 @@ final class VectorDepthwiseKernel extends DepthwiseKernel {
      * Any kernel, one tap at a time over rows [r, rEnd); lanes left in tmp[0 .. (taps + 1) * L). Each pass is
      * one flat loop over the chunks of the rows (nested loops keep C2 from eliminating the vector boxes).
      */
-    private static void weightGradTaps(float[] p, int po, int pw, float[] dy, int dyOff, int gw, int r, int rEnd, int ow,
-                                       int kh, int kw, int dh, int dw, float[] tmp) {
+    private static void weightGradTaps(float[] p, int po, int pw, float[] dy, int dyOff, int gw, int r, int rEnd,
+                                       int ow, int kh, int kw, int dh, int dw, float[] tmp) {
         int count = (rEnd - r) * ((ow + L - 1) / L);
         for (int a = 0; a < kh; a++) {
             for (int b = 0; b < kw; b++) {
