@@ -77,21 +77,23 @@ public class CpuBackend extends ReferenceBackend {
         float[] w = crossCorrelationWeights(Host.floats(weight), g, p);
         float[] dx;
         float[] dw;
+        float[] db = null;
         if (g.depthwise()) {
-            dx = needInputGrad ? DirectDepthwise.backwardInput(threads, dy, w, g) : null;
-            dw = DirectDepthwise.backwardWeight(threads, dy, x, g);
+            dw = new float[weight.size()];
+            db = hasBias ? new float[g.cout()] : null;
+            dx = DirectDepthwise.backward(threads, dy, x, w, g, needInputGrad, dw, db);
         } else {
             dx = needInputGrad ? HostArrays.zeroedFloats(input.size()) : null;
             dw = new float[weight.size()];
             FastConv.backward(threads, dy, x, w, g, dx, dw);
+            db = hasBias ? FastConv.biasGrad(threads, dy, g.n(), g.cout(), g.outPlane()) : null;
         }
         if (p.mode() == ConvMode.CONVOLUTION) {
             // The gradient was taken with respect to the flipped kernel; flip it back.
             flipKernels(dw, g, dw);
         }
         return new Grads(dx == null ? null : Host.owned(input.shape(), dx), Host.tensor(weight.shape(), dw),
-                hasBias ? Host.tensor(Shape.of(g.cout()), FastConv.biasGrad(threads, dy, g.n(), g.cout(),
-                        g.outPlane())) : null);
+                db == null ? null : Host.tensor(Shape.of(g.cout()), db));
     }
 
     /** CONVOLUTION mode is cross-correlation with each kernel rotated by 180 degrees. */

@@ -6,12 +6,32 @@ package dev.fovea.backend.cpu;
  * Each use has its own slot because one kernel holds several buffers at once.
  */
 final class Scratch {
-    enum Slot { PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS }
+    enum Slot {
+        PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS,
+        // the depthwise plane kernels
+        PADDED_PLANE, PADDED_GRADS, GRAD_ROWS, PLANE_WEIGHTS, PLANE_TMP
+    }
 
     private static final ThreadLocal<float[][]> BUFFERS =
             ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
 
+    private static final ThreadLocal<double[][]> SUMS = ThreadLocal.withInitial(() -> new double[1][]);
+
     private Scratch() {
+    }
+
+    /**
+     * A per-thread buffer of at least {@code size} doubles with unspecified contents: a single slot, for the
+     * partial sums a parallel call collects from its tasks (which must not use it themselves).
+     */
+    static double[] doubles(int size) {
+        double[][] holder = SUMS.get();
+        double[] buf = holder[0];
+        if (buf == null || buf.length < size) {
+            buf = new double[size];
+            holder[0] = buf;
+        }
+        return buf;
     }
 
     /** A buffer of at least {@code size} floats with unspecified contents. */
