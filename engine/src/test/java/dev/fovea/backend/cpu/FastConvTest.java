@@ -59,6 +59,11 @@ class FastConvTest {
                 true, true));
         cases.add(new Case("depthwise x2 stride 2 dilated flipped", Shape.of(3, 4, 11, 12), Shape.of(8, 1, 3, 2),
                 new Conv2dParams(2, 2, 2, 1, 2, 1, 4, ConvMode.CONVOLUTION), true, true));
+        // One input channel, no groups: the first layer on grey images goes to the direct kernel too.
+        cases.add(new Case("one input channel", Shape.of(3, 1, 12, 11), Shape.of(6, 1, 3, 3), Conv2dParams.defaults(),
+                true, false));
+        cases.add(new Case("one input channel, padded, flipped, input grad", Shape.of(2, 1, 9, 20), Shape.of(4, 1, 3, 5),
+                new Conv2dParams(1, 1, 1, 2, 1, 1, 1, ConvMode.CONVOLUTION), true, true));
         cases.add(new Case("pointwise 1x1", Shape.of(2, 7, 5, 6), Shape.of(3, 7, 1, 1), d, true, true));
         cases.add(new Case("pointwise grouped", Shape.of(2, 6, 5, 4), Shape.of(9, 2, 1, 1), d.withGroups(3), false, true));
         cases.add(new Case("batch 1, no input grad", Shape.of(1, 3, 8, 8), Shape.of(4, 3, 3, 3), Conv2dParams.of(1, 0),
