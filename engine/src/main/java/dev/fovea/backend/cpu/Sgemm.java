@@ -21,6 +21,12 @@ final class Sgemm {
      * 128 rows and a short depth, as in a linear layer's weight gradient, packing won).
      */
     static final int IN_PLACE_B_ROWS = 96;
+    /**
+     * ... and only while B's rows are short: a tile reads kc rows of B, each on another page once a row
+     * is longer than a page, and a linear layer's 9216-wide weight ran at a third of the speed
+     * (address-translation misses) until it was packed.
+     */
+    static final int IN_PLACE_B_COLUMNS = 1024;
 
     private Sgemm() {
     }
@@ -64,7 +70,7 @@ final class Sgemm {
         int cs = transA ? m : 1;
         int mc = rowBlock(m, mr, usable);
         int mBlocks = ceilDiv(m, mc);
-        boolean inPlaceB = !transB && m <= IN_PLACE_B_ROWS;
+        boolean inPlaceB = !transB && m <= IN_PLACE_B_ROWS && n <= IN_PLACE_B_COLUMNS;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int nPanels = ceilDiv(nc, nr);
