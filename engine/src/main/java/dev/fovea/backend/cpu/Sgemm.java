@@ -15,6 +15,10 @@ final class Sgemm {
     static final int KC = 384;
     static final int MC = 120;
     static final int NC = 3072;
+    /** Up to this many rows of A (read in place: 256 x KC floats stay in L2), C is split by columns only. */
+    static final int FEW_ROWS = 256;
+    /** Column panels a task of such a GEMM takes through all depth slices at once. */
+    static final int FEW_ROWS_PANELS = 8;
     /**
      * Up to this many rows of A, full panels of an untransposed B are read in place instead of packed:
      * each packed value would serve only a few tiles (measured on a convolution's 64-row GEMMs; with
@@ -68,9 +72,13 @@ final class Sgemm {
         // A is read in place: element (i, p) of op(A) is a[aOff + i*rs + p*cs].
         int rs = transA ? 1 : k;
         int cs = transA ? m : 1;
+        boolean inPlaceB = !transB && m <= IN_PLACE_B_ROWS && n <= IN_PLACE_B_COLUMNS;
+        if (m <= FEW_ROWS) {
+            fewRows(kernel, threads, m, k, alpha, a, aOff, rs, cs, transB, n, b, bOff, addToC, c, cOff, inPlaceB);
+            return;
+        }
         int mc = rowBlock(m, mr, usable);
         int mBlocks = ceilDiv(m, mc);
-        boolean inPlaceB = !transB && m <= IN_PLACE_B_ROWS && n <= IN_PLACE_B_COLUMNS;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int nPanels = ceilDiv(nc, nr);
@@ -93,26 +101,74 @@ final class Sgemm {
                 });
                 threads.parallelFor(mBlocks * chunkCount, task -> {
                     int ic = (task / chunkCount) * mc;
-                    int rowsHere = Math.min(mc, m - ic);
                     int firstPanel = (task % chunkCount) * panelsPerChunk;
-                    int lastPanel = Math.min(nPanels, firstPanel + panelsPerChunk);
-                    int mPanels = ceilDiv(rowsHere, mr);
-                    for (int jp = firstPanel; jp < lastPanel; jp++) {
-                        int j = jcF + jp * nr;
-                        int cols = Math.min(nr, n - j);
-                        for (int ip = 0; ip < mPanels; ip++) {
-                            int i = ic + ip * mr;
-                            int ao = aOff + i * rs + pcF * cs;
-                            if (jp < firstPacked) {
-                                kernel.tile(kc, a, ao, rs, cs, b, bOff + pcF * n + j, n, c, cOff + i * n + j, n,
-                                        Math.min(mr, m - i), cols, alpha, add);
-                            } else {
-                                kernel.tile(kc, a, ao, rs, cs, bp, jp * nr * kc, nr, c, cOff + i * n + j, n,
-                                        Math.min(mr, m - i), cols, alpha, add);
-                            }
-                        }
-                    }
+                    tiles(kernel, kc, pcF, a, aOff, rs, cs, m, ic, Math.min(mc, m - ic), b, bOff, n, bp, 0, jcF,
+                            firstPanel, Math.min(nPanels, firstPanel + panelsPerChunk), firstPacked, c, cOff, alpha,
+                            add);
                 });
+            }
+        }
+    }
+
+    /**
+     * A with at most FEW_ROWS rows (a linear layer's batch or width, a convolution's output channels): all of it is one
+     * row block, threads split C's columns only, and each task runs every depth slice over its own
+     * panels, packing them itself. One fork-join per call instead of two per depth slice, which for a
+     * 9216-deep linear layer (24 slices of tiny work) cost more than the arithmetic.
+     */
+    private static void fewRows(GemmKernel kernel, CpuThreads threads, int m, int k, float alpha, float[] a, int aOff,
+                                int rs, int cs, boolean transB, int n, float[] b, int bOff, boolean addToC, float[] c,
+                                int cOff, boolean inPlaceB) {
+        int nr = kernel.nr();
+        int usable = threads.usableHere();
+        int nPanels = ceilDiv(n, nr);
+        int firstPacked = inPlaceB ? n / nr : 0;
+        int chunks = Math.min(nPanels, usable == 1 ? 1 : 4 * usable);
+        int panelsPerChunk = ceilDiv(nPanels, chunks);
+        int chunkCount = ceilDiv(nPanels, panelsPerChunk);
+        threads.parallelFor(chunkCount, chunk -> {
+            int chunkEnd = Math.min(nPanels, (chunk + 1) * panelsPerChunk);
+            // A few panels at a time through every depth slice, so that the packed ones stay in L2.
+            for (int first = chunk * panelsPerChunk; first < chunkEnd; first += FEW_ROWS_PANELS) {
+                int last = Math.min(chunkEnd, first + FEW_ROWS_PANELS);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    float[] bp = Scratch.get(Scratch.Slot.PACK_B, (last - first) * nr * kc);
+                    for (int jp = Math.max(first, firstPacked); jp < last; jp++) {
+                        packB(transB, n, k, b, bOff, pc, kc, jp * nr, Math.min(nr, n - jp * nr), nr, bp,
+                                (jp - first) * nr * kc);
+                    }
+                    tiles(kernel, kc, pc, a, aOff, rs, cs, m, 0, m, b, bOff, n, bp, first, 0, first, last,
+                            firstPacked, c, cOff, alpha, addToC || pc > 0);
+                }
+            }
+        });
+    }
+
+    /**
+     * The tiles of rows [ic, ic + rows) and panels [firstPanel, lastPanel) of the column block at jc, for
+     * the depth slice at pc: panels before {@code firstPacked} read B in place, the others the packed
+     * panels in {@code bp}, whose first is panel {@code bpFirst}.
+     */
+    private static void tiles(GemmKernel kernel, int kc, int pc, float[] a, int aOff, int rs, int cs, int m, int ic,
+                              int rows, float[] b, int bOff, int n, float[] bp, int bpFirst, int jc, int firstPanel,
+                              int lastPanel, int firstPacked, float[] c, int cOff, float alpha, boolean add) {
+        int mr = kernel.mr();
+        int nr = kernel.nr();
+        int mPanels = ceilDiv(rows, mr);
+        for (int jp = firstPanel; jp < lastPanel; jp++) {
+            int j = jc + jp * nr;
+            int cols = Math.min(nr, n - j);
+            for (int ip = 0; ip < mPanels; ip++) {
+                int i = ic + ip * mr;
+                int ao = aOff + i * rs + pc * cs;
+                if (jp < firstPacked) {
+                    kernel.tile(kc, a, ao, rs, cs, b, bOff + pc * n + j, n, c, cOff + i * n + j, n,
+                            Math.min(mr, m - i), cols, alpha, add);
+                } else {
+                    kernel.tile(kc, a, ao, rs, cs, bp, (jp - bpFirst) * nr * kc, nr, c, cOff + i * n + j, n,
+                            Math.min(mr, m - i), cols, alpha, add);
+                }
             }
         }
     }

@@ -115,24 +115,31 @@ class FastGemmTest {
 
     @Test
     void bitwiseIdenticalForAnyThreadCount() {
-        // Larger than one depth slice (KC) and one row block (MC), so every threading split is exercised.
-        int m = 2 * Sgemm.MC + 5;
-        int n = 700;
+        // Larger than one depth slice (KC), and both more rows than FEW_ROWS (row blocks and column
+        // chunks split C, depth slice by depth slice) and fewer (one task per column chunk runs every
+        // slice), with B packed and read in place, so every threading split is exercised.
         int k = Sgemm.KC + 77;
-        for (boolean transA : new boolean[] {false, true}) {
-            float[] a = Arrays2.random(m * k, 11);
-            float[] b = Arrays2.random(k * n, 12);
-            float[] reference = null;
-            for (int t : new int[] {1, 2, 3}) {
-                try (CpuThreads threads = new CpuThreads(t)) {
-                    float[] c = new float[m * n];
-                    Sgemm.gemm(threads, transA, true, m, n, k, 1f, a, 0, b, 0, 0f, c, 0);
-                    if (reference == null) {
-                        reference = c;
-                        assertTrue(Math.abs(c[0]) > 0, "the product is not trivially zero");
-                    } else {
-                        assertArrayEquals(reference, c, "threads=" + t + " differs from threads=1");
-                    }
+        for (int[] mn : new int[][] {{Sgemm.FEW_ROWS + 5, 700}, {64, 700}, {64, 2000}}) {
+            for (int t = 0; t < 4; t++) {
+                bitwiseIdenticalForAnyThreadCount(mn[0], mn[1], k, (t & 1) != 0, (t & 2) != 0);
+            }
+        }
+    }
+
+    private static void bitwiseIdenticalForAnyThreadCount(int m, int n, int k, boolean transA, boolean transB) {
+        float[] a = Arrays2.random(m * k, 11);
+        float[] b = Arrays2.random(k * n, 12);
+        float[] reference = null;
+        for (int t : new int[] {1, 2, 3}) {
+            try (CpuThreads threads = new CpuThreads(t)) {
+                float[] c = new float[m * n];
+                Sgemm.gemm(threads, transA, transB, m, n, k, 1f, a, 0, b, 0, 0f, c, 0);
+                if (reference == null) {
+                    reference = c;
+                    assertTrue(Math.abs(c[0]) > 0, "the product is not trivially zero");
+                } else {
+                    assertArrayEquals(reference, c, "m=" + m + " n=" + n + " transA=" + transA + " transB=" + transB
+                            + " threads=" + t + " differs from threads=1");
                 }
             }
         }
