@@ -3,7 +3,10 @@
 # and writes the Fovea/PyTorch ratio per workload (higher is better for Fovea) with the targets.
 # Optional; never part of CI.
 #
-# usage: scripts/compare-pytorch.sh [--threads N] [--repeats N] [--warmup N] [--out DIR]
+# usage: scripts/compare-pytorch.sh [--threads N] [--repeats N] [--warmup N] [--rounds N] [--out DIR]
+# Fovea and PyTorch run in alternation, --rounds times (default 3), and each side's best median is
+# compared: on a shared or virtual machine the speed of the cores drifts by up to 2x over minutes, so
+# one Fovea run followed by one PyTorch run compares two different machines.
 # needs: PyTorch for the system Python. Debian: apt-get install python3-torch libopenblas0-pthread
 #        (OpenBLAS so PyTorch's BLAS is not the slow reference one). PYTHON selects another interpreter.
 set -euo pipefail
@@ -11,14 +14,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 threads="$(nproc)"
 repeats=10
 warmup=10
+rounds=3
 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) threads="$2"; shift 2 ;;
     --repeats) repeats="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    *) echo "compare-pytorch: unknown option $1 (expected --threads, --repeats, --warmup, --out)" >&2; exit 2 ;;
+    *) echo "compare-pytorch: unknown option $1 (expected --threads, --repeats, --warmup, --rounds, --out)" >&2; exit 2 ;;
   esac
 done
 out="${out:-$root/bench/results/$(date -u +%F)-$(hostname -s 2>/dev/null || hostname)/pytorch}"
@@ -39,12 +44,17 @@ fi
 
 export FOVEA_JAVA_OPTS="${FOVEA_JAVA_OPTS:-} -Dfovea.threads=$threads"
 common=(--backend cpu --repeats "$repeats" --warmup "$warmup")
-echo "compare-pytorch: Fovea, $threads threads" >&2
-"$root/fovea" bench ops "${common[@]}" --json "$out/fovea-ops.json" \
-  --only "conv2d mnist-conv2,conv2d depthwise-3x3,min_pool2d,sgemm 1024" 2>&1 | grep -v '^WARNING: Using incubator'
-"$root/fovea" bench model "${common[@]}" --model mnist-cnn --batch-size 64 --json "$out/fovea-model.json" 2>&1 \
-  | grep -v '^WARNING: Using incubator'
-echo "compare-pytorch: PyTorch, $threads threads" >&2
-OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" "$python" "$root/scripts/compare_pytorch.py" \
-  --threads "$threads" --repeats "$repeats" --warmup "$warmup" \
-  --fovea "$out/fovea-ops.json" "$out/fovea-model.json" --out "$out"
+pytorch=(--threads "$threads" --repeats "$repeats" --warmup "$warmup")
+for r in $(seq 1 "$rounds"); do
+  dir="$out/round-$r"
+  mkdir -p "$dir"
+  echo "compare-pytorch: round $r of $rounds: Fovea, $threads threads" >&2
+  "$root/fovea" bench ops "${common[@]}" --json "$dir/fovea-ops.json" \
+    --only "conv2d mnist-conv2,conv2d depthwise-3x3,min_pool2d,sgemm 1024" 2>&1 | grep -v '^WARNING: Using incubator'
+  "$root/fovea" bench model "${common[@]}" --model mnist-cnn --batch-size 64 --json "$dir/fovea-model.json" 2>&1 \
+    | grep -v '^WARNING: Using incubator'
+  echo "compare-pytorch: round $r of $rounds: PyTorch, $threads threads" >&2
+  OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" "$python" "$root/scripts/compare_pytorch.py" \
+    "${pytorch[@]}" --time-pytorch "$dir/pytorch.json"
+done
+"$python" "$root/scripts/compare_pytorch.py" "${pytorch[@]}" --rounds-dir "$out" --out "$out"

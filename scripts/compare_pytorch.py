@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The PyTorch half of compare-pytorch.sh: times the issue-5 workloads with PyTorch on the CPU (same
-shapes, thread count, warm-up and repetitions as the Fovea run), then writes the Fovea/PyTorch ratio
-per workload as ratios.json and ratios.md. A ratio is PyTorch's median time over Fovea's, so above 1
-means Fovea is faster; for rates (GFLOP/s, images/s) it equals Fovea's rate over PyTorch's."""
+shapes, thread count, warm-up and repetitions as the Fovea run) into one JSON file per round
+(--time-pytorch), then combines the rounds with Fovea's `bench --json` files (--rounds-dir) into the
+Fovea/PyTorch ratio per workload, ratios.json and ratios.md. Each side's best median over the rounds
+is used. A ratio is PyTorch's time over Fovea's, so above 1 means Fovea is faster; for rates
+(GFLOP/s, images/s) it equals Fovea's rate over PyTorch's."""
 import argparse
 import json
 import os
@@ -133,12 +135,35 @@ def time_in_fresh_process(name, a):
     return json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
 
 
+def best_of_rounds(rounds_dir):
+    """Per workload, the round with the lowest Fovea median and the one with the lowest PyTorch median."""
+    fovea, pytorch, rounds = {}, {}, 0
+    for name in sorted(os.listdir(rounds_dir)):
+        d = os.path.join(rounds_dir, name)
+        if not (name.startswith("round-") and os.path.isdir(d)):
+            continue
+        rounds += 1
+        for fname in ("fovea-ops.json", "fovea-model.json"):
+            with open(os.path.join(d, fname)) as f:
+                for m in json.load(f)["measurements"]:
+                    if m["backend"] == "cpu" and (m["name"] not in fovea or m["median_ms"] < fovea[m["name"]]["median_ms"]):
+                        fovea[m["name"]] = m
+        with open(os.path.join(d, "pytorch.json")) as f:
+            for wname, t in json.load(f)["timings"].items():
+                if wname not in pytorch or t[0] < pytorch[wname][0]:
+                    pytorch[wname] = t
+    if rounds == 0:
+        sys.exit(f"compare_pytorch: no round-N directories under {rounds_dir}")
+    return fovea, pytorch, rounds
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--fovea", nargs="+", help="fovea bench --json files")
+    ap.add_argument("--time-pytorch", metavar="FILE", help="time every workload and write FILE")
+    ap.add_argument("--rounds-dir", help="combine the round-N directories under this one")
     ap.add_argument("--out")
     ap.add_argument("--one", help="time this one workload and print [median, min, max] (used by the parent)")
     a = ap.parse_args()
@@ -147,17 +172,21 @@ def main():
     if a.one:
         print(json.dumps(timed(WORKLOADS[a.one](), a.warmup, a.repeats)))
         return
-    if not a.fovea or not a.out:
-        ap.error("--fovea and --out are required")
-    fovea = {}
-    for path in a.fovea:
-        with open(path) as f:
-            for m in json.load(f)["measurements"]:
-                if m["backend"] == "cpu":
-                    fovea[m["name"]] = m
+    if a.time_pytorch:
+        timings = {}
+        for name in WORKLOADS:
+            timings[name] = time_in_fresh_process(name, a)
+            print(f"{name:48s} pytorch {timings[name][0]:9.3f} ms (min {timings[name][1]:.3f})", flush=True)
+        with open(a.time_pytorch, "w") as f:
+            json.dump({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "load_average": os.getloadavg(),
+                       "timings": timings}, f, indent=2)
+        return
+    if not a.rounds_dir or not a.out:
+        ap.error("--time-pytorch FILE, or --rounds-dir and --out, is required")
+    fovea, pytorch, rounds = best_of_rounds(a.rounds_dir)
     rows = []
     for name in WORKLOADS:
-        median, lo, hi = time_in_fresh_process(name, a)
+        median, lo, hi = pytorch[name]
         f = fovea.get(name)
         ratio = f and median / f["median_ms"]
         target = TARGETS.get(name)
@@ -169,15 +198,15 @@ def main():
 
     env = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": platform.processor() or platform.machine(),
            "threads": a.threads, "torch": torch.__version__, "mkldnn": torch.backends.mkldnn.is_available(),
-           "blas": blas_library_after_mm(), "warmup": a.warmup, "repeats": a.repeats,
+           "blas": blas_library_after_mm(), "warmup": a.warmup, "repeats": a.repeats, "rounds": rounds,
            "load_average": os.getloadavg()}
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "ratios.json"), "w") as f:
         json.dump({"environment": env, "ratios": rows}, f, indent=2)
     with open(os.path.join(a.out, "ratios.md"), "w") as f:
         f.write(f"PyTorch {env['torch']} (oneDNN {'on' if env['mkldnn'] else 'off'}, BLAS {env['blas']}), "
-                f"{a.threads} threads, {a.warmup} warm-up runs, median of {a.repeats}; "
-                f"load average {', '.join(f'{v:.1f}' for v in env['load_average'])}.\n\n")
+                f"{a.threads} threads, {a.warmup} warm-up runs, median of {a.repeats}, best median of {rounds} "
+                f"alternating rounds per side; load average {', '.join(f'{v:.1f}' for v in env['load_average'])}.\n\n")
         f.write("| workload | Fovea ms | PyTorch ms | Fovea/PyTorch | target | met |\n|---|---:|---:|---:|---:|---|\n")
         for r in rows:
             fm = f"{r['fovea_median_ms']:.3f}" if r["fovea_median_ms"] else "-"
