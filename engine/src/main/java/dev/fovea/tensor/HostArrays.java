@@ -18,8 +18,8 @@ public final class HostArrays {
     static final int MIN_POOLED = 1 << 16;
     static final long CAPACITY_BYTES = Math.min(Runtime.getRuntime().maxMemory() / 4, 2L << 30);
 
-    private static final Map<Integer, ArrayDeque<float[]>> FLOATS = new HashMap<>();
-    private static final Map<Integer, ArrayDeque<int[]>> INTS = new HashMap<>();
+    private static final Shelf<float[]> FLOATS = new Shelf<>();
+    private static final Shelf<int[]> INTS = new Shelf<>();
     private static long pooledBytes;
 
     private HostArrays() {
@@ -27,16 +27,8 @@ public final class HostArrays {
 
     /** A float array of exactly {@code n} elements with unspecified contents (the caller overwrites all of it). */
     public static float[] floats(int n) {
-        if (n >= MIN_POOLED) {
-            synchronized (HostArrays.class) {
-                ArrayDeque<float[]> free = FLOATS.get(n);
-                if (free != null && !free.isEmpty()) {
-                    pooledBytes -= 4L * n;
-                    return free.pop();
-                }
-            }
-        }
-        return new float[n];
+        float[] a = n >= MIN_POOLED ? FLOATS.take(n) : null;
+        return a != null ? a : new float[n];
     }
 
     /** A float array of exactly {@code n} zeros. */
@@ -50,35 +42,38 @@ public final class HostArrays {
 
     /** An int array of exactly {@code n} elements with unspecified contents. */
     public static int[] ints(int n) {
-        if (n >= MIN_POOLED) {
-            synchronized (HostArrays.class) {
-                ArrayDeque<int[]> free = INTS.get(n);
-                if (free != null && !free.isEmpty()) {
-                    pooledBytes -= 4L * n;
-                    return free.pop();
-                }
-            }
-        }
-        return new int[n];
+        int[] a = n >= MIN_POOLED ? INTS.take(n) : null;
+        return a != null ? a : new int[n];
     }
 
     static void give(float[] a) {
-        if (a.length >= MIN_POOLED) {
-            synchronized (HostArrays.class) {
-                if (pooledBytes + 4L * a.length <= CAPACITY_BYTES) {
-                    FLOATS.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
-                    pooledBytes += 4L * a.length;
-                }
-            }
-        }
+        FLOATS.give(a, a.length);
     }
 
     static void give(int[] a) {
-        if (a.length >= MIN_POOLED) {
+        INTS.give(a, a.length);
+    }
+
+    /** Free arrays of one element type by length; the byte count and its cap are shared by both shelves. */
+    private static final class Shelf<A> {
+        private final Map<Integer, ArrayDeque<A>> free = new HashMap<>();
+
+        A take(int n) {
             synchronized (HostArrays.class) {
-                if (pooledBytes + 4L * a.length <= CAPACITY_BYTES) {
-                    INTS.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
-                    pooledBytes += 4L * a.length;
+                ArrayDeque<A> q = free.get(n);
+                if (q == null || q.isEmpty()) {
+                    return null;
+                }
+                pooledBytes -= 4L * n;
+                return q.pop();
+            }
+        }
+
+        void give(A array, int n) {
+            synchronized (HostArrays.class) {
+                if (n >= MIN_POOLED && pooledBytes + 4L * n <= CAPACITY_BYTES) {
+                    free.computeIfAbsent(n, k -> new ArrayDeque<>()).push(array);
+                    pooledBytes += 4L * n;
                 }
             }
         }

@@ -191,12 +191,7 @@ public class CpuBackend extends ReferenceBackend {
     @Override
     public void optimizerUpdate(OptimizerConfig config, Tensor param, Tensor grad, List<Tensor> state, long step,
                                 double lr) {
-        requireSameShape(config.name() + " update", param, grad);
-        float[][] s = new float[state.size()][];
-        for (int i = 0; i < s.length; i++) {
-            requireSameShape(config.name() + " update", param, state.get(i));
-            s[i] = Host.floats(state.get(i));
-        }
+        float[][] s = stateArrays(config, param, grad, state);
         float[] p = Host.floats(param);
         float[] g = Host.floats(grad);
         int size = param.size();

@@ -336,13 +336,19 @@ public class ReferenceBackend implements Backend {
     @Override
     public void optimizerUpdate(OptimizerConfig config, Tensor param, Tensor grad, List<Tensor> state, long step,
                                 double lr) {
+        config.update(Host.floats(param), Host.floats(grad), stateArrays(config, param, grad, state), step, lr, 0,
+                param.size());
+    }
+
+    /** The optimiser state's arrays, after checking that the gradient and every buffer match the parameter. */
+    static float[][] stateArrays(OptimizerConfig config, Tensor param, Tensor grad, List<Tensor> state) {
         requireSameShape(config.name() + " update", param, grad);
         float[][] s = new float[state.size()][];
         for (int i = 0; i < s.length; i++) {
             requireSameShape(config.name() + " update", param, state.get(i));
             s[i] = Host.floats(state.get(i));
         }
-        config.update(Host.floats(param), Host.floats(grad), s, step, lr, 0, param.size());
+        return s;
     }
 
     // ---- checks -----------------------------------------------------------------------------
