@@ -2,6 +2,7 @@ package dev.fovea.cli;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.Backends;
+import dev.fovea.backend.cpu.CpuBackend;
 import dev.fovea.backend.cuda.CudaProbe;
 import dev.fovea.backend.cuda.CudaStatus;
 import dev.fovea.backend.cuda.CudaVersions;
@@ -39,6 +40,7 @@ public final class DevicesCommand implements Callable<Integer> {
     static void render(String cpuBackend, int cores, CudaStatus cuda, PrintWriter out) {
         out.printf(Locale.ROOT, "cpu      %s %s, %d cores; backend \"%s\" with %d threads (reference \"cpu-ref\")%n",
                 System.getProperty("os.name"), System.getProperty("os.arch"), cores, cpuBackend, cores);
+        out.println("         GEMM kernel " + CpuBackend.gemmKernelName() + "; dense layers: " + CpuBackend.denseGemmName());
         if (!cuda.available()) {
             out.println("cuda     " + cuda.reason());
             for (GpuInfo g : cuda.gpus()) {

@@ -41,7 +41,8 @@ public final class Environment {
 
     static String backend(Backend b) {
         if (b instanceof CpuBackend cpu) {
-            return cpu.threads() + " threads, GEMM kernel " + CpuBackend.gemmKernelName();
+            return cpu.threads() + " threads, GEMM kernel " + CpuBackend.gemmKernelName() + ", dense layers "
+                    + CpuBackend.denseGemmName();
         }
         if (b instanceof ReferenceBackend) {
             return "1 thread, plain reference loops";

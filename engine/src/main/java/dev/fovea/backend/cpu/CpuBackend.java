@@ -18,7 +18,8 @@ import java.util.List;
  * The CPU backend used for training ("cpu"): the reference kernels, with faster implementations
  * substituted where they exist. Convolution runs as im2col + a blocked, packed, multi-threaded SGEMM
  * ({@link Sgemm}), depthwise convolution as direct loops ({@link DirectDepthwise}); linear layers use
- * the same GEMM (the reference's linear forward reaches it through the overridden {@link #gemm}); pooling ({@link FastPool}) and activations ({@link FastPointwise}) run the reference's
+ * the same GEMM (the reference's linear forward reaches it through the overridden {@link #gemm}), or
+ * an optimised native BLAS where one is installed ({@link NativeBlas}); pooling ({@link FastPool}) and activations ({@link FastPointwise}) run the reference's
  * arithmetic over the threads, without its branches, and give bitwise its results; optimiser updates are
  * split over the threads in fixed chunks. Results are bitwise
  * the same for every thread count. Every override is tested against {@link ReferenceBackend}.
@@ -51,6 +52,12 @@ public class CpuBackend extends ReferenceBackend {
     /** The GEMM micro-kernel in use, e.g. "vector-api 6x32 (512-bit)" or "java-loops 4x64". */
     public static String gemmKernelName() {
         return GemmKernels.best().name();
+    }
+
+    /** What the dense layers' GEMMs run on: a native BLAS where one is in use, else the kernel above. */
+    public static String denseGemmName() {
+        NativeBlas blas = NativeBlas.get();
+        return blas.inUse() ? blas.description() : GemmKernels.best().name() + "; native BLAS " + blas.description();
     }
 
     // ---- convolution ------------------------------------------------------------------------
@@ -144,9 +151,26 @@ public class CpuBackend extends ReferenceBackend {
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
                      float beta, Tensor c) {
         RefDense.checkGemm(transA, transB, m, n, k, a.size(), b.size(), c.size());
-        Sgemm.gemm(threads, transA, transB, m, n, k, alpha, Host.floats(a), 0, Host.floats(b), 0, beta,
-                Host.floats(c), 0);
+        denseGemm(transA, transB, m, n, k, alpha, Host.floats(a), 0, Host.floats(b), 0, beta, Host.floats(c), 0);
     }
+
+    /**
+     * A dense layer's GEMM: on the native BLAS when one is in use, unless this runs inside a worker (the
+     * native library has threads of its own) or is too small to pay for the call; otherwise {@link Sgemm}.
+     * The choice depends on neither the thread count nor the data, so results stay thread-independent.
+     */
+    private void denseGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
+                           float[] b, int bOff, float beta, float[] c, int cOff) {
+        NativeBlas blas = NativeBlas.get();
+        if (blas.inUse() && !threads.inWorker() && (long) m * n * k >= NATIVE_MIN_MACS) {
+            blas.sgemm(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+        } else {
+            Sgemm.gemm(threads, transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+        }
+    }
+
+    /** Below this many multiply-adds a GEMM stays in Java (the JNI call and the native threads' wake-up cost more). */
+    private static final long NATIVE_MIN_MACS = 1L << 15;
 
     @Override
     public Grads linearBackward(Tensor gradOutput, Tensor input, Tensor weight, boolean hasBias,
@@ -160,10 +184,10 @@ public class CpuBackend extends ReferenceBackend {
         float[] dx = null;
         if (needInputGrad) {
             dx = HostArrays.floats(input.size());
-            Sgemm.gemm(threads, false, false, n, inF, outF, 1f, dy, 0, Host.floats(weight), 0, 0f, dx, 0);
+            denseGemm(false, false, n, inF, outF, 1f, dy, 0, Host.floats(weight), 0, 0f, dx, 0);
         }
         float[] dw = new float[weight.size()];
-        Sgemm.gemm(threads, true, false, outF, inF, n, 1f, dy, 0, Host.floats(input), 0, 0f, dw, 0);
+        denseGemm(true, false, outF, inF, n, 1f, dy, 0, Host.floats(input), 0, 0f, dw, 0);
         return new Grads(dx == null ? null : Host.owned(input.shape(), dx), Host.tensor(weight.shape(), dw),
                 hasBias ? Host.tensor(Shape.of(outF), FastConv.biasGrad(threads, dy, n, outF, 1)) : null);
     }

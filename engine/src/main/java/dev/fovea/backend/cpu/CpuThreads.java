@@ -69,6 +69,11 @@ public final class CpuThreads implements AutoCloseable {
         return pool == null || ForkJoinTask.getPool() == pool ? 1 : threads;
     }
 
+    /** Whether the calling thread is one of this pool's workers (a kernel running inside a parallel-for). */
+    public boolean inWorker() {
+        return pool != null && ForkJoinTask.getPool() == pool;
+    }
+
     /** Runs {@code body} for every index in [0, count), in parallel when there is a pool and more than one index. */
     public void parallelFor(int count, IntConsumer body) {
         if (pool == null || count <= 1 || ForkJoinTask.getPool() == pool) {
