@@ -214,6 +214,21 @@ def main():
             target = f">= {r['target']}x" if r["target"] else ""
             met = "" if r["met"] is None else ("yes" if r["met"] else "no")
             f.write(f"| {r['name']} | {fm} | {r['pytorch_median_ms']:.3f} | {ratio} | {target} | {met} |\n")
+    # The best measurements of both sides in `fovea bench --json` form, for `fovea bench plot`.
+    best_fovea, best_pytorch = [], []
+    for name in WORKLOADS:
+        f = fovea.get(name)
+        if not f:
+            continue
+        median, lo, hi = pytorch[name]
+        rate_field = next(k for k in ("gflops", "gb_per_s", "images_per_s") if k in f)
+        p = dict(f, backend="pytorch", median_ms=median, min_ms=lo, max_ms=hi, engine=f"PyTorch {torch.__version__}")
+        p[rate_field] = f[rate_field] * f["median_ms"] / median
+        best_fovea.append(f)
+        best_pytorch.append(p)
+    for fname, ms in (("best-fovea.json", best_fovea), ("best-pytorch.json", best_pytorch)):
+        with open(os.path.join(a.out, fname), "w") as f:
+            json.dump({"environment": {k: str(v) for k, v in env.items()}, "measurements": ms}, f, indent=2)
     print(f"compare-pytorch: ratios in {os.path.join(a.out, 'ratios.md')}")
 
 

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -37,7 +38,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark the op suite (bench ops) or a model's training and inference throughput (bench model).",
-        subcommands = {BenchCommand.Ops.class, BenchCommand.Model.class})
+        subcommands = {BenchCommand.Ops.class, BenchCommand.Model.class, BenchCommand.Plot.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -234,6 +235,37 @@ public final class BenchCommand implements Runnable {
             } finally {
                 backends.forEach(Backend::close);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "plot", mixinStandardHelpOptions = true,
+            description = "Draw the measurements of `bench --json` files (or files in their format, such as "
+                    + "compare-pytorch.sh's) as grouped bars per workload and backend.")
+    static final class Plot implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "FILE.json", description = "Measurement files; later ones add bars.")
+        List<Path> files;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The chart to write.")
+        Path out;
+
+        @Option(names = "--title", defaultValue = "fovea bench", description = "Chart title (default ${DEFAULT-VALUE}).")
+        String title;
+
+        @Override
+        public Integer call() throws IOException {
+            List<Measurement> all = new ArrayList<>();
+            for (Path f : files) {
+                all.addAll(BenchReport.read(f));
+            }
+            if (all.isEmpty()) {
+                throw new IllegalArgumentException("bench plot: no measurements in " + files);
+            }
+            BenchReport.plot(out, title, all);
+            spec.commandLine().getOut().println("# wrote " + out);
             return 0;
         }
     }

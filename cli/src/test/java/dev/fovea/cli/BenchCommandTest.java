@@ -116,6 +116,31 @@ class BenchCommandTest {
     }
 
     @Test
+    void plotDrawsTheMeasurementsOfJsonFilesAndNamesABadOne(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("ops.json");
+        assertEquals(0, run("bench", "ops", "--backend", "cpu", "--quick", "--only", "sgemm", "--json",
+                json.toString()).code());
+        // A second file in the same format with another backend, as compare-pytorch.sh writes PyTorch's.
+        Path other = dir.resolve("other.json");
+        Files.writeString(other, Files.readString(json).replace("\"backend\" : \"cpu\"", "\"backend\" : \"pytorch\""));
+        assertTrue(Files.readString(other).contains("pytorch"), "the second file has another backend");
+        Path png = dir.resolve("both.png");
+        Run r = run("bench", "plot", "--out", png.toString(), "--title", "two", json.toString(), other.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.size(png) > 1000, "a PNG was written");
+        assertTrue(r.out().contains("# wrote " + png), r.out());
+
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"measurements\": [{\"workload\": \"x\", \"backend\": \"cpu\"}]}");
+        r = run("bench", "plot", "--out", dir.resolve("bad.png").toString(), bad.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(bad + ": measurements[0]: needs workload, backend, median_ms"), r.err());
+        r = run("bench", "plot", "--out", dir.resolve("bad.png").toString(), dir.resolve("missing.json").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("missing.json"), r.err());
+    }
+
+    @Test
     void badOptionsAreOneLineAndStatusTwo() {
         Run r = run("bench", "ops", "--backend", "cpu", "--repeats", "0");
         assertEquals(2, r.code());

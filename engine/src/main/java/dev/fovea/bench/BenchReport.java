@@ -1,9 +1,11 @@
 package dev.fovea.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fovea.io.FormatException;
 import dev.fovea.report.Charts;
 
 import java.io.IOException;
@@ -75,6 +77,43 @@ public final class BenchReport {
         }
         createParent(file);
         mapper.writeValue(file.toFile(), root);
+    }
+
+    /**
+     * The measurements of a file written by {@link #json} (or in its format by another tool, such as
+     * scripts/compare_pytorch.py for PyTorch's timings); the fields {@code plot} needs are checked.
+     */
+    public static List<Measurement> read(Path file) throws IOException {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new FormatException(file.toString(), "JSON", e.getOriginalMessage());
+        }
+        JsonNode list = root == null ? null : root.get("measurements");
+        if (list == null || !list.isArray()) {
+            throw new FormatException(file.toString(), "measurements", "expected an array of measurements");
+        }
+        List<Measurement> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode o = list.get(i);
+            String where = "measurements[" + i + "]";
+            Rate unit = null;
+            for (Rate r : Rate.values()) {
+                if (o.hasNonNull(r.field())) {
+                    unit = r;
+                }
+            }
+            if (unit == null || !o.hasNonNull("workload") || !o.hasNonNull("backend") || !o.path("median_ms").isNumber()) {
+                throw new FormatException(file.toString(), where, "needs workload, backend, median_ms and one of "
+                        + "gflops, gb_per_s or images_per_s");
+            }
+            double median = o.get("median_ms").asDouble();
+            out.add(new Measurement(o.get("workload").asText(), o.path("pass").asText(""), o.get("backend").asText(),
+                    median, o.path("min_ms").asDouble(median), o.path("max_ms").asDouble(median), unit,
+                    o.get(unit.field()).asDouble(), o.path("engine").asText(""), null));
+        }
+        return out;
     }
 
     public static void csv(Path file, List<Measurement> ms) throws IOException {
