@@ -241,30 +241,7 @@ class DirectDepthwiseTest {
         Shape[] weights = {Shape.of(6, 1, 3, 3), Shape.of(12, 1, 3, 3), Shape.of(6, 1, 1, 5)};
         for (int batch : new int[] {1, 7}) {
             for (int i = 0; i < params.length; i++) {
-                Shape xs = Shape.of(batch, 6, 13, 21);
-                float[] x = Arrays2.random(xs.size(), 1);
-                float[] w = Arrays2.random(weights[i].size(), 2);
-                float[] b = Arrays2.random(weights[i].dim(0), 4);
-                float[][] first = null;
-                for (int t : new int[] {1, 2, 3}) {
-                    try (CpuBackend cpu = new CpuBackend(t)) {
-                        Tensor xt = cpu.upload(xs, x);
-                        Tensor wt = cpu.upload(weights[i], w);
-                        Tensor y = cpu.conv2d(xt, wt, cpu.upload(Shape.of(weights[i].dim(0)), b), params[i]);
-                        Tensor dy = cpu.upload(y.shape(), Arrays2.random(y.size(), 3));
-                        Grads g = cpu.conv2dBackward(dy, xt, wt, true, true, params[i]);
-                        float[][] all = {cpu.download(y), cpu.download(g.input()), cpu.download(g.weight()),
-                            cpu.download(g.bias())};
-                        if (first == null) {
-                            first = all;
-                        } else {
-                            for (int j = 0; j < all.length; j++) {
-                                assertArrayEquals(first[j], all[j], "batch " + batch + " " + params[i] + " output "
-                                        + j + ": threads=" + t + " differs from threads=1");
-                            }
-                        }
-                    }
-                }
+                FastConvTest.assertSameForEveryThreadCount(Shape.of(batch, 6, 13, 21), weights[i], params[i], true);
             }
         }
     }

@@ -140,28 +140,36 @@ class FastConvTest {
         Shape[] weights = {Shape.of(16, 8, 3, 3), Shape.of(8, 1, 3, 3), Shape.of(6, 4, 3, 3)};
         for (int batch : new int[] {1, 5, 20}) {
             for (int i = 0; i < params.length; i++) {
-                Shape xs = Shape.of(batch, 8, 14, 13);
-                float[] x = Arrays2.random(xs.size(), 1);
-                float[] w = Arrays2.random(weights[i].size(), 2);
-                float[][] first = null;
-                for (int t : new int[] {1, 2, 3}) {
-                    try (CpuBackend cpu = new CpuBackend(t)) {
-                        Tensor xt = cpu.upload(xs, x);
-                        Tensor wt = cpu.upload(weights[i], w);
-                        Tensor y = cpu.conv2d(xt, wt, null, params[i]);
-                        Tensor dy = cpu.upload(y.shape(), Arrays2.random(y.size(), 3));
-                        Grads g = cpu.conv2dBackward(dy, xt, wt, true, true, params[i]);
-                        assertNotNull(g.input());
-                        float[][] all = {cpu.download(y), cpu.download(g.input()), cpu.download(g.weight()),
-                            cpu.download(g.bias())};
-                        if (first == null) {
-                            first = all;
-                        } else {
-                            for (int j = 0; j < all.length; j++) {
-                                assertArrayEquals(first[j], all[j], "batch " + batch + " " + params[i] + " output "
-                                        + j + ": threads=" + t + " differs from threads=1");
-                            }
-                        }
+                assertSameForEveryThreadCount(Shape.of(batch, 8, 14, 13), weights[i], params[i], false);
+            }
+        }
+    }
+
+    /**
+     * The output and every gradient (input, weight, bias) of one convolution with 1, 2 and 3 threads,
+     * bit for bit; the forward takes a bias when {@code withBias}.
+     */
+    static void assertSameForEveryThreadCount(Shape xs, Shape ws, Conv2dParams p, boolean withBias) {
+        float[] x = Arrays2.random(xs.size(), 1);
+        float[] w = Arrays2.random(ws.size(), 2);
+        float[] b = Arrays2.random(ws.dim(0), 4);
+        float[][] first = null;
+        for (int t : new int[] {1, 2, 3}) {
+            try (CpuBackend cpu = new CpuBackend(t)) {
+                Tensor xt = cpu.upload(xs, x);
+                Tensor wt = cpu.upload(ws, w);
+                Tensor y = cpu.conv2d(xt, wt, withBias ? cpu.upload(Shape.of(ws.dim(0)), b) : null, p);
+                Tensor dy = cpu.upload(y.shape(), Arrays2.random(y.size(), 3));
+                Grads g = cpu.conv2dBackward(dy, xt, wt, true, true, p);
+                assertNotNull(g.input());
+                float[][] all = {cpu.download(y), cpu.download(g.input()), cpu.download(g.weight()),
+                    cpu.download(g.bias())};
+                if (first == null) {
+                    first = all;
+                } else {
+                    for (int j = 0; j < all.length; j++) {
+                        assertArrayEquals(first[j], all[j], xs + " " + p + " output " + j + ": threads=" + t
+                                + " differs from threads=1");
                     }
                 }
             }
