@@ -38,12 +38,12 @@ record ConvGeometry(int n, int cin, int h, int w, int cout, int kh, int kw, int 
     }
 
     /**
-     * Each output channel reads a single input channel: the direct depthwise kernel applies. That
-     * includes a one-channel input (a network's first layer on grey images), where im2col's GEMM would
-     * have a depth of only kh * kw.
+     * Each output channel reads a single input channel: the direct depthwise kernel applies. With one
+     * group that is a one-channel input (a network's first layer on grey images), where im2col's GEMM
+     * would have a depth of only kh * kw.
      */
     boolean depthwise() {
-        return cinG() == 1 && (groups > 1 || cin == 1);
+        return cinG() == 1;
     }
 
     /** A 1x1, stride-1, unpadded kernel: the input plane already is the im2col matrix. */

@@ -19,9 +19,10 @@ import java.util.List;
  * substituted where they exist. Convolution runs as im2col + a blocked, packed, multi-threaded SGEMM
  * ({@link Sgemm}), depthwise convolution as direct loops ({@link DirectDepthwise}); linear layers use
  * the same GEMM (the reference's linear forward reaches it through the overridden {@link #gemm}), or
- * an optimised native BLAS where one is installed ({@link NativeBlas}); pooling ({@link FastPool}) and activations ({@link FastPointwise}) run the reference's
- * arithmetic over the threads, without its branches, and give bitwise its results; optimiser updates are
- * split over the threads in fixed chunks. Results are bitwise
+ * an optimised native BLAS where one is installed ({@link NativeBlas}); pooling ({@link FastPool}) and
+ * activations ({@link FastPointwise}) run the reference's arithmetic over the threads, without its
+ * branches, and give bitwise its results; optimiser updates are split over the threads in fixed chunks;
+ * large outputs come from {@link HostArrays}. Results are bitwise
  * the same for every thread count. Every override is tested against {@link ReferenceBackend}.
  */
 public class CpuBackend extends ReferenceBackend {

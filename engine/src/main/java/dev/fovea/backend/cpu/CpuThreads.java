@@ -66,7 +66,7 @@ public final class CpuThreads implements AutoCloseable {
 
     /** How many threads a {@link #parallelFor} called here would use: 1 inside a worker, where it runs inline. */
     public int usableHere() {
-        return pool == null || ForkJoinTask.getPool() == pool ? 1 : threads;
+        return inWorker() || pool == null ? 1 : threads;
     }
 
     /** Whether the calling thread is one of this pool's workers (a kernel running inside a parallel-for). */

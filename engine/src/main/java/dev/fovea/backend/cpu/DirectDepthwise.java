@@ -30,7 +30,7 @@ final class DirectDepthwise {
     }
 
     private static int roundUp(int v, int m) {
-        return (v + m - 1) / m * m;
+        return Sgemm.ceilDiv(v, m) * m;
     }
 
     static float[] forward(CpuThreads threads, float[] x, float[] w, float[] bias, ConvGeometry g) {
@@ -45,7 +45,7 @@ final class DirectDepthwise {
         int mult = g.coutG();
         int pw = roundUp(g.ow(), k.lanes()) + (g.kw() - 1) * g.dilationW();
         int ph = g.oh() + (g.kh() - 1) * g.dilationH();
-        float[] y = HostArrays.floats(g.n() * g.cout() * plane); // correlate writes every element;
+        float[] y = HostArrays.floats(g.n() * g.cout() * plane); // correlate writes every element
         threads.parallelFor(g.n() * g.cout(), task -> {
             int o = task % g.cout();
             int xOff = (task / g.cout() * g.cin() + o / mult) * g.inPlane();

@@ -1,5 +1,7 @@
 package dev.fovea.backend.cpu;
 
+import dev.fovea.tensor.HostArrays;
+
 /**
  * Convolution as im2col + {@link Sgemm}, per image and per group, for cross-correlation (the caller
  * flips the kernel for CONVOLUTION mode). Images are spread over the threads when there are at least as
@@ -16,7 +18,7 @@ final class FastConv {
 
     static float[] forward(CpuThreads threads, float[] x, float[] w, float[] bias, ConvGeometry g) {
         // Every element is written: the bias fill or the GEMM's first depth slice overwrites it.
-        float[] y = dev.fovea.tensor.HostArrays.floats(g.n() * g.cout() * g.outPlane());
+        float[] y = HostArrays.floats(g.n() * g.cout() * g.outPlane());
         forEachImage(threads, g.n(), img -> forwardImage(threads, x, w, bias, g, y, img));
         return y;
     }

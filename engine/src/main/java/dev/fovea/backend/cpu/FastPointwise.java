@@ -1,6 +1,7 @@
 package dev.fovea.backend.cpu;
 
 import dev.fovea.ops.Activation;
+import dev.fovea.tensor.HostArrays;
 
 /**
  * The parameter-free activations and their gradients over fixed-size chunks spread on the threads.
@@ -17,7 +18,7 @@ final class FastPointwise {
     }
 
     static float[] activation(CpuThreads threads, float[] x, Activation kind, float slope) {
-        float[] y = dev.fovea.tensor.HostArrays.floats(x.length);
+        float[] y = HostArrays.floats(x.length);
         forChunks(threads, x.length, (from, to) -> {
             switch (kind) {
                 case RELU -> OPS.leakyRelu(x, y, 0f, from, to);
@@ -40,7 +41,7 @@ final class FastPointwise {
     /** ReLU and leaky ReLU differentiate through the input; sigmoid and tanh through the output. */
     static float[] activationBackward(CpuThreads threads, float[] dy, float[] x, float[] y, Activation kind,
                                       float slope) {
-        float[] dx = dev.fovea.tensor.HostArrays.floats(dy.length);
+        float[] dx = HostArrays.floats(dy.length);
         forChunks(threads, dy.length, (from, to) -> {
             switch (kind) {
                 case RELU -> OPS.leakyReluBackward(dy, x, dx, 0f, from, to);

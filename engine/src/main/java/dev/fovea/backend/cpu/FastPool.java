@@ -2,6 +2,7 @@ package dev.fovea.backend.cpu;
 
 import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.PoolKind;
+import dev.fovea.tensor.HostArrays;
 import dev.fovea.tensor.Shape;
 
 import java.util.Arrays;
@@ -126,7 +127,7 @@ final class FastPool {
         if (p.kind() != PoolKind.AVG) {
             checkIndices(idx, ys, xs, p);
         }
-        float[] dx = dev.fovea.tensor.HostArrays.zeroedFloats(xs.size());
+        float[] dx = HostArrays.zeroedFloats(xs.size());
         boolean overlapping = p.strideH() < p.kernelH() || p.strideW() < p.kernelW();
         forPlanes(threads, xs, plane -> {
             int xBase = plane * hw;

@@ -26,8 +26,8 @@ final class Sgemm {
      */
     static final int IN_PLACE_B_ROWS = 96;
     /**
-     * ... and only while B's rows are short: a tile reads kc rows of B, each on another page once a row
-     * is longer than a page, and a linear layer's 9216-wide weight ran at a third of the speed
+     * Longest row of B read in place: a tile reads kc rows of B, each on another page once a row is
+     * longer than a page, and a linear layer's 9216-wide weight ran at a third of the speed
      * (address-translation misses) until it was packed.
      */
     static final int IN_PLACE_B_COLUMNS = 1024;
@@ -72,11 +72,12 @@ final class Sgemm {
         // A is read in place: element (i, p) of op(A) is a[aOff + i*rs + p*cs].
         int rs = transA ? 1 : k;
         int cs = transA ? m : 1;
-        boolean inPlaceB = !transB && m <= IN_PLACE_B_ROWS && n <= IN_PLACE_B_COLUMNS;
         if (m <= FEW_ROWS) {
+            boolean inPlaceB = !transB && m <= IN_PLACE_B_ROWS && n <= IN_PLACE_B_COLUMNS;
             fewRows(kernel, threads, m, k, alpha, a, aOff, rs, cs, transB, n, b, bOff, addToC, c, cOff, inPlaceB);
             return;
         }
+        // Many rows: every panel of B serves many tiles, so the slice of B is packed once and shared.
         int mc = rowBlock(m, mr, usable);
         int mBlocks = ceilDiv(m, mc);
         for (int jc = 0; jc < n; jc += NC) {
@@ -92,28 +93,22 @@ final class Sgemm {
                 int jcF = jc;
                 int pcF = pc;
                 boolean add = addToC || pc > 0;
-                // Full panels of an untransposed B are read in place when few rows of A reuse them.
-                int firstPacked = inPlaceB ? nc / nr : 0;
-                threads.parallelFor(nPanels - firstPacked, q -> {
-                    int jp = firstPacked + q;
-                    packB(transB, n, k, b, bOff, pcF, kc, jcF + jp * nr, Math.min(nr, n - jcF - jp * nr), nr, bp,
-                            jp * nr * kc);
-                });
+                threads.parallelFor(nPanels, jp -> packB(transB, n, k, b, bOff, pcF, kc, jcF + jp * nr,
+                        Math.min(nr, n - jcF - jp * nr), nr, bp, jp * nr * kc));
                 threads.parallelFor(mBlocks * chunkCount, task -> {
                     int ic = (task / chunkCount) * mc;
                     int firstPanel = (task % chunkCount) * panelsPerChunk;
                     tiles(kernel, kc, pcF, a, aOff, rs, cs, m, ic, Math.min(mc, m - ic), b, bOff, n, bp, 0, jcF,
-                            firstPanel, Math.min(nPanels, firstPanel + panelsPerChunk), firstPacked, c, cOff, alpha,
-                            add);
+                            firstPanel, Math.min(nPanels, firstPanel + panelsPerChunk), 0, c, cOff, alpha, add);
                 });
             }
         }
     }
 
     /**
-     * A with at most FEW_ROWS rows (a linear layer's batch or width, a convolution's output channels): all of it is one
-     * row block, threads split C's columns only, and each task runs every depth slice over its own
-     * panels, packing them itself. One fork-join per call instead of two per depth slice, which for a
+     * A with at most FEW_ROWS rows (a linear layer's batch or width, a convolution's output channels):
+     * all of it is one row block, threads split C's columns only, and each task runs every depth slice
+     * over its own panels, packing them itself (or, with {@code inPlaceB}, only the last partial one). One fork-join per call instead of two per depth slice, which for a
      * 9216-deep linear layer (24 slices of tiny work) cost more than the arithmetic.
      */
     private static void fewRows(GemmKernel kernel, CpuThreads threads, int m, int k, float alpha, float[] a, int aOff,
