@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 public final class DeviceOptions {
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda[:N]",
-            description = "Where to compute. auto (default) uses CUDA when the driver, runtime and cuBLAS load, "
+            description = "Where to compute. auto (default) uses CUDA when the driver and cuBLAS load, "
                     + "otherwise says why and uses the CPU; cuda fails with the reason instead.")
     String device;
 

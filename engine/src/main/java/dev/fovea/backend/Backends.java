@@ -57,7 +57,7 @@ public final class Backends {
 
     /**
      * The backend for {@code --device}: "cpu"; "cuda" or "cuda:N", which fail with the probe's reason
-     * when CUDA is unusable; or "auto", which takes CUDA when the driver, runtime and cuBLAS load and
+     * when CUDA is unusable; or "auto", which takes CUDA when the driver and cuBLAS load and
      * otherwise says why on {@code notices} (once per process) and continues on the CPU.
      *
      * @param notices receives the fallback explanation and the CUDA backend's routing decisions

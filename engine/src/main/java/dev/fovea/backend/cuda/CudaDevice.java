@@ -10,16 +10,16 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasMath;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnHandle;
-import jcuda.runtime.JCuda;
-import jcuda.runtime.cudaEvent_t;
-import jcuda.runtime.cudaMemcpyKind;
 import jcuda.runtime.cudaStream_t;
 
 import java.nio.ByteBuffer;
@@ -32,11 +32,14 @@ import java.nio.ByteOrder;
  * on the stream only when it reads results (downloads) or times work. Because all work is queued
  * on that one stream in order, memory freed to the allocator may be handed out again at once: any
  * kernel still reading it runs before whatever the new owner queues.
+ *
+ * <p>Only the driver API is used (JCuda's runtime library reaches the driver through private
+ * interfaces): cuBLAS and cuDNN receive the driver stream as their {@code cudaStream_t}, which is
+ * the same handle.
  */
 final class CudaDevice implements AutoCloseable {
     final Device device;
-    final cudaStream_t stream = new cudaStream_t();
-    final CUstream cuStream;
+    final CUstream stream = new CUstream();
     final cublasHandle cublas = new cublasHandle();
     /** Null when cuDNN is not installed. */
     final cudnnHandle cudnn;
@@ -57,26 +60,25 @@ final class CudaDevice implements AutoCloseable {
         this.device = Device.cuda(index);
         String ctx = "cuda:" + index;
         Check.driver(JCudaDriver.cuDeviceGet(cuDevice, index), "cuDeviceGet", ctx);
-        // The runtime API (cuBLAS, cuDNN, cudaMalloc) works in the device's primary context; the
-        // driver API (PTX modules, launches) is made to use the same one.
+        // The device's primary context: the one the CUDA runtime inside cuBLAS and cuDNN uses too.
         Check.driver(JCudaDriver.cuDevicePrimaryCtxRetain(context, cuDevice), "cuDevicePrimaryCtxRetain", ctx);
         enter();
-        Check.runtime(JCuda.cudaStreamCreate(stream), "cudaStreamCreate", ctx);
-        cuStream = new CUstream(stream);
+        Check.driver(JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT), "cuStreamCreate", ctx);
+        cudaStream_t libraryStream = new cudaStream_t(stream);
         Check.cublas(JCublas2.cublasCreate(cublas), "cublasCreate", ctx);
-        Check.cublas(JCublas2.cublasSetStream(cublas, stream), "cublasSetStream", ctx);
+        Check.cublas(JCublas2.cublasSetStream(cublas, libraryStream), "cublasSetStream", ctx);
         Check.cublas(JCublas2.cublasSetMathMode(cublas, cublasMathMode(options.tensorCores())), "cublasSetMathMode", ctx);
         if (status.cudnnAvailable()) {
             cudnn = new cudnnHandle();
             Check.cudnn(JCudnn.cudnnCreate(cudnn), "cudnnCreate", ctx);
-            Check.cudnn(JCudnn.cudnnSetStream(cudnn, stream), "cudnnSetStream", ctx);
+            Check.cudnn(JCudnn.cudnnSetStream(cudnn, libraryStream), "cudnnSetStream", ctx);
         } else {
             cudnn = null;
         }
         workspace = new Workspace<>(allocator, options.workspaceCapBytes());
         int[] sms = {0};
         JCudaDriver.cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, cuDevice);
-        kernels = new Kernels(cuStream, LaunchConfig.maxGridFor(sms[0]));
+        kernels = new Kernels(stream, LaunchConfig.maxGridFor(sms[0]));
     }
 
     /** cuBLAS 11 uses TF32 only in CUBLAS_TF32_TENSOR_OP_MATH; its default is full FP32. */
@@ -87,7 +89,6 @@ final class CudaDevice implements AutoCloseable {
     /** Makes this device current on the calling thread, unless it already is. */
     void enter() {
         if (CURRENT.get() != this) {
-            Check.runtime(JCuda.cudaSetDevice(index), "cudaSetDevice", "cuda:" + index);
             Check.driver(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent", "cuda:" + index);
             CURRENT.set(this);
         }
@@ -119,8 +120,8 @@ final class CudaDevice implements AutoCloseable {
             return;
         }
         staging(bytes).asFloatBuffer().put(data);
-        Check.runtime(JCuda.cudaMemcpyAsync(dst, pinned, bytes, cudaMemcpyKind.cudaMemcpyHostToDevice, stream),
-                "cudaMemcpyAsync(host to device, " + bytes + " bytes)", "upload");
+        Check.driver(JCudaDriver.cuMemcpyHtoDAsync(dst, pinned, bytes, stream),
+                "cuMemcpyHtoDAsync(" + bytes + " bytes)", "upload");
         // The staging buffer is reused by the next transfer.
         synchronize("upload");
     }
@@ -143,8 +144,8 @@ final class CudaDevice implements AutoCloseable {
 
     private ByteBuffer copyToStaging(CUdeviceptr src, long bytes) {
         ByteBuffer b = staging(bytes);
-        Check.runtime(JCuda.cudaMemcpyAsync(pinned, src, bytes, cudaMemcpyKind.cudaMemcpyDeviceToHost, stream),
-                "cudaMemcpyAsync(device to host, " + bytes + " bytes)", "download");
+        Check.driver(JCudaDriver.cuMemcpyDtoHAsync(pinned, src, bytes, stream),
+                "cuMemcpyDtoHAsync(" + bytes + " bytes)", "download");
         synchronize("download");
         return b;
     }
@@ -156,52 +157,55 @@ final class CudaDevice implements AutoCloseable {
         }
         if (pinned == null || pinnedBytes < bytes) {
             if (pinned != null) {
-                JCuda.cudaFreeHost(pinned);
+                Check.driver(JCudaDriver.cuMemFreeHost(pinned), "cuMemFreeHost", "pinned staging buffer");
             }
             pinned = new Pointer();
-            Check.runtime(JCuda.cudaMallocHost(pinned, bytes), "cudaMallocHost(" + bytes + ")", "pinned staging buffer");
+            Check.driver(JCudaDriver.cuMemAllocHost(pinned, bytes), "cuMemAllocHost(" + bytes + ")",
+                    "pinned staging buffer");
             pinnedBytes = bytes;
         }
         return pinned.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
     }
 
     void copyDeviceToDevice(CUdeviceptr src, CUdeviceptr dst, long bytes, String context) {
-        Check.runtime(JCuda.cudaMemcpyAsync(dst, src, bytes, cudaMemcpyKind.cudaMemcpyDeviceToDevice, stream),
-                "cudaMemcpyAsync(device to device)", context);
+        Check.driver(JCudaDriver.cuMemcpyDtoDAsync(dst, src, bytes, stream), "cuMemcpyDtoDAsync", context);
     }
 
     void zero(CUdeviceptr dst, long bytes, String context) {
-        Check.runtime(JCuda.cudaMemsetAsync(dst, 0, bytes, stream), "cudaMemsetAsync", context);
+        Check.driver(JCudaDriver.cuMemsetD32Async(dst, 0, bytes / Sizeof.INT, stream), "cuMemsetD32Async", context);
     }
 
     void synchronize(String context) {
-        Check.runtime(JCuda.cudaStreamSynchronize(stream), "cudaStreamSynchronize", context);
+        Check.driver(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize", context);
     }
 
     /** Milliseconds the GPU spent on the work {@code body} queues, measured with CUDA events. */
     float timeMs(Runnable body) {
-        cudaEvent_t start = new cudaEvent_t();
-        cudaEvent_t stop = new cudaEvent_t();
-        Check.runtime(JCuda.cudaEventCreate(start), "cudaEventCreate", "timing");
-        Check.runtime(JCuda.cudaEventCreate(stop), "cudaEventCreate", "timing");
+        CUevent start = new CUevent();
+        CUevent stop = new CUevent();
+        Check.driver(JCudaDriver.cuEventCreate(start, CUevent_flags.CU_EVENT_DEFAULT), "cuEventCreate", "timing");
         try {
-            Check.runtime(JCuda.cudaEventRecord(start, stream), "cudaEventRecord", "timing");
-            body.run();
-            Check.runtime(JCuda.cudaEventRecord(stop, stream), "cudaEventRecord", "timing");
-            Check.runtime(JCuda.cudaEventSynchronize(stop), "cudaEventSynchronize", "timing");
-            float[] ms = {0};
-            Check.runtime(JCuda.cudaEventElapsedTime(ms, start, stop), "cudaEventElapsedTime", "timing");
-            return ms[0];
+            Check.driver(JCudaDriver.cuEventCreate(stop, CUevent_flags.CU_EVENT_DEFAULT), "cuEventCreate", "timing");
+            try {
+                Check.driver(JCudaDriver.cuEventRecord(start, stream), "cuEventRecord", "timing");
+                body.run();
+                Check.driver(JCudaDriver.cuEventRecord(stop, stream), "cuEventRecord", "timing");
+                Check.driver(JCudaDriver.cuEventSynchronize(stop), "cuEventSynchronize", "timing");
+                float[] ms = {0};
+                Check.driver(JCudaDriver.cuEventElapsedTime(ms, start, stop), "cuEventElapsedTime", "timing");
+                return ms[0];
+            } finally {
+                JCudaDriver.cuEventDestroy(stop);
+            }
         } finally {
-            JCuda.cudaEventDestroy(start);
-            JCuda.cudaEventDestroy(stop);
+            JCudaDriver.cuEventDestroy(start);
         }
     }
 
     @Override
     public synchronized void close() {
         enter();
-        JCuda.cudaStreamSynchronize(stream);
+        JCudaDriver.cuStreamSynchronize(stream);
         kernels.close();
         workspace.close();
         allocator.releaseCache();
@@ -209,9 +213,9 @@ final class CudaDevice implements AutoCloseable {
             JCudnn.cudnnDestroy(cudnn);
         }
         JCublas2.cublasDestroy(cublas);
-        JCuda.cudaStreamDestroy(stream);
+        JCudaDriver.cuStreamDestroy(stream);
         if (pinned != null) {
-            JCuda.cudaFreeHost(pinned);
+            JCudaDriver.cuMemFreeHost(pinned);
             pinned = null;
         }
         JCudaDriver.cuDevicePrimaryCtxRelease(cuDevice);

@@ -108,7 +108,7 @@ final class CudnnConv {
 
     /** The workspace a timed search may use: the cap, but no more than the device can spare. */
     private long searchWorkspaceBytes() {
-        long free = new CudaRawMemory().freeBytes();
+        long free = dev.allocator.freeBytes();
         long cap = dev.workspace.capBytes();
         return free < 0 ? cap : Math.min(cap, free / 10 * 9);
     }

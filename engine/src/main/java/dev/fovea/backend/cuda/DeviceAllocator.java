@@ -107,6 +107,11 @@ public final class DeviceAllocator<P> {
         return cached;
     }
 
+    /** Free memory the device reports, or -1 when it cannot say. */
+    public long freeBytes() {
+        return raw.freeBytes();
+    }
+
     /** How many times the device itself was asked for memory (cache misses). */
     public synchronized long deviceAllocations() {
         return deviceAllocations;
