@@ -139,6 +139,7 @@ CU_API CUresult cuInit(unsigned int flags) {
     }
     s->memory.setQuarantineLimit(s->config.quarantineBytes);
     installState(s);
+    counter(MAGIC);  // creates the counters' memfd now, so a process can find it right after cuInit
     std::atexit(exitReport);
     return CUDA_SUCCESS;
 }

@@ -74,6 +74,19 @@ public final class BenchReport {
                     o.put("peak_bytes", m.memory().peakBytes());
                 }
             }
+            if (m.activity() != null) {
+                StepActivity a = m.activity();
+                ObjectNode step = o.putObject("per_training_step");
+                step.put("kernel_launches", a.launches());
+                step.put("library_calls", a.libraryCalls());
+                step.put("uploads", a.uploads());
+                step.put("upload_bytes", a.uploadBytes());
+                step.put("downloads", a.downloads());
+                step.put("download_bytes", a.downloadBytes());
+                step.put("device_copies", a.deviceCopies());
+                step.put("synchronizations", a.synchronizations());
+                step.put("device_allocations", a.allocations());
+            }
         }
         createParent(file);
         mapper.writeValue(file.toFile(), root);
@@ -111,7 +124,7 @@ public final class BenchReport {
             double median = o.get("median_ms").asDouble();
             out.add(new Measurement(o.get("workload").asText(), o.path("pass").asText(""), o.get("backend").asText(),
                     median, o.path("min_ms").asDouble(median), o.path("max_ms").asDouble(median), unit,
-                    o.get(unit.field()).asDouble(), o.path("engine").asText(""), null));
+                    o.get(unit.field()).asDouble(), o.path("engine").asText(""), null, null));
         }
         return out;
     }

@@ -40,9 +40,9 @@ import java.nio.ByteOrder;
 final class CudaDevice implements AutoCloseable {
     final Device device;
     final CUstream stream = new CUstream();
-    final cublasHandle cublas = new cublasHandle();
+    private final cublasHandle cublas = new cublasHandle();
     /** Null when cuDNN is not installed. */
-    final cudnnHandle cudnn;
+    private final cudnnHandle cudnn;
     final DeviceAllocator<CUdeviceptr> allocator = new DeviceAllocator<>(new CudaRawMemory());
     final Workspace<CUdeviceptr> workspace;
     final Kernels kernels;
@@ -78,7 +78,19 @@ final class CudaDevice implements AutoCloseable {
         workspace = new Workspace<>(allocator, options.workspaceCapBytes());
         int[] sms = {0};
         JCudaDriver.cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, cuDevice);
-        kernels = new Kernels(stream, LaunchConfig.maxGridFor(sms[0]));
+        kernels = new Kernels(stream, LaunchConfig.maxGridFor(sms[0]), this::enter);
+    }
+
+    /** The cuBLAS handle, with this device's context made current (cuBLAS launches in the current one). */
+    cublasHandle cublas() {
+        enter();
+        return cublas;
+    }
+
+    /** The cuDNN handle (null without cuDNN), with this device's context made current. */
+    cudnnHandle cudnn() {
+        enter();
+        return cudnn;
     }
 
     /** cuBLAS 11 uses TF32 only in CUBLAS_TF32_TENSOR_OP_MATH; its default is full FP32. */
@@ -86,7 +98,10 @@ final class CudaDevice implements AutoCloseable {
         return tensorCores ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH;
     }
 
-    /** Makes this device current on the calling thread, unless it already is. */
+    /**
+     * Makes this device current on the calling thread, unless it already is. Every path to the GPU
+     * passes here — allocation, launches, copies, the library handles — so no op can forget it.
+     */
     void enter() {
         if (CURRENT.get() != this) {
             Check.driver(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent", "cuda:" + index);
@@ -96,6 +111,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** Uninitialised device memory for {@code length} elements. */
     CudaStorage allocate(DType dtype, int length, String context) {
+        enter();
         long bytes = Math.max(1L, (long) length * dtype.bytes());
         return new CudaStorage(device, dtype, length, allocator, allocator.allocate(bytes, context));
     }
@@ -119,6 +135,7 @@ final class CudaDevice implements AutoCloseable {
         if (bytes == 0) {
             return;
         }
+        enter();
         staging(bytes).asFloatBuffer().put(data);
         Check.driver(JCudaDriver.cuMemcpyHtoDAsync(dst, pinned, bytes, stream),
                 "cuMemcpyHtoDAsync(" + bytes + " bytes)", "upload");
@@ -143,6 +160,7 @@ final class CudaDevice implements AutoCloseable {
     }
 
     private ByteBuffer copyToStaging(CUdeviceptr src, long bytes) {
+        enter();
         ByteBuffer b = staging(bytes);
         Check.driver(JCudaDriver.cuMemcpyDtoHAsync(pinned, src, bytes, stream),
                 "cuMemcpyDtoHAsync(" + bytes + " bytes)", "download");
@@ -168,19 +186,23 @@ final class CudaDevice implements AutoCloseable {
     }
 
     void copyDeviceToDevice(CUdeviceptr src, CUdeviceptr dst, long bytes, String context) {
+        enter();
         Check.driver(JCudaDriver.cuMemcpyDtoDAsync(dst, src, bytes, stream), "cuMemcpyDtoDAsync", context);
     }
 
     void zero(CUdeviceptr dst, long bytes, String context) {
+        enter();
         Check.driver(JCudaDriver.cuMemsetD32Async(dst, 0, bytes / Sizeof.INT, stream), "cuMemsetD32Async", context);
     }
 
     void synchronize(String context) {
+        enter();
         Check.driver(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize", context);
     }
 
     /** Milliseconds the GPU spent on the work {@code body} queues, measured with CUDA events. */
     float timeMs(Runnable body) {
+        enter();
         CUevent start = new CUevent();
         CUevent stop = new CUevent();
         Check.driver(JCudaDriver.cuEventCreate(start, CUevent_flags.CU_EVENT_DEFAULT), "cuEventCreate", "timing");
@@ -208,7 +230,7 @@ final class CudaDevice implements AutoCloseable {
         JCudaDriver.cuStreamSynchronize(stream);
         kernels.close();
         workspace.close();
-        allocator.releaseCache();
+        allocator.close();
         if (cudnn != null) {
             JCudnn.cudnnDestroy(cudnn);
         }

@@ -24,12 +24,15 @@ final class Kernels implements AutoCloseable {
 
     private final CUstream stream;
     private final int maxGrid;
+    /** Makes the device's context current: modules load into it and functions launch in it. */
+    private final Runnable enter;
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
 
-    Kernels(CUstream stream, int maxGrid) {
+    Kernels(CUstream stream, int maxGrid, Runnable enter) {
         this.stream = stream;
         this.maxGrid = maxGrid;
+        this.enter = enter;
     }
 
     /**
@@ -42,6 +45,7 @@ final class Kernels implements AutoCloseable {
         if (cfg.empty()) {
             return;
         }
+        enter.run();
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
@@ -93,6 +97,7 @@ final class Kernels implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        enter.run();
         for (CUmodule m : modules.values()) {
             JCudaDriver.cuModuleUnload(m);
         }
