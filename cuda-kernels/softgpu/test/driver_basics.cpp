@@ -18,7 +18,7 @@ int main() {
     CHECK_RC(CUDA_SUCCESS, cuInit(0));
     int n = 0;
     CHECK_RC(CUDA_SUCCESS, cuDeviceGetCount(&n));
-    CHECK(n == 1);
+    CHECK(n >= 1);  // FOVEA_SOFTGPU_DEVICES (the Maven tests run with 2)
     char name[64];
     CHECK_RC(CUDA_SUCCESS, cuDeviceGetName(name, sizeof name, 0));
     CHECK(std::strcmp(name, "Fovea SoftGPU") == 0);

@@ -47,4 +47,9 @@ public final class DeviceOptions {
         }
         return b;
     }
+
+    /** What a run reports it computed on: the GPU with its index ("cuda:1"), else the CPU backend's name. */
+    static String label(Backend b) {
+        return b.device().toString().startsWith("cuda") ? b.device().toString() : b.name();
+    }
 }

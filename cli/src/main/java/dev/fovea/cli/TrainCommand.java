@@ -143,7 +143,8 @@ public final class TrainCommand implements Callable<Integer> {
         try (Backend backend = device.open(spec.commandLine().getErr())) {
             log.printf(Locale.ROOT, "training %s on %s (%d train / %d test images, %d classes) on %s, %s lr %s, "
                             + "batch %d, seed %d%n", modelSpec.describe(), splits.train().name(), splits.train().size(),
-                    splits.test().size(), splits.train().numClasses(), backend.name(), opt.name(), opt.lr(), batchSize,
+                    splits.test().size(), splits.train().numClasses(), DeviceOptions.label(backend), opt.name(), opt.lr(),
+                    batchSize,
                     runSeed);
             Trainer.Config cfg = new Trainer.Config(epochs, batchSize, runSeed, opt, sched, norm, augmentation(augment),
                     out, policy, System.console() != null, log, run);

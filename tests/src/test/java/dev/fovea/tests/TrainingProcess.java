@@ -33,6 +33,12 @@ final class TrainingProcess implements AutoCloseable {
      * {@code shellPrefix} (e.g. "ulimit -f 4") runs in a shell that then execs the JVM.
      */
     static TrainingProcess start(Path logs, List<String> jvmArgs, String shellPrefix, String... args) throws IOException {
+        return start(logs, jvmArgs, shellPrefix, java.util.Map.of(), args);
+    }
+
+    /** As {@link #start(Path, List, String, String...)}, with {@code env} added to the environment. */
+    static TrainingProcess start(Path logs, List<String> jvmArgs, String shellPrefix, java.util.Map<String, String> env,
+                                 String... args) throws IOException {
         Path tmp = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("target/tmp/fork-training");
         Files.createDirectories(tmp);
         Files.createDirectories(logs);
@@ -55,6 +61,7 @@ final class TrainingProcess implements AutoCloseable {
         Path err = Files.createTempFile(logs, "stderr", ".txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().remove("FOVEA_DEVICE");
+        pb.environment().putAll(env);
         return new TrainingProcess(pb.start(), out, err);
     }
 

@@ -130,8 +130,7 @@ class StubDriverTest {
     /** Lists the available backends; run in a forked JVM by {@link #disabledCudaKeepsBackendsFreeOfJCuda}. */
     public static final class ListBackends {
         public static void main(String[] args) {
-            System.out.println("backends=" + dev.fovea.backend.Backends.available().stream()
-                    .map(dev.fovea.backend.Backend::name).toList());
+            System.out.println("backends=" + dev.fovea.backend.Backends.availableNames());
         }
     }
 

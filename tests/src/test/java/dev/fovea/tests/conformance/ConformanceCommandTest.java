@@ -1,10 +1,12 @@
 package dev.fovea.tests.conformance;
 
+import dev.fovea.backend.cuda.CudaProbe;
 import dev.fovea.cli.Fovea;
 import dev.fovea.conformance.CaseFileReader;
 import dev.fovea.conformance.GeneratedCases;
 import dev.fovea.conformance.WorkedExamples;
 import dev.fovea.backend.cpu.ReferenceBackend;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -21,6 +23,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** `fovea conformance` end to end, in-process, with stdout and stderr captured. */
 class ConformanceCommandTest {
@@ -156,8 +159,10 @@ class ConformanceCommandTest {
         assertTrue(filter.err().contains("no cases to run match --filter no_such_case"), filter.err());
     }
 
+    @Tag("no-gpu")
     @Test
     void cudaWithoutAGpuExitsWith3AndSaysWhy() {
+        assumeFalse(CudaProbe.status().available(), "a usable GPU is present");
         Run r = fovea("conformance", "--backend", "cuda");
         assertEquals(3, r.status(), r.out() + r.err());
         assertTrue(r.err().startsWith("conformance: backend cuda is not available on this machine: "), r.err());
