@@ -20,6 +20,17 @@ void fill(unsigned char* p, size_t bytes, uint32_t pattern) {
     std::memcpy(p + words * 4, &pattern, bytes - words * 4);
 }
 
+// The red-zone byte at offset `at` from a block's (aligned) start.
+unsigned char canaryByte(size_t at) {
+    return (unsigned char)(CANARY_WORD >> (8 * (at % 4)));
+}
+
+void paintCanary(unsigned char* raw, size_t from, size_t to) {
+    for (size_t i = from; i < to; i++) {
+        raw[i] = canaryByte(i);
+    }
+}
+
 std::string hex(uintptr_t p) {
     std::ostringstream s;
     s << "0x" << std::hex << p;
@@ -76,9 +87,9 @@ const Allocation* Memory::allocate(Device* device, Context* context, size_t byte
     a.device = device;
     a.context = context;
     a.id = nextId_++;
-    std::memset(raw, CANARY_BYTE, GRANULE);
+    paintCanary(raw, 0, GRANULE);
     fill(raw + GRANULE, bytes, FRESH_PATTERN);
-    std::memset(raw + GRANULE + bytes, CANARY_BYTE, span - GRANULE - bytes);
+    paintCanary(raw, GRANULE + bytes, span);
     auto it = live_.emplace(a.base, a).first;
     return &it->second;
 }
@@ -174,16 +185,14 @@ const Allocation* Memory::find(uintptr_t p) const {
 
 bool Memory::canaryIntact(const Allocation& a, std::string* detail) const {
     for (size_t i = 0; i < GRANULE; i++) {
-        if (a.raw[i] != CANARY_BYTE) {
+        if (a.raw[i] != canaryByte(i)) {
             *detail = "written " + std::to_string(GRANULE - i) + " bytes before its start";
             return false;
         }
     }
-    size_t tail = a.span - GRANULE - a.bytes;
-    const unsigned char* end = a.raw + GRANULE + a.bytes;
-    for (size_t i = 0; i < tail; i++) {
-        if (end[i] != CANARY_BYTE) {
-            *detail = "written " + std::to_string(i) + " bytes past its end";
+    for (size_t i = GRANULE + a.bytes; i < a.span; i++) {
+        if (a.raw[i] != canaryByte(i)) {
+            *detail = "written " + std::to_string(i - GRANULE - a.bytes) + " bytes past its end";
             return false;
         }
     }
@@ -197,8 +206,8 @@ std::vector<std::string> Memory::checkCanaries(const std::vector<uintptr_t>& add
         std::string detail;
         if (!canaryIntact(a, &detail)) {
             reports.push_back("out-of-bounds write: " + name(a) + " " + detail);
-            std::memset(a.raw, CANARY_BYTE, GRANULE);
-            std::memset(a.raw + GRANULE + a.bytes, CANARY_BYTE, a.span - GRANULE - a.bytes);
+            paintCanary(a.raw, 0, GRANULE);
+            paintCanary(a.raw, GRANULE + a.bytes, a.span);
         }
     };
     if (addresses.empty()) {

@@ -20,7 +20,11 @@ struct Device;
 // Fill patterns (as float32 they are NaNs; "uninitialised" is quiet, "freed" negative).
 constexpr uint32_t FRESH_PATTERN = 0x7FC0DEADu;
 constexpr uint32_t FREED_PATTERN = 0xFFC0F8EEu;
-constexpr unsigned char CANARY_BYTE = 0xCB;
+// Red zones hold a signalling NaN word: float arithmetic on it always changes its bits (it turns
+// quiet), so even a kernel that adds a tiny value to what it reads past the end is caught, which a
+// large-magnitude pattern would hide (x + 0.1 == x at 1e7). Bytes are laid out from the block's
+// start, which is 256-byte aligned, so a red zone byte's value depends on its address only.
+constexpr uint32_t CANARY_WORD = 0x7FA5A5A5u;
 // cudaMalloc aligns to 256 bytes; the red zones are that wide on each side (and the rest of the
 // last 256-byte granule after the user's bytes belongs to the red zone too).
 constexpr size_t GRANULE = 256;

@@ -24,6 +24,10 @@ public final class DeviceOptions {
     @Option(names = "--tf32", description = "CUDA: allow tensor-core TF32 math on Ampere and newer.")
     boolean tf32;
 
+    @Option(names = "--cuda-sync-check", description = "CUDA: wait for the GPU after every op, so that a fault is "
+            + "reported by the op, shapes and kernel that caused it (slow; for debugging, like CUDA_LAUNCH_BLOCKING).")
+    boolean syncCheck;
+
     @Option(names = "--cudnn-workspace-mb", defaultValue = "1024", paramLabel = "MB",
             description = "CUDA: cap of the shared cuDNN workspace (default ${DEFAULT-VALUE}).")
     long workspaceMb;
@@ -34,7 +38,7 @@ public final class DeviceOptions {
     /** Opens the chosen backend; notices (fallback reasons, routing decisions) go to {@code err}. */
     Backend open(PrintWriter err) {
         CudaOptions options = CudaOptions.defaults().withDeterministic(deterministic).withCudnnSearch(cudnnSearch)
-                .withTensorCores(tf32).withWorkspaceMb(workspaceMb);
+                .withTensorCores(tf32).withWorkspaceMb(workspaceMb).withSyncCheck(syncCheck);
         Backend b = Backends.forDevice(device, options, note -> {
             if (verbose || note.contains("continuing on the CPU")) {
                 err.println("fovea: " + note);

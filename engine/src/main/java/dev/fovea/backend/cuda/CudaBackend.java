@@ -94,6 +94,11 @@ public final class CudaBackend implements Backend {
         return options;
     }
 
+    /** The device itself, for this package's tests (which plant faults below the SPI). */
+    CudaDevice gpu() {
+        return dev;
+    }
+
     /** Routing decisions and algorithm choices so far, in order (`fovea train --verbose`). */
     public List<String> decisions() {
         synchronized (notes) {
@@ -276,7 +281,7 @@ public final class CudaBackend implements Backend {
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
                      float beta, Tensor c) {
         CudaChecks.gemm(transA, transB, m, n, k, a.size(), b.size(), c.size());
-        Blas.gemm(dev.cublas(), transA, transB, m, n, k, alpha, ptr(a), ptr(b), beta, ptr(c),
+        Blas.gemm(dev, transA, transB, m, n, k, alpha, ptr(a), ptr(b), beta, ptr(c),
                 "gemm m=" + m + " n=" + n + " k=" + k);
     }
 
@@ -287,7 +292,7 @@ public final class CudaBackend implements Backend {
         Tensor y = dev.tensor(out, ctx);
         int n = out.dim(0);
         int outF = out.dim(1);
-        Blas.gemm(dev.cublas(), false, true, n, outF, input.shape().dim(1), 1f, ptr(input), ptr(weight), 0f, ptr(y), ctx);
+        Blas.gemm(dev, false, true, n, outF, input.shape().dim(1), 1f, ptr(input), ptr(weight), 0f, ptr(y), ctx);
         if (bias != null) {
             dev.kernels.launch(Kernel.BIAS_ADD, out.size(), ctx, ptr(bias), ptr(y), n, outF, 1);
         }
@@ -306,10 +311,10 @@ public final class CudaBackend implements Backend {
         Tensor dx = null;
         if (needInputGrad) {
             dx = dev.tensor(input.shape(), ctx);
-            Blas.gemm(dev.cublas(), false, false, n, inF, outF, 1f, ptr(gradOutput), ptr(weight), 0f, ptr(dx), ctx);
+            Blas.gemm(dev, false, false, n, inF, outF, 1f, ptr(gradOutput), ptr(weight), 0f, ptr(dx), ctx);
         }
         Tensor dw = dev.tensor(weight.shape(), ctx);
-        Blas.gemm(dev.cublas(), true, false, outF, inF, n, 1f, ptr(gradOutput), ptr(input), 0f, ptr(dw), ctx);
+        Blas.gemm(dev, true, false, outF, inF, n, 1f, ptr(gradOutput), ptr(input), 0f, ptr(dw), ctx);
         Tensor db = null;
         if (hasBias) {
             db = dev.tensor(Shape.of(outF), ctx);
