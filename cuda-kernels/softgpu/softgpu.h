@@ -81,6 +81,11 @@ SOFTGPU_API void softgpu_object_destroyed(int object);
 // Counts one API call of a library that queued device work.
 SOFTGPU_API void softgpu_count_library_call(int library);
 
+// Whether this library call must fail as if the library could not allocate its own memory
+// (FOVEA_SOFTGPU_FAIL_LIBRARY=N: the Nth call that would queue work, N+: that one and every later
+// one); `call` is reported. Libraries ask before queueing and return their ALLOC_FAILED status.
+SOFTGPU_API int softgpu_library_allocation_fails(const char* call);
+
 // ---- C++ conveniences for the libraries --------------------------------------------------------
 namespace softgpu {
 

@@ -204,6 +204,9 @@ cublasStatus_t queueGemm(cublasHandle_t h, const char* call, Gemm g) {
         g.alphaDevice = nullptr;
     }
     g.tf32 = useTf32(h);
+    if (softgpu_library_allocation_fails(call)) {
+        return CUBLAS_STATUS_ALLOC_FAILED;
+    }
     int rc = softgpu::enqueue(h->stream, call, [g] { g.run(); });
     if (rc != SOFTGPU_SUCCESS) {
         report(std::string(call) + ": could not queue the work (driver error " + std::to_string(rc) +

@@ -78,6 +78,12 @@ bool Config::fromEnvironment(Config* c, std::string* error) {
         if (c->failAllocationOnward) s.pop_back();
         if (!parseInt("FOVEA_SOFTGPU_FAIL_ALLOC", s.c_str(), 1, 1LL << 50, &c->failAllocation, error)) return false;
     }
+    if (const char* e = std::getenv("FOVEA_SOFTGPU_FAIL_LIBRARY")) {
+        std::string s(e);
+        c->failLibraryOnward = !s.empty() && s.back() == '+';
+        if (c->failLibraryOnward) s.pop_back();
+        if (!parseInt("FOVEA_SOFTGPU_FAIL_LIBRARY", s.c_str(), 1, 1LL << 50, &c->failLibrary, error)) return false;
+    }
     if (const char* e = std::getenv("FOVEA_SOFTGPU_FAIL_LAUNCH")) {
         std::string s(e);
         if (!s.empty() && (s[0] < '0' || s[0] > '9')) {

@@ -18,6 +18,8 @@ struct Config {
     bool failAllocationOnward = false;
     long long failLaunch = 0;                 // FOVEA_SOFTGPU_FAIL_LAUNCH=N: the Nth cuLaunchKernel fails
     std::string failLaunchKernel;             // FOVEA_SOFTGPU_FAIL_LAUNCH=NAME: every launch of kernel NAME fails
+    long long failLibrary = 0;                // FOVEA_SOFTGPU_FAIL_LIBRARY=N or N+: the Nth (and later) library
+    bool failLibraryOnward = false;           //   calls fail with their ALLOC_FAILED status
     std::string kernels = "source";           // FOVEA_SOFTGPU_KERNELS: how kernels run (source: the CPU build of the .cu)
     size_t quarantineBytes = size_t(256) << 20;  // FOVEA_SOFTGPU_QUARANTINE: freed memory kept poisoned
     bool leakReport = false;                  // FOVEA_SOFTGPU_LEAKS=report: list live objects at exit

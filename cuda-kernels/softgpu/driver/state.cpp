@@ -177,3 +177,19 @@ SOFTGPU_API int softgpu_check_range(void* context, const void* p, size_t bytes, 
            std::string(call) + ": argument " + argument + " " + where.describe(addr, bytes));
     return SOFTGPU_ERROR_ILLEGAL_ADDRESS;
 }
+
+SOFTGPU_API int softgpu_library_allocation_fails(const char* call) {
+    std::lock_guard<std::recursive_mutex> l(lock());
+    State* s = state();
+    if (s == nullptr || s->config.failLibrary == 0) {
+        return 0;
+    }
+    long long n = ++s->libraryCalls;
+    const Config& c = s->config;
+    if (n == c.failLibrary || (c.failLibraryOnward && n > c.failLibrary)) {
+        report(std::string(call) + ": the library could not allocate its memory, injected by FOVEA_SOFTGPU_FAIL_LIBRARY"
+               " (call " + std::to_string(n) + ")");
+        return 1;
+    }
+    return 0;
+}

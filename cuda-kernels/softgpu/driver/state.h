@@ -77,6 +77,7 @@ struct State {
     std::set<Function*> functions;
     long long allocationCalls = 0;  // cuMemAlloc calls, for FOVEA_SOFTGPU_FAIL_ALLOC
     long long launchCalls = 0;      // cuLaunchKernel calls, for FOVEA_SOFTGPU_FAIL_LAUNCH
+    long long libraryCalls = 0;     // library calls asking softgpu_library_allocation_fails
 };
 
 // The lock for everything above. Queued work runs without it (see streams.cpp).

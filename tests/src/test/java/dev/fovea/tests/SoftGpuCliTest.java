@@ -118,6 +118,22 @@ class SoftGpuCliTest {
     }
 
     @Test
+    void aLibraryThatCannotAllocateGetsTheCacheReleasedAndOneRetry(@TempDir Path dir) throws Exception {
+        try (TrainingProcess once = TrainingProcess.start(dir.resolve("logs"), List.of(), null,
+                Map.of("FOVEA_SOFTGPU_FAIL_LIBRARY", "5"), "train", "--device", "cuda", "--limit", "64", "--epochs", "1",
+                "--out", dir.resolve("once").toString())) {
+            assertEquals(0, once.waitFor(), once.toString());
+            assertTrue(once.stderr().contains("injected by FOVEA_SOFTGPU_FAIL_LIBRARY (call 5)"), once.toString());
+        }
+        try (TrainingProcess always = TrainingProcess.start(dir.resolve("logs"), List.of(), null,
+                Map.of("FOVEA_SOFTGPU_FAIL_LIBRARY", "5+"), "train", "--device", "cuda", "--limit", "64", "--epochs", "1",
+                "--out", dir.resolve("always").toString())) {
+            assertEquals(6, always.waitFor(), always.toString());
+            assertTrue(always.stderr().contains(": out of GPU memory inside cu"), always.toString());
+        }
+    }
+
+    @Test
     void aFailedKernelLaunchIsOneLineNamingTheKernelAndTheOpWithStatus7(@TempDir Path dir) throws Exception {
         try (TrainingProcess p = TrainingProcess.start(dir.resolve("logs"), List.of(), null,
                 Map.of("FOVEA_SOFTGPU_FAIL_LAUNCH", "fovea_sgd_update"), "train", "--device", "cuda", "--limit", "64",
