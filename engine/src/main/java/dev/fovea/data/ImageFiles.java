@@ -34,7 +34,7 @@ public final class ImageFiles {
             throw new IllegalArgumentException("image loading: expected 1 or 3 channels and a positive size, got "
                     + channels + "x" + height + "x" + width);
         }
-        byte[] bytes = FileBytes.read(file, MAX_FILE_BYTES);
+        byte[] bytes = FileBytes.read(file, MAX_FILE_BYTES, "the limit for image files");
         return toPlanes(resize(decode(file.toString(), bytes), height, width), channels);
     }
 
