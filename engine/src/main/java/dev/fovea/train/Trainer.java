@@ -118,8 +118,16 @@ public final class Trainer {
         checkMemory();
         int startEpoch = resume == null ? 0 : resume.epoch();
         EpochPosition startAt = resume == null ? EpochPosition.START : resume.position();
-        Parameters params = resume == null ? Parameters.initialize(graph, backend, cfg.seed())
-                : Parameters.fromHost(graph, backend, resume.weightsFor(graph, "--resume"));
+        Parameters params;
+        if (resume == null) {
+            params = Parameters.initialize(graph, backend, cfg.seed());
+        } else {
+            Map<String, float[]> weights = resume.weightsFor(graph, "--resume");
+            for (String w : Checkpoint.nonFiniteWarnings(weights, resumePath == null ? "--resume" : resumePath.toString())) {
+                cfg.log().println("warning: " + w);
+            }
+            params = Parameters.fromHost(graph, backend, weights);
+        }
         Executor exec = new Executor(graph, params);
         Optimizer opt = new Optimizer(cfg.optimizer(), cfg.schedule(), backend);
         History history = new History();

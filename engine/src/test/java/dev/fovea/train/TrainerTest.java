@@ -96,6 +96,20 @@ class TrainerTest {
         assertTrue(skip.skippedBatches() > 0);
     }
 
+    /** Resuming from weights of NaN says so before the first batch, naming each tensor (the run then stops on the loss). */
+    @Test
+    void resumingFromNonFiniteWeightsWarnsNamingTheTensors(@TempDir Path dir) throws Exception {
+        Path side = SidecarValidationTest.write(dir, "epoch-001", Float.NaN);
+        java.io.StringWriter log = new java.io.StringWriter();
+        Trainer.Config c = config(dir.resolve("run"), 2, 0.05, Trainer.NonFinite.STOP);
+        Trainer.Config logged = new Trainer.Config(c.epochs(), c.batchSize(), c.seed(), c.optimizer(), c.schedule(), null,
+                c.augmentation(), c.outDir(), c.onNonFinite(), false, new java.io.PrintWriter(log, true), null);
+        assertThrows(TrainingStopped.class, () -> new Trainer(new ModelSpec(null, MODEL), cpu, data, logged)
+                .run(Checkpoint.read(side), side));
+        assertTrue(log.toString().startsWith("warning: " + side + ": tensor 'conv1.weight' holds 100 non-finite values of 100 "
+                + "(100 NaN, 0 infinite)\nwarning: " + side + ": tensor 'conv1.bias' holds 4 non-finite values"), log.toString());
+    }
+
     @Test
     void aCheckpointOfAnotherModelIsRefusedWithTheMismatches(@TempDir Path dir) throws Exception {
         Trainer.Result r = train(dir, 1, null);
