@@ -1,10 +1,10 @@
 package dev.fovea.io;
 
 /**
- * Every limit Fovea puts on what it reads, in one place (the README's "Reliability" table lists
- * them). Each is far above what a genuine file of its kind holds and low enough that a hostile file
- * is refused in well under a second, before anything it declares is allocated; every message that
- * enforces one names it, so a user with a genuine file that large knows which limit it hit.
+ * Every limit Fovea puts on what it reads, in one place (the README's "Reliability" section lists
+ * them). Each is far above what a genuine file of its kind holds and bounds the time and memory a
+ * hostile file can take; each is checked before anything the file declares is allocated, and every
+ * message that enforces one names it, so a user with a genuine file that large knows which limit it hit.
  */
 public final class Limits {
     /** The largest Java array a JVM reliably allocates, in elements. */
