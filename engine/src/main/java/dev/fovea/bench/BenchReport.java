@@ -112,8 +112,8 @@ public final class BenchReport {
             }
             if (unit == null || !o.path("workload").isTextual() || !o.path("backend").isTextual()
                     || !o.path("median_ms").isNumber() || !o.get(unit.field()).isNumber()) {
-                throw new FormatException(file.toString(), where, "needs workload and backend (strings), median_ms and "
-                        + "one of gflops, gb_per_s or images_per_s (numbers)");
+                throw new FormatException(file.toString(), where, "needs workload, backend, median_ms and one of "
+                        + "gflops, gb_per_s or images_per_s (the first two strings, the others numbers)");
             }
             for (String optional : new String[] {"min_ms", "max_ms"}) {
                 if (o.has(optional) && !o.get(optional).isNumber()) {

@@ -35,6 +35,8 @@ import javax.imageio.stream.ImageInputStream;
  */
 public final class ImageFiles {
     private static final java.util.Set<String> FORMATS = java.util.Set.of("png", "jpeg", "bmp", "gif");
+    /** The JPEG decoder's warnings that mean the data ran out (libjpeg then fills the rest with grey). */
+    private static final Pattern TRUNCATED = Pattern.compile("(?i)truncated|premature end");
 
     private ImageFiles() {
     }
@@ -51,10 +53,11 @@ public final class ImageFiles {
 
     /**
      * Bytes the decoder and the resize allocate for a {@code width x height} image decoded as
-     * {@code type}: measured (ImageFilesMemoryTest) at up to twice the decoded raster, since the PNG
-     * and JPEG readers fill a second raster of the same layout for 8-bit RGB(A) and CMYK, plus 4 bytes
-     * a pixel for the ARGB copy that drawing an image of any other layout makes; 1 MiB covers the
-     * readers' row buffers and tables.
+     * {@code type}: up to twice the decoded raster (the PNG and JPEG readers fill a second raster of
+     * the same layout for 8-bit RGB and RGBA), plus 4 bytes a pixel for the ARGB copy that drawing an
+     * image of any other layout makes; 1 MiB covers the readers' row buffers and tables.
+     * ImageFilesMemoryTest measures every PNG colour type and bit depth, JPEG (RGB, grey, CMYK), BMP
+     * and GIF against it.
      */
     static long decodeBytes(ImageTypeSpecifier type, long width, long height) {
         SampleModel sm = type.getSampleModel(1, 1);
@@ -77,7 +80,9 @@ public final class ImageFiles {
                 }
             });
             try {
-                reader.setInput(in, true, false);
+                // JPEG metadata holds the Adobe marker CmykJpeg needs (segments of at most 64 KiB); a PNG's
+                // may hold compressed text, which is not worth inflating.
+                reader.setInput(in, true, !format.equals("jpeg"));
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
                 if (w < 1 || h < 1 || w * h > Limits.IMAGE_PIXELS) {
@@ -122,9 +127,6 @@ public final class ImageFiles {
         return new FormatException(name, format + " image data", "the file is truncated or its data ends early ("
                 + what + "); refused rather than decoded with the missing part filled in", cause);
     }
-
-    /** The JPEG decoder's warnings that mean the data ran out (libjpeg then fills the rest with grey). */
-    private static final Pattern TRUNCATED = Pattern.compile("(?i)truncated|premature end");
 
     /**
      * A reader for a format with a signature. ImageIO's WBMP reader has none to speak of and would

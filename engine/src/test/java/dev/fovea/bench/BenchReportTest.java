@@ -42,8 +42,9 @@ class BenchReportTest {
         Path p = dir.resolve("b.json");
         Files.writeString(p, "{\"measurements\": [{\"workload\": \"w\", \"backend\": \"cpu\", \"median_ms\": \"2\", "
                 + "\"gflops\": 1}]}");
-        assertEquals(p + ": measurements[0]: needs workload and backend (strings), median_ms and one of gflops, gb_per_s or "
-                + "images_per_s (numbers)", assertThrows(FormatException.class, () -> BenchReport.read(p)).getMessage());
+        assertEquals(p + ": measurements[0]: needs workload, backend, median_ms and one of gflops, gb_per_s or images_per_s "
+                + "(the first two strings, the others numbers)", assertThrows(FormatException.class, () -> BenchReport.read(p))
+                .getMessage());
         Files.writeString(p, "{\"measurements\": " + "[".repeat(100_000));
         FormatException deep = assertThrows(FormatException.class, () -> BenchReport.read(p));
         assertTrue(deep.getMessage().startsWith(p + ": JSON: ") && deep.getMessage().contains("nesting depth"), deep.getMessage());

@@ -41,7 +41,7 @@ class ImageFilesTest {
     void everyTruncationIsRefusedNamingTheFile() throws IOException {
         Path p = dir.resolve("cut");
         for (String format : new String[] {"png", "jpg", "bmp"}) {
-            byte[] whole = ImageFolderTest.encode(detailed(24, 18), format);
+            byte[] whole = ImageFolderTest.encode(detailed(12, 9), format);
             Files.write(p, whole);
             assertEquals(3 * 4 * 4, ImageFiles.load(p, 3, 4, 4).length, format + " whole");
             int header = format.equals("png") ? 33 : whole.length;
@@ -86,7 +86,7 @@ class ImageFilesTest {
     @Test
     void gifsCutInsideTheirImageDataAreRefused() throws IOException {
         Path p = dir.resolve("cut.gif");
-        byte[] whole = ImageFolderTest.encode(detailed(24, 18), "gif");
+        byte[] whole = ImageFolderTest.encode(detailed(12, 9), "gif");
         for (int cut = 1; cut < whole.length - 1; cut++) {
             Files.write(p, Arrays.copyOf(whole, cut));
             assertThrows(FormatException.class, () -> ImageFiles.load(p, 3, 4, 4), "gif cut to " + cut);
