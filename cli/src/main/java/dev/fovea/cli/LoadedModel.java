@@ -12,8 +12,10 @@ import dev.fovea.tensor.Tensor;
 import dev.fovea.data.Dataset;
 import dev.fovea.train.Checkpoint;
 import dev.fovea.train.ModelSpec;
+import dev.fovea.train.Trainer;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,19 +31,24 @@ record LoadedModel(Graph graph, Executor executor, Normalization normalization, 
      * safetensors file of weights with PyTorch's names (e.g. saved from a PyTorch model of the same
      * architecture with safetensors.torch.save_file(model.state_dict(), ...)).
      */
-    static LoadedModel load(Path checkpoint, Backend backend, String model) throws IOException {
+    static LoadedModel load(Path checkpoint, Backend backend, String model, PrintWriter err) throws IOException {
         if (model != null) {
             Graph g = ModelSpec.parse(model).graph();
             Map<String, float[]> weights = Checkpoint.importWeights(checkpoint, g);
-            return fold(g, weights, backend, null, Dataset.numberedClasses(g.outputShape().dim(-1)));
+            return fold(g, weights, backend, null, Dataset.numberedClasses(g.outputShape().dim(-1)), checkpoint, err);
         }
         Checkpoint c = Checkpoint.read(checkpoint);
         Graph g = c.model().graph();
-        return fold(g, c.weightsFor(g, checkpoint.toString()), backend, c.normalization(), c.classes());
+        return fold(g, c.weightsFor(g, checkpoint.toString()), backend, c.normalization(), c.classes(), checkpoint, err);
     }
 
     private static LoadedModel fold(Graph g, Map<String, float[]> weights, Backend backend, Normalization norm,
-                                    List<String> classes) {
+                                    List<String> classes, Path source, PrintWriter err) {
+        for (String w : Checkpoint.nonFiniteWarnings(weights, source.toString())) {
+            err.println("fovea: warning: " + w);
+        }
+        err.flush();
+        Trainer.checkInferenceMemory(backend, g, 1);
         BatchNormFolding.Folded f = BatchNormFolding.fold(g, weights);
         Parameters params = Parameters.fromHost(f.graph(), backend, f.params());
         return new LoadedModel(f.graph(), new Executor(f.graph(), params), norm, classes, f.foldedCount());

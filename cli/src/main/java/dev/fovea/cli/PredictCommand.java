@@ -47,6 +47,8 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Arguments.positive("--top", top);
+        Arguments.positive("--limit", limit);
         PrintWriter out = spec.commandLine().getOut();
         try (Backend backend = device.open(spec.commandLine().getErr())) {
             LoadedModel m = weights.load(checkpoint, backend);

@@ -31,6 +31,7 @@ public final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Arguments.positive("--batch-size", batchSize);
         PrintWriter out = spec.commandLine().getOut();
         Graph g = ModelSpec.parse(model).graph();
         List<Summary.Row> rows = Summary.rows(g);

@@ -6,6 +6,7 @@ import dev.fovea.data.Dataset;
 import dev.fovea.data.EmbeddedDatasets;
 import dev.fovea.data.ImageFiles;
 import dev.fovea.graph.Node;
+import dev.fovea.io.Listing;
 import dev.fovea.report.FeatureMapGrid;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -63,7 +64,7 @@ public final class VisualizeCommand implements Callable<Integer> {
             LoadedModel m = weights.load(checkpoint, backend);
             Node node = m.graph().nodes().stream().filter(n -> n.name().equals(layer)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--layer '" + layer + "': no such layer; layers: "
-                            + String.join(", ", m.graph().nodes().stream().map(Node::name).toList())));
+                            + Listing.of(m.graph().nodes().stream().map(Node::name).toList(), ", ")));
             if (node.shape().rank() != 4) {
                 throw new IllegalArgumentException("--layer '" + layer + "' outputs " + node.shape()
                         + ", not feature maps; choose a convolution, activation or pooling layer");

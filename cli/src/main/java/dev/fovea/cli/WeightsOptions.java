@@ -1,7 +1,9 @@
 package dev.fovea.cli;
 
 import dev.fovea.backend.Backend;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,8 +15,14 @@ public final class WeightsOptions {
             description = "For a bare .safetensors of weights (e.g. saved from PyTorch): the zoo model or model file it belongs to.")
     String model;
 
-    /** The checkpoint (or bare weights with --model), batch norm folded, on {@code backend}. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /**
+     * The checkpoint (or bare weights with --model), batch norm folded, on {@code backend}; a warning
+     * on stderr names each tensor holding NaN or infinite values.
+     */
     LoadedModel load(Path checkpoint, Backend backend) throws IOException {
-        return LoadedModel.load(checkpoint, backend, model);
+        return LoadedModel.load(checkpoint, backend, model, command.commandLine().getErr());
     }
 }

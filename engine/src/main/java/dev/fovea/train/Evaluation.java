@@ -12,9 +12,18 @@ import dev.fovea.tensor.Tensor;
 /** Loss, accuracy and the confusion matrix of a model over a data set, in inference mode. */
 public record Evaluation(double loss, double accuracy, long[][] confusion, int samples) {
 
-    /** Runs every batch of {@code loader}'s epoch 0 through {@code exec.infer}. */
+    /**
+     * Runs every batch of {@code loader}'s epoch 0 through {@code exec.infer}; the model must have
+     * one output per class ({@link Trainer#checkFits} says so first, with the data set's name).
+     */
     public static Evaluation run(Executor exec, DataLoader loader, int classes) {
+        int outputs = exec.graph().outputShape().dim(-1);
+        if (outputs != classes) {
+            throw new IllegalArgumentException("model '" + exec.graph().name() + "' has " + outputs + " outputs but the data has "
+                    + classes + " classes; a classifier needs one output per class");
+        }
         Backend b = exec.params().backend();
+        Trainer.checkInferenceMemory(b, exec.graph(), Math.max(1, Math.min(loader.options().batchSize(), loader.data().size())));
         long[][] confusion = new long[classes][classes];
         double lossSum = 0;
         int n = 0;

@@ -25,9 +25,10 @@ public record ModelSpec(String zoo, String modelFileJson) {
             return new ModelSpec(model, null);
         }
         Path p = Path.of(model);
-        if (Files.isRegularFile(p)) {
+        // Any existing file, not only a regular one: ModelFile refuses a FIFO or device by name instead of blocking.
+        if (Files.exists(p) && !Files.isDirectory(p)) {
             try {
-                return new ModelSpec(null, Files.readString(p));
+                return new ModelSpec(null, ModelFile.readText(p));
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("--model " + model + ": cannot read: " + e.getMessage(), e);
             }

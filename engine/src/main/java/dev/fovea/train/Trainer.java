@@ -76,7 +76,11 @@ public final class Trainer {
         checkFits(graph, data.train());
     }
 
-    /** The model's input and output must fit the data set's images and classes. */
+    /**
+     * The model's input and output must fit the data set's images and classes: one output per class,
+     * neither more (predictions of classes the data has not, and a confusion matrix they do not fit)
+     * nor fewer.
+     */
     public static void checkFits(Graph g, Dataset d) {
         Shape want = g.input().shape();
         Shape have = Shape.of(1, d.channels(), d.height(), d.width());
@@ -85,9 +89,9 @@ public final class Trainer {
                     + d.name() + "' has images " + have);
         }
         int outputs = g.outputShape().dim(-1);
-        if (outputs < d.numClasses()) {
+        if (outputs != d.numClasses()) {
             throw new IllegalArgumentException("model '" + g.name() + "' has " + outputs + " outputs but data set '"
-                    + d.name() + "' has " + d.numClasses() + " classes");
+                    + d.name() + "' has " + d.numClasses() + " classes; a classifier needs one output per class");
         }
     }
 
@@ -118,8 +122,16 @@ public final class Trainer {
         checkMemory();
         int startEpoch = resume == null ? 0 : resume.epoch();
         EpochPosition startAt = resume == null ? EpochPosition.START : resume.position();
-        Parameters params = resume == null ? Parameters.initialize(graph, backend, cfg.seed())
-                : Parameters.fromHost(graph, backend, resume.weightsFor(graph, "--resume"));
+        Parameters params;
+        if (resume == null) {
+            params = Parameters.initialize(graph, backend, cfg.seed());
+        } else {
+            Map<String, float[]> weights = resume.weightsFor(graph, "--resume");
+            for (String w : Checkpoint.nonFiniteWarnings(weights, resumePath == null ? "--resume" : resumePath.toString())) {
+                cfg.log().println("warning: " + w);
+            }
+            params = Parameters.fromHost(graph, backend, weights);
+        }
         Executor exec = new Executor(graph, params);
         Optimizer opt = new Optimizer(cfg.optimizer(), cfg.schedule(), backend);
         History history = new History();
@@ -309,6 +321,34 @@ public final class Trainer {
                     + "JVM may use %.1f GiB: lower --batch-size or raise -Xmx (FOVEA_JAVA_OPTS)", graph.name(),
                     batch, need / 1073741824.0, plan.trainingBytes() / 1073741824.0,
                     (plan.parameterBytes() + optimizerBytes) / 1073741824.0, maxHeap / 1073741824.0));
+        }
+    }
+
+    /**
+     * Refuses, before anything is allocated for it, inference of {@code graph} at {@code batch} images
+     * whose planned memory cannot fit the heap (on CPU backends, where activations live on the heap):
+     * a model file can declare activations of gigabytes with almost no weights.
+     */
+    public static void checkInferenceMemory(Backend backend, Graph graph, int batch) {
+        if (backend.device().kind() == dev.fovea.tensor.Device.Kind.CPU) {
+            checkInferenceMemory(graph, batch, Runtime.getRuntime().maxMemory());
+        }
+    }
+
+    /**
+     * Throws if running {@code graph} on {@code batch} images needs more than 90% of {@code maxHeap}
+     * by the memory plan: the inference peak of activations plus three copies of the parameters (as
+     * read, with batch norm folded, and on the backend).
+     */
+    static void checkInferenceMemory(Graph graph, int batch, long maxHeap) {
+        MemoryPlan plan = MemoryPlan.of(graph, batch);
+        long need = plan.inferencePeakBytes() + 3 * plan.parameterBytes();
+        if (need > maxHeap * 0.9) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "model '%s' needs about %.1f GiB to run %d "
+                    + "image%s (activations %.1f GiB, parameters %.1f GiB) but the JVM may use %.1f GiB: %sraise -Xmx "
+                    + "(FOVEA_JAVA_OPTS)", graph.name(), need / 1073741824.0, batch, batch == 1 ? "" : "s at a time",
+                    plan.inferencePeakBytes() / 1073741824.0, 3 * plan.parameterBytes() / 1073741824.0,
+                    maxHeap / 1073741824.0, batch > 1 ? "lower --batch-size or " : ""));
         }
     }
 
