@@ -21,7 +21,7 @@ struct Config {
     long long failLibrary = 0;                // FOVEA_SOFTGPU_FAIL_LIBRARY=N or N+: the Nth (and later) library
     bool failLibraryOnward = false;           //   calls fail with their ALLOC_FAILED status
     std::string kernels = "source";           // FOVEA_SOFTGPU_KERNELS: how kernels run (source: the CPU build of the .cu)
-    size_t quarantineBytes = size_t(256) << 20;  // FOVEA_SOFTGPU_QUARANTINE: freed memory kept poisoned
+    size_t quarantineBytes = size_t(64) << 20;   // FOVEA_SOFTGPU_QUARANTINE: freed memory kept poisoned
     bool leakReport = false;                  // FOVEA_SOFTGPU_LEAKS=report: list live objects at exit
 
     // Reads the variables; on a malformed value returns false with the reason in *error.

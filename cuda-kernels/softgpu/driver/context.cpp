@@ -63,6 +63,9 @@ void activate(Context* c) {
 void destroyContext(Context* c, const char* why) {
     drainContext(c);
     State* s = state();
+    for (const std::string& r : s->memory.checkQuarantine()) {
+        poison(c, CUDA_ERROR_ILLEGAL_ADDRESS, r);
+    }
     std::ostringstream leaks;
     long long leaked = 0;
     auto blocks = s->memory.blocksOf(c);

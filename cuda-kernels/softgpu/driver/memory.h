@@ -93,7 +93,7 @@ private:
     std::map<uintptr_t, Allocation> live_;       // by base address
     std::deque<Allocation> quarantine_;
     size_t quarantineBytes_ = 0;
-    size_t quarantineLimit_ = size_t(256) << 20;
+    size_t quarantineLimit_ = size_t(64) << 20;
     uint64_t nextId_ = 1;
     std::map<uintptr_t, size_t> host_;           // pinned blocks: address -> bytes
     std::vector<std::string> pendingReports_;    // from evictions, returned by the next check
