@@ -40,18 +40,20 @@ extern "C" __global__ void fovea_dropout_apply(const float* x, const float* mask
     }
 }
 
-// ---- activations (PyTorch's choices at kinks: the ReLU gradient at exactly 0 is 0) -----------
+// ---- activations: PyTorch's choices at kinks and NaN (the ReLU gradient at exactly 0 is 0; ReLU
+// passes NaN and -0 and passes the gradient where its output is NaN; leaky ReLU scales both by the
+// slope for every input that is not positive, NaN included) ------------------------------------
 
 extern "C" __global__ void fovea_relu_forward(const float* x, float* y, int n) {
     FOVEA_GRID_LOOP(i, n) {
         float v = x[i];
-        y[i] = v > 0.0f ? v : 0.0f;
+        y[i] = v < 0.0f ? 0.0f : v;
     }
 }
 
 extern "C" __global__ void fovea_relu_backward(const float* dy, const float* x, float* dx, int n) {
     FOVEA_GRID_LOOP(i, n) {
-        dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+        dx[i] = x[i] <= 0.0f ? 0.0f : dy[i];
     }
 }
 

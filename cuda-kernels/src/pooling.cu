@@ -1,8 +1,8 @@
 // Pooling over NCHW float32 planes: min and max (argument stored), average, global average.
 //
-// Semantics are those of the CPU reference (dev.fovea.backend.cpu.RefPool): a window visits its
-// real cells in row-major order and the winner changes only on a strictly better value, so padded
-// cells never win, ties go to the first cell, and the first NaN wins (NaN propagates). The stored
+// Semantics are those of the CPU reference (dev.fovea.backend.cpu.RefPool) and PyTorch: a window
+// visits its real cells in row-major order and the winner changes on a strictly better value or on
+// any NaN, so padded cells never win, ties go to the first cell, and the last NaN wins. The stored
 // index is the flat position h * W + w of the winner inside its channel plane.
 //
 // Backward passes run one thread per INPUT element and gather from the outputs whose window covers
@@ -44,16 +44,8 @@ __device__ __forceinline__ void fovea_argpool_forward(const float* x, float* y, 
                     continue;
                 }
                 float v = xp[h * W + w];
-                bool beats;
-                if (best < 0) {
-                    beats = true;
-                } else if (fovea_is_nan(bestValue)) {
-                    beats = false;
-                } else if (fovea_is_nan(v)) {
-                    beats = true;
-                } else {
-                    beats = isMin ? v < bestValue : v > bestValue;
-                }
+                // A comparison with a NaN best is false: only a later NaN replaces it.
+                bool beats = best < 0 || fovea_is_nan(v) || (isMin ? v < bestValue : v > bestValue);
                 if (beats) {
                     best = h * W + w;
                     bestValue = v;

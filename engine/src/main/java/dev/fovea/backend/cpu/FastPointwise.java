@@ -21,7 +21,7 @@ final class FastPointwise {
         float[] y = HostArrays.floats(x.length);
         forChunks(threads, x.length, (from, to) -> {
             switch (kind) {
-                case RELU -> OPS.leakyRelu(x, y, 0f, from, to);
+                case RELU -> OPS.relu(x, y, from, to);
                 case LEAKY_RELU -> OPS.leakyRelu(x, y, slope, from, to);
                 case SIGMOID -> {
                     for (int i = from; i < to; i++) {
@@ -44,7 +44,7 @@ final class FastPointwise {
         float[] dx = HostArrays.floats(dy.length);
         forChunks(threads, dy.length, (from, to) -> {
             switch (kind) {
-                case RELU -> OPS.leakyReluBackward(dy, x, dx, 0f, from, to);
+                case RELU -> OPS.reluBackward(dy, x, dx, from, to);
                 case LEAKY_RELU -> OPS.leakyReluBackward(dy, x, dx, slope, from, to);
                 case SIGMOID -> {
                     for (int i = from; i < to; i++) {

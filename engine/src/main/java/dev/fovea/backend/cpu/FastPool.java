@@ -57,7 +57,7 @@ final class FastPool {
                                     int at = iy * w + ix;
                                     int key = rankKey(x[xBase + at], min);
                                     // An int select: the JIT can make it branch-free, unlike a float compare.
-                                    best = key > bestKey ? at : best;
+                                    best = key > bestKey || key == NAN_KEY ? at : best;
                                     bestKey = Math.max(key, bestKey);
                                 }
                             }
@@ -82,8 +82,8 @@ final class FastPool {
 
     /**
      * Max or min over 2x2 windows at stride 2 of one plane, in straight-line code: the winner of each row
-     * pair (the first on a tie), then the second row's winner only if strictly better, which is the
-     * reference's row-major scan.
+     * pair (the first on a tie, the second if it is NaN), then the second row's winner if strictly better
+     * or NaN, which is the reference's row-major scan.
      */
     private static void pick2x2(float[] x, int xBase, int w, float[] y, int[] idx, int yBase, int oh, int ow,
                                 boolean min) {
@@ -97,9 +97,10 @@ final class FastPool {
                 int k1 = rankKey(x[xBase + a + 1], min);
                 int k2 = rankKey(x[xBase + c], min);
                 int k3 = rankKey(x[xBase + c + 1], min);
-                int top = k1 > k0 ? a + 1 : a;
-                int bottom = k3 > k2 ? c + 1 : c;
-                int best = Math.max(k2, k3) > Math.max(k0, k1) ? bottom : top;
+                int top = k1 > k0 || k1 == NAN_KEY ? a + 1 : a;
+                int bottom = k3 > k2 || k3 == NAN_KEY ? c + 1 : c;
+                int bottomKey = Math.max(k2, k3);
+                int best = bottomKey > Math.max(k0, k1) || bottomKey == NAN_KEY ? bottom : top;
                 y[o + ox] = x[xBase + best];
                 idx[o + ox] = best;
             }
@@ -108,10 +109,12 @@ final class FastPool {
 
     /**
      * An int whose order is the order in which pooling picks winners: for max, the float order with
-     * -0 equal to +0 and every NaN above everything (so the first NaN wins, and nothing replaces it);
-     * for min the same on -v. Adding +0 turns -0 into +0; floatToIntBits makes every NaN the same
+     * -0 equal to +0 and every NaN above everything, as {@link #NAN_KEY} (a NaN also replaces an earlier
+     * NaN: the last one wins, as in PyTorch); for min the same on -v. Adding +0 turns -0 into +0; floatToIntBits makes every NaN the same
      * positive NaN; flipping the magnitude bits of negatives makes the two's-complement order the float order.
      */
+    static final int NAN_KEY = Float.floatToIntBits(Float.NaN);
+
     static int rankKey(float v, boolean min) {
         int bits = Float.floatToIntBits((min ? -v : v) + 0f);
         return bits ^ ((bits >> 31) & 0x7fffffff);

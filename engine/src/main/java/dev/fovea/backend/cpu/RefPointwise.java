@@ -19,7 +19,8 @@ final class RefPointwise {
         for (int i = 0; i < x.length; i++) {
             float v = x[i];
             y[i] = switch (kind) {
-                case RELU -> v > 0 ? v : 0f;
+                // PyTorch's clamp_min(x, 0): NaN and -0 pass through.
+                case RELU -> v < 0 ? 0f : v;
                 case LEAKY_RELU -> v > 0 ? v : v * slope;
                 case SIGMOID -> sigmoid(v);
                 case TANH -> (float) Math.tanh(v);
@@ -28,12 +29,16 @@ final class RefPointwise {
         return y;
     }
 
-    /** ReLU and leaky ReLU differentiate through the input; sigmoid and tanh through the output. */
+    /**
+     * ReLU and leaky ReLU differentiate through the input; sigmoid and tanh through the output. As in
+     * PyTorch, ReLU passes the gradient where its output is NaN ({@code x <= 0} is false for NaN) and
+     * leaky ReLU scales it there by the slope.
+     */
     static float[] activationBackward(float[] dy, float[] x, float[] y, Activation kind, float slope) {
         float[] dx = new float[dy.length];
         for (int i = 0; i < dy.length; i++) {
             dx[i] = switch (kind) {
-                case RELU -> x[i] > 0 ? dy[i] : 0f;
+                case RELU -> x[i] <= 0 ? 0f : dy[i];
                 case LEAKY_RELU -> x[i] > 0 ? dy[i] : dy[i] * slope;
                 case SIGMOID -> dy[i] * y[i] * (1 - y[i]);
                 case TANH -> dy[i] * (1 - y[i] * y[i]);

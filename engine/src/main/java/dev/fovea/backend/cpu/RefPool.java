@@ -6,9 +6,9 @@ import dev.fovea.tensor.Shape;
 
 /**
  * Reference pooling over NCHW, each channel plane on its own. Max and min visit a window's real
- * cells in row-major order and replace the winner only on a strictly better value, so padded cells
- * never win and ties go to the first cell; a NaN wins (the first one), so NaN propagates as in
- * PyTorch. Average pooling follows PyTorch: with count_include_pad the divisor is the window
+ * cells in row-major order and replace the winner on a strictly better value or on any NaN, so
+ * padded cells never win, ties go to the first cell and the last NaN wins: PyTorch's rule
+ * ({@code val > maxval || isnan(val)}), so NaN propagates and its gradient goes where PyTorch's does. Average pooling follows PyTorch: with count_include_pad the divisor is the window
  * clipped to the padded extent, otherwise the number of real cells.
  */
 final class RefPool {
@@ -116,11 +116,8 @@ final class RefPool {
         return dx;
     }
 
-    /** Whether {@code candidate} replaces {@code best}: strictly better, or the first NaN. */
+    /** Whether {@code candidate} replaces {@code best}: any NaN, or strictly better (never better than a NaN). */
     private static boolean beats(PoolKind kind, float candidate, float best) {
-        if (Float.isNaN(best)) {
-            return false;
-        }
         if (Float.isNaN(candidate)) {
             return true;
         }

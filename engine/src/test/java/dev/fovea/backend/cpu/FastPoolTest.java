@@ -122,11 +122,13 @@ class FastPoolTest {
             Float.POSITIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0xffc00001)};
         for (float a : v) {
             for (float b : v) {
-                boolean nanB = Float.isNaN(b);
-                boolean maxBeats = !nanB && (Float.isNaN(a) || a > b);
-                boolean minBeats = !nanB && (Float.isNaN(a) || a < b);
-                assertTrue(maxBeats == FastPool.rankKey(a, false) > FastPool.rankKey(b, false), a + " vs " + b);
-                assertTrue(minBeats == FastPool.rankKey(a, true) > FastPool.rankKey(b, true), a + " vs " + b);
+                // The reference's rule (PyTorch's): a NaN always replaces, otherwise only strictly better.
+                boolean maxBeats = Float.isNaN(a) || a > b;
+                boolean minBeats = Float.isNaN(a) || a < b;
+                int ka = FastPool.rankKey(a, false);
+                int kaMin = FastPool.rankKey(a, true);
+                assertTrue(maxBeats == (ka > FastPool.rankKey(b, false) || ka == FastPool.NAN_KEY), a + " vs " + b);
+                assertTrue(minBeats == (kaMin > FastPool.rankKey(b, true) || kaMin == FastPool.NAN_KEY), a + " vs " + b);
             }
         }
     }
