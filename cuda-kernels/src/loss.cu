@@ -22,9 +22,32 @@ extern "C" __global__ void fovea_sum_chunks(const float* in, float* out, int n, 
     }
 }
 
+// Checks the values a loss is defined on, in a fixed order so that "the first bad one" is well
+// defined: with classes > 0, cross-entropy labels must be class indices in [0, classes); with
+// classes == 0, binary cross-entropy inputs must be probabilities in [0, 1] (NaN fails both).
+// flag[0] = the index of the first bad value as a float (exact below 2^24), or -1; flag[1] = that
+// value. One thread (W = 1): the host reads the flag together with the loss, in one download.
+extern "C" __global__ void fovea_check_loss_values(const float* values, float* flag, int n, int classes) {
+    FOVEA_GRID_LOOP(t, 1) {
+        float bad = -1.0f;
+        float value = 0.0f;
+        for (int i = 0; i < n; i++) {
+            float v = values[i];
+            bool ok = classes > 0 ? (v >= 0.0f && v < (float)classes && v == rintf(v)) : (v >= 0.0f && v <= 1.0f);
+            if (!ok) {
+                bad = (float)i;
+                value = v;
+                break;
+            }
+        }
+        flag[0] = bad;
+        flag[1] = value;
+    }
+}
+
 // Softmax cross-entropy from logits [N, C] with class indices stored as floats in labels [N]:
-// losses[i] = logsumexp(x[i, :]) - x[i, label]. One thread per sample. Labels are validated on the
-// host (they arrive with the batch); an out-of-range label here gives NaN rather than a wild read.
+// losses[i] = logsumexp(x[i, :]) - x[i, label]. One thread per sample. An out-of-range label gives
+// NaN here rather than a wild read; fovea_check_loss_values reports it.
 extern "C" __global__ void fovea_softmax_xent_forward(const float* logits, const float* labels, float* losses,
                                                       int N, int C) {
     FOVEA_GRID_LOOP(i, N) {

@@ -52,6 +52,27 @@ class LossEmulationTest {
         }
     }
 
+    /**
+     * The domain check beside a loss: the first label that is not a class index (or, with classes 0,
+     * the first value that is not a probability) and its value, or -1 when there is none; the same
+     * rule as {@link dev.fovea.ops.LossDomain}, which the reference enforces by throwing.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void checkLossValuesFindsTheFirstValueOutsideTheDomain(Flavour flavour) {
+        KernelEmulator emu = KernelEmulator.get(flavour);
+        float[][] inputs = {{0, 3, 9, 2}, {0, 3, 10, 12}, {0, 2.5f, -1, 1}, {1, Float.NaN, 3, 4}};
+        float[][] expected = {{-1, 0}, {2, 10}, {1, 2.5f}, {1, Float.NaN}};
+        for (int k = 0; k < inputs.length; k++) {
+            Emulation.check(emu, "class labels " + java.util.Arrays.toString(inputs[k]), Map.of("v", inputs[k]), "flag",
+                    null, expected[k], 0, 0, "fovea_check_loss_values", "v", "flag", 4, 10);
+        }
+        Emulation.check(emu, "probabilities", Map.of("v", new float[]{0, 1, 0.5f, 1.0001f}), "flag", null,
+                new float[]{3, 1.0001f}, 0, 0, "fovea_check_loss_values", "v", "flag", 4, 0);
+        Emulation.check(emu, "probabilities in range", Map.of("v", new float[]{0, 1, 0.5f}), "flag", null,
+                new float[]{-1, 0}, 0, 0, "fovea_check_loss_values", "v", "flag", 3, 0);
+    }
+
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void crossEntropy(Flavour flavour) {

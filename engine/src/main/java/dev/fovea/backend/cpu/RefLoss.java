@@ -1,5 +1,6 @@
 package dev.fovea.backend.cpu;
 
+import dev.fovea.ops.LossDomain;
 import dev.fovea.ops.LossKind;
 import dev.fovea.tensor.Shape;
 
@@ -118,10 +119,8 @@ final class RefLoss {
     /** Row {@code row} of the targets as a class index, or an error naming the bad value. */
     private static int label(float[] target, int row, Shape xs) {
         float t = target[row];
-        int classes = xs.dim(1);
-        if (!(t >= 0 && t < classes && t == Math.rint(t))) {
-            throw new IllegalArgumentException("cross_entropy: target[" + row + "] = " + t
-                    + " is not a class index in [0, " + classes + ") (input " + xs + ", target [" + xs.dim(0) + "])");
+        if (!LossDomain.isClassIndex(t, xs.dim(1))) {
+            throw new IllegalArgumentException(LossDomain.notAClassIndex(row, t, xs));
         }
         return (int) t;
     }
@@ -129,9 +128,8 @@ final class RefLoss {
     /** x[i] as a probability, or an error: like PyTorch, values outside [0, 1] are refused. */
     private static double probability(float[] x, int i, Shape xs) {
         float p = x[i];
-        if (!(p >= 0 && p <= 1)) {
-            throw new IllegalArgumentException("binary_cross_entropy: input[" + i + "] = " + p
-                    + " is not a probability in [0, 1] (input " + xs + ")");
+        if (!LossDomain.isProbability(p)) {
+            throw new IllegalArgumentException(LossDomain.notAProbability(i, p, xs));
         }
         return p;
     }

@@ -140,7 +140,7 @@ public final class CudaBackend implements Backend {
     @Override
     public float[] download(Tensor t) {
         requireDType("download", t, DType.FLOAT32);
-        return dev.downloadFloats(ptr(t), t.size());
+        return pointwise.download(t);
     }
 
     @Override
@@ -177,6 +177,9 @@ public final class CudaBackend implements Backend {
         String ctx = "conv2d forward " + g.describe();
         Route route = router.conv2d(g);
         Tensor y = dev.tensor(out, ctx);
+        if (out.size() == 0) {
+            return y; // an empty batch: nothing to compute, and cuDNN refuses zero-sized descriptors
+        }
         switch (route.engine()) {
             case CUDNN -> cudnnConv.forward(g, key(AlgoKey.ConvPass.FORWARD, input, weight, p), ptr(input), ptr(weight),
                     ptr(y));
@@ -205,6 +208,19 @@ public final class CudaBackend implements Backend {
         Route route = router.conv2d(g);
         Tensor dx = needInputGrad ? dev.tensor(input.shape(), ctx) : null;
         Tensor dw = dev.tensor(weight.shape(), ctx);
+        if (out.size() == 0) {
+            // Sums over an empty batch (or an empty output): zero weight and bias gradients.
+            dev.zero(ptr(dw), (long) dw.size() * Sizeof.FLOAT, ctx);
+            Tensor db = null;
+            if (hasBias) {
+                db = dev.tensor(Shape.of(out.dim(1)), ctx);
+                dev.zero(ptr(db), (long) db.size() * Sizeof.FLOAT, ctx);
+            }
+            if (dx != null) {
+                dev.zero(ptr(dx), (long) dx.size() * Sizeof.FLOAT, ctx);
+            }
+            return new Grads(dx, dw, db);
+        }
         switch (route.engine()) {
             case CUDNN -> {
                 if (dx != null) {

@@ -131,9 +131,11 @@ final class CudaDevice implements AutoCloseable {
     /**
      * Runs one cuDNN call on this device's handle. An internal allocation failure of cuDNN
      * (CUDNN_STATUS_ALLOC_FAILED) is treated as Fovea's own out-of-memory: the allocator's cache is
-     * released and the call retried once, then it is a {@link DeviceOutOfMemoryException}.
+     * released and the call retried once, then it is a {@link DeviceOutOfMemoryException}. Library
+     * calls are serialised per device: cuDNN and cuBLAS do not allow one handle to be used by two
+     * host threads at the same time, and a backend may be shared by several.
      */
-    void cudnn(String call, String context, ToIntFunction<cudnnHandle> body) {
+    synchronized void cudnn(String call, String context, ToIntFunction<cudnnHandle> body) {
         enter();
         int rc = body.applyAsInt(cudnn);
         if (rc == cudnnStatus.CUDNN_STATUS_ALLOC_FAILED) {
@@ -149,7 +151,7 @@ final class CudaDevice implements AutoCloseable {
     }
 
     /** Runs one cuBLAS call on this device's handle; CUBLAS_STATUS_ALLOC_FAILED as for {@link #cudnn}. */
-    void cublas(String call, String context, ToIntFunction<cublasHandle> body) {
+    synchronized void cublas(String call, String context, ToIntFunction<cublasHandle> body) {
         enter();
         int rc = body.applyAsInt(cublas);
         if (rc == cublasStatus.CUBLAS_STATUS_ALLOC_FAILED) {

@@ -5,14 +5,19 @@ import dev.fovea.backend.Grads;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.DropoutParams;
+import dev.fovea.ops.LossDomain;
 import dev.fovea.ops.LossKind;
+import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 import static dev.fovea.backend.cuda.CudaDevice.ptr;
 
@@ -28,6 +33,8 @@ final class CudaPointwise {
     private final CudaDevice dev;
     private final Router router;
     private final CudnnOps cudnn;
+    /** Losses whose domain check sits beside their value (weak: a loss nobody reads is forgotten). */
+    private final Map<Tensor, CheckedLoss> checkedLosses = Collections.synchronizedMap(new WeakHashMap<>());
 
     CudaPointwise(CudaDevice dev, Router router, CudnnOps cudnn) {
         this.dev = dev;
@@ -233,19 +240,48 @@ final class CudaPointwise {
                 case BINARY_CROSS_ENTROPY_WITH_LOGITS -> dev.kernels.launch(Kernel.BCE_LOGITS_FORWARD, n, ctx, x, t, l, n);
                 case MSE -> dev.kernels.launch(Kernel.MSE_FORWARD, n, ctx, x, t, l, n);
             }
-            return mean(losses, n, ctx);
+            // Two more floats after the mean: where the loss's domain check found a bad value, and it.
+            Tensor out = new Tensor(Shape.scalar(), dev.allocate(DType.FLOAT32, 3, ctx));
+            mean(losses, n, out, ctx);
+            if (kind == LossKind.CROSS_ENTROPY || kind == LossKind.BINARY_CROSS_ENTROPY) {
+                dev.kernels.launch(Kernel.CHECK_LOSS_VALUES, 1, ctx, xent ? t : x, ptr(out).withByteOffset(Sizeof.FLOAT),
+                        xent ? n : input.size(), xent ? input.shape().dim(1) : 0);
+                checkedLosses.put(out, new CheckedLoss(kind, input.shape()));
+            }
+            return out;
         }
     }
 
-    /** The mean of {@code n} values as a scalar tensor, in two deterministic passes of chunked sums. */
-    private Tensor mean(Tensor values, int n, String ctx) {
+    /**
+     * The values of {@code t}; for a loss whose domain check ran on the device, the check's result
+     * comes in the same download and a bad label or probability is the reference's error, so every
+     * backend refuses the same inputs (a GPU cannot throw from a kernel).
+     */
+    float[] download(Tensor t) {
+        CheckedLoss loss = checkedLosses.get(t);
+        if (loss == null) {
+            return dev.downloadFloats(ptr(t), t.size());
+        }
+        float[] v = dev.downloadFloats(ptr(t), 3);
+        if (v[1] >= 0) {
+            int at = (int) v[1];
+            throw new IllegalArgumentException(loss.kind() == LossKind.CROSS_ENTROPY
+                    ? LossDomain.notAClassIndex(at, v[2], loss.input()) : LossDomain.notAProbability(at, v[2], loss.input()));
+        }
+        return new float[]{v[0]};
+    }
+
+    /** A loss whose domain check was queued beside its value. */
+    private record CheckedLoss(LossKind kind, Shape input) {
+    }
+
+    /** The mean of {@code n} values into {@code out[0]}, in two deterministic passes of chunked sums. */
+    private void mean(Tensor values, int n, Tensor out, String ctx) {
         int partials = (n + SUM_CHUNK - 1) / SUM_CHUNK;
-        Tensor out = dev.tensor(Shape.scalar(), ctx);
         try (Tensor sums = dev.tensor(Shape.of(partials), ctx)) {
             dev.kernels.launch(Kernel.SUM_CHUNKS, partials, ctx, ptr(values), ptr(sums), n, SUM_CHUNK, 1f);
             dev.kernels.launch(Kernel.SUM_CHUNKS, 1, ctx, ptr(sums), ptr(out), partials, partials, (float) (1.0 / n));
         }
-        return out;
     }
 
     Tensor lossBackward(LossKind kind, Tensor input, Tensor target, float gradOutput) {

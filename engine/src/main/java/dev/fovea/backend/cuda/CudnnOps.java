@@ -30,7 +30,20 @@ final class CudnnOps {
                 p.strideH(), p.strideW(), context);
     }
 
+    /** Whether a tensor of these dims holds nothing: cuDNN refuses zero-sized descriptors, and there is no work. */
+    private static boolean empty(int... dims) {
+        for (int d : dims) {
+            if (d == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void poolForward(Pool2dParams p, int[] xDims, int[] yDims, CUdeviceptr x, CUdeviceptr y, String context) {
+        if (empty(yDims)) {
+            return;
+        }
         try (Cudnn.PoolDesc pd = pool(p, context);
              Cudnn.TensorDesc xd = new Cudnn.TensorDesc(xDims, context);
              Cudnn.TensorDesc yd = new Cudnn.TensorDesc(yDims, context)) {
@@ -41,6 +54,14 @@ final class CudnnOps {
 
     void poolBackward(Pool2dParams p, int[] xDims, int[] yDims, CUdeviceptr x, CUdeviceptr y, CUdeviceptr dy,
                       CUdeviceptr dx, String context) {
+        if (empty(xDims)) {
+            return;
+        }
+        if (empty(yDims)) {
+            // No window covers any input: the gradient is zero (cuDNN would refuse the empty output).
+            dev.zero(dx, 4L * xDims[0] * xDims[1] * xDims[2] * xDims[3], context);
+            return;
+        }
         try (Cudnn.PoolDesc pd = pool(p, context);
              Cudnn.TensorDesc xd = new Cudnn.TensorDesc(xDims, context);
              Cudnn.TensorDesc yd = new Cudnn.TensorDesc(yDims, context)) {
@@ -100,6 +121,9 @@ final class CudnnOps {
     }
 
     void activationForward(Activation kind, int n, CUdeviceptr x, CUdeviceptr y, String context) {
+        if (n == 0) {
+            return;
+        }
         try (Cudnn.ActivationDesc ad = new Cudnn.ActivationDesc(activationMode(kind), context);
              Cudnn.TensorDesc d = new Cudnn.TensorDesc(n, 1, 1, 1, context)) {
             dev.cudnn("cudnnActivationForward", context,
@@ -109,6 +133,9 @@ final class CudnnOps {
 
     void activationBackward(Activation kind, int n, CUdeviceptr x, CUdeviceptr y, CUdeviceptr dy, CUdeviceptr dx,
                             String context) {
+        if (n == 0) {
+            return;
+        }
         try (Cudnn.ActivationDesc ad = new Cudnn.ActivationDesc(activationMode(kind), context);
              Cudnn.TensorDesc d = new Cudnn.TensorDesc(n, 1, 1, 1, context)) {
             dev.cudnn("cudnnActivationBackward", context,
@@ -122,6 +149,9 @@ final class CudnnOps {
     }
 
     void softmaxForward(boolean log, int outer, int d, int inner, CUdeviceptr x, CUdeviceptr y, String context) {
+        if (empty(outer, d, inner)) {
+            return;
+        }
         try (Cudnn.TensorDesc td = new Cudnn.TensorDesc(outer, d, inner, 1, context)) {
             dev.cudnn("cudnnSoftmaxForward", context, h -> JCudnn.cudnnSoftmaxForward(h, softmaxAlgorithm(log),
                     cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, Cudnn.ONE, td.d, x, Cudnn.ZERO, td.d, y));
@@ -130,6 +160,9 @@ final class CudnnOps {
 
     void softmaxBackward(boolean log, int outer, int d, int inner, CUdeviceptr y, CUdeviceptr dy, CUdeviceptr dx,
                          String context) {
+        if (empty(outer, d, inner)) {
+            return;
+        }
         try (Cudnn.TensorDesc td = new Cudnn.TensorDesc(outer, d, inner, 1, context)) {
             dev.cudnn("cudnnSoftmaxBackward", context, h -> JCudnn.cudnnSoftmaxBackward(h, softmaxAlgorithm(log),
                     cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, Cudnn.ONE, td.d, y, td.d, dy, Cudnn.ZERO, td.d, dx));

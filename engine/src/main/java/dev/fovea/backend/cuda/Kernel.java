@@ -46,6 +46,7 @@ enum Kernel {
     COPY_BLOCKS("elementwise", "fovea_copy_blocks", "pp iiiiii"),
 
     SUM_CHUNKS("loss", "fovea_sum_chunks", "pp ii f"),
+    CHECK_LOSS_VALUES("loss", "fovea_check_loss_values", "pp ii"),
     SOFTMAX_XENT_FORWARD("loss", "fovea_softmax_xent_forward", "ppp ii"),
     SOFTMAX_XENT_BACKWARD("loss", "fovea_softmax_xent_backward", "ppp ii f"),
     BCE_FORWARD("loss", "fovea_bce_forward", "ppp i"),

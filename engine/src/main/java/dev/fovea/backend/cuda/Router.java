@@ -18,8 +18,11 @@ import java.util.function.Consumer;
  * (`fovea train --verbose` prints them).
  */
 public final class Router {
-    /** cuDNN rejects batch-norm epsilons below CUDNN_BN_MIN_EPSILON. */
-    static final double CUDNN_BN_MIN_EPSILON = 1e-5;
+    /**
+     * cuDNN rejects batch-norm epsilons below CUDNN_BN_MIN_EPSILON, which cuDNN 8 defines as 0.0
+     * (cuDNN 7's was 1e-5): every epsilon a BatchNormParams allows goes to cuDNN.
+     */
+    static final double CUDNN_BN_MIN_EPSILON = 0.0;
 
     private final boolean cudnn;
     private final Consumer<String> listener;
@@ -89,6 +92,9 @@ public final class Router {
             r = new Route(Route.Engine.KERNEL, "cuDNN is not installed");
         } else if (kind == Activation.LEAKY_RELU) {
             r = new Route(Route.Engine.KERNEL, "cuDNN 8 has no leaky ReLU");
+        } else if (kind == Activation.RELU) {
+            // cuDNN documents no gradient for a NaN input; PyTorch passes it (and its forward passes -0).
+            r = new Route(Route.Engine.KERNEL, "PyTorch's ReLU at NaN and -0, which cuDNN does not document");
         } else {
             r = new Route(Route.Engine.CUDNN, "cuDNN activation");
         }

@@ -59,10 +59,12 @@ class RouterTest {
         assertEquals(Route.Engine.CUDNN, with.pool2d(Pool2dParams.of(PoolKind.AVG, 2)).engine());
         assertEquals(Route.Engine.KERNEL, without.pool2d(Pool2dParams.of(PoolKind.MAX, 2)).engine());
         assertEquals(Route.Engine.CUDNN, with.batchNorm(1e-5, 64).engine());
-        assertEquals(Route.Engine.KERNEL, with.batchNorm(1e-6, 64).engine());
+        // cuDNN 8's CUDNN_BN_MIN_EPSILON is 0.0: small epsilons stay on cuDNN (cuDNN 7 refused below 1e-5).
+        assertEquals(Route.Engine.CUDNN, with.batchNorm(1e-7, 64).engine());
         assertTrue(with.batchNorm(1e-5, 1).reason().startsWith("one value per channel"));
         assertEquals(Route.Engine.KERNEL, without.batchNorm(1e-3, 64).engine());
-        assertEquals(Route.Engine.CUDNN, with.activation(Activation.RELU).engine());
+        assertEquals(Route.Engine.KERNEL, with.activation(Activation.RELU).engine());
+        assertEquals(Route.Engine.CUDNN, with.activation(Activation.SIGMOID).engine());
         assertEquals(Route.Engine.KERNEL, with.activation(Activation.LEAKY_RELU).engine());
         assertEquals(Route.Engine.KERNEL, without.activation(Activation.TANH).engine());
         assertEquals(Route.Engine.CUDNN, with.softmax(true).engine());
