@@ -143,6 +143,7 @@ const std::map<std::string, Entry>& registry() {
         FOVEA_ENTRY(fovea_add),
         FOVEA_ENTRY(fovea_axpy),
         FOVEA_ENTRY(fovea_dropout_apply),
+        FOVEA_ENTRY(fovea_dropout_forward),
         FOVEA_ENTRY(fovea_relu_forward),
         FOVEA_ENTRY(fovea_relu_backward),
         FOVEA_ENTRY(fovea_leaky_relu_forward),

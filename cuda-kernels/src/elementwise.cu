@@ -40,6 +40,44 @@ extern "C" __global__ void fovea_dropout_apply(const float* x, const float* mask
     }
 }
 
+// Philox4x32-10 (Salmon et al., SC 2011) of counter (counter, 0, 0, 0), key (k0, k1): word `lane`.
+// Multiplies are written as 64-bit products so the CPU build and the GPU agree bit for bit.
+__device__ __forceinline__ unsigned fovea_philox_word(unsigned long long counter, unsigned k0, unsigned k1,
+                                                     int lane) {
+    unsigned c0 = (unsigned)counter;
+    unsigned c1 = (unsigned)(counter >> 32);
+    unsigned c2 = 0;
+    unsigned c3 = 0;
+    for (int round = 0; round < 10; round++) {
+        unsigned long long p0 = 0xD2511F53ull * c0;
+        unsigned long long p1 = 0xCD9E8D57ull * c2;
+        unsigned n0 = (unsigned)(p1 >> 32) ^ c1 ^ k0;
+        unsigned n1 = (unsigned)p1;
+        unsigned n2 = (unsigned)(p0 >> 32) ^ c3 ^ k1;
+        unsigned n3 = (unsigned)p0;
+        c0 = n0;
+        c1 = n1;
+        c2 = n2;
+        c3 = n3;
+        k0 += 0x9E3779B9u;
+        k1 += 0xBB67AE85u;
+    }
+    return lane == 0 ? c0 : lane == 1 ? c1 : lane == 2 ? c2 : c3;
+}
+
+// Inverted dropout drawn on the device, the mask bit for bit dev.fovea.ops.DropoutMask's: element i
+// keeps x[i] * scale when Philox word i (counter i / 4, lane i % 4, key = the seed's two halves) is
+// at least `threshold` as an unsigned number, else 0; the mask is written for the backward pass.
+extern "C" __global__ void fovea_dropout_forward(const float* x, float* mask, float* y, int n, int seedLo, int seedHi,
+                                                 int threshold, float scale) {
+    FOVEA_GRID_LOOP(i, n) {
+        unsigned word = fovea_philox_word((unsigned long long)i >> 2, (unsigned)seedLo, (unsigned)seedHi, (int)(i & 3));
+        float m = word >= (unsigned)threshold ? scale : 0.0f;
+        mask[i] = m;
+        y[i] = x[i] * m;
+    }
+}
+
 // ---- activations: PyTorch's choices at kinks and NaN (the ReLU gradient at exactly 0 is 0; ReLU
 // passes NaN and -0 and passes the gradient where its output is NaN; leaky ReLU scales both by the
 // slope for every input that is not positive, NaN included) ------------------------------------

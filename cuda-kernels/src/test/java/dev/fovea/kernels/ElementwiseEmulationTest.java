@@ -6,6 +6,7 @@ import dev.fovea.backend.Grads;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.kernels.KernelEmulator.Flavour;
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.DropoutMask;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -164,6 +165,33 @@ class ElementwiseEmulationTest {
         Emulation.check(emu, "dropout backward", Map.of("x", dy, "mask", mask), "y", null,
                 REF.download(REF.dropoutBackward(Tensor.of(s, dy), d)), 0, 0, "fovea_dropout_apply", "x", "mask",
                 "y", s.size());
+    }
+
+    /**
+     * Dropout drawn on the device: the mask (and so the output) bit for bit the reference's, which is
+     * dev.fovea.ops.DropoutMask's Philox stream, for seeds using both 32-bit halves and several p.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void dropoutForwardDrawsTheReferenceMaskBitForBit(Flavour flavour) {
+        KernelEmulator emu = KernelEmulator.get(flavour);
+        int n = 1001;
+        float[] x = Arrays2.random(n, 24);
+        for (long seed : new long[]{99, -1L, 0x123456789ABCDEFL}) {
+            for (double p : new double[]{0.1, 0.5, 0.9}) {
+                DropoutParams dp = new DropoutParams(p, true, seed);
+                DropoutOutput d = REF.dropout(Tensor.of(Shape.of(n), x), dp);
+                List<KernelEmulator.Result> runs = Emulation.everyLaunch(emu, n, Map.of("x", x),
+                        Map.of("mask", Emulation.Out.floats(n), "y", Emulation.Out.floats(n)), "fovea_dropout_forward",
+                        "x", "mask", "y", n, (int) seed, (int) (seed >>> 32), DropoutMask.threshold(p),
+                        DropoutMask.scale(p));
+                for (int j = 0; j < runs.size(); j++) {
+                    String what = "dropout p=" + p + " seed=" + seed + " (" + Emulation.launchLabel(j) + ")";
+                    Compare.close(what + " mask", REF.download(d.mask()), runs.get(j).floats("mask"), 0, 0);
+                    Compare.close(what + " output", REF.download(d.output()), runs.get(j).floats("y"), 0, 0);
+                }
+            }
+        }
     }
 
     @ParameterizedTest

@@ -1,14 +1,12 @@
 package dev.fovea.backend.cpu;
 
 import dev.fovea.ops.Activation;
-import dev.fovea.ops.DropoutParams;
 import dev.fovea.tensor.Shape;
 
-import java.util.SplittableRandom;
-
 /**
- * Reference elementwise ops: the parameter-free activations, PReLU and the dropout mask. Backward
- * rules follow PyTorch, including its choices at kinks (the ReLU gradient at exactly 0 is 0).
+ * Reference elementwise ops: the parameter-free activations and PReLU (the dropout mask is
+ * {@link dev.fovea.ops.DropoutMask}). Backward rules follow PyTorch, including its choices at kinks
+ * (the ReLU gradient at exactly 0 is 0).
  */
 final class RefPointwise {
     private RefPointwise() {
@@ -112,18 +110,4 @@ final class RefPointwise {
         return slopes == 1 ? 0 : (i / inner) % slopes;
     }
 
-    /**
-     * The inverted-dropout mask: each element is kept with probability 1-p and then worth 1/(1-p),
-     * otherwise 0. The draws come from a SplittableRandom seeded with p.seed(), one per element in
-     * order, so a seed fixes the mask.
-     */
-    static float[] dropoutMask(int n, DropoutParams p) {
-        SplittableRandom r = new SplittableRandom(p.seed());
-        float keep = (float) (1 / (1 - p.p()));
-        float[] mask = new float[n];
-        for (int i = 0; i < n; i++) {
-            mask[i] = r.nextDouble() >= p.p() ? keep : 0f;
-        }
-        return mask;
-    }
 }

@@ -8,6 +8,7 @@ import dev.fovea.backend.PoolOutput;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.Conv2dParams;
+import dev.fovea.ops.DropoutMask;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
 import dev.fovea.ops.Pool2dParams;
@@ -260,7 +261,7 @@ public class ReferenceBackend implements Backend {
         if (!p.training() || p.p() == 0) {
             return new DropoutOutput(Host.tensor(input.shape(), Host.floats(input).clone()), null);
         }
-        float[] mask = RefPointwise.dropoutMask(input.size(), p);
+        float[] mask = DropoutMask.of(input.size(), p);
         float[] x = Host.floats(input);
         float[] y = new float[x.length];
         for (int i = 0; i < x.length; i++) {

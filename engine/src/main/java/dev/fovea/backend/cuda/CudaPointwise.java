@@ -2,8 +2,8 @@ package dev.fovea.backend.cuda;
 
 import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
-import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.DropoutMask;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossDomain;
 import dev.fovea.ops.LossKind;
@@ -154,18 +154,13 @@ final class CudaPointwise {
         if (!p.training() || p.p() == 0) {
             return new DropoutOutput(copyOf(input, ctx), null);
         }
-        // The mask comes from the reference backend, so a seed selects the same mask on every backend.
-        float[] mask;
-        try (ReferenceBackend ref = new ReferenceBackend();
-             Tensor zeros = ref.zeros(input.shape());
-             Tensor hostMask = ref.dropout(zeros, p).mask()) {
-            mask = ref.download(hostMask);
-        }
-        Tensor m = dev.tensor(input.shape(), ctx);
-        dev.upload(mask, ptr(m));
+        // The mask is drawn on the device by the same counter-based generator as on the CPU, so a
+        // seed gives every backend the same mask, and nothing crosses the bus.
+        Tensor mask = dev.tensor(input.shape(), ctx);
         Tensor y = dev.tensor(input.shape(), ctx);
-        dev.kernels.launch(Kernel.DROPOUT_APPLY, input.size(), ctx, ptr(input), ptr(m), ptr(y), input.size());
-        return new DropoutOutput(y, m);
+        dev.kernels.launch(Kernel.DROPOUT_FORWARD, input.size(), ctx, ptr(input), ptr(mask), ptr(y), input.size(),
+                (int) p.seed(), (int) (p.seed() >>> 32), DropoutMask.threshold(p.p()), DropoutMask.scale(p.p()));
+        return new DropoutOutput(y, mask);
     }
 
     Tensor dropoutBackward(Tensor dy, DropoutOutput forward) {

@@ -28,6 +28,7 @@ enum Kernel {
     FILL("elementwise", "fovea_fill", "p i f"),
     ADD("elementwise", "fovea_add", "ppp i"),
     DROPOUT_APPLY("elementwise", "fovea_dropout_apply", "ppp i"),
+    DROPOUT_FORWARD("elementwise", "fovea_dropout_forward", "ppp iiii f"),
     RELU_FORWARD("elementwise", "fovea_relu_forward", "pp i"),
     RELU_BACKWARD("elementwise", "fovea_relu_backward", "ppp i"),
     LEAKY_RELU_FORWARD("elementwise", "fovea_leaky_relu_forward", "pp i f"),
