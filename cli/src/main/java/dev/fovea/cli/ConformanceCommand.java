@@ -191,7 +191,7 @@ public final class ConformanceCommand implements Callable<Integer> {
         }
         if (name.equals("cuda") || name.matches("cuda:\\d+")) {
             try {
-                return Backends.open(name);
+                return Backends.open(name, Backends.conformanceCuda());
             } catch (RuntimeException | LinkageError e) {
                 throw new Unavailable("backend " + name + " is not available on this machine: " + e.getMessage(), e);
             }

@@ -25,6 +25,15 @@ public final class Backends {
     }
 
     /**
+     * How the conformance suite runs CUDA: cuDNN convolutions by direct summation only, because its
+     * worked examples expect exact results, which FFT and Winograd algorithms do not promise (their
+     * numerics are the GPU tests' business, with tolerances for it).
+     */
+    public static CudaOptions conformanceCuda() {
+        return CudaOptions.defaults().withDirectAlgorithms(true);
+    }
+
+    /**
      * The names of the backends that can run on this machine, for {@link #open}: "cuda" when usable,
      * then the fast "cpu", "cpu-ref" (the oracle) last. Nothing is opened: a backend holds device
      * resources until its caller closes it.
@@ -46,13 +55,18 @@ public final class Backends {
 
     /** Opens the backend called {@code name}: "cpu", "cpu-ref", "cuda" or "cuda:N". */
     public static Backend open(String name) {
+        return open(name, CudaOptions.defaults());
+    }
+
+    /** As {@link #open(String)}, a CUDA backend with {@code options} (its device is the one named). */
+    public static Backend open(String name, CudaOptions options) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         return switch (n) {
             case "cpu" -> new CpuBackend();
             case "cpu-ref" -> new ReferenceBackend();
             default -> {
                 if (n.equals("cuda") || n.startsWith("cuda:")) {
-                    yield openCuda(parseCuda(name), CudaOptions.defaults(), note -> { });
+                    yield openCuda(parseCuda(name), options, note -> { });
                 }
                 throw new IllegalArgumentException("backend '" + name + "': expected one of cpu, cpu-ref, cuda, cuda:N");
             }

@@ -10,9 +10,12 @@ package dev.fovea.backend.cuda;
  * @param workspaceCapBytes the most memory the shared cuDNN workspace may grow to
  * @param syncCheck         wait for the GPU after every op, so a fault is reported by the op that caused
  *                          it (like CUDA_LAUNCH_BLOCKING; slow, for debugging)
+ * @param directAlgorithms  only cuDNN convolution algorithms that sum the products directly: no FFT or
+ *                          Winograd transform, whose rounding differs from the reference's by more than
+ *                          a summation order (the conformance suite's exact cases need this)
  */
 public record CudaOptions(int device, boolean deterministic, boolean cudnnSearch, boolean tensorCores,
-                          long workspaceCapBytes, boolean syncCheck) {
+                          long workspaceCapBytes, boolean syncCheck, boolean directAlgorithms) {
 
     public static final long DEFAULT_WORKSPACE_MB = 1024;
 
@@ -28,30 +31,34 @@ public record CudaOptions(int device, boolean deterministic, boolean cudnnSearch
 
     /** Device 0, heuristic algorithms, full FP32 math, a 1 GiB workspace cap. */
     public static CudaOptions defaults() {
-        return new CudaOptions(0, false, false, false, DEFAULT_WORKSPACE_MB << 20, false);
+        return new CudaOptions(0, false, false, false, DEFAULT_WORKSPACE_MB << 20, false, false);
     }
 
     public CudaOptions withDevice(int d) {
-        return new CudaOptions(d, deterministic, cudnnSearch, tensorCores, workspaceCapBytes, syncCheck);
+        return new CudaOptions(d, deterministic, cudnnSearch, tensorCores, workspaceCapBytes, syncCheck, directAlgorithms);
     }
 
     public CudaOptions withDeterministic(boolean on) {
-        return new CudaOptions(device, on, cudnnSearch, tensorCores, workspaceCapBytes, syncCheck);
+        return new CudaOptions(device, on, cudnnSearch, tensorCores, workspaceCapBytes, syncCheck, directAlgorithms);
     }
 
     public CudaOptions withCudnnSearch(boolean on) {
-        return new CudaOptions(device, deterministic, on, tensorCores, workspaceCapBytes, syncCheck);
+        return new CudaOptions(device, deterministic, on, tensorCores, workspaceCapBytes, syncCheck, directAlgorithms);
     }
 
     public CudaOptions withTensorCores(boolean on) {
-        return new CudaOptions(device, deterministic, cudnnSearch, on, workspaceCapBytes, syncCheck);
+        return new CudaOptions(device, deterministic, cudnnSearch, on, workspaceCapBytes, syncCheck, directAlgorithms);
     }
 
     public CudaOptions withWorkspaceMb(long mb) {
-        return new CudaOptions(device, deterministic, cudnnSearch, tensorCores, mb << 20, syncCheck);
+        return new CudaOptions(device, deterministic, cudnnSearch, tensorCores, mb << 20, syncCheck, directAlgorithms);
     }
 
     public CudaOptions withSyncCheck(boolean on) {
-        return new CudaOptions(device, deterministic, cudnnSearch, tensorCores, workspaceCapBytes, on);
+        return new CudaOptions(device, deterministic, cudnnSearch, tensorCores, workspaceCapBytes, on, directAlgorithms);
+    }
+
+    public CudaOptions withDirectAlgorithms(boolean on) {
+        return new CudaOptions(device, deterministic, cudnnSearch, tensorCores, workspaceCapBytes, syncCheck, on);
     }
 }

@@ -99,8 +99,8 @@ final class CudnnConv {
     }
 
     private AlgoSelection.Candidate choose(AlgoKey key, List<AlgoSelection.Candidate> ranked) {
-        AlgoSelection.Choice c = AlgoSelection.pick(ranked, options.deterministic(), dev.workspace.capBytes(),
-                options.cudnnSearch());
+        AlgoSelection.Choice c = AlgoSelection.pick(ranked, options.deterministic(), options.directAlgorithms(),
+                dev.workspace.capBytes(), options.cudnnSearch());
         if (c.chosen() == null) {
             throw new IllegalStateException(key + ": no cuDNN algorithm is usable: " + c.refusal()
                     + (options.deterministic() ? " (running without --deterministic allows more algorithms)" : ""));

@@ -41,4 +41,15 @@ class AlgoSelectionTest {
                 + " of 1048576; WINOGRAD_NONFUSED is not deterministic", c.refusal());
         assertEquals("cuDNN offered no algorithm", AlgoSelection.pick(List.of(), false, 0, false).refusal());
     }
+
+    @Test
+    void directSummationRefusesFftAndWinogradWithTheReason() {
+        AlgoSelection.Choice c = AlgoSelection.pick(List.of(FFT, WINOGRAD, GEMM), false, true, 1L << 30, false);
+        assertEquals(GEMM, c.chosen());
+        assertTrue(c.how().contains("direct summation only"), c.how());
+        AlgoSelection.Choice none = AlgoSelection.pick(List.of(FFT, WINOGRAD), false, true, 1L << 30, false);
+        assertEquals(null, none.chosen());
+        assertTrue(none.refusal().contains("FFT transforms its operands")
+                && none.refusal().contains("WINOGRAD_NONFUSED transforms its operands"), none.refusal());
+    }
 }

@@ -130,6 +130,26 @@ class CudaBackendGpuTest {
         }
     }
 
+    @Test
+    void directAlgorithmsKeepFftAndWinogradOutOfExactComparisons() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(GpuTests.cudnn(), "the choice exists only with cuDNN");
+        Shape xs = Shape.of(2, 8, 10, 10);
+        Shape ws = Shape.of(8, 8, 3, 3);
+        for (boolean direct : new boolean[]{false, true}) {
+            try (CudaBackend b = new CudaBackend(CudaOptions.defaults().withDirectAlgorithms(direct), s -> { });
+                 Tensor x = b.upload(xs, Arrays2.random(xs.size(), 40));
+                 Tensor w = b.upload(ws, Arrays2.random(ws.size(), 41));
+                 Tensor y = b.conv2d(x, w, null, Conv2dParams.of(1, 1))) {
+                String forward = b.decisions().stream().filter(d -> d.startsWith("conv2d forward")).findFirst()
+                        .orElseThrow();
+                assertEquals(direct, forward.contains("direct summation only"), forward);
+                if (direct) {
+                    assertTrue(!forward.contains("WINOGRAD") && !forward.contains("FFT"), forward);
+                }
+            }
+        }
+    }
+
     static Stream<Pool2dParams> pools() {
         return Stream.of(Pool2dParams.of(PoolKind.MAX, 2), Pool2dParams.of(PoolKind.MAX, 3, 2, 1),
                 Pool2dParams.of(PoolKind.AVG, 2), Pool2dParams.of(PoolKind.AVG, 3, 2, 1),

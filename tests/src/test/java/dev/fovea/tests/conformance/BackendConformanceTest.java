@@ -58,7 +58,7 @@ class BackendConformanceTest {
             cases.addAll(CaseFileReader.read(Path.of(getClass().getResource("/conformance/" + golden).toURI())));
         }
         List<CaseResult> failed;
-        try (Backend backend = Backends.open(backendName)) {
+        try (Backend backend = Backends.open(backendName, Backends.conformanceCuda())) {
             failed = cases.stream().map(c -> ConformanceRunner.run(c, backend)).filter(r -> !r.passed()).toList();
         }
         assertTrue(failed.isEmpty(), failed.size() + " of " + cases.size() + " cases failed on " + backendName + ":\n"
