@@ -99,6 +99,28 @@ class SoftGpuTest {
     }
 
     @Test
+    void uploadsDoNotWaitForTheGpuOnlyReadsDo() {
+        try (CudaBackend cuda = new CudaBackend()) {
+            Snapshot before = counters().snapshot();
+            float[] data = Arrays2.random(1000, 3);
+            Tensor a = cuda.upload(Shape.of(1000), data);
+            Tensor b = cuda.upload(Shape.of(1000), data);
+            Tensor c = cuda.upload(Shape.of(1000), data);
+            Tensor sum = cuda.add(cuda.add(a, b), c);
+            Snapshot queued = counters().snapshot().since(before);
+            assertEquals(3, queued.get(Counter.HTOD_COPIES), queued.toString());
+            assertEquals(0, queued.get(Counter.SYNCHRONIZATIONS), "uploads must not synchronise: " + queued);
+            float[] out = cuda.download(sum);
+            assertEquals(3 * data[7], out[7], 1e-6);
+            Snapshot read = counters().snapshot().since(before);
+            assertEquals(1, read.get(Counter.SYNCHRONIZATIONS), "one wait, for the download: " + read);
+            // Reusing the host array at once is safe: upload copied it into pinned memory already.
+            java.util.Arrays.fill(data, 0f);
+            assertEquals(out[7] / 3, cuda.download(a)[7], 1e-6);
+        }
+    }
+
+    @Test
     void aHostReadWithoutSynchronisationSeesTheMemoryAsItWas() {
         // The driver API directly, as the backend uses it: the copy into pinned memory lands only
         // when the host synchronises with the stream.
