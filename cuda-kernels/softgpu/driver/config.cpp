@@ -94,8 +94,8 @@ bool Config::fromEnvironment(Config* c, std::string* error) {
     }
     if (const char* e = std::getenv("FOVEA_SOFTGPU_KERNELS")) {
         std::string s(e);
-        if (s != "source") {
-            *error = "FOVEA_SOFTGPU_KERNELS=" + s + " is not supported; use source";
+        if (s != "source" && s != "ptx") {
+            *error = "FOVEA_SOFTGPU_KERNELS=" + s + " is not supported; use source or ptx";
             return false;
         }
         c->kernels = s;

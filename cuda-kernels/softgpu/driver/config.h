@@ -20,7 +20,8 @@ struct Config {
     std::string failLaunchKernel;             // FOVEA_SOFTGPU_FAIL_LAUNCH=NAME: every launch of kernel NAME fails
     long long failLibrary = 0;                // FOVEA_SOFTGPU_FAIL_LIBRARY=N or N+: the Nth (and later) library
     bool failLibraryOnward = false;           //   calls fail with their ALLOC_FAILED status
-    std::string kernels = "source";           // FOVEA_SOFTGPU_KERNELS: how kernels run (source: the CPU build of the .cu)
+    std::string kernels = "source";           // FOVEA_SOFTGPU_KERNELS: how kernels run (source: the CPU build of the
+                                              // .cu; ptx: the PTX interpreter runs the module's own text)
     size_t quarantineBytes = size_t(64) << 20;   // FOVEA_SOFTGPU_QUARANTINE: freed memory kept poisoned
     bool leakReport = false;                  // FOVEA_SOFTGPU_LEAKS=report: list live objects at exit
 

@@ -1,7 +1,10 @@
 // cuLaunchKernel: checks the launch as the driver does (context, limits, parameters), copies the
 // arguments (the caller may reuse them at once), checks every pointer argument against live device
 // memory of the launching device, and queues the grid; the red zones of the blocks the kernel was
-// given are checked after it ran, so an out-of-bounds write is reported naming the kernel.
+// given are checked after it ran, so an out-of-bounds write is reported naming the kernel. In ptx
+// mode the interpreter runs the grid and checks every global access against live device memory as
+// it happens: an access outside it stops the grid and poisons the context, naming the module,
+// kernel, PTX line and instruction (reads too, which the red zones cannot catch).
 #include "modules.h"
 
 #include "counters.h"
@@ -78,7 +81,7 @@ CU_API CUresult cuLaunchKernel(CUfunction f, unsigned gridX, unsigned gridY, uns
         }
         args[i].fill(0);
         std::memcpy(args[i].data(), params[i], decl[i].size);
-        if (f->impl->params[i] != 'p') continue;
+        if (!f->pointerParam(i)) continue;
         uintptr_t p;
         std::memcpy(&p, args[i].data(), sizeof(p));
         if (p == 0) continue;  // documented nullable pointers
@@ -99,10 +102,40 @@ CU_API CUresult cuLaunchKernel(CUfunction f, unsigned gridX, unsigned gridY, uns
         return CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;
     }
     count(LAUNCHES);
+    std::string what = name + " grid " + dims(gridX, gridY, gridZ) + " block " + dims(blockX, blockY, blockZ);
+    if (f->kernel != nullptr) {
+        // The parameter buffer as the PTX lays it out (each .param at its aligned offset).
+        const ptx::Kernel* kernel = f->kernel;
+        std::vector<uint8_t> buffer(kernel->paramBytes);
+        for (size_t i = 0; i < decl.size(); i++) {
+            std::memcpy(buffer.data() + kernel->params[i].offset, args[i].data(), kernel->params[i].size);
+        }
+        std::shared_ptr<ptx::Program> program = f->module->program;
+        Device* device = ctx->device;
+        ptx::Dim3 grid{gridX, gridY, gridZ};
+        ptx::Dim3 block{blockX, blockY, blockZ};
+        enqueue(s, "cuLaunchKernel", what,
+                [program, kernel, grid, block, sharedBytes, buffer = std::move(buffer), ctx, device, what] {
+                    ptx::Locate locate = [device](uintptr_t p, size_t n, uintptr_t* lo, uintptr_t* hi, std::string* why) {
+                        Location where = state()->memory.locate(p, n, device);
+                        if (where.kind == Location::INSIDE) {
+                            *lo = where.allocation->base;
+                            *hi = where.allocation->base + where.allocation->bytes;
+                            return true;
+                        }
+                        *why = where.describe(p, n);
+                        return false;
+                    };
+                    ptx::Fault fault = ptx::run(*program, *kernel, grid, block, sharedBytes, buffer, locate);
+                    if (fault.code != 0) poison(ctx, fault.code, "cuLaunchKernel (" + what + "): " + fault.message);
+                },
+                std::move(pointers));
+        return CUDA_SUCCESS;
+    }
     const KernelImpl* impl = f->impl;
     Dim grid{gridX, gridY, gridZ};
     Dim block{blockX, blockY, blockZ};
-    enqueue(s, "cuLaunchKernel", name + " grid " + dims(gridX, gridY, gridZ) + " block " + dims(blockX, blockY, blockZ),
+    enqueue(s, "cuLaunchKernel", what,
             [impl, grid, block, args = std::move(args)] { impl->run(*impl, grid, block, args); }, std::move(pointers));
     return CUDA_SUCCESS;
 }

@@ -1,7 +1,11 @@
 // cuModuleLoadData and friends. The software GPU cannot JIT-compile PTX; it reads the module's
 // header and entry points, checks them as the driver's JIT would reject them (a PTX ISA newer than
-// the driver, a target above the device), and resolves each entry point to the CPU build of the
-// kernel's CUDA C source, whose parameter list must match the PTX's: a stale PTX file fails here.
+// the driver, a target above the device), and then, by FOVEA_SOFTGPU_KERNELS:
+//  - source (default): resolves each entry point to the CPU build of the kernel's CUDA C source,
+//    whose parameter list must match the PTX's: a stale PTX file fails here;
+//  - ptx: parses and decodes the whole module for the PTX interpreter (../ptx/), so that what runs
+//    is exactly the text received; an instruction the interpreter does not implement fails here,
+//    naming the module, kernel, line and instruction.
 #include "modules.h"
 
 #include "context.h"
@@ -63,27 +67,45 @@ bool parsePtx(const std::string& text, PtxModule* out, std::string* error) {
     std::istringstream in(text);
     std::string line;
     int number = 0;
-    PtxEntry* open = nullptr;  // an entry whose parameter list is being read
+    // An entry's parameter list may span lines or sit on the entry's line; it is gathered from
+    // "(" to ")" and split at commas, so any layout the PTX grammar allows reads the same.
+    PtxEntry* open = nullptr;
+    std::string list;
+    int listLine = 0;
     static const std::regex version(R"(^\s*\.version\s+(\d+)\.(\d+)\s*$)");
     static const std::regex target(R"(^\s*\.target\s+sm_(\d+)\w*)");
     static const std::regex entry(R"(\.entry\s+([A-Za-z_$][\w$]*)\s*\(?)");
     static const std::regex param(R"(^\s*\.param\s+(\.\w+)\s+(?:\.ptr\s+(?:\.\w+\s+)*)?(?:\.align\s+\d+\s+)?([\w$]+))");
+    auto closeList = [&]() {
+        std::istringstream pieces(list);
+        std::string piece;
+        while (std::getline(pieces, piece, ',')) {
+            std::smatch m;
+            if (!std::regex_search(piece, m, param)) continue;
+            size_t size = sizeOf(m[1]);
+            if (size == 0) {
+                *error = "line " + std::to_string(listLine) + ": parameter type " + m[1].str() + " of " + open->name +
+                         " is not supported";
+                return false;
+            }
+            open->params.push_back(PtxParam{m[1], size});
+        }
+        open = nullptr;
+        list.clear();
+        return true;
+    };
     while (std::getline(in, line)) {
         number++;
         std::smatch m;
         if (open != nullptr) {
-            if (std::regex_search(line, m, param)) {
-                size_t size = sizeOf(m[1]);
-                if (size == 0) {
-                    *error = "line " + std::to_string(number) + ": parameter type " + m[1].str() + " of " + open->name +
-                             " is not supported";
-                    return false;
-                }
-                open->params.push_back(PtxParam{m[1], size});
+            if (list.empty() && line.find('(') == std::string::npos) {
+                if (line.find_first_not_of(" \t\r") != std::string::npos) open = nullptr;  // no parameter list
+                continue;
             }
-            if (line.find(')') != std::string::npos) {
-                open = nullptr;
-            }
+            size_t start = list.empty() && line.find('(') != std::string::npos ? line.find('(') + 1 : 0;
+            size_t end = line.find(')');
+            list += line.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
+            if (end != std::string::npos && !closeList()) return false;
             continue;
         }
         if (std::regex_match(line, m, version)) {
@@ -93,11 +115,13 @@ bool parsePtx(const std::string& text, PtxModule* out, std::string* error) {
             out->target = std::stoi(m[1]);
         } else if (line.find(".entry") != std::string::npos && std::regex_search(line, m, entry)) {
             out->entries.push_back(PtxEntry{m[1], number, {}});
-            if (line.find('(') != std::string::npos && line.find(')') == std::string::npos) {
-                open = &out->entries.back();
-            } else if (line.find('(') == std::string::npos) {
-                open = &out->entries.back();  // "(" on the next line
-            }
+            open = &out->entries.back();
+            listLine = number;
+            size_t paren = line.find('(');
+            if (paren == std::string::npos) continue;  // "(" on a following line
+            size_t end = line.find(')', paren);
+            list = line.substr(paren + 1, end == std::string::npos ? std::string::npos : end - paren - 1) + "\n";
+            if (end != std::string::npos && !closeList()) return false;
         }
     }
     if (out->versionMajor == 0) {
@@ -166,7 +190,37 @@ CUresult load(CUmodule* out, const void* image, std::string* log) {
         report("cuModuleLoadData: " + *log);
         return CUDA_ERROR_INVALID_PTX;
     }
+    std::shared_ptr<ptx::Program> program;
+    if (state()->config.kernels == "ptx") {
+        std::string why;
+        program = ptx::load(text, label, &why);
+        if (program == nullptr) {
+            *log = why;
+            report("cuModuleLoadData: " + *log);
+            return CUDA_ERROR_INVALID_PTX;
+        }
+        // The interpreter's full parse is authoritative for the entry points and their parameters
+        // (the line-based header reader above does not handle every layout of a parameter list).
+        ptx.entries.clear();
+        for (const auto& k : program->kernels) {
+            PtxEntry e{k->name, k->line, {}};
+            for (const ptx::Param& p : k->params) {
+                if (p.size > sizeof(Slot)) {
+                    *log = "module " + label + ", line " + std::to_string(k->line) + ": parameter " + p.name + " of " +
+                           k->name + " is " + std::to_string(p.size) + " bytes; the software GPU passes at most 8";
+                    report("cuModuleLoadData: " + *log);
+                    return CUDA_ERROR_INVALID_PTX;
+                }
+                e.params.push_back(PtxParam{p.type, p.size});
+            }
+            ptx.entries.push_back(std::move(e));
+        }
+        label = ptx.entries.empty() ? "(no entry points)" : ptx.entries.front().name;
+        program->label = label;
+        ptx::registerCoverage(program);
+    }
     for (const PtxEntry& e : ptx.entries) {
+        if (program != nullptr) break;  // ptx mode runs the PTX itself: no source to compare with
         const KernelImpl* impl = findKernel(e.name);
         if (impl == nullptr) continue;  // reported by cuModuleGetFunction if it is ever asked for
         bool same = impl->params.size() == e.params.size();
@@ -181,7 +235,7 @@ CUresult load(CUmodule* out, const void* image, std::string* log) {
             return CUDA_ERROR_INVALID_PTX;
         }
     }
-    auto* m = new Module{ctx, label, std::move(ptx), {}};
+    auto* m = new Module{ctx, label, std::move(ptx), {}, std::move(program)};
     ctx->modules.insert(m);
     state()->modules.insert(m);
     count(LIVE_MODULES);
@@ -245,13 +299,22 @@ CU_API CUresult cuModuleGetFunction(CUfunction* out, CUmodule m, const char* nam
         if (e.name == name) entry = &e;
     }
     if (entry == nullptr) return CUDA_ERROR_NOT_FOUND;
+    if (m->program != nullptr) {
+        const ptx::Kernel* kernel = m->program->find(name);
+        if (kernel == nullptr) return CUDA_ERROR_NOT_FOUND;
+        auto* f = new Function{m, entry, nullptr, kernel};
+        m->functions.emplace(name, f);
+        state()->functions.insert(f);
+        *out = f;
+        return CUDA_SUCCESS;
+    }
     const KernelImpl* impl = findKernel(name);
     if (impl == nullptr) {
         report(std::string("cuModuleGetFunction: ") + name + " is in the PTX but the software GPU has no CPU build of it"
                " (FOVEA_SOFTGPU_KERNELS=source runs cuda-kernels/src/*.cu)");
         return CUDA_ERROR_NOT_FOUND;
     }
-    auto* f = new Function{m, entry, impl};
+    auto* f = new Function{m, entry, impl, nullptr};
     m->functions.emplace(name, f);
     state()->functions.insert(f);
     *out = f;

@@ -1,12 +1,17 @@
 // PTX modules: what cuModuleLoadData reads of the PTX text (header, entry points and their
-// .param lists) and the functions resolved from it.
+// .param lists) and the functions resolved from it: the CPU build of each kernel's source
+// (FOVEA_SOFTGPU_KERNELS=source) or the module's own instructions, decoded for the PTX
+// interpreter (FOVEA_SOFTGPU_KERNELS=ptx).
 #ifndef FOVEA_SOFTGPU_DRIVER_MODULES_H
 #define FOVEA_SOFTGPU_DRIVER_MODULES_H
 
 #include "kernels.h"
 #include "state.h"
 
+#include "../ptx/ptx_program.h"
+
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,12 +46,21 @@ struct softgpu::Module {
     std::string label;  // the first entry point's name, for reports
     PtxModule ptx;
     std::map<std::string, Function*> functions;
+    std::shared_ptr<ptx::Program> program;  // ptx mode: the whole module, decoded at load
 };
 
 struct softgpu::Function {
     Module* module;
     const PtxEntry* entry;
-    const KernelImpl* impl;
+    const KernelImpl* impl;       // source mode
+    const ptx::Kernel* kernel;    // ptx mode
+
+    // Whether parameter i is a pointer (checked against device memory at launch): by the C
+    // source's parameter type, or in ptx mode by the PTX (a .u64 the kernel converts with
+    // cvta.to.global).
+    bool pointerParam(size_t i) const {
+        return kernel != nullptr ? kernel->params[i].pointer : impl->params[i] == 'p';
+    }
 };
 
 #endif

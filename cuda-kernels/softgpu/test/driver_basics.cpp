@@ -91,6 +91,19 @@ int main() {
     CHECK(at != std::string::npos);
     stale.replace(at, 11, ".param .u64");
     CHECK_RC(CUDA_ERROR_INVALID_PTX, cuModuleLoadData(&bad, stale.c_str()));
+    // The same checks with fovea_fill's parameter list written on the entry's line, as PTX allows.
+    auto oneLine = [](std::string text) {
+        size_t open = text.find(".entry fovea_fill(");
+        size_t close = text.find(')', open);
+        for (size_t i = open; i < close; i++) {
+            if (text[i] == '\n') text[i] = ' ';
+        }
+        return text;
+    };
+    CUmodule joined = nullptr;
+    CHECK_RC(CUDA_SUCCESS, cuModuleLoadData(&joined, oneLine(ptx).c_str()));
+    CHECK_RC(CUDA_SUCCESS, cuModuleUnload(joined));
+    CHECK_RC(CUDA_ERROR_INVALID_PTX, cuModuleLoadData(&bad, oneLine(stale).c_str()));
 
     CHECK_RC(CUDA_SUCCESS, cuEventDestroy_v2(start));
     CHECK_RC(CUDA_SUCCESS, cuEventDestroy_v2(stop));
