@@ -4,6 +4,8 @@ import dev.fovea.backend.Backend;
 import dev.fovea.backend.BatchNormOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.cpu.ReferenceBackend;
+import dev.fovea.backend.cuda.SoftGpuCounters.Counter;
+import dev.fovea.backend.cuda.SoftGpuCounters.Snapshot;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.tensor.Shape;
@@ -20,14 +22,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import static dev.fovea.backend.cuda.CudaDevice.ptr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * How ops use a GPU, beyond whether their results are right (CudaBackendGpuTest): which kernels
- * they launch over how many work items. Channel reductions must run one thread per (n, c) plane and
- * then one per channel, never one thread per channel looping over the whole batch. Runs in
- * `mvn verify` with and without cuDNN; the kernel routes are driven directly where cuDNN would take
- * the op.
+ * they launch over how many work items, and how many cuBLAS calls they make. Channel reductions
+ * must run one thread per (n, c) plane and then one per channel, never one thread per channel
+ * looping over the whole batch; the im2col route's weight gradient must make one strided-batched
+ * GEMM per chunk of images, not one GEMM per image. Runs in `mvn verify` with and without cuDNN;
+ * the kernel routes are driven directly where cuDNN would take the op.
  */
 @Tag("gpu")
 class LaunchPatternTest {
@@ -152,5 +157,66 @@ class LaunchPatternTest {
         Arrays2.assertClose("dgamma", REF.download(eg.weight()), cuda.download(g[0].weight()), 1e-4, 1e-4);
         Arrays2.assertClose("dbeta", REF.download(eg.bias()), cuda.download(g[0].bias()), 1e-4, 1e-4);
         Arrays2.assertClose("dx", REF.download(eg.input()), cuda.download(g[0].input()), 1e-4, 1e-4);
+    }
+
+    private static SoftGpuCounters counters() {
+        assumeTrue(SoftGpuCounters.attach().isPresent() || "1".equals(System.getenv(GpuTests.REQUIRE)),
+                "the GPU is not the software GPU, whose counters this needs");
+        return SoftGpuCounters.attach().orElseThrow(() -> new AssertionError("no software GPU counters"));
+    }
+
+    /** cuBLAS calls made by {@code op}. */
+    private static long cublasCalls(Runnable op) {
+        SoftGpuCounters counters = counters();
+        cuda.synchronize();
+        Snapshot before = counters.snapshot();
+        op.run();
+        cuda.synchronize();
+        return counters.snapshot().since(before).get(Counter.CUBLAS_CALLS);
+    }
+
+    /**
+     * The im2col route's weight gradient, driven directly (cuDNN would take the op where it is
+     * installed): one strided-batched GEMM per chunk of images, then the per-image partial
+     * gradients reduced in order — with a chunk limit that fits the whole batch, and with small
+     * limits that split it into chunks of several images and a last chunk of one.
+     */
+    @Test
+    void im2colWeightGradientMakesOneGemmPerChunkNotPerImage() {
+        Conv2dParams p = Conv2dParams.of(1, 1);
+        Shape xs = Shape.of(7, 3, 6, 6);
+        Shape ws = Shape.of(4, 3, 3, 3);
+        Tensor x = random(xs, 30);
+        Tensor w = random(ws, 31);
+        ConvGeometry g = ConvGeometry.of(xs, ws, p);
+        Tensor dy = random(Shape.of(g.yDims()), 32);
+        float[] expected = REF.download(REF.conv2dBackward(host(dy), host(x), host(w), false, false, p).weight());
+        long perImage = 27L * 36 + 4L * 27;
+        for (int images : new int[]{7, 3, 2}) {
+            KernelConv conv = new KernelConv(cuda.gpu(), images * perImage);
+            assertEquals(images, KernelConv.filterChunk(g, images * perImage));
+            int chunks = (7 + images - 1) / images;
+            try (Tensor dw = cuda.zeros(ws)) {
+                long gemms = cublasCalls(() -> conv.im2colBackwardFilter(g, ptr(dy), ptr(x), ptr(dw), "test"));
+                assertEquals(chunks, gemms, images + " images per chunk");
+                Arrays2.assertClose("weight gradient, " + images + " images per chunk", expected, cuda.download(dw),
+                        1e-4, 1e-4);
+            }
+        }
+    }
+
+    /** On the backend: a batch of 64 through the im2col route makes O(chunks) cuBLAS calls, not 64. */
+    @Test
+    void im2colConvolutionBackwardOfABatchIsTwoGemms() {
+        assumeTrue(!GpuTests.cudnn(), "with cuDNN installed, convolutions go to cuDNN");
+        Conv2dParams p = Conv2dParams.of(1, 1);
+        Tensor x = random(Shape.of(64, 4, 8, 8), 40);
+        Tensor w = random(Shape.of(8, 4, 3, 3), 41);
+        Tensor dy = random(Shape.of(64, 8, 8, 8), 42);
+        ConvGeometry g = ConvGeometry.of(x.shape(), w.shape(), p);
+        assertEquals(64, KernelConv.chunk(g));
+        assertEquals(64, KernelConv.filterChunk(g, KernelConv.COL_LIMIT));
+        // The data gradient's batched GEMM and the weight gradient's.
+        assertEquals(2, cublasCalls(() -> cuda.conv2dBackward(dy, x, w, true, true, p)));
     }
 }
