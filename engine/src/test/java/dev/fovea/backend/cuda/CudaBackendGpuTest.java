@@ -93,7 +93,12 @@ class CudaBackendGpuTest {
                 Arguments.of("depthwise", Shape.of(2, 6, 8, 8), Shape.of(12, 1, 3, 3), Conv2dParams.of(1, 1).withGroups(6)),
                 Arguments.of("dilated", Shape.of(2, 3, 12, 12), Shape.of(4, 3, 3, 3), Conv2dParams.of(1, 2).withDilation(2)),
                 Arguments.of("dilated grouped convolution", Shape.of(1, 4, 10, 10), Shape.of(4, 2, 3, 3),
-                        Conv2dParams.of(2, 2).withDilation(2).withGroups(2).withMode(ConvMode.CONVOLUTION)));
+                        Conv2dParams.of(2, 2).withDilation(2).withGroups(2).withMode(ConvMode.CONVOLUTION)),
+                // 16 * 3 * 3 = 144 multiply-adds per output: cuDNN, or im2col + cuBLAS without it.
+                Arguments.of("dilated long reduction", Shape.of(3, 16, 11, 11), Shape.of(5, 16, 3, 3),
+                        new Conv2dParams(1, 2, 2, 1, 2, 3, 1, ConvMode.CROSS_CORRELATION)),
+                Arguments.of("dilated long reduction grouped", Shape.of(2, 16, 9, 9), Shape.of(6, 8, 3, 3),
+                        Conv2dParams.of(1, 2).withDilation(2).withGroups(2).withMode(ConvMode.CONVOLUTION)));
     }
 
     @ParameterizedTest(name = "{0}")
