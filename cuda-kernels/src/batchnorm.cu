@@ -1,36 +1,55 @@
 // Batch normalisation over [N, C, HW] per channel, for GPUs without cuDNN (cuDNN's batch norm is
 // the fast path). PyTorch's semantics, as dev.fovea.backend.cpu.RefNorm: biased batch variance to
-// normalise, unbiased variance into the running statistics. Channel reductions run one thread per
-// channel in a fixed order (deterministic, no atomics); the per-element passes one thread per
-// element.
+// normalise, unbiased variance into the running statistics. Channel reductions run in two
+// deterministic passes (no atomics, no shared memory): one thread per (n, c) plane of HW contiguous
+// values, then one thread per channel combining its N plane results in the order n = 0, 1, ...;
+// the per-element passes one thread per element.
 #include "common.cuh"
 
-// Batch mean and invStd = 1 / sqrt(var + eps) per channel (two passes), and the running statistics
-// updated in place: running = (1 - momentum) running + momentum batch (variance unbiased; with one
-// value per channel the biased 0 is used).
-extern "C" __global__ void fovea_batchnorm_stats(const float* x, float* mean, float* invStd, float* runningMean,
-                                                 float* runningVar, int N, int C, int HW, float eps,
-                                                 float momentum) {
-    FOVEA_GRID_LOOP(c, C) {
-        long long m = (long long)N * HW;
+// Statistics, pass 1 of 2: the mean of each (n, c) plane of HW values and its M2 (the sum of squared
+// deviations from that mean), two passes over the plane; one thread per plane, planes = N * C.
+extern "C" __global__ void fovea_batchnorm_plane_stats(const float* x, float* planeMean, float* planeM2, int planes,
+                                                       int HW) {
+    FOVEA_GRID_LOOP(p, planes) {
+        const float* v = x + p * HW;
         float sum = 0.0f;
-        for (long long b = 0; b < N; b++) {
-            const float* p = x + (b * C + c) * HW;
-            for (int j = 0; j < HW; j++) {
-                sum += p[j];
-            }
+        for (int j = 0; j < HW; j++) {
+            sum += v[j];
         }
-        float mu = sum / (float)m;
-        float sq = 0.0f;
-        for (long long b = 0; b < N; b++) {
-            const float* p = x + (b * C + c) * HW;
-            for (int j = 0; j < HW; j++) {
-                float d = p[j] - mu;
-                sq += d * d;
-            }
+        float mu = sum / (float)HW;
+        float m2 = 0.0f;
+        for (int j = 0; j < HW; j++) {
+            float d = v[j] - mu;
+            m2 += d * d;
         }
-        float var = sq / (float)m;
-        float unbiased = m > 1 ? sq / (float)(m - 1) : var;
+        planeMean[p] = mu;
+        planeM2[p] = m2;
+    }
+}
+
+// Statistics, pass 2 of 2, one thread per channel c: its N planes' (mean, M2) at [n * C + c],
+// combined in the order n = 0, 1, ... with Chan, Golub and LeVeque's parallel formula (every plane
+// counts HW values; after k planes, adding plane b: delta = mean_b - mean, mean += delta / (k + 1),
+// M2 += M2_b + delta^2 * HW * k / (k + 1)), which never subtracts two large sums of squares. Writes
+// the batch mean and invStd = 1 / sqrt(M2 / m + eps), m = N * HW, and updates the running statistics
+// in place: running = (1 - momentum) running + momentum batch (variance unbiased, M2 / (m - 1); with
+// one value per channel the biased 0 is used). An empty channel (m = 0) has the reference's 0/0: NaN.
+extern "C" __global__ void fovea_batchnorm_combine_stats(const float* planeMean, const float* planeM2, float* mean,
+                                                         float* invStd, float* runningMean, float* runningVar, int N,
+                                                         int C, int HW, float eps, float momentum) {
+    FOVEA_GRID_LOOP(c, C) {
+        float mu = 0.0f;
+        float m2 = 0.0f;
+        for (long long k = 0; k < N; k++) {
+            float delta = planeMean[k * C + c] - mu;
+            float share = 1.0f / (float)(k + 1);
+            mu += delta * share;
+            m2 += planeM2[k * C + c] + delta * delta * ((float)HW * (float)k * share);
+        }
+        long long m = (long long)N * HW;
+        float var = m2 / (float)m;  // 0/0 = NaN for an empty channel
+        float unbiased = m > 1 ? m2 / (float)(m - 1) : var;
+        mu = m > 0 ? mu : var;
         mean[c] = mu;
         invStd[c] = 1.0f / sqrtf(var + eps);
         runningMean[c] = (1.0f - momentum) * runningMean[c] + momentum * mu;
@@ -38,7 +57,7 @@ extern "C" __global__ void fovea_batchnorm_stats(const float* x, float* mean, fl
     }
 }
 
-// y = gamma (x - mean) invStd + beta with the batch statistics of fovea_batchnorm_stats.
+// y = gamma (x - mean) invStd + beta with the batch statistics of fovea_batchnorm_combine_stats.
 extern "C" __global__ void fovea_batchnorm_apply(const float* x, const float* mean, const float* invStd,
                                                  const float* gamma, const float* beta, float* y, int N, int C,
                                                  int HW) {
@@ -60,27 +79,31 @@ extern "C" __global__ void fovea_batchnorm_inference(const float* x, const float
     }
 }
 
-// dbeta = sum(dy), dgamma = sum(dy * x_hat) per channel, x_hat = (x - mean) invStd.
-extern "C" __global__ void fovea_batchnorm_backward_params(const float* dy, const float* x, const float* mean,
-                                                           const float* invStd, float* dgamma, float* dbeta,
-                                                           int N, int C, int HW) {
-    FOVEA_GRID_LOOP(c, C) {
+// Parameter gradients, pass 1 of 2: per (n, c) plane p (c = p % C), sum(dy) and sum(dy * x_hat),
+// x_hat = (x - mean[c]) invStd[c]; one thread per plane, planes = N * C. Pass 2 is
+// fovea_sum_slices(planeDy, dbeta, N, C, 0) and fovea_sum_slices(planeDyXhat, dgamma, N, C, 0).
+extern "C" __global__ void fovea_batchnorm_plane_grads(const float* dy, const float* x, const float* mean,
+                                                       const float* invStd, float* planeDy, float* planeDyXhat,
+                                                       int planes, int C, int HW) {
+    FOVEA_GRID_LOOP(p, planes) {
+        int c = (int)(p % C);
+        float mu = mean[c];
+        float inv = invStd[c];
+        long long base = p * HW;
         float sumDy = 0.0f;
         float sumDyXhat = 0.0f;
-        for (long long b = 0; b < N; b++) {
-            long long base = (b * C + c) * HW;
-            for (int j = 0; j < HW; j++) {
-                sumDy += dy[base + j];
-                sumDyXhat += dy[base + j] * ((x[base + j] - mean[c]) * invStd[c]);
-            }
+        for (int j = 0; j < HW; j++) {
+            float g = dy[base + j];
+            sumDy += g;
+            sumDyXhat += g * ((x[base + j] - mu) * inv);
         }
-        dgamma[c] = sumDyXhat;
-        dbeta[c] = sumDy;
+        planeDy[p] = sumDy;
+        planeDyXhat[p] = sumDyXhat;
     }
 }
 
-// dx = gamma invStd / m (m dy - dbeta - x_hat dgamma), m = N * HW, with the sums from
-// fovea_batchnorm_backward_params.
+// dx = gamma invStd / m (m dy - dbeta - x_hat dgamma), m = N * HW, with the sums of
+// fovea_batchnorm_plane_grads and fovea_sum_slices.
 extern "C" __global__ void fovea_batchnorm_backward_data(const float* dy, const float* x, const float* gamma,
                                                          const float* mean, const float* invStd,
                                                          const float* dgamma, const float* dbeta, float* dx, int N,

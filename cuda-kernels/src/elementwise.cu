@@ -1,7 +1,7 @@
 // Elementwise and per-channel kernels the executor needs so a training step keeps its activations
 // on the device: fill/scale/add/axpy, activations and their gradients, PReLU, per-channel bias,
-// dropout with a given mask, softmax along one dimension, and the strided block copy behind
-// concat and split. float32 throughout; n counts elements.
+// dropout, the second pass of channel reductions, softmax along one dimension, and the strided
+// block copy behind concat and split. float32 throughout; n counts elements.
 #include "common.cuh"
 
 // ---- basic arithmetic ----------------------------------------------------------------------
@@ -153,25 +153,24 @@ extern "C" __global__ void fovea_prelu_backward_data(const float* dy, const floa
     }
 }
 
-// One thread per slope; sums x * dy over the non-positive inputs it applies to, in index order.
-extern "C" __global__ void fovea_prelu_backward_weight(const float* dy, const float* x, float* dw, int N, int C,
-                                                       int inner, int slopes) {
-    FOVEA_GRID_LOOP(c, slopes) {
-        int c0 = slopes == 1 ? 0 : (int)c;
-        int c1 = slopes == 1 ? C : (int)c + 1;
+// Weight gradient, pass 1 of 2: partials[j] = sum of x * dy over the inputs of segment j,
+// [j * len, min((j + 1) * len, n)), that are not positive (NaN included), in index order; one
+// thread per segment. Per-channel slopes: len = inner, so segment j is plane (n, c) = (j / C, j % C),
+// then fovea_sum_slices(partials, dw, N, C, 0). A shared slope: any len, then the partials summed.
+extern "C" __global__ void fovea_prelu_weight_partials(const float* dy, const float* x, float* partials, int n,
+                                                       int len) {
+    long long segments = ((long long)n + len - 1) / len;
+    FOVEA_GRID_LOOP(j, segments) {
+        long long begin = j * len;
+        long long end = begin + len < n ? begin + len : n;
         float sum = 0.0f;
-        for (long long b = 0; b < N; b++) {
-            for (int ch = c0; ch < c1; ch++) {
-                long long base = (b * C + ch) * inner;
-                for (int j = 0; j < inner; j++) {
-                    float v = x[base + j];
-                    if (!(v > 0.0f)) {
-                        sum += v * dy[base + j];
-                    }
-                }
+        for (long long i = begin; i < end; i++) {
+            float v = x[i];
+            if (!(v > 0.0f)) {
+                sum += v * dy[i];
             }
         }
-        dw[c] = sum;
+        partials[j] = sum;
     }
 }
 
@@ -185,17 +184,22 @@ extern "C" __global__ void fovea_bias_add(const float* b, float* y, int N, int C
     }
 }
 
-// db[c] = sum over n and HW of dy[n, c, :]: one thread per channel.
-extern "C" __global__ void fovea_bias_backward(const float* dy, float* db, int N, int C, int HW) {
-    FOVEA_GRID_LOOP(c, C) {
-        float sum = 0.0f;
-        for (long long b = 0; b < N; b++) {
-            const float* p = dy + (b * C + c) * HW;
-            for (int j = 0; j < HW; j++) {
-                sum += p[j];
-            }
+// ---- channel reductions, in two deterministic passes ------------------------------------------
+// A sum per channel c of [N, C, HW] runs as pass 1, one thread per (n, c) plane reducing its HW
+// contiguous values into a partial [N, C] (fovea_sum_chunks with chunk = HW for plain sums, or an
+// op's own partial kernel), then pass 2 below, one thread per channel adding its N partials in the
+// order n = 0, 1, ...: N * C threads busy instead of C, no atomics, no shared memory, and the same
+// bits under every launch configuration. The bias gradient is exactly that (HW = 1: pass 2 alone).
+
+// out[j] = (accumulate ? out[j] : 0) + in[j] + in[len + j] + ... + in[(slices - 1) * len + j], added
+// in that order; one thread per j < len. slices = 0 writes 0 (or leaves out as it is, accumulating).
+extern "C" __global__ void fovea_sum_slices(const float* in, float* out, int slices, int len, int accumulate) {
+    FOVEA_GRID_LOOP(j, len) {
+        float sum = accumulate ? out[j] : 0.0f;
+        for (long long s = 0; s < slices; s++) {
+            sum += in[s * len + j];
         }
-        db[c] = sum;
+        out[j] = sum;
     }
 }
 

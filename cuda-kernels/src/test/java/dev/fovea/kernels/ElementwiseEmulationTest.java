@@ -122,20 +122,58 @@ class ElementwiseEmulationTest {
                         "x", "w", "y", n, c, inner, slopes);
                 Emulation.check(emu, what, Map.of("dy", dy, "x", x, "w", w), "dx", null, REF.download(g.input()), 0,
                         0, "fovea_prelu_backward_data", "dy", "x", "w", "dx", n, c, inner, slopes);
-                // Float sum of up to N*C*inner products where the reference sums in double.
+                // The weight gradient in two passes, as the backend runs it: partial sums per plane (per
+                // channel) or per segment of 16 elements (shared slope; several segments), then the
+                // partials of each slope in order. A float sum whose every value passes through one
+                // product, at most len - 1 additions in its partial and slices - 1 across partials,
+                // where the reference sums in double: (len + slices) * 2^-24 * sum|x * dy|.
+                int len = slopes == 1 ? 16 : inner;
+                int segments = (n + len - 1) / len;
+                int slices = slopes == 1 ? segments : xs.dim(0);
                 float[] absSum = new float[slopes];
                 for (int i = 0; i < n; i++) {
                     if (!(x[i] > 0)) {
                         absSum[slopes == 1 ? 0 : (i / inner) % c] += Math.abs(x[i] * dy[i]);
                     }
                 }
-                List<KernelEmulator.Result> runs = Emulation.everyLaunch(emu, slopes, Map.of("dy", dy, "x", x),
-                        Map.of("dw", Emulation.Out.floats(slopes)), "fovea_prelu_backward_weight", "dy", "x", "dw",
-                        xs.dim(0), c, inner, slopes);
-                for (KernelEmulator.Result r : runs) {
-                    Compare.withinBound(what + " weight gradient", REF.download(g.weight()), r.floats("dw"), absSum,
-                            n / slopes);
+                List<KernelEmulator.Result> runs = Emulation.everyLaunch(emu, Map.of("dy", dy, "x", x),
+                        Map.of("partials", Emulation.Out.floats(segments), "dw", Emulation.Out.floats(slopes)),
+                        List.of(new Emulation.Step("fovea_prelu_weight_partials", segments, "dy", "x", "partials", n,
+                                        len),
+                                new Emulation.Step("fovea_sum_slices", slopes, "partials", "dw", slices, slopes, 0)));
+                for (int j = 0; j < runs.size(); j++) {
+                    Compare.withinBound(what + " weight gradient (" + Emulation.launchLabel(j) + ")",
+                            REF.download(g.weight()), runs.get(j).floats("dw"), absSum, len + slices - 1);
                 }
+            }
+        }
+    }
+
+    /**
+     * The second pass of every channel reduction: slices added in order onto zero or, accumulating,
+     * onto the output's contents. The kernel evaluates the same float additions in the same order
+     * as the loop here, so the results are equal bit for bit.
+     */
+    @ParameterizedTest
+    @EnumSource(Flavour.class)
+    void sumSlicesAddsTheSlicesInOrder(Flavour flavour) {
+        KernelEmulator emu = KernelEmulator.get(flavour);
+        int len = 37;
+        for (int slices : new int[]{0, 1, 5, 64}) {
+            float[] in = Arrays2.random(Math.max(1, slices * len), slices + 50);
+            float[] start = Arrays2.random(len, 51);
+            for (boolean accumulate : new boolean[]{false, true}) {
+                float[] expected = new float[len];
+                for (int j = 0; j < len; j++) {
+                    float sum = accumulate ? start[j] : 0f;
+                    for (int k = 0; k < slices; k++) {
+                        sum += in[k * len + j];
+                    }
+                    expected[j] = sum;
+                }
+                Emulation.check(emu, slices + " slices, accumulate " + accumulate, Map.of("in", in), "out",
+                        accumulate ? start : null, expected, 0, 0, "fovea_sum_slices", "in", "out", slices, len,
+                        accumulate ? 1 : 0);
             }
         }
     }

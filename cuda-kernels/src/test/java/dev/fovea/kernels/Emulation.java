@@ -30,6 +30,10 @@ final class Emulation {
     private Emulation() {
     }
 
+    /** One launch of a sequence: {@code work} items of {@code kernel} (its W in KERNELS.md). */
+    record Step(String kernel, long work, Object... args) {
+    }
+
     /**
      * @param shared    read-only buffers: name to float[] or int[]
      * @param written   buffers the kernel writes: name to float[]/int[] (initial contents, for in-place
@@ -39,25 +43,36 @@ final class Emulation {
      */
     static List<Result> everyLaunch(KernelEmulator emu, long work, Map<String, ?> shared, Map<String, ?> written,
                                     String kernel, Object... args) {
+        return everyLaunch(emu, shared, written, List.of(new Step(kernel, work, args)));
+    }
+
+    /**
+     * Runs a sequence of launches (the passes of a reduction, say) under each launch configuration
+     * in turn, every launch of the sequence under the same kind of configuration; the buffers in
+     * {@code written} (scratch included) are fresh for each configuration.
+     */
+    static List<Result> everyLaunch(KernelEmulator emu, Map<String, ?> shared, Map<String, ?> written, List<Step> steps) {
         Script s = emu.script();
         shared.forEach((name, data) -> declare(s, name, data));
-        List<Launch> launches = new ArrayList<>(Launch.variety(work));
-        launches.add(launches.get(launches.size() - 1));
-        for (int j = 0; j < launches.size(); j++) {
+        int configurations = Launch.variety(1).size() + 1;
+        for (int j = 0; j < configurations; j++) {
             String suffix = "#" + j;
             written.forEach((name, data) -> declare(s, name + suffix, data));
-            Object[] renamed = args.clone();
-            for (int a = 0; a < renamed.length; a++) {
-                if (renamed[a] instanceof String n && written.containsKey(n)) {
-                    renamed[a] = n + suffix;
+            s.reverse(j == configurations - 1);
+            for (Step step : steps) {
+                List<Launch> variety = Launch.variety(step.work());
+                Object[] renamed = step.args().clone();
+                for (int a = 0; a < renamed.length; a++) {
+                    if (renamed[a] instanceof String n && written.containsKey(n)) {
+                        renamed[a] = n + suffix;
+                    }
                 }
+                s.launch(step.kernel(), variety.get(Math.min(j, variety.size() - 1)), renamed);
             }
-            s.reverse(j == launches.size() - 1);
-            s.launch(kernel, launches.get(j), renamed);
         }
         Result all = s.run();
         List<Result> out = new ArrayList<>();
-        for (int j = 0; j < launches.size(); j++) {
+        for (int j = 0; j < configurations; j++) {
             Map<String, Object> buffers = new LinkedHashMap<>();
             for (String name : written.keySet()) {
                 buffers.put(name, all.buffers().get(name + "#" + j));

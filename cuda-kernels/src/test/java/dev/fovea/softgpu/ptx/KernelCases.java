@@ -63,6 +63,7 @@ final class KernelCases {
         convolution(s);
         im2col(s);
         elementwise(s);
+        sumSlices(s);
         loss(s);
         optimizers(s);
         batchNorm(s);
@@ -239,12 +240,34 @@ final class KernelCases {
                     REF.download(backward(Compare.abs(dy), Compare.abs(x), w, c).weight()), c.ys().size() / c.k());
             if (c.bias()) {
                 int hw = c.ys().dim(2) * c.ys().dim(3);
-                Run bb = s.launch("fovea_bias_backward", c.k(), Map.of("dy", dy), Map.of("db", new Out(c.k())), "dy", "db",
-                        c.n(), c.k(), hw);
-                s.bound("fovea_bias_backward", "bias gradient " + c, bb, "db", REF.download(g.bias()),
-                        REF.download(backward(Compare.abs(dy), x, w, c).bias()), c.n() * hw);
+                channelSums(s, "bias gradient " + c, dy, c.n(), c.k(), hw, REF.download(g.bias()),
+                        REF.download(backward(Compare.abs(dy), x, w, c).bias()));
             }
         }
+    }
+
+    /**
+     * A bias gradient as the backend's Reductions.channelSums takes it: the sum of each (n, c) plane
+     * (fovea_sum_chunks), then each channel's N partials added in order (fovea_sum_slices).
+     */
+    private static void channelSums(KernelSuite s, String what, float[] dy, int n, int k, int hw, float[] expected,
+                                    float[] absSum) {
+        Map<String, String> inputs = Map.of("dy", s.buffer(dy));
+        List<Map<String, String>> runs = new ArrayList<>();
+        for (int[] config : new int[][] {{3, 7}, {2, 32}}) {
+            Map<String, String> mine = new LinkedHashMap<>();
+            mine.put("partials", s.buffer(new Out(n * k)));
+            mine.put("db", s.buffer(new Out(k)));
+            s.launchWith("fovea_sum_chunks", config[0], config[1], inputs, mine, "dy", "partials", n * k * hw, hw, 1f);
+            s.launchWith("fovea_sum_slices", config[0], config[1], inputs, mine, "partials", "db", n, k, 0);
+            runs.add(mine);
+        }
+        s.check("fovea_sum_slices", what, (r, route) -> {
+            for (int j = 0; j < runs.size(); j++) {
+                Compare.withinBound(what + " (" + route + ", " + KernelSuite.label(j) + ")", expected,
+                        r.floats(runs.get(j).get("db")), absSum, n * hw + 1);
+            }
+        });
     }
 
     private static float[] conv(float[] x, float[] w, float[] b, ConvCase c) {
@@ -391,10 +414,8 @@ final class KernelCases {
                         absSum[slopes == 1 ? 0 : (i / inner) % c] += Math.abs(px[i] * pdy[i]);
                     }
                 }
-                Run wgrad = s.launch("fovea_prelu_backward_weight", slopes, Map.of("dy", pdy, "x", px),
-                        Map.of("dw", new Out(slopes)), "dy", "x", "dw", xs.dim(0), c, inner, slopes);
-                s.bound("fovea_prelu_backward_weight", what + " weight gradient", wgrad, "dw", REF.download(g.weight()),
-                        absSum, size / slopes);
+                preluWeightGradient(s, what + " weight gradient", pdy, px, xs.dim(0), inner, slopes,
+                        REF.download(g.weight()), absSum);
             }
         }
 
@@ -757,14 +778,21 @@ final class KernelCases {
                 for (String out : List.of("y", "yInf", "dx")) {
                     mine.put(out, s.buffer(new Out(xs.size())));
                 }
-                s.launchWith("fovea_batchnorm_stats", config[0], config[1], in, mine, "x", "mean", "invStd", "rm", "rv",
-                        n, c, hw, (float) p.eps(), (float) p.momentum());
+                for (String out : List.of("planeMean", "planeM2", "planeDy", "planeDyXhat")) {
+                    mine.put(out, s.buffer(new Out(n * c)));
+                }
+                s.launchWith("fovea_batchnorm_plane_stats", config[0], config[1], in, mine, "x", "planeMean", "planeM2",
+                        n * c, hw);
+                s.launchWith("fovea_batchnorm_combine_stats", config[0], config[1], in, mine, "planeMean", "planeM2",
+                        "mean", "invStd", "rm", "rv", n, c, hw, (float) p.eps(), (float) p.momentum());
                 s.launchWith("fovea_batchnorm_apply", config[0], config[1], in, mine, "x", "mean", "invStd", "gamma",
                         "beta", "y", n, c, hw);
                 s.launchWith("fovea_batchnorm_inference", config[0], config[1], in, mine, "x", "gamma", "beta", "rm0",
                         "rv0", "yInf", n, c, hw, (float) p.eps());
-                s.launchWith("fovea_batchnorm_backward_params", config[0], config[1], in, mine, "dy", "x", "mean",
-                        "invStd", "dgamma", "dbeta", n, c, hw);
+                s.launchWith("fovea_batchnorm_plane_grads", config[0], config[1], in, mine, "dy", "x", "mean",
+                        "invStd", "planeDy", "planeDyXhat", n * c, c, hw);
+                s.launchWith("fovea_sum_slices", config[0], config[1], in, mine, "planeDy", "dbeta", n, c, 0);
+                s.launchWith("fovea_sum_slices", config[0], config[1], in, mine, "planeDyXhat", "dgamma", n, c, 0);
                 s.launchWith("fovea_batchnorm_backward_data", config[0], config[1], in, mine, "dy", "x", "gamma", "mean",
                         "invStd", "dgamma", "dbeta", "dx", n, c, hw);
                 runs.add(mine);
@@ -772,11 +800,27 @@ final class KernelCases {
             // Channel reductions of up to N*HW values in float against double: abs 1e-5 + rel 1e-4.
             String what = "batch norm " + xs;
             Map<String, Map<String, float[]>> expected = new LinkedHashMap<>();
-            expected.put("fovea_batchnorm_stats", Map.of("mean", REF.download(fwd.savedMean()), "invStd",
+            float[] planeMean = new float[n * c];
+            float[] planeM2 = new float[n * c];
+            for (int q = 0; q < n * c; q++) {
+                double sum = 0;
+                for (int j = 0; j < hw; j++) {
+                    sum += x[q * hw + j];
+                }
+                double mu = sum / hw;
+                double m2 = 0;
+                for (int j = 0; j < hw; j++) {
+                    m2 += (x[q * hw + j] - mu) * (x[q * hw + j] - mu);
+                }
+                planeMean[q] = (float) mu;
+                planeM2[q] = (float) m2;
+            }
+            expected.put("fovea_batchnorm_plane_stats", Map.of("planeMean", planeMean, "planeM2", planeM2));
+            expected.put("fovea_batchnorm_combine_stats", Map.of("mean", REF.download(fwd.savedMean()), "invStd",
                     REF.download(fwd.savedInvStd()), "rm", REF.download(refRm), "rv", REF.download(refRv)));
             expected.put("fovea_batchnorm_apply", Map.of("y", REF.download(fwd.output())));
             expected.put("fovea_batchnorm_inference", Map.of("yInf", inference));
-            expected.put("fovea_batchnorm_backward_params", Map.of("dgamma", REF.download(g.weight()), "dbeta",
+            expected.put("fovea_batchnorm_plane_grads", Map.of("dgamma", REF.download(g.weight()), "dbeta",
                     REF.download(g.bias())));
             expected.put("fovea_batchnorm_backward_data", Map.of("dx", REF.download(g.input())));
             expected.forEach((entry, outputs) -> s.check(entry, what, (r, route) -> {
@@ -787,6 +831,60 @@ final class KernelCases {
                     }
                 }
             }));
+        }
+    }
+
+    /**
+     * PReLU's weight gradient as the backend takes it: fovea_prelu_weight_partials sums segments of
+     * len values (a plane for per-channel slopes; chunks of 8 here for a shared slope, so that there
+     * are several), then fovea_sum_slices adds the partials of each slope in order.
+     */
+    private static void preluWeightGradient(KernelSuite s, String what, float[] dy, float[] x, int batch, int inner,
+                                            int slopes, float[] expected, float[] absSum) {
+        int n = x.length;
+        int len = slopes == 1 ? 8 : inner;
+        int segments = (n + len - 1) / len;
+        Map<String, String> inputs = Map.of("dy", s.buffer(dy), "x", s.buffer(x));
+        List<Map<String, String>> runs = new ArrayList<>();
+        for (int[] config : new int[][] {{3, 7}, {2, 32}}) {
+            Map<String, String> mine = new LinkedHashMap<>();
+            mine.put("partials", s.buffer(new Out(segments)));
+            mine.put("dw", s.buffer(new Out(slopes)));
+            s.launchWith("fovea_prelu_weight_partials", config[0], config[1], inputs, mine, "dy", "x", "partials", n,
+                    len);
+            s.launchWith("fovea_sum_slices", config[0], config[1], inputs, mine, "partials", "dw",
+                    slopes == 1 ? segments : batch, slopes, 0);
+            runs.add(mine);
+        }
+        s.check("fovea_prelu_weight_partials", what, (r, route) -> {
+            for (int j = 0; j < runs.size(); j++) {
+                Compare.withinBound(what + " (" + route + ", " + KernelSuite.label(j) + ")", expected,
+                        r.floats(runs.get(j).get("dw")), absSum, n / slopes + 1);
+            }
+        });
+    }
+
+    /** fovea_sum_slices alone: slices added in order onto 0 or onto out, exactly as a float loop does. */
+    static void sumSlices(KernelSuite s) {
+        int len = 9;
+        int slices = 5;
+        float[] in = Arrays2.random(slices * len, 30);
+        float[] start = Arrays2.random(len, 31);
+        for (int accumulate : new int[] {0, 1}) {
+            for (int count : new int[] {0, 1, slices}) {
+                float[] want = new float[len];
+                for (int j = 0; j < len; j++) {
+                    float sum = accumulate == 1 ? start[j] : 0f;
+                    for (int k = 0; k < count; k++) {
+                        sum += in[k * len + j];
+                    }
+                    want[j] = sum;
+                }
+                Run run = s.launch("fovea_sum_slices", len, Map.of("in", in), Map.of("out", start), "in", "out", count,
+                        len, accumulate);
+                s.close("fovea_sum_slices", "sum_slices of " + count + (accumulate == 1 ? ", accumulating" : ""), run,
+                        "out", want, 0, 0);
+            }
         }
     }
 

@@ -246,8 +246,7 @@ public final class CudaBackend implements Backend {
         Tensor db = null;
         if (hasBias) {
             db = dev.tensor(Shape.of(out.dim(1)), ctx);
-            dev.kernels.launch(Kernel.BIAS_BACKWARD, out.dim(1), ctx, ptr(gradOutput), ptr(db), out.dim(0), out.dim(1),
-                    out.dim(2) * out.dim(3));
+            Reductions.channelSums(dev, ptr(gradOutput), ptr(db), out.dim(0), out.dim(1), out.dim(2) * out.dim(3), ctx);
         }
         return new Grads(dx, dw, db);
     }
@@ -334,7 +333,7 @@ public final class CudaBackend implements Backend {
         Tensor db = null;
         if (hasBias) {
             db = dev.tensor(Shape.of(outF), ctx);
-            dev.kernels.launch(Kernel.BIAS_BACKWARD, outF, ctx, ptr(gradOutput), ptr(db), n, outF, 1);
+            Reductions.channelSums(dev, ptr(gradOutput), ptr(db), n, outF, 1, ctx);
         }
         return new Grads(dx, dw, db);
     }

@@ -27,7 +27,7 @@ import static dev.fovea.backend.cuda.CudaDevice.ptr;
  * so a training step never copies activations to the host.
  */
 final class CudaPointwise {
-    /** Elements per partial sum in the two-pass mean of a loss (KERNELS.md, loss.ptx). */
+    /** Elements per partial sum in the two-pass mean of a loss (KERNELS.md, loss.ptx) and of a shared PReLU slope's gradient. */
     private static final int SUM_CHUNK = 1024;
 
     private final CudaDevice dev;
@@ -104,9 +104,35 @@ final class CudaPointwise {
         Tensor dw = dev.tensor(weight.shape(), ctx);
         dev.kernels.launch(Kernel.PRELU_BACKWARD_DATA, input.size(), ctx, ptr(dy), ptr(input), ptr(weight), ptr(dx),
                 input.size(), v[1], v[2], weight.size());
-        dev.kernels.launch(Kernel.PRELU_BACKWARD_WEIGHT, weight.size(), ctx, ptr(dy), ptr(input), ptr(dw),
-                v[0], v[1], v[2], weight.size());
+        preluWeightGradient(dy, input, dw, weight.size(), ctx);
         return new Grads(dx, dw, null);
+    }
+
+    /**
+     * The PReLU weight gradient in two deterministic passes: partial sums of x * dy over the
+     * non-positive inputs, one thread per (n, c) plane (per-channel slopes) or per segment of
+     * {@link #SUM_CHUNK} elements (a shared slope), then the partials of each slope added in order.
+     */
+    private void preluWeightGradient(Tensor dy, Tensor input, Tensor dw, int slopes, String ctx) {
+        int n = input.size();
+        if (n == 0) {
+            Reductions.sumSlices(dev, ptr(dy), ptr(dw), 0, slopes, false, ctx);
+            return;
+        }
+        Shape xs = input.shape();
+        int len = slopes == 1 ? SUM_CHUNK : xs.product(2, xs.rank());
+        int batch = slopes == 1 ? 1 : xs.dim(0);
+        int segments = slopes == 1 ? (n + len - 1) / len : n / len;
+        if (segments == slopes && batch == 1) {
+            // One segment per slope: pass 1 writes the gradient itself.
+            dev.kernels.launch(Kernel.PRELU_WEIGHT_PARTIALS, segments, ctx, ptr(dy), ptr(input), ptr(dw), n, len);
+            return;
+        }
+        try (Tensor partials = dev.tensor(Shape.of(segments), ctx + " (partial sums)")) {
+            dev.kernels.launch(Kernel.PRELU_WEIGHT_PARTIALS, segments, ctx, ptr(dy), ptr(input), ptr(partials), n, len);
+            // Per channel: partials [N, C] summed over N; shared: all the partials into one value.
+            Reductions.sumSlices(dev, ptr(partials), ptr(dw), slopes == 1 ? segments : batch, slopes, false, ctx);
+        }
     }
 
     /** [outer, D, inner] around axis {@code dim}. */

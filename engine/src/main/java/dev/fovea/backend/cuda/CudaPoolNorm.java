@@ -9,6 +9,7 @@ import dev.fovea.ops.PoolKind;
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import jcuda.driver.CUdeviceptr;
 
 import java.util.Collections;
 import java.util.Map;
@@ -137,8 +138,15 @@ final class CudaPoolNorm {
                     ptr(runningMean), ptr(runningVar), p.eps(), ptr(mean), ptr(invStd), ctx);
             cudnnBatchNormEps.put(invStd, p.eps());
         } else {
-            dev.kernels.launch(Kernel.BATCHNORM_STATS, c, ctx, ptr(input), ptr(mean), ptr(invStd), ptr(runningMean),
-                    ptr(runningVar), n, c, hw, (float) p.eps(), (float) p.momentum());
+            // Two deterministic passes: (mean, M2) per (n, c) plane, then per channel their combination.
+            int planes = Math.multiplyExact(n, c);
+            try (Tensor partials = dev.tensor(Shape.of(Math.multiplyExact(2, planes)), ctx + " (plane statistics)")) {
+                CUdeviceptr planeMean = ptr(partials);
+                CUdeviceptr planeM2 = Reductions.offset(planeMean, planes);
+                dev.kernels.launch(Kernel.BATCHNORM_PLANE_STATS, planes, ctx, ptr(input), planeMean, planeM2, planes, hw);
+                dev.kernels.launch(Kernel.BATCHNORM_COMBINE_STATS, c, ctx, planeMean, planeM2, ptr(mean), ptr(invStd),
+                        ptr(runningMean), ptr(runningVar), n, c, hw, (float) p.eps(), (float) p.momentum());
+            }
             dev.kernels.launch(Kernel.BATCHNORM_APPLY, input.size(), ctx, ptr(input), ptr(mean), ptr(invStd), ptr(gamma),
                     ptr(beta), ptr(y), n, c, hw);
         }
@@ -176,11 +184,33 @@ final class CudaPoolNorm {
             cudnnOps.batchNormBackward(n, c, hw, ptr(input), ptr(gradOutput), ptr(dx), ptr(gamma), ptr(dgamma),
                     ptr(dbeta), eps, ptr(forward.savedMean()), ptr(forward.savedInvStd()), ctx);
         } else {
-            dev.kernels.launch(Kernel.BATCHNORM_BACKWARD_PARAMS, c, ctx, ptr(gradOutput), ptr(input),
-                    ptr(forward.savedMean()), ptr(forward.savedInvStd()), ptr(dgamma), ptr(dbeta), n, c, hw);
+            batchNormParamGrads(gradOutput, input, forward, dgamma, dbeta, n, c, hw, ctx);
             dev.kernels.launch(Kernel.BATCHNORM_BACKWARD_DATA, input.size(), ctx, ptr(gradOutput), ptr(input), ptr(gamma),
                     ptr(forward.savedMean()), ptr(forward.savedInvStd()), ptr(dgamma), ptr(dbeta), ptr(dx), n, c, hw);
         }
         return new Grads(dx, dgamma, dbeta);
+    }
+
+    /**
+     * dbeta = sum(dy) and dgamma = sum(dy * x_hat) per channel, in two deterministic passes: both
+     * sums per (n, c) plane, then each channel's N plane sums added in order.
+     */
+    private void batchNormParamGrads(Tensor dy, Tensor x, BatchNormOutput forward, Tensor dgamma, Tensor dbeta, int n,
+                                     int c, int hw, String ctx) {
+        int planes = Math.multiplyExact(n, c);
+        if (n == 1) {
+            // One plane per channel: pass 1 writes the sums themselves.
+            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(forward.savedMean()),
+                    ptr(forward.savedInvStd()), ptr(dbeta), ptr(dgamma), planes, c, hw);
+            return;
+        }
+        try (Tensor partials = dev.tensor(Shape.of(Math.multiplyExact(2, planes)), ctx + " (plane sums)")) {
+            CUdeviceptr planeDy = ptr(partials);
+            CUdeviceptr planeDyXhat = Reductions.offset(planeDy, planes);
+            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(forward.savedMean()),
+                    ptr(forward.savedInvStd()), planeDy, planeDyXhat, planes, c, hw);
+            Reductions.sumSlices(dev, planeDy, ptr(dbeta), n, c, false, ctx);
+            Reductions.sumSlices(dev, planeDyXhat, ptr(dgamma), n, c, false, ctx);
+        }
     }
 }

@@ -16,9 +16,16 @@ final class KernelConv {
     static final long COL_LIMIT = 64L << 20;
 
     private final CudaDevice dev;
+    /** The most floats a chunk's buffers may hold: {@link #COL_LIMIT}, smaller in tests to force chunking. */
+    private final long colLimit;
 
     KernelConv(CudaDevice dev) {
+        this(dev, COL_LIMIT);
+    }
+
+    KernelConv(CudaDevice dev, long colLimit) {
         this.dev = dev;
+        this.colLimit = colLimit;
     }
 
     /** The 17 geometry arguments every direct kernel takes, in KERNELS.md order. */
@@ -63,10 +70,25 @@ final class KernelConv {
 
     // ---- im2col + cuBLAS ---------------------------------------------------------------------
 
-    /** Images per im2col chunk for this geometry. */
+    /** Images per im2col chunk for this geometry (forward and data gradient). */
     static int chunk(ConvGeometry g) {
-        long perImage = colRows(g) * outPixels(g);
-        return (int) Math.max(1, Math.min(g.batch(), COL_LIMIT / Math.max(1, perImage)));
+        return chunk(g, COL_LIMIT);
+    }
+
+    static int chunk(ConvGeometry g, long limit) {
+        return imagesUnder(g, colRows(g) * outPixels(g), limit);
+    }
+
+    /**
+     * Images per chunk of the weight gradient: its im2col buffer and the images' partial weight
+     * gradients together hold at most {@code limit} floats.
+     */
+    static int filterChunk(ConvGeometry g, long limit) {
+        return imagesUnder(g, colRows(g) * outPixels(g) + (long) g.outChannels() * colRows(g), limit);
+    }
+
+    private static int imagesUnder(ConvGeometry g, long floatsPerImage, long limit) {
+        return (int) Math.max(1, Math.min(g.batch(), limit / Math.max(1, floatsPerImage)));
     }
 
     private static long colRows(ConvGeometry g) {
@@ -98,7 +120,7 @@ final class KernelConv {
 
     void im2colForward(ConvGeometry g, CUdeviceptr x, CUdeviceptr w, CUdeviceptr y, String context) {
         requireOneGroup(g);
-        int nb = chunk(g);
+        int nb = chunk(g, colLimit);
         long rows = colRows(g);
         long pixels = outPixels(g);
         int k = g.outChannels();
@@ -109,14 +131,14 @@ final class KernelConv {
                 im2col(Kernel.IM2COL, g, offset(x, n0 * imageSize), CudaDevice.ptr(col), images, context);
                 // y[n] [K, P] = w [K, CRS] x col[n] [CRS, P]
                 Blas.gemmStridedBatched(dev, false, false, k, (int) pixels, (int) rows, 1f, w, 0,
-                        CudaDevice.ptr(col), rows * pixels, 0f, offset(y, n0 * k * pixels), k * pixels, images, context);
+                        CudaDevice.ptr(col), rows * pixels, 0f, offset(y, (long) n0 * k * pixels), k * pixels, images, context);
             }
         }
     }
 
     void im2colBackwardData(ConvGeometry g, CUdeviceptr dy, CUdeviceptr w, CUdeviceptr dx, String context) {
         requireOneGroup(g);
-        int nb = chunk(g);
+        int nb = chunk(g, colLimit);
         long rows = colRows(g);
         long pixels = outPixels(g);
         int k = g.outChannels();
@@ -126,28 +148,42 @@ final class KernelConv {
                 int images = Math.min(nb, g.batch() - n0);
                 // dcol[n] [CRS, P] = w^T [CRS, K] x dy[n] [K, P]
                 Blas.gemmStridedBatched(dev, true, false, (int) rows, (int) pixels, k, 1f, w, 0,
-                        offset(dy, n0 * k * pixels), k * pixels, 0f, CudaDevice.ptr(dcol), rows * pixels, images, context);
+                        offset(dy, (long) n0 * k * pixels), k * pixels, 0f, CudaDevice.ptr(dcol), rows * pixels, images, context);
                 im2col(Kernel.COL2IM, g, CudaDevice.ptr(dcol), offset(dx, n0 * imageSize), images, context);
             }
         }
     }
 
+    /**
+     * dw = sum over n of dy[n] x col[n]^T. Per chunk of images one strided-batched GEMM writes each
+     * image's product into its own partial weight gradient, then {@code fovea_sum_slices} adds the
+     * partials in image order onto dw (accumulating across chunks): O(chunks) cuBLAS calls instead of
+     * one per image, and a deterministic order of summation. A chunk of one image is one GEMM into dw.
+     */
     void im2colBackwardFilter(ConvGeometry g, CUdeviceptr dy, CUdeviceptr x, CUdeviceptr dw, String context) {
         requireOneGroup(g);
-        int nb = chunk(g);
+        int nb = filterChunk(g, colLimit);
         long rows = colRows(g);
         long pixels = outPixels(g);
         int k = g.outChannels();
+        long weights = k * rows;
         long imageSize = (long) g.xDims()[1] * g.xDims()[2] * g.xDims()[3];
-        try (Tensor col = dev.tensor(Shape.of(Math.toIntExact(nb * rows * pixels)), context + " (im2col)")) {
+        try (Tensor col = dev.tensor(Shape.of(Math.toIntExact(nb * rows * pixels)), context + " (im2col)");
+             Tensor partials = nb == 1 ? null
+                     : dev.tensor(Shape.of(Math.toIntExact(nb * weights)), context + " (per-image weight gradients)")) {
             for (int n0 = 0; n0 < g.batch(); n0 += nb) {
                 int images = Math.min(nb, g.batch() - n0);
                 im2col(Kernel.IM2COL, g, offset(x, n0 * imageSize), CudaDevice.ptr(col), images, context);
-                for (int i = 0; i < images; i++) {
-                    int n = n0 + i;
+                if (images == 1) {
                     // dw [K, CRS] (+)= dy[n] [K, P] x col[n]^T [P, CRS]
-                    Blas.gemm(dev, false, true, k, (int) rows, (int) pixels, 1f, offset(dy, n * k * pixels),
-                            offset(CudaDevice.ptr(col), i * rows * pixels), n == 0 ? 0f : 1f, dw, context);
+                    Blas.gemm(dev, false, true, k, (int) rows, (int) pixels, 1f, offset(dy, (long) n0 * k * pixels),
+                            CudaDevice.ptr(col), n0 == 0 ? 0f : 1f, dw, context);
+                } else {
+                    // partial[i] [K, CRS] = dy[n0 + i] [K, P] x col[i]^T [P, CRS], every image of the chunk at once
+                    Blas.gemmStridedBatched(dev, false, true, k, (int) rows, (int) pixels, 1f, offset(dy, (long) n0 * k * pixels),
+                            k * pixels, CudaDevice.ptr(col), rows * pixels, 0f, CudaDevice.ptr(partials), weights, images,
+                            context);
+                    Reductions.sumSlices(dev, CudaDevice.ptr(partials), dw, images, (int) weights, n0 > 0, context);
                 }
             }
         }

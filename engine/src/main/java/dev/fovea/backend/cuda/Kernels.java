@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.ObjLongConsumer;
 
 /**
  * Loads Fovea's PTX modules from the classpath (the driver JIT-compiles them for the GPU at hand)
@@ -33,6 +34,8 @@ final class Kernels implements AutoCloseable {
     private final java.util.function.BiConsumer<String, String> afterLaunch;
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
+    /** Told of each launch (kernel, work items), or null: how ops use the GPU, for this package's tests. */
+    private volatile ObjLongConsumer<Kernel> monitor;
 
     Kernels(CUstream stream, int maxGrid, Runnable enter, java.util.function.BiConsumer<String, String> afterLaunch) {
         this.stream = stream;
@@ -51,6 +54,10 @@ final class Kernels implements AutoCloseable {
         if (cfg.empty()) {
             return;
         }
+        ObjLongConsumer<Kernel> m = monitor;
+        if (m != null) {
+            m.accept(k, work);
+        }
         enter.run();
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
@@ -65,6 +72,11 @@ final class Kernels implements AutoCloseable {
         Check.driver(JCudaDriver.cuLaunchKernel(function(k), cfg.gridX(), 1, 1, cfg.blockX(), 1, 1, 0, stream,
                 Pointer.to(params), null), call, context);
         afterLaunch.accept(call, context);
+    }
+
+    /** Reports every later launch to {@code m} (null: to nobody). */
+    void monitor(ObjLongConsumer<Kernel> m) {
+        monitor = m;
     }
 
     private synchronized CUfunction function(Kernel k) {

@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 /**
  * Decides per op and shape which GPU implementation runs: cuDNN where it is installed and known to
  * do well, Fovea's own kernels where cuDNN has no such op (min pooling, leaky ReLU) or is slow
- * (depthwise and dilated convolution), im2col + cuBLAS for the remaining convolutions when cuDNN is
- * missing. Each distinct decision is recorded once, with its reason, and passed to a listener
+ * (depthwise convolution, dilated convolution with a short reduction per output), im2col + cuBLAS
+ * for the remaining convolutions when cuDNN is missing. Each distinct decision is recorded once, with its reason, and passed to a listener
  * (`fovea train --verbose` prints them).
  */
 public final class Router {
@@ -37,17 +37,43 @@ public final class Router {
         this.listener = listener;
     }
 
+    /**
+     * The smallest reduction per output, (C/groups)*kH*kW multiply-adds, for which a dilated
+     * convolution goes to a GEMM (cuDNN's implicit GEMM, which handles dilation, or im2col + cuBLAS
+     * without cuDNN) rather than Fovea's direct kernel. The direct kernel gives each output one
+     * thread that walks its whole reduction, reading every input and weight from memory: right when
+     * the reduction is short (it needs no workspace and no column buffer) but with no data reuse, so
+     * beyond a few dozen taps a GEMM, which reuses each loaded input and weight tile across a block of
+     * outputs, does better. A judgement from the two algorithms' memory traffic, not a measurement:
+     * no GPU has timed both sides yet.
+     */
+    static final int DILATED_GEMM_MIN_REDUCTION = 64;
+
     public Route conv2d(ConvGeometry g) {
         Route r;
+        long reduction = (long) g.wDims()[1] * g.wDims()[2] * g.wDims()[3];
+        boolean longDilated = g.dilated() && reduction >= DILATED_GEMM_MIN_REDUCTION;
+        String dilatedReason = "dilated, " + reduction + " multiply-adds per output "
+                + (longDilated ? ">= " : "< ") + DILATED_GEMM_MIN_REDUCTION + ": ";
         if (!cudnn) {
-            r = g.groups() == 1 && !g.dilated()
-                    ? new Route(Route.Engine.IM2COL_CUBLAS, "cuDNN is not installed; im2col + cuBLAS GEMM")
-                    : new Route(Route.Engine.KERNEL, "cuDNN is not installed; direct kernel for "
-                    + (g.dilated() ? "dilated" : "grouped") + " convolution");
+            if (g.groups() > 1) {
+                r = new Route(Route.Engine.KERNEL, "cuDNN is not installed; direct kernel for "
+                        + (g.dilated() ? "dilated " : "") + "grouped convolution");
+            } else if (g.dilated() && !longDilated) {
+                r = new Route(Route.Engine.KERNEL, "cuDNN is not installed; " + dilatedReason
+                        + "the direct kernel, where a GEMM would have little to reuse");
+            } else {
+                r = new Route(Route.Engine.IM2COL_CUBLAS, "cuDNN is not installed; im2col + cuBLAS GEMM"
+                        + (g.dilated() ? " (" + dilatedReason + "a GEMM reuses its operands)" : ""));
+            }
         } else if (g.depthwise()) {
             r = new Route(Route.Engine.KERNEL, "depthwise (groups = input channels): the direct kernel beats cuDNN's grouped path");
-        } else if (g.dilated()) {
-            r = new Route(Route.Engine.KERNEL, "dilated: the direct kernel avoids cuDNN's slow dilated algorithms");
+        } else if (g.dilated() && !longDilated) {
+            r = new Route(Route.Engine.KERNEL, dilatedReason + "the direct kernel, one thread per output and no"
+                    + " workspace, where a GEMM would have little to reuse");
+        } else if (longDilated) {
+            r = new Route(Route.Engine.CUDNN, dilatedReason + "cuDNN's implicit GEMM reuses its operands"
+                    + (g.groups() > 1 ? " (with cuDNN group count)" : ""));
         } else {
             r = new Route(Route.Engine.CUDNN, g.groups() > 1 ? "grouped convolution with cuDNN group count" : "cuDNN convolution");
         }

@@ -93,7 +93,12 @@ class CudaBackendGpuTest {
                 Arguments.of("depthwise", Shape.of(2, 6, 8, 8), Shape.of(12, 1, 3, 3), Conv2dParams.of(1, 1).withGroups(6)),
                 Arguments.of("dilated", Shape.of(2, 3, 12, 12), Shape.of(4, 3, 3, 3), Conv2dParams.of(1, 2).withDilation(2)),
                 Arguments.of("dilated grouped convolution", Shape.of(1, 4, 10, 10), Shape.of(4, 2, 3, 3),
-                        Conv2dParams.of(2, 2).withDilation(2).withGroups(2).withMode(ConvMode.CONVOLUTION)));
+                        Conv2dParams.of(2, 2).withDilation(2).withGroups(2).withMode(ConvMode.CONVOLUTION)),
+                // 16 * 3 * 3 = 144 multiply-adds per output: cuDNN, or im2col + cuBLAS without it.
+                Arguments.of("dilated long reduction", Shape.of(3, 16, 11, 11), Shape.of(5, 16, 3, 3),
+                        new Conv2dParams(1, 2, 2, 1, 2, 3, 1, ConvMode.CROSS_CORRELATION)),
+                Arguments.of("dilated long reduction grouped", Shape.of(2, 16, 9, 9), Shape.of(6, 8, 3, 3),
+                        Conv2dParams.of(1, 2).withDilation(2).withGroups(2).withMode(ConvMode.CONVOLUTION)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -214,7 +219,8 @@ class CudaBackendGpuTest {
 
     static Stream<Arguments> batchNormShapes() {
         return Stream.of(Arguments.of(Shape.of(4, 3, 5, 5), 1e-5), Arguments.of(Shape.of(8, 6), 1e-3),
-                Arguments.of(Shape.of(4, 3, 5, 5), 1e-7), Arguments.of(Shape.of(1, 4), 1e-5));
+                Arguments.of(Shape.of(4, 3, 5, 5), 1e-7), Arguments.of(Shape.of(1, 4), 1e-5),
+                Arguments.of(Shape.of(1, 3, 5, 5), 1e-5), Arguments.of(Shape.of(16, 2, 3, 7), 1e-5));
     }
 
     @Test
@@ -280,6 +286,16 @@ class CudaBackendGpuTest {
             Grads ga = cuda.preluBackward(dev(dy), dev(x), dev(w));
             same("prelu grad input", ge.input(), ga.input());
             same("prelu grad weight", ge.weight(), ga.weight());
+        }
+        // The weight gradient's other reduction shapes: one image (one plane per slope), a shared
+        // slope over several 1024-element segments, a [N, C] input.
+        for (Shape xs : List.of(Shape.of(1, 3, 4, 4), Shape.of(3, 2, 20, 20), Shape.of(6, 5))) {
+            Tensor xi = ref(xs, 32);
+            Tensor dy = ref(xs, 33);
+            for (Tensor w : List.of(ref(Shape.of(xs.dim(1)), 34), ref(Shape.of(1), 35))) {
+                same("prelu grad weight " + xs + " slopes " + w.size(), REF.preluBackward(dy, xi, w).weight(),
+                        cuda.preluBackward(dev(dy), dev(xi), dev(w)).weight());
+            }
         }
         DropoutParams dp = new DropoutParams(0.3, true, 42);
         DropoutOutput de = REF.dropout(x, dp);

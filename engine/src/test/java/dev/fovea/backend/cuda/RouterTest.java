@@ -18,8 +18,20 @@ class RouterTest {
             Conv2dParams.of(1, 1));
     private static final ConvGeometry DEPTHWISE = ConvGeometry.of(Shape.of(32, 64, 56, 56), Shape.of(64, 1, 3, 3),
             Conv2dParams.of(1, 1).withGroups(64));
+    /** Dilated, 64 * 3 * 3 = 576 multiply-adds per output: a GEMM's work. */
     private static final ConvGeometry DILATED = ConvGeometry.of(Shape.of(32, 64, 56, 56), Shape.of(64, 64, 3, 3),
             Conv2dParams.of(1, 2).withDilation(2));
+    /** Dilated, 3 * 3 * 3 = 27 multiply-adds per output: the direct kernel's. */
+    private static final ConvGeometry DILATED_SHORT = ConvGeometry.of(Shape.of(32, 3, 56, 56), Shape.of(16, 3, 3, 3),
+            Conv2dParams.of(1, 2).withDilation(2));
+    /** Dilated, 7 * 3 * 3 = 63 multiply-adds per output, just below the threshold; 16 * 2 * 2 = 64, at it. */
+    private static final ConvGeometry DILATED_EDGE_BELOW = ConvGeometry.of(Shape.of(2, 7, 20, 20),
+            Shape.of(8, 7, 3, 3), Conv2dParams.of(1, 2).withDilation(2));
+    private static final ConvGeometry DILATED_EDGE_AT = ConvGeometry.of(Shape.of(2, 16, 20, 20), Shape.of(8, 16, 2, 2),
+            Conv2dParams.of(1, 1).withDilation(2));
+    /** Dilated and grouped, 32 * 3 * 3 = 288 multiply-adds per output. */
+    private static final ConvGeometry DILATED_GROUPED = ConvGeometry.of(Shape.of(8, 64, 28, 28),
+            Shape.of(64, 32, 3, 3), Conv2dParams.of(1, 2).withDilation(2).withGroups(2));
     private static final ConvGeometry GROUPED = ConvGeometry.of(Shape.of(32, 128, 28, 28), Shape.of(128, 32, 3, 3),
             Conv2dParams.of(1, 1).withGroups(4));
 
@@ -31,9 +43,21 @@ class RouterTest {
         Route dw = r.conv2d(DEPTHWISE);
         assertEquals(Route.Engine.KERNEL, dw.engine());
         assertTrue(dw.reason().contains("depthwise"), dw.reason());
+        // Dilated: routed by the reduction per output, (C/groups)*kH*kW multiply-adds.
         Route dil = r.conv2d(DILATED);
-        assertEquals(Route.Engine.KERNEL, dil.engine());
-        assertTrue(dil.reason().contains("dilated"), dil.reason());
+        assertEquals(Route.Engine.CUDNN, dil.engine());
+        assertTrue(dil.reason().startsWith("dilated, 576 multiply-adds per output >= 64: cuDNN's implicit GEMM"),
+                dil.reason());
+        Route shortDil = r.conv2d(DILATED_SHORT);
+        assertEquals(Route.Engine.KERNEL, shortDil.engine());
+        assertTrue(shortDil.reason().startsWith("dilated, 27 multiply-adds per output < 64: the direct kernel"),
+                shortDil.reason());
+        assertEquals(Route.Engine.KERNEL, r.conv2d(DILATED_EDGE_BELOW).engine());
+        assertEquals(Route.Engine.CUDNN, r.conv2d(DILATED_EDGE_AT).engine());
+        Route grouped = r.conv2d(DILATED_GROUPED);
+        assertEquals(Route.Engine.CUDNN, grouped.engine());
+        assertTrue(grouped.reason().contains("288 multiply-adds") && grouped.reason().contains("group count"),
+                grouped.reason());
     }
 
     @Test
@@ -44,7 +68,17 @@ class RouterTest {
         assertTrue(plain.reason().contains("cuDNN is not installed"), plain.reason());
         assertEquals(Route.Engine.KERNEL, r.conv2d(GROUPED).engine());
         assertEquals(Route.Engine.KERNEL, r.conv2d(DEPTHWISE).engine());
-        assertEquals(Route.Engine.KERNEL, r.conv2d(DILATED).engine());
+        // Dilated with one group: im2col (which takes dilation) + GEMM for a long reduction per
+        // output, the direct kernel for a short one; grouped ones stay on the direct kernel.
+        Route dil = r.conv2d(DILATED);
+        assertEquals(Route.Engine.IM2COL_CUBLAS, dil.engine());
+        assertTrue(dil.reason().contains("dilated, 576 multiply-adds per output >= 64"), dil.reason());
+        Route shortDil = r.conv2d(DILATED_SHORT);
+        assertEquals(Route.Engine.KERNEL, shortDil.engine());
+        assertTrue(shortDil.reason().contains("dilated, 27 multiply-adds per output < 64"), shortDil.reason());
+        assertEquals(Route.Engine.KERNEL, r.conv2d(DILATED_EDGE_BELOW).engine());
+        assertEquals(Route.Engine.IM2COL_CUBLAS, r.conv2d(DILATED_EDGE_AT).engine());
+        assertEquals(Route.Engine.KERNEL, r.conv2d(DILATED_GROUPED).engine());
     }
 
     @Test
