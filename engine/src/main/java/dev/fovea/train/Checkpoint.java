@@ -104,12 +104,16 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         } else {
             m.set("file", JSON.readTree(model.modelFileJson()));
         }
+        if (model.numClasses() > 0) {
+            m.put("num_classes", model.numClasses());
+        }
         root.put("weights", weightsFile.getFileName().toString());
         root.put("optimizer_state", optimFile.getFileName().toString());
         root.put("epoch", epoch);
         if (!position.atStart()) {
             root.putObject("in_epoch").put("batch", position.batch()).put("loss_sum", position.lossSum())
-                    .put("counted", position.counted()).put("skipped", position.skipped());
+                    .put("counted", position.counted()).put("skipped", position.skipped())
+                    .put("correct", position.correct());
         }
         root.put("seed", seed);
         root.put("global_step", globalStep);
@@ -123,7 +127,8 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         ArrayNode hist = root.putArray("history");
         for (History.Epoch e : history) {
             hist.addObject().put("epoch", e.epoch()).put("train_loss", e.trainLoss()).put("test_loss", e.testLoss())
-                    .put("test_accuracy", e.testAccuracy()).put("images_per_s", e.imagesPerSecond()).put("lr", e.lr());
+                    .put("test_accuracy", e.testAccuracy()).put("images_per_s", e.imagesPerSecond()).put("lr", e.lr())
+                    .put("train_accuracy", e.trainAccuracy());
         }
         return root;
     }
@@ -133,6 +138,32 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
      * {@link FormatException} naming the file and field.
      */
     public static Checkpoint read(Path path) throws IOException {
+        return read(path, true);
+    }
+
+    /**
+     * Reads a checkpoint for inference: the sidecar and the weights, without the optimiser state
+     * (which may be absent: only --resume needs it); {@link #optimizerState()} is then empty.
+     */
+    public static Checkpoint readForInference(Path path) throws IOException {
+        return read(path, true, false);
+    }
+
+    /**
+     * The sidecar alone (model, settings, classes, history), for what travels with weights kept
+     * elsewhere; {@link #weights()} and {@link #optimizerState()} are then empty.
+     */
+    public static Checkpoint readSidecar(Path path) throws IOException {
+        return read(path, false, false);
+    }
+
+    /** The model a checkpoint's sidecar describes, without reading its weights (for summary). */
+    public static ModelSpec sidecarModel(Path path) throws IOException {
+        Path side = sidecarOf(path);
+        return model(sidecarJson(side), side.toString());
+    }
+
+    private static Path sidecarOf(Path path) throws FormatException {
         String name = path.getFileName().toString();
         Path side = name.endsWith(".json") ? path
                 : path.resolveSibling(name.replaceAll("(\\.optim)?\\.safetensors$", "") + ".json");
@@ -140,6 +171,10 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
             throw new FormatException(path.toString(), "sidecar", "no checkpoint sidecar " + side.getFileName()
                     + " beside it (a Fovea checkpoint is NAME.json + NAME.safetensors + NAME.optim.safetensors)");
         }
+        return side;
+    }
+
+    private static JsonNode sidecarJson(Path side) throws IOException {
         String file = side.toString();
         JsonNode root;
         try {
@@ -150,6 +185,10 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
             throw new FormatException(file, "format", "expected \"" + FORMAT + "\"");
         }
+        return root;
+    }
+
+    private static ModelSpec model(JsonNode root, String file) {
         JsonNode m = root.path("model");
         ModelSpec spec;
         if (m.hasNonNull("zoo")) {
@@ -159,8 +198,28 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         } else {
             throw new FormatException(file, "model", "expected {\"zoo\": NAME} or {\"file\": MODEL}");
         }
-        Map<String, StoredTensor> weights = SafeTensors.read(referenced(root, "weights", side)).tensors();
-        Map<String, StoredTensor> optim = SafeTensors.read(referenced(root, "optimizer_state", side)).tensors();
+        if (m.has("num_classes")) {
+            if (!m.get("num_classes").canConvertToInt() || m.get("num_classes").asInt() < 2) {
+                throw new FormatException(file, "model.num_classes", "expected an integer of at least 2");
+            }
+            spec = spec.withNumClasses(m.get("num_classes").asInt());
+        }
+        return spec;
+    }
+
+    private static Checkpoint read(Path path, boolean withOptimizerState) throws IOException {
+        return read(path, true, withOptimizerState);
+    }
+
+    private static Checkpoint read(Path path, boolean withWeights, boolean withOptimizerState) throws IOException {
+        Path side = sidecarOf(path);
+        String file = side.toString();
+        JsonNode root = sidecarJson(side);
+        ModelSpec spec = model(root, file);
+        Map<String, StoredTensor> weights = withWeights ? SafeTensors.read(referenced(root, "weights", side)).tensors()
+                : Map.of();
+        Map<String, StoredTensor> optim = withOptimizerState
+                ? SafeTensors.read(referenced(root, "optimizer_state", side)).tensors() : Map.of();
         Map<String, Long> steps = new LinkedHashMap<>();
         root.path("optimizer_steps").fields().forEachRemaining(e -> steps.put(e.getKey(), e.getValue().asLong()));
         if (!root.path("optimizer").isObject()) {
@@ -178,7 +237,8 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         for (JsonNode e : root.path("history")) {
             history.add(new History.Epoch(e.path("epoch").asInt(), e.path("train_loss").asDouble(),
                     e.path("test_loss").asDouble(), e.path("test_accuracy").asDouble(),
-                    e.path("images_per_s").asDouble(), e.path("lr").asDouble()));
+                    e.path("images_per_s").asDouble(), e.path("lr").asDouble(),
+                    e.path("train_accuracy").asDouble(Double.NaN)));
         }
         return new Checkpoint(spec, weights, optim, steps, (ObjectNode) root.get("optimizer"),
                 integer(root, "epoch", file), root.path("seed").asLong(), root.path("global_step").asLong(),
@@ -260,8 +320,9 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
             throw new FormatException(file, "in_epoch", "expected {\"batch\", \"loss_sum\", \"counted\", \"skipped\"}");
         }
         try {
+            // "correct" (training accuracy so far) is absent from checkpoints older than it; 0 undercounts that epoch only.
             return new EpochPosition(p.get("batch").asInt(), p.get("loss_sum").asDouble(), p.get("counted").asLong(),
-                    p.get("skipped").asInt());
+                    p.get("skipped").asInt(), p.path("correct").asLong(0));
         } catch (IllegalArgumentException e) {
             throw new FormatException(file, "in_epoch", e.getMessage());
         }

@@ -43,6 +43,18 @@ public record Evaluation(double loss, double accuracy, long[][] confusion, int s
         return new Evaluation(n == 0 ? Double.NaN : lossSum / n, n == 0 ? Double.NaN : (double) correct / n, confusion, n);
     }
 
+    /** How many rows of {@code logits} ([labels.length, classes], row-major) have their largest value at the label. */
+    static int correct(float[] logits, int[] labels) {
+        int classes = logits.length / labels.length;
+        int n = 0;
+        for (int i = 0; i < labels.length; i++) {
+            if (argmax(logits, i * classes, classes) == labels[i]) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     static float[] labelsAsFloats(int[] labels) {
         float[] f = new float[labels.length];
         for (int i = 0; i < f.length; i++) {
