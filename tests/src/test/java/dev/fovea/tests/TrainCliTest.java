@@ -78,7 +78,8 @@ class TrainCliTest {
         assertEquals(2, bad.status(), bad.toString());
         assertTrue(bad.err().contains("ckpt.json") && bad.err().contains("format"), bad.err());
 
-        Cli wrongData = Cli.run("train", "--model", "resnet18-cifar", "--device", "cpu", "--out", dir.toString());
+        Cli wrongData = Cli.run("train", "--model", "resnet18-cifar", "--device", "cpu", "--out",
+                dir.resolve("cifar").toString());
         assertEquals(2, wrongData.status(), wrongData.toString());
         assertTrue(wrongData.err().contains("expects input [1, 3, 32, 32]"), wrongData.err());
     }
