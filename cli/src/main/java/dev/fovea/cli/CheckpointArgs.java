@@ -39,6 +39,10 @@ final class CheckpointArgs {
                     () -> new IllegalArgumentException(arg + ": a directory without checkpoints (epoch-NNN.json) in it;"
                             + " " + what + " takes a checkpoint or a run directory")), false);
         }
+        if (!Files.isRegularFile(arg)) {
+            throw new IllegalArgumentException(arg + ": not a regular file; " + what + " takes a checkpoint or a run "
+                    + "directory");
+        }
         String kind = contentKind(arg);
         if (kind != null) {
             throw new IllegalArgumentException(arg + ": " + kind + ", not a checkpoint; " + what + " takes a checkpoint "

@@ -36,6 +36,12 @@ class MessagesCliTest {
         assertTrue(image.err().startsWith("fovea: " + Fixtures.EXAMPLE_DIGIT + ": an image (PNG), not a checkpoint"),
                 image.err());
 
+        Path fifo = dir.resolve("pipe.json");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
+        Cli pipe = Cli.run("eval", fifo.toString(), "--device", "cpu");
+        assertEquals(2, pipe.status(), pipe.toString());
+        assertTrue(pipe.err().startsWith("fovea: " + fifo + ": not a regular file"), "refused, not read: " + pipe.err());
+
         Path model = Fixtures.tinyModel(dir);
         Cli modelFile = Cli.run("predict", model.toString(), Fixtures.EXAMPLE_DIGIT.toString(), "--device", "cpu");
         assertEquals(2, modelFile.status(), modelFile.toString());
