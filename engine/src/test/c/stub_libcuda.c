@@ -5,8 +5,8 @@
  * By default every entry point returns FOVEA_STUB_CUDA_RESULT from the environment, or 34
  * (CUDA_ERROR_STUB_LIBRARY, what the CUDA toolkit's own stub returns). With FOVEA_STUB_GPU set to
  * "name,major,minor,bytes" the device queries succeed and describe that one GPU, while everything
- * else (including cuGetProcAddress, through which the CUDA runtime reaches the driver) still fails:
- * the probe then gets past the driver and must report the GPU and the runtime's failure.
+ * else (context creation first) still fails: the probe then gets past the device queries and must
+ * report the GPU and the context call's failure.
  * The JCuda driver binding is loaded with lazy symbol binding, so only called functions must exist.
  */
 #include <stdio.h>
@@ -79,6 +79,7 @@ int cuDeviceTotalMem_v2(unsigned long long *bytes, int dev) {
 STUB(cuDevicePrimaryCtxRetain)
 STUB(cuDevicePrimaryCtxRelease_v2)
 STUB(cuCtxSetCurrent)
+STUB(cuCtxGetCurrent)
 STUB(cuGetErrorName)
 STUB(cuGetErrorString)
 STUB(cuGetProcAddress)

@@ -233,6 +233,10 @@ public final class BenchCommand implements Runnable {
                             out.printf(Locale.ROOT, "# memory   %s allocator peak %s%n", b.name(),
                                     SummaryCommand.mib(m.memory().peakBytes()));
                         }
+                        if (m.activity() != null) {
+                            out.printf(Locale.ROOT, "# gpu      %s per training step (software GPU counters): %s%n",
+                                    b.name(), m.activity().describe());
+                        }
                     }
                 }
                 common.write(out, env, "fovea bench model " + g.name() + " batch " + batchSize, results);

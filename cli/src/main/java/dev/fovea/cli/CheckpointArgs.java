@@ -2,6 +2,9 @@ package dev.fovea.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fovea.io.FileBytes;
+import dev.fovea.io.Json;
+import dev.fovea.io.Limits;
 import dev.fovea.train.Checkpoint;
 import dev.fovea.train.CheckpointFiles;
 
@@ -18,6 +21,8 @@ import java.util.Locale;
  * file given in the checkpoint's place, a model file, or weights without their sidecar.
  */
 final class CheckpointArgs {
+    private static final ObjectMapper JSON = Json.strict().build();
+
     private CheckpointArgs() {
     }
 
@@ -39,10 +44,8 @@ final class CheckpointArgs {
                     () -> new IllegalArgumentException(arg + ": a directory without checkpoints (epoch-NNN.json) in it;"
                             + " " + what + " takes a checkpoint or a run directory")), false);
         }
-        if (!Files.isRegularFile(arg)) {
-            throw new IllegalArgumentException(arg + ": not a regular file; " + what + " takes a checkpoint or a run "
-                    + "directory");
-        }
+        // A FIFO or device is refused by name before it is opened (opening a FIFO would block).
+        FileBytes.regularFileSize(arg);
         String kind = contentKind(arg);
         if (kind != null) {
             throw new IllegalArgumentException(arg + ": " + kind + ", not a checkpoint; " + what + " takes a checkpoint "
@@ -97,13 +100,11 @@ final class CheckpointArgs {
     /** The "format" field of a JSON file, or null when it has none or is no JSON. */
     private static String jsonFormat(Path file) {
         try {
-            if (Files.size(file) > (64L << 20)) {
-                return null;
-            }
-            JsonNode root = new ObjectMapper().readTree(file.toFile());
+            // Read as the sidecar reader reads it (bounded, strict): what it cannot read is its error to report.
+            JsonNode root = JSON.readTree(FileBytes.read(file, Limits.SIDECAR_BYTES, "the limit for checkpoint sidecars"));
             return root != null && root.path("format").isTextual() ? root.get("format").asText().toLowerCase(Locale.ROOT)
                     : null;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }

@@ -172,8 +172,10 @@ public final class ConformanceCommand implements Callable<Integer> {
             for (String raw : backendNames) {
                 String name = raw.trim().toLowerCase(Locale.ROOT);
                 if (name.equals("all")) {
-                    for (Backend b : Backends.available()) {
-                        opened.putIfAbsent(b.name(), b);
+                    for (String n : Backends.availableNames()) {
+                        if (!opened.containsKey(n)) {
+                            opened.put(n, open(n));
+                        }
                     }
                 } else if (!opened.containsKey(name)) {
                     opened.put(name, open(name));

@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 public final class DeviceOptions {
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|cuda[:N]",
-            description = "Where to compute. auto (default) uses CUDA when the driver, runtime and cuBLAS load, "
+            description = "Where to compute. auto (default) uses CUDA when the driver and cuBLAS load, "
                     + "otherwise says so in one line and uses the CPU; cuda fails with the reason instead.")
     String device;
 
@@ -24,6 +24,10 @@ public final class DeviceOptions {
 
     @Option(names = "--tf32", description = "CUDA: allow tensor-core TF32 math on Ampere and newer (default off).")
     boolean tf32;
+
+    @Option(names = "--cuda-sync-check", description = "CUDA: wait for the GPU after every op, so that a fault is "
+            + "reported by the op, shapes and kernel that caused it (slow; for debugging, like CUDA_LAUNCH_BLOCKING).")
+    boolean syncCheck;
 
     @Option(names = "--cudnn-workspace-mb", defaultValue = "1024", paramLabel = "MB",
             description = "CUDA: cap of the shared cuDNN workspace (default ${DEFAULT-VALUE}).")
@@ -43,7 +47,7 @@ public final class DeviceOptions {
             throw new IllegalArgumentException("--cudnn-workspace-mb " + workspaceMb + ": must be at least 0");
         }
         CudaOptions options = CudaOptions.defaults().withDeterministic(deterministic).withCudnnSearch(cudnnSearch)
-                .withTensorCores(tf32).withWorkspaceMb(workspaceMb);
+                .withTensorCores(tf32).withWorkspaceMb(workspaceMb).withSyncCheck(syncCheck);
         Backend b = Backends.forDevice(device, options, note -> {
             if (verbose) {
                 err.println("fovea: " + note);
@@ -76,5 +80,10 @@ public final class DeviceOptions {
             }
         }
         return reason.substring(0, cut);
+    }
+
+    /** What a run reports it computed on: the GPU with its index ("cuda:1"), else the CPU backend's name. */
+    static String label(Backend b) {
+        return b.device().toString().startsWith("cuda") ? b.device().toString() : b.name();
     }
 }

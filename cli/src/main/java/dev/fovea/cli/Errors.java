@@ -1,5 +1,6 @@
 package dev.fovea.cli;
 
+import dev.fovea.backend.cuda.CudaException;
 import dev.fovea.backend.cuda.DeviceOutOfMemoryException;
 import dev.fovea.io.FormatException;
 import dev.fovea.train.CheckpointWriteFailed;
@@ -27,6 +28,8 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     static final int WRITE_FAILED = 5;
     /** The GPU ran out of memory. */
     static final int OUT_OF_MEMORY = 6;
+    /** A CUDA, cuBLAS or cuDNN call failed (the message names the call, its error and the op). */
+    static final int GPU_ERROR = 7;
     /** Stopped by Ctrl-C or SIGTERM after writing a checkpoint (128 + SIGINT, as shells report it). */
     static final int INTERRUPTED = 130;
 
@@ -44,6 +47,8 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
             status = WRITE_FAILED;
         } else if (e instanceof DeviceOutOfMemoryException) {
             status = OUT_OF_MEMORY;
+        } else if (e instanceof CudaException) {
+            status = GPU_ERROR;
         } else if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("device ")) {
             status = DEVICE_UNAVAILABLE;
         } else if (e instanceof IllegalArgumentException || e instanceof FormatException || e instanceof IOException

@@ -57,7 +57,7 @@ public final class EvalCommand implements Callable<Integer> {
             Evaluation e = Evaluation.run(m.executor(), new DataLoader(test,
                     DataLoader.Options.evaluation(batchSize, m.normalization())), test.numClasses());
             out.printf(Locale.ROOT, "%s on %s (%d images, %s): accuracy %.2f%%, loss %.4f%s%n", model.source(), test.name(),
-                    e.samples(), backend.name(), e.accuracy() * 100, e.loss(),
+                    e.samples(), DeviceOptions.label(backend), e.accuracy() * 100, e.loss(),
                     m.folded() > 0 ? " (" + m.folded() + " batch norms folded)" : "");
             printConfusion(out, e.confusion(), test.classNames());
         }

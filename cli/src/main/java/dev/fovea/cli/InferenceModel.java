@@ -53,12 +53,15 @@ record InferenceModel(Path source, Graph graph, Map<String, float[]> weights, No
                         + classes.size() + " classes; it cannot name its predictions (retrain or fine-tune it with "
                         + "--init-from " + r.path() + " --num-classes " + classes.size() + ")");
             }
-            return new InferenceModel(r.path(), g, c.weightsFor(g, r.path().toString()), c.normalization(), classes,
-                    background(c.run()), recordedData(c.run()));
+            Map<String, float[]> w = c.weightsFor(g, r.path().toString());
+            warnNonFinite(w, r.path(), err);
+            return new InferenceModel(r.path(), g, w, c.normalization(), classes, background(c.run()),
+                    recordedData(c.run()));
         }
         ModelSpec spec = ModelSpec.parse(model);
         Graph g = spec.graph();
         Map<String, float[]> w = Checkpoint.importWeights(r.path(), g);
+        warnNonFinite(w, r.path(), err);
         Path side = Checkpoint.sidecar(r.path().resolveSibling(r.path().getFileName().toString()
                 .replaceAll("\\.safetensors$", "")));
         Normalization norm = normalize == null ? null : Normalization.parse(normalize);
@@ -76,7 +79,15 @@ record InferenceModel(Path source, Graph graph, Map<String, float[]> weights, No
         return new InferenceModel(r.path(), g, w, norm, null, null, null);
     }
 
-    /** The model on {@code backend}, batch norm folded into the convolutions. */
+    /** One warning line per tensor holding NaN or infinite values: such weights evaluate to NaN. */
+    private static void warnNonFinite(Map<String, float[]> weights, Path source, PrintWriter err) {
+        for (String w : Checkpoint.nonFiniteWarnings(weights, source.toString())) {
+            err.println("fovea: warning: " + w);
+        }
+        err.flush();
+    }
+
+    /** The model on {@code backend}, batch norm folded into the convolutions (its memory checked first). */
     LoadedModel on(Backend backend) {
         return LoadedModel.of(graph, weights, backend, normalization,
                 classes != null ? classes : Dataset.numberedClasses(outputs(graph)), background);

@@ -4,12 +4,15 @@ import dev.fovea.graph.ClassifierHead;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.ParamSpec;
 import dev.fovea.graph.Parameters;
+import dev.fovea.io.Listing;
 import dev.fovea.io.SafeTensors;
 import dev.fovea.io.StoredTensor;
 import dev.fovea.train.Checkpoint;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -41,12 +44,13 @@ final class InitialWeights {
 
     /**
      * Every parameter of {@code g}: from the source, except the head's when {@code newHead}, which
-     * start as a fresh run's would (from {@code seed}). One error lists every tensor that does not fit.
+     * start as a fresh run's would (from {@code seed}). One error lists the tensors that do not fit
+     * (capped, as every listing: a hostile file may name a million).
      */
     static Map<String, float[]> weights(Source s, Graph g, boolean newHead, long seed) {
         Set<String> fresh = newHead ? Set.copyOf(ClassifierHead.parameters(g)) : Set.of();
         Map<String, float[]> w = Parameters.initialValues(g, seed);
-        StringBuilder problems = new StringBuilder();
+        List<String> problems = new ArrayList<>();
         boolean onlyHead = true;
         for (ParamSpec p : g.params().values()) {
             if (fresh.contains(p.name())) {
@@ -54,8 +58,8 @@ final class InitialWeights {
             }
             StoredTensor t = s.tensors().get(p.name());
             if (t == null || !t.shape().equals(p.shape())) {
-                problems.append(t == null ? "\n  missing " + p.name() + " " + p.shape()
-                        : "\n  " + p.name() + ": " + s.path().getFileName() + " has " + t.shape() + ", model needs " + p.shape());
+                problems.add(t == null ? "missing " + p.name() + " " + p.shape()
+                        : p.name() + ": " + s.path().getFileName() + " has " + t.shape() + ", model needs " + p.shape());
                 onlyHead &= ClassifierHead.parameters(g).contains(p.name());
             } else {
                 w.put(p.name(), t.values());
@@ -63,14 +67,14 @@ final class InitialWeights {
         }
         for (String k : s.tensors().keySet()) {
             if (!g.params().containsKey(k) && !k.endsWith(".num_batches_tracked")) {
-                problems.append("\n  unexpected ").append(k);
+                problems.add("unexpected " + k);
                 onlyHead = false;
             }
         }
-        if (problems.length() > 0) {
+        if (!problems.isEmpty()) {
             throw new IllegalArgumentException("--init-from " + s.path() + ": its weights do not fit model '" + g.name()
                     + "'" + (onlyHead ? " (only the classifier head differs: give --num-classes N for a new one)" : "")
-                    + ":" + problems);
+                    + ": " + Listing.of(problems, "; "));
         }
         return w;
     }

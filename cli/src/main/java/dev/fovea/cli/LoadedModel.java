@@ -9,6 +9,7 @@ import dev.fovea.graph.Graph;
 import dev.fovea.graph.Parameters;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.train.Trainer;
 
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,14 @@ import java.util.Map;
 record LoadedModel(Graph graph, Executor executor, Normalization normalization, List<String> classes, int folded,
                    float[] background) {
 
+    /**
+     * The model on {@code backend}, batch norm folded into the convolutions; the memory inference
+     * needs is checked against the backend first, so a model that cannot fit is refused before
+     * anything is allocated.
+     */
     static LoadedModel of(Graph g, Map<String, float[]> weights, Backend backend, Normalization norm,
                           List<String> classes, float[] background) {
+        Trainer.checkInferenceMemory(backend, g, 1);
         BatchNormFolding.Folded f = BatchNormFolding.fold(g, weights);
         Parameters params = Parameters.fromHost(f.graph(), backend, f.params());
         return new LoadedModel(f.graph(), new Executor(f.graph(), params), norm, classes, f.foldedCount(), background);

@@ -1,6 +1,8 @@
 package dev.fovea.cli;
 
 import dev.fovea.graph.Graph;
+import dev.fovea.io.FileBytes;
+import dev.fovea.io.Limits;
 import dev.fovea.graph.MemoryPlan;
 import dev.fovea.graph.Summary;
 import dev.fovea.train.Checkpoint;
@@ -88,8 +90,9 @@ public final class SummaryCommand implements Callable<Integer> {
 
     private static boolean isCheckpoint(Path p) {
         try {
-            return Files.isRegularFile(p) && Files.size(p) < (64L << 20)
-                    && Files.readString(p).contains("\"" + Checkpoint.FORMAT + "\"");
+            return Files.isRegularFile(p) && Files.size(p) <= Limits.SIDECAR_BYTES
+                    && FileBytes.readText(p, Limits.SIDECAR_BYTES, "the limit for checkpoint sidecars")
+                    .contains("\"" + Checkpoint.FORMAT + "\"");
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -152,6 +152,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path resumeFrom = null;
         Checkpoint init = null;
         Map<String, float[]> initWeights = null;
+        Path initPath = null;
         TrainSettings s;
         if (resume != null) {
             resumeFrom = CheckpointArgs.resolve(resume, "--resume", false).path();
@@ -163,6 +164,7 @@ public final class TrainCommand implements Callable<Integer> {
             s = TrainSettings.fresh(this, init);
             if (source != null) {
                 initWeights = InitialWeights.weights(source, s.model.graph(), numClasses != null, s.seed);
+                initPath = source.path();
             }
         }
         Graph graph = s.model.graph();
@@ -221,7 +223,7 @@ public final class TrainCommand implements Callable<Integer> {
             try (Backend backend = device.open(err)) {
                 log.printf(Locale.ROOT, "training %s on %s (%s, %d classes%s) on %s, %s, batch %d, seed %d; writing to %s%n",
                         s.model.describe(), splits.train().name(), sizes(splits, all, s.limit),
-                        splits.train().numClasses(), limitNote(splits, s.limit), backend.name(), describe(s.optimizer,
+                        splits.train().numClasses(), limitNote(splits, s.limit), DeviceOptions.label(backend), describe(s.optimizer,
                                 s.schedule != null ? s.schedule : "recorded schedule", s.epochs),
                         s.batchSize, s.seed, dir.path());
                 if (!frozen.isEmpty()) {
@@ -234,7 +236,7 @@ public final class TrainCommand implements Callable<Integer> {
                 Trainer.Result r;
                 try (StopOnSignal signals = StopOnSignal.install(trainer::requestStop, err)) {
                     r = ckpt != null ? trainer.run(ckpt, resumeFrom)
-                            : initWeights != null ? trainer.runFrom(initWeights) : trainer.run(null);
+                            : initWeights != null ? trainer.runFrom(initWeights, initPath.toString()) : trainer.run(null);
                 }
                 log.printf(Locale.ROOT, "done: test accuracy %.2f%%, %.0f images/s; checkpoint %s; curves %s%n",
                         r.lastEvaluation().accuracy() * 100, r.imagesPerSecond(), r.lastCheckpoint(),

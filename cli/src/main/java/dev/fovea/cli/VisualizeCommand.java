@@ -4,6 +4,7 @@ import dev.fovea.backend.Backend;
 import dev.fovea.data.DataSources;
 import dev.fovea.data.Dataset;
 import dev.fovea.graph.Node;
+import dev.fovea.io.Listing;
 import dev.fovea.report.FeatureMapGrid;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -79,7 +80,7 @@ public final class VisualizeCommand implements Callable<Integer> {
         InferenceModel model = weights.read(checkpoint, err);
         Node node = model.graph().nodes().stream().filter(n -> n.name().equals(layer)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("--layer '" + layer + "': no such layer; layers: "
-                        + String.join(", ", model.graph().nodes().stream().map(Node::name).toList())));
+                        + Listing.of(model.graph().nodes().stream().map(Node::name).toList(), ", ")));
         if (node.shape().rank() != 4) {
             throw new IllegalArgumentException("--layer '" + layer + "' outputs " + node.shape()
                     + ", not feature maps; choose a convolution, activation or pooling layer");

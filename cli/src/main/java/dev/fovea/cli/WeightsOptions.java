@@ -19,7 +19,10 @@ public final class WeightsOptions {
                     + "the weights, else none; a checkpoint records its own).")
     String normalize;
 
-    /** The checkpoint (or bare weights with --model), on the host; notes about assumptions go to {@code err}. */
+    /**
+     * The checkpoint (or bare weights with --model), on the host; notes about assumptions, and a
+     * warning naming each tensor that holds NaN or infinite values, go to {@code err}.
+     */
     InferenceModel read(Path checkpoint, PrintWriter err) throws IOException {
         if (normalize != null) {
             dev.fovea.data.Normalization.parse(normalize);

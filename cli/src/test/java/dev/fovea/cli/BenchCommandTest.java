@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fovea.backend.cuda.CudaProbe;
 import dev.fovea.graph.MemoryPlan;
 import dev.fovea.nn.Zoo;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -163,6 +164,7 @@ class BenchCommandTest {
         assertTrue(r.err().contains("unknown model 'resnet99'"), r.err());
     }
 
+    @Tag("no-gpu")
     @Test
     void cudaRequestedWithoutAUsableGpuIsStatusThreeWithTheReason() {
         assumeFalse(CudaProbe.status().available(), "a GPU is usable here");

@@ -5,11 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Whether an external tool (nvcc, ptxas, g++) is installed, so tests can skip with a reason. */
-final class Tools {
+public final class Tools {
     private Tools() {
     }
 
-    static boolean onPath(String tool) {
+    public static boolean onPath(String tool) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;

@@ -24,14 +24,18 @@ public final class Backends {
     private Backends() {
     }
 
-    /** The backends that can run on this machine: CUDA when usable, then the fast CPU, "cpu-ref" (the oracle) last. */
-    public static List<Backend> available() {
-        List<Backend> list = new ArrayList<>();
+    /**
+     * The names of the backends that can run on this machine, for {@link #open}: "cuda" when usable,
+     * then the fast "cpu", "cpu-ref" (the oracle) last. Nothing is opened: a backend holds device
+     * resources until its caller closes it.
+     */
+    public static List<String> availableNames() {
+        List<String> list = new ArrayList<>();
         if (CudaProbe.status().available()) {
-            list.add(new CudaBackend());
+            list.add("cuda");
         }
-        list.add(new CpuBackend());
-        list.add(new ReferenceBackend());
+        list.add("cpu");
+        list.add("cpu-ref");
         return list;
     }
 
@@ -57,7 +61,7 @@ public final class Backends {
 
     /**
      * The backend for {@code --device}: "cpu"; "cuda" or "cuda:N", which fail with the probe's reason
-     * when CUDA is unusable; or "auto", which takes CUDA when the driver, runtime and cuBLAS load and
+     * when CUDA is unusable; or "auto", which takes CUDA when the driver and cuBLAS load and
      * otherwise says why on {@code notices} (once per process) and continues on the CPU.
      *
      * @param notices receives the fallback explanation and the CUDA backend's routing decisions

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fovea.io.FileBytes;
 import dev.fovea.io.FormatException;
+import dev.fovea.io.Json;
+import dev.fovea.io.Limits;
 import dev.fovea.report.Charts;
 
 import java.io.IOException;
@@ -28,6 +31,9 @@ import java.util.Set;
  * per measurement and one bar per backend, whose labels carry each backend's speed-up over the CPU.
  */
 public final class BenchReport {
+    /** Bench files may come from other tools: read as untrusted JSON. */
+    private static final ObjectMapper READER = Json.strict().build();
+
     /** The backend speed-ups are stated against: the fast CPU backend when it ran. */
     static final String BASELINE = "cpu";
     private static final String ROW = "%-52s %-8s %10s %10s %10s %12s  %s%n";
@@ -75,6 +81,19 @@ public final class BenchReport {
                     o.put("peak_bytes", m.memory().peakBytes());
                 }
             }
+            if (m.activity() != null) {
+                StepActivity a = m.activity();
+                ObjectNode step = o.putObject("per_training_step");
+                step.put("kernel_launches", a.launches());
+                step.put("library_calls", a.libraryCalls());
+                step.put("uploads", a.uploads());
+                step.put("upload_bytes", a.uploadBytes());
+                step.put("downloads", a.downloads());
+                step.put("download_bytes", a.downloadBytes());
+                step.put("device_copies", a.deviceCopies());
+                step.put("synchronizations", a.synchronizations());
+                step.put("device_allocations", a.allocations());
+            }
         }
         createParent(file);
         mapper.writeValue(file.toFile(), root);
@@ -87,9 +106,9 @@ public final class BenchReport {
     public static List<Measurement> read(Path file) throws IOException {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(file.toFile());
+            root = READER.readTree(FileBytes.read(file, Limits.BENCH_FILE_BYTES, "the limit for bench files"));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new FormatException(file.toString(), "JSON", e.getOriginalMessage());
+            throw new FormatException(file.toString(), "JSON", Json.problem(e), e);
         }
         JsonNode list = root == null ? null : root.get("measurements");
         if (list == null || !list.isArray()) {
@@ -105,14 +124,20 @@ public final class BenchReport {
                     unit = r;
                 }
             }
-            if (unit == null || !o.hasNonNull("workload") || !o.hasNonNull("backend") || !o.path("median_ms").isNumber()) {
+            if (unit == null || !o.path("workload").isTextual() || !o.path("backend").isTextual()
+                    || !o.path("median_ms").isNumber() || !o.get(unit.field()).isNumber()) {
                 throw new FormatException(file.toString(), where, "needs workload, backend, median_ms and one of "
-                        + "gflops, gb_per_s or images_per_s");
+                        + "gflops, gb_per_s or images_per_s (the first two strings, the others numbers)");
+            }
+            for (String optional : new String[] {"min_ms", "max_ms"}) {
+                if (o.has(optional) && !o.get(optional).isNumber()) {
+                    throw new FormatException(file.toString(), where + "." + optional, "expected a number");
+                }
             }
             double median = o.get("median_ms").asDouble();
             out.add(new Measurement(o.get("workload").asText(), o.path("pass").asText(""), o.get("backend").asText(),
                     median, o.path("min_ms").asDouble(median), o.path("max_ms").asDouble(median), unit,
-                    o.get(unit.field()).asDouble(), o.path("engine").asText(""), null));
+                    o.get(unit.field()).asDouble(), o.path("engine").asText(""), null, null));
         }
         return out;
     }

@@ -21,6 +21,9 @@ import java.util.Map;
  * inference pass, in images/s, with the memory plan's bytes and, on the GPU, the allocator's peak.
  */
 public final class ModelBench {
+    /** Training steps (after the timed, warmed-up ones) whose GPU activity is counted and averaged. */
+    static final int ACTIVITY_STEPS = 3;
+
     private ModelBench() {
     }
 
@@ -48,8 +51,11 @@ public final class ModelBench {
             long peak = backend instanceof CudaBackend cuda ? cuda.peakBytes() : -1;
             Measurement.Memory mem = new Measurement.Memory(batchSize, plan.trainingBytes(), plan.inferencePeakBytes(),
                     plan.parameterBytes(), peak);
+            StepActivity activity = StepActivity.measure(backend, ACTIVITY_STEPS,
+                    () -> trainingStep(backend, exec, opt, x, y)).orElse(null);
             return List.of(
-                    Measurement.of(name, "train", backend.name(), train, Rate.IMAGES_PER_S, batchSize, trainEngine, mem),
+                    Measurement.of(name, "train", backend.name(), train, Rate.IMAGES_PER_S, batchSize, trainEngine, mem,
+                            activity),
                     Measurement.of(name, "infer", backend.name(), infer, Rate.IMAGES_PER_S, batchSize, inferEngine, mem));
         }
     }

@@ -2,15 +2,18 @@ package dev.fovea.conformance;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.fovea.io.FileBytes;
+import dev.fovea.io.FormatException;
+import dev.fovea.io.Json;
+import dev.fovea.io.Limits;
 import dev.fovea.tensor.Shape;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,26 +34,28 @@ public final class CaseFileReader {
 
     private static final List<String> CASE_FIELDS =
             List.of("name", "op", "attrs", "inputs", "outputs", "grad_outputs", "grad_inputs", "tolerance");
-    /** Refuses tensors beyond this many elements before allocating: a case is a small test, not a data set. */
-    private static final long MAX_ELEMENTS = 1L << 26;
-
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+    // NaN and infinities are legitimate expected values; BigDecimal keeps each float's text exact.
+    private static final ObjectMapper JSON = Json.strict()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private CaseFileReader() {
     }
 
+    /**
+     * Reads a case file: a regular file of at most {@link Limits#CASE_FILE_BYTES}, whose tensors hold
+     * at most {@link Limits#CASE_FILE_ELEMENTS} values in all (checked before any is allocated).
+     */
     public static List<ConformanceCase> read(Path file) {
         String label = file.toString();
         String text;
         try {
-            text = Files.readString(file);
+            text = FileBytes.readText(file, Limits.CASE_FILE_BYTES, "the limit for case files");
         } catch (IOException e) {
             throw new CaseFileException(label, null, null, "cannot read: " + e.getMessage(), e);
+        } catch (FormatException e) {
+            throw new CaseFileException(label, null, e.field(), e.problem(), e);
         }
         return read(label, text);
     }
@@ -59,11 +64,20 @@ public final class CaseFileReader {
     public static List<ConformanceCase> read(String label, String json) {
         JsonNode root;
         try {
+            long numbers = countNumbers(json);
+            if (numbers > Limits.CASE_FILE_ELEMENTS) {
+                throw new CaseFileException(label, null, null, "holds " + numbers + " numbers, more than the limit for "
+                        + "case files (" + Limits.CASE_FILE_ELEMENTS + ")");
+            }
+            // A parsed tree takes several times its text; refuse rather than run out of memory.
+            FileBytes.checkHeap(label, "file size", json.length() * 16L);
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
-            throw new CaseFileException(label, null, null, "invalid JSON: " + where + e.getOriginalMessage(), e);
+            throw new CaseFileException(label, null, null, "invalid JSON: " + Json.problem(e), e);
+        } catch (IOException e) {
+            throw new CaseFileException(label, null, null, "invalid JSON: " + e.getMessage(), e);
+        } catch (FormatException e) {
+            throw new CaseFileException(label, null, e.field(), e.problem(), e);
         }
         if (root == null || !root.isObject()) {
             throw new CaseFileException(label, null, null, "expected a JSON object {\"format\": \"" + FORMAT
@@ -86,8 +100,9 @@ public final class CaseFileReader {
         }
         List<ConformanceCase> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        long[] elements = {0};
         for (int i = 0; i < cases.size(); i++) {
-            ConformanceCase c = readCase(label, i, cases.get(i));
+            ConformanceCase c = readCase(label, i, cases.get(i), elements);
             if (!names.add(c.name())) {
                 throw new CaseFileException(label, caseLabel(c.name(), i), "name", "another case has the same name");
             }
@@ -96,14 +111,30 @@ public final class CaseFileReader {
         return out;
     }
 
-    private static ConformanceCase readCase(String file, int index, JsonNode node) {
+    /** Numbers in the JSON text, counted by streaming through it (no tree, no values kept). */
+    private static long countNumbers(String json) throws IOException {
+        long n = 0;
+        try (JsonParser p = JSON.createParser(json)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t.isNumeric()) {
+                    n++;
+                    if (n > Limits.CASE_FILE_ELEMENTS) {
+                        return n;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    private static ConformanceCase readCase(String file, int index, JsonNode node, long[] elements) {
         String id = "cases[" + index + "]";
         if (!node.isObject()) {
             throw new CaseFileException(file, id, null, "expected an object");
         }
         JsonNode nameNode = node.get("name");
         String name = nameNode != null && nameNode.isTextual() ? nameNode.asText() : null;
-        Fields f = new Fields(file, name == null ? id : caseLabel(name, index));
+        Fields f = new Fields(file, name == null ? id : caseLabel(name, index), elements);
         if (name == null || name.isBlank()) {
             throw f.error("name", nameNode == null ? "missing" : "must be a non-empty string");
         }
@@ -208,8 +239,8 @@ public final class CaseFileReader {
             }
             dims[i] = d.intValue();
             elements *= dims[i];
-            if (elements > MAX_ELEMENTS) {
-                throw f.error(field + ".shape", "has more than " + MAX_ELEMENTS + " elements");
+            if (elements > Limits.CASE_FILE_ELEMENTS) {
+                throw f.error(field + ".shape", "has more than " + Limits.CASE_FILE_ELEMENTS + " elements (the limit for case files)");
             }
         }
         JsonNode dataNode = node.get("data");
@@ -219,6 +250,11 @@ public final class CaseFileReader {
         Shape shape = Shape.of(dims);
         if (dataNode.size() != elements) {
             throw f.error(field + ".data", "shape " + shape + " needs " + elements + " values, got " + dataNode.size());
+        }
+        f.elements()[0] += elements;
+        if (f.elements()[0] > Limits.CASE_FILE_ELEMENTS) {
+            throw f.error(field + ".data", "the file's tensors hold more than " + Limits.CASE_FILE_ELEMENTS
+                    + " values in all (the limit for case files)");
         }
         float[] data = new float[dataNode.size()];
         for (int i = 0; i < data.length; i++) {
@@ -263,8 +299,8 @@ public final class CaseFileReader {
         return "'" + name + "' (cases[" + index + "])";
     }
 
-    /** Builds field errors for one case. */
-    private record Fields(String file, String caseLabel) {
+    /** Builds field errors for one case; {@code elements} counts the file's tensor values so far. */
+    private record Fields(String file, String caseLabel, long[] elements) {
         CaseFileException error(String field, String message) {
             return new CaseFileException(file, caseLabel, field, message);
         }

@@ -2,6 +2,7 @@ package dev.fovea.data;
 
 import dev.fovea.io.FileBytes;
 import dev.fovea.io.FormatException;
+import dev.fovea.io.Limits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +19,6 @@ public final class Cifar10 {
     static final int SIDE = 32;
     static final int PIXELS = 3 * SIDE * SIDE;
     static final int RECORD = 1 + PIXELS;
-    /** A batch holds 10,000 records (30.7 MB); anything far larger is not a CIFAR-10 batch. */
-    static final long MAX_FILE_BYTES = 1L << 30;
 
     private Cifar10() {
     }
@@ -42,12 +41,12 @@ public final class Cifar10 {
         List<byte[]> contents = new ArrayList<>();
         long records = 0;
         for (Path file : files) {
-            byte[] bytes = FileBytes.read(file, MAX_FILE_BYTES);
+            byte[] bytes = FileBytes.read(file, Limits.CIFAR_FILE_BYTES, "the limit for CIFAR-10 batches");
             check(file.toString(), bytes);
             contents.add(bytes);
             records += bytes.length / RECORD;
         }
-        if (records * PIXELS > FileBytes.MAX_ARRAY) {
+        if (records * PIXELS > Limits.JAVA_ARRAY) {
             throw new FormatException(name, "record count", records + " images exceed the largest array");
         }
         FileBytes.checkHeap(name, "record count", records * PIXELS * Float.BYTES);

@@ -56,6 +56,10 @@ public final class DataLoader {
         this.options = options;
     }
 
+    public Options options() {
+        return options;
+    }
+
     public Dataset data() {
         return data;
     }

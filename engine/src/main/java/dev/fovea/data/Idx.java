@@ -3,6 +3,7 @@ package dev.fovea.data;
 import dev.fovea.io.FileBytes;
 import dev.fovea.io.FormatException;
 import dev.fovea.io.InputBytes;
+import dev.fovea.io.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,10 +19,6 @@ import java.nio.file.Path;
 public final class Idx {
     static final long IMAGES_MAGIC = 0x00000803L;
     static final long LABELS_MAGIC = 0x00000801L;
-    /** Rows and columns beyond this are not images this engine can train on. */
-    static final long MAX_SIDE = 65_535;
-    /** Largest IDX file read (compressed size); full Fashion-MNIST's images are 26 MB gzip, 47 MB raw. */
-    static final long MAX_FILE_BYTES = 1L << 30;
     private static final int CHUNK = 1 << 16;
 
     private Idx() {
@@ -45,12 +42,12 @@ public final class Idx {
     }
 
     public static Images readImages(Path file) throws IOException {
-        return parseImages(file.toString(), FileBytes.read(file, MAX_FILE_BYTES));
+        return parseImages(file.toString(), FileBytes.read(file, Limits.IDX_FILE_BYTES, "the limit for IDX files"));
     }
 
     /** Labels of an idx1 file, each checked to lie in {@code 0..numClasses-1}. */
     public static int[] readLabels(Path file, int numClasses) throws IOException {
-        return parseLabels(file.toString(), FileBytes.read(file, MAX_FILE_BYTES), numClasses);
+        return parseLabels(file.toString(), FileBytes.read(file, Limits.IDX_FILE_BYTES, "the limit for IDX files"), numClasses);
     }
 
     static Dataset combine(String imagesName, Images images, String labelsName, int[] labels, int numClasses) {
@@ -64,13 +61,13 @@ public final class Idx {
     static Images parseImages(String name, byte[] bytes) {
         InputBytes in = InputBytes.of(name, bytes);
         checkMagic(in, IMAGES_MAGIC, "images (idx3, unsigned bytes, 3 dimensions)");
-        long count = positive(in, "header.count", FileBytes.MAX_ARRAY);
-        long rows = positive(in, "header.rows", MAX_SIDE);
-        long cols = positive(in, "header.cols", MAX_SIDE);
+        long count = positive(in, "header.count", Limits.JAVA_ARRAY);
+        long rows = positive(in, "header.rows", Limits.IMAGE_SIDE);
+        long cols = positive(in, "header.cols", Limits.IMAGE_SIDE);
         long perImage = rows * cols;
-        if (count > FileBytes.MAX_ARRAY / perImage) {
+        if (count > Limits.JAVA_ARRAY / perImage) {
             throw new FormatException(name, "header.count", count + " images of " + rows + "x" + cols
-                    + " exceed the largest array (" + FileBytes.MAX_ARRAY + " values)");
+                    + " exceed the largest array (" + Limits.JAVA_ARRAY + " values)");
         }
         long total = count * perImage;
         in.expectRemaining("header.count", total);
@@ -92,7 +89,7 @@ public final class Idx {
     static int[] parseLabels(String name, byte[] bytes, int numClasses) {
         InputBytes in = InputBytes.of(name, bytes);
         checkMagic(in, LABELS_MAGIC, "labels (idx1, unsigned bytes, 1 dimension)");
-        long count = positive(in, "header.count", FileBytes.MAX_ARRAY);
+        long count = positive(in, "header.count", Limits.JAVA_ARRAY);
         in.expectRemaining("header.count", count);
         FileBytes.checkHeap(name, "header.count", count * (Integer.BYTES + 1));
         byte[] raw = new byte[(int) count];
@@ -126,7 +123,7 @@ public final class Idx {
     private static Path find(Path dir, String base) throws IOException {
         for (String candidate : new String[] {base + ".gz", base}) {
             Path p = dir.resolve(candidate);
-            if (Files.isRegularFile(p)) {
+            if (Files.exists(p)) {
                 return p;
             }
         }

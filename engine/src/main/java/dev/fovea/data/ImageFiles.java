@@ -2,29 +2,42 @@ package dev.fovea.data;
 
 import dev.fovea.io.FileBytes;
 import dev.fovea.io.FormatException;
+import dev.fovea.io.Limits;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes one PNG or JPEG file (through javax.imageio) into a {@code [C, H, W]} float array in [0,1],
  * resized with bilinear interpolation; one channel means grey (ITU-R 601 luma, as PIL's "L" mode),
  * three mean RGB. Transparent pixels are composed over black, or as {@link ImagePreprocessing} says
- * (which also inverts and keeps the aspect ratio). The declared image size is checked before
- * decoding, so a file that claims a huge canvas cannot exhaust memory.
+ * (which also inverts and keeps the aspect ratio). CMYK JPEGs are converted to RGB as PIL converts
+ * them ({@link CmykJpeg}).
+ *
+ * <p>Before decoding, the declared canvas is checked against {@link Limits#IMAGE_PIXELS} and what
+ * the decoder will allocate for its bit depth and colour type against the free heap
+ * ({@link #decodeBytes}), so a small file that declares a huge canvas cannot exhaust memory. A
+ * truncated image is refused, as PIL refuses it by default, rather than decoded with the missing
+ * part filled in: a PNG must hold every chunk whole up to IEND with intact CRCs
+ * ({@link PngChunks}), and a JPEG decode must not report missing data.
  */
 public final class ImageFiles {
-    /** Largest decoded canvas: 8192 x 8192 pixels (256 MiB as ARGB). */
-    static final long MAX_PIXELS = 8192L * 8192L;
-    static final long MAX_FILE_BYTES = 256L << 20;
     private static final java.util.Set<String> FORMATS = java.util.Set.of("png", "jpeg", "bmp", "gif");
+    /** The JPEG decoder's warnings that mean the data ran out (libjpeg then fills the rest with grey). */
+    private static final Pattern TRUNCATED = Pattern.compile("(?i)truncated|premature end");
 
     private ImageFiles() {
     }
@@ -40,9 +53,24 @@ public final class ImageFiles {
             throw new IllegalArgumentException("image loading: expected 1 or 3 channels and a positive size, got "
                     + channels + "x" + height + "x" + width);
         }
-        byte[] bytes = FileBytes.read(file, MAX_FILE_BYTES);
+        byte[] bytes = FileBytes.read(file, Limits.IMAGE_FILE_BYTES, "the limit for image files");
         BufferedImage image = decode(file.toString(), bytes);
         return toPlanes(resize(how.invert() ? inverted(image) : image, height, width, how), channels);
+    }
+
+    /**
+     * Bytes the decoder and the resize allocate for a {@code width x height} image decoded as
+     * {@code type}: up to twice the decoded raster (the PNG and JPEG readers fill a second raster of
+     * the same layout for 8-bit RGB and RGBA), plus 4 bytes a pixel for the ARGB copy that drawing an
+     * image of any other layout makes; 1 MiB covers the readers' row buffers and tables.
+     * ImageFilesMemoryTest measures every PNG colour type and bit depth, JPEG (RGB, grey, CMYK), BMP
+     * and GIF against it.
+     */
+    static long decodeBytes(ImageTypeSpecifier type, long width, long height) {
+        SampleModel sm = type.getSampleModel(1, 1);
+        // Packed layouts (1, 2 and 4-bit grey and palette) are counted as a byte a pixel.
+        long rasterBytes = Math.max(1, sm.getNumDataElements() * (long) DataBuffer.getDataTypeSize(sm.getDataType()) / 8);
+        return width * height * (2 * rasterBytes + 4) + (1 << 20);
     }
 
     private static BufferedImage decode(String name, byte[] bytes) {
@@ -52,16 +80,35 @@ public final class ImageFiles {
                 throw new FormatException(name, "image format", "expected a PNG or JPEG image (or BMP, GIF), the content is none of these");
             }
             String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
+            List<String> truncated = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> {
+                if (TRUNCATED.matcher(warning).find()) {
+                    truncated.add(warning);
+                }
+            });
             try {
-                reader.setInput(in, true, true);
+                // JPEG metadata holds the Adobe marker CmykJpeg needs (segments of at most 64 KiB); a PNG's
+                // may hold compressed text, which is not worth inflating.
+                reader.setInput(in, true, !format.equals("jpeg"));
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
-                if (w < 1 || h < 1 || w * h > MAX_PIXELS) {
-                    throw new FormatException(name, format + " header.size", "expected a canvas of 1.." + MAX_PIXELS
-                            + " pixels, the header declares " + w + "x" + h);
+                if (w < 1 || h < 1 || w * h > Limits.IMAGE_PIXELS) {
+                    throw new FormatException(name, format + " header.size", "expected a canvas of 1.." + Limits.IMAGE_PIXELS
+                            + " pixels (the limit for images), the header declares " + w + "x" + h);
                 }
-                FileBytes.checkHeap(name, format + " header.size", w * h * Integer.BYTES * 2);
-                BufferedImage image = reader.read(0);
+                if (format.equals("png")) {
+                    PngChunks.check(name, bytes);
+                }
+                Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+                if (!types.hasNext()) {
+                    throw new FormatException(name, format + " colour type", "the decoder has no image type for it");
+                }
+                FileBytes.checkHeap(name, format + " header.size", decodeBytes(types.next(), w, h));
+                BufferedImage image = format.equals("jpeg") && CmykJpeg.isCmyk(reader) ? CmykJpeg.read(name, reader)
+                        : reader.read(0);
+                if (!truncated.isEmpty()) {
+                    throw truncated(name, format, truncated.get(0), null);
+                }
                 if (image == null) {
                     throw new FormatException(name, format + " image data", "the decoder returned no image");
                 }
@@ -69,6 +116,9 @@ public final class ImageFiles {
             } catch (IOException | RuntimeException e) {
                 if (e instanceof FormatException fe) {
                     throw fe;
+                }
+                if (!truncated.isEmpty()) {
+                    throw truncated(name, format, truncated.get(0) + "; " + e, e);
                 }
                 // Decoders report corrupt data as IIOException or as unchecked exceptions from deep inside.
                 throw new FormatException(name, format + " image data", "cannot decode: " + e, e);
@@ -78,6 +128,11 @@ public final class ImageFiles {
         } catch (IOException e) {
             throw new FormatException(name, "image data", "cannot decode: " + e, e);
         }
+    }
+
+    private static FormatException truncated(String name, String format, String what, Exception cause) {
+        return new FormatException(name, format + " image data", "the file is truncated or its data ends early ("
+                + what + "); refused rather than decoded with the missing part filled in", cause);
     }
 
     /**
@@ -99,7 +154,10 @@ public final class ImageFiles {
         return null;
     }
 
-    /** The colours inverted, transparency kept. */
+    /**
+     * The colours inverted, transparency kept. The ARGB copy is the one {@link #decodeBytes} counts
+     * for drawing (an ARGB image is drawn without another).
+     */
     private static BufferedImage inverted(BufferedImage src) {
         BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_ARGB);
         for (int y = 0; y < src.getHeight(); y++) {

@@ -2,6 +2,7 @@ package dev.fovea.data;
 
 import dev.fovea.io.FileBytes;
 import dev.fovea.io.FormatException;
+import dev.fovea.io.Limits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,8 @@ public final class ImageFolder {
         List<Path> files = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (Path dir : classDirs) {
-            List<Path> images = list(dir, Files::isRegularFile);
+            // Everything but subfolders: a FIFO or device among the images is refused by the reader, not skipped.
+            List<Path> images = list(dir, p -> !Files.isDirectory(p));
             if (images.isEmpty()) {
                 throw new FormatException(dir.toString(), "class folder", "expected at least one PNG or JPEG image, the folder is empty");
             }
@@ -41,7 +43,7 @@ public final class ImageFolder {
             classes.add(dir.getFileName().toString());
         }
         long per = (long) channels * height * width;
-        if (per * files.size() > FileBytes.MAX_ARRAY) {
+        if (per * files.size() > Limits.JAVA_ARRAY) {
             throw new IllegalArgumentException("image folder " + name + ": " + files.size() + " images of " + channels + "x"
                     + height + "x" + width + " exceed the largest array");
         }

@@ -1,5 +1,6 @@
 package dev.fovea.graph;
 
+import dev.fovea.io.Limits;
 import dev.fovea.ops.registry.Attrs;
 import dev.fovea.ops.registry.Op;
 import dev.fovea.ops.registry.OpDef;
@@ -202,6 +203,10 @@ public final class GraphBuilder {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(nodeName + ": " + e.getMessage(), e);
         }
+        if (tooLarge(out)) {
+            throw new IllegalArgumentException(nodeName + ": " + op + ": the output " + out + " of one sample has more "
+                    + "than " + Limits.JAVA_ARRAY + " elements, the most a tensor can hold");
+        }
         nodes.add(new Node(nodeName, def, node.attrs(), wiring, out));
         values.put(nodeName, out);
         return new Value(nodeName, out);
@@ -222,9 +227,25 @@ public final class GraphBuilder {
         if (params.containsKey(name) || values.containsKey(name)) {
             throw new IllegalArgumentException(this.name + ": parameter '" + name + "' is declared twice");
         }
+        if (tooLarge(shape)) {
+            throw new IllegalArgumentException("parameter '" + name + "' " + shape + " has more than " + Limits.JAVA_ARRAY
+                    + " elements, the most a tensor can hold");
+        }
         params.put(name, new ParamSpec(name, shape, trainable, init));
         values.put(name, shape);
         return new Value(name, shape);
+    }
+
+    /** Whether a tensor of {@code s} holds more elements than a Java array can ({@link Shape#size} would throw). */
+    private static boolean tooLarge(Shape s) {
+        long n = 1;
+        for (int d : s.toArray()) {
+            n *= d;
+            if (n > Limits.JAVA_ARRAY) {
+                return !java.util.Arrays.stream(s.toArray()).anyMatch(x -> x == 0);
+            }
+        }
+        return false;
     }
 
     private String autoName(String op) {

@@ -1,10 +1,13 @@
 package dev.fovea.graph;
 
 import dev.fovea.backend.Backend;
+import dev.fovea.io.Listing;
 import dev.fovea.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -50,23 +53,24 @@ public final class Parameters implements AutoCloseable {
      * model is recognised as such.
      */
     public static Parameters fromHost(Graph graph, Backend backend, Map<String, float[]> host) {
-        StringBuilder problems = new StringBuilder();
+        List<String> problems = new ArrayList<>();
         for (ParamSpec p : graph.params().values()) {
             float[] v = host.get(p.name());
             if (v == null) {
-                problems.append("\n  missing: ").append(p.name()).append(' ').append(p.shape());
+                problems.add("missing: " + p.name() + " " + p.shape());
             } else if (v.length != p.shape().size()) {
-                problems.append("\n  wrong size: ").append(p.name()).append(" has ").append(v.length)
-                        .append(" values, model needs ").append(p.shape()).append(" = ").append(p.shape().size());
+                problems.add("wrong size: " + p.name() + " has " + v.length + " values, model needs " + p.shape() + " = "
+                        + p.shape().size());
             }
         }
         for (String name : host.keySet()) {
             if (!graph.params().containsKey(name)) {
-                problems.append("\n  unexpected: ").append(name);
+                problems.add("unexpected: " + name);
             }
         }
-        if (problems.length() > 0) {
-            throw new IllegalArgumentException("parameters do not match model '" + graph.name() + "':" + problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("parameters do not match model '" + graph.name() + "': "
+                    + Listing.of(problems, "; "));
         }
         Map<String, Tensor> values = new LinkedHashMap<>();
         for (ParamSpec p : graph.params().values()) {

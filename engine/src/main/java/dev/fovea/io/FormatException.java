@@ -11,6 +11,7 @@ package dev.fovea.io;
 public final class FormatException extends RuntimeException {
     private final String file;
     private final String field;
+    private final String problem;
 
     /**
      * @param file    the file (or resource) being parsed, as the user would recognise it
@@ -21,6 +22,7 @@ public final class FormatException extends RuntimeException {
         super(oneLine(file + ": " + field + ": " + problem));
         this.file = file;
         this.field = field;
+        this.problem = oneLine(problem);
     }
 
     public FormatException(String file, String field, String problem, Throwable cause) {
@@ -39,5 +41,10 @@ public final class FormatException extends RuntimeException {
 
     public String field() {
         return field;
+    }
+
+    /** What is wrong, without the file and field. */
+    public String problem() {
+        return problem;
     }
 }

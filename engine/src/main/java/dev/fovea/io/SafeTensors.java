@@ -24,11 +24,11 @@ import java.util.TreeMap;
  * bytes, which is byte for byte what the Python {@code safetensors} package writes for the same
  * tensors, and replaces the target atomically. It reads F32, F64, F16, BF16 and the integer types,
  * converting to float32. Every header claim is checked against the file size before any tensor is
- * allocated; a malformed file gives a {@link FormatException}.
+ * allocated; a malformed file gives a {@link FormatException}. Only a regular file is opened (a FIFO
+ * would block), and the header is limited to {@link Limits#SAFETENSORS_HEADER_BYTES} and
+ * {@link Limits#SAFETENSORS_TENSORS} tensors.
  */
 public final class SafeTensors {
-    /** The reference implementation refuses headers over 100 MB; so does Fovea. */
-    public static final long MAX_HEADER_BYTES = 100_000_000L;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHUNK = 1 << 20;
 
@@ -38,15 +38,17 @@ public final class SafeTensors {
     /** Reads every tensor of {@code file}. */
     public static SafeTensorsFile read(Path file) throws IOException {
         String name = file.toString();
+        FileBytes.regularFileSize(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 8) {
                 throw new FormatException(name, "header length", "file is truncated: expected an 8-byte header length, the file holds " + size + " bytes");
             }
             long headerLength = readAt(ch, 0, 8, name, "header length").getLong();
-            if (headerLength < 2 || headerLength > size - 8 || headerLength > MAX_HEADER_BYTES) {
-                throw new FormatException(name, "header length", "expected 2.." + Math.min(size - 8, MAX_HEADER_BYTES)
-                        + " bytes (the file holds " + size + "), found " + Long.toUnsignedString(headerLength));
+            if (headerLength < 2 || headerLength > size - 8 || headerLength > Limits.SAFETENSORS_HEADER_BYTES) {
+                throw new FormatException(name, "header length", "expected 2.." + Math.min(size - 8, Limits.SAFETENSORS_HEADER_BYTES)
+                        + " bytes (the file holds " + size + ", the limit for headers is " + Limits.SAFETENSORS_HEADER_BYTES
+                        + "), found " + Long.toUnsignedString(headerLength));
             }
             // A parsed JSON tree takes several times its text; refuse before parsing rather than run out of memory.
             FileBytes.checkHeap(name, "header length", headerLength * 16);

@@ -23,25 +23,30 @@ public record SafeTensorsFile(String file, Map<String, StoredTensor> tensors, Ma
 
     /**
      * Checks that this file holds exactly the tensors a model expects, with the same shapes; otherwise
-     * one error lists every missing, unexpected and mismatched tensor (as PyTorch's strict
-     * {@code load_state_dict} does), so a checkpoint of another architecture is recognised at once.
+     * one error lists the missing, unexpected and mismatched tensors (as PyTorch's strict
+     * {@code load_state_dict} does, each list capped by {@link Listing}), so a checkpoint of another
+     * architecture is recognised at once.
      */
     public void checkMatches(Map<String, Shape> expected) {
         List<String> problems = new ArrayList<>();
         List<String> missing = expected.keySet().stream().filter(n -> !tensors.containsKey(n)).sorted().toList();
         List<String> unexpected = tensors.keySet().stream().filter(n -> !expected.containsKey(n)).sorted().toList();
         if (!missing.isEmpty()) {
-            problems.add("missing " + String.join(", ", missing));
+            problems.add("missing " + Listing.of(missing, ", "));
         }
         if (!unexpected.isEmpty()) {
-            problems.add("unexpected " + String.join(", ", unexpected));
+            problems.add("unexpected " + Listing.of(unexpected, ", "));
         }
+        List<String> mismatched = new ArrayList<>();
         new TreeMap<>(expected).forEach((name, shape) -> {
             StoredTensor t = tensors.get(name);
             if (t != null && !t.shape().equals(shape)) {
-                problems.add(name + " is " + t.shape() + " in the file, " + shape + " in the model");
+                mismatched.add(name + " is " + t.shape() + " in the file, " + shape + " in the model");
             }
         });
+        if (!mismatched.isEmpty()) {
+            problems.add(Listing.of(mismatched, "; "));
+        }
         if (!problems.isEmpty()) {
             throw new FormatException(file, "tensors", "expected the model's " + expected.size() + " tensors, found "
                     + tensors.size() + ": " + String.join("; ", problems));
@@ -53,7 +58,7 @@ public record SafeTensorsFile(String file, Map<String, StoredTensor> tensors, Ma
         StoredTensor t = tensors.get(name);
         if (t == null) {
             throw new FormatException(file, "tensor '" + name + "'", "expected a tensor of this name, the file holds "
-                    + (tensors.isEmpty() ? "none" : String.join(", ", tensors.keySet())));
+                    + (tensors.isEmpty() ? "none" : Listing.of(tensors.keySet(), ", ")));
         }
         return t;
     }

@@ -1,11 +1,8 @@
 package dev.fovea.io;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.fovea.tensor.Shape;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,10 +20,7 @@ import java.util.Set;
 record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
     static final String METADATA = "__metadata__";
     private static final Set<String> ENTRY_FIELDS = Set.of("dtype", "shape", "data_offsets");
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    private static final ObjectMapper JSON = Json.strict().build();
 
     /** One tensor's header entry; {@code begin} and {@code end} are byte offsets into the data buffer. */
     record Entry(String name, SafeDType dtype, Shape shape, long begin, long end) {
@@ -41,12 +35,17 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
             if (duplicate != null) {
                 throw new FormatException(file, "header", "expected unique names, " + duplicate + " appears twice", e);
             }
-            throw new FormatException(file, "header", "expected a JSON object: " + e.getOriginalMessage(), e);
+            throw new FormatException(file, "header", "expected a JSON object: " + Json.problem(e), e);
         } catch (java.io.IOException e) {
             throw new FormatException(file, "header", "expected a JSON object: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new FormatException(file, "header", "expected a JSON object, found " + (root == null ? "nothing" : root.getNodeType()));
+        }
+        int tensors = root.size() - (root.has(METADATA) ? 1 : 0);
+        if (tensors > Limits.SAFETENSORS_TENSORS) {
+            throw new FormatException(file, "header", String.format(java.util.Locale.ROOT, "expected at most %,d tensors "
+                    + "(the limit for safetensors files), the header names %,d", Limits.SAFETENSORS_TENSORS, tensors));
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         List<Entry> entries = new ArrayList<>();
@@ -117,8 +116,8 @@ record SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
         long elements = 1;
         for (int d : dims) {
             elements *= d;
-            if (elements > FileBytes.MAX_ARRAY) {
-                throw new FormatException(file, where + ".shape", "expected at most " + FileBytes.MAX_ARRAY
+            if (elements > Limits.JAVA_ARRAY) {
+                throw new FormatException(file, where + ".shape", "expected at most " + Limits.JAVA_ARRAY
                         + " elements, the shape " + java.util.Arrays.toString(dims) + " holds more");
             }
         }

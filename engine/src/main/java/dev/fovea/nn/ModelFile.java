@@ -1,6 +1,5 @@
 package dev.fovea.nn;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,11 +7,13 @@ import dev.fovea.graph.ConvSpec;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.GraphBuilder;
 import dev.fovea.graph.Value;
+import dev.fovea.io.FileBytes;
+import dev.fovea.io.Json;
+import dev.fovea.io.Limits;
 import dev.fovea.ops.ConvMode;
 import dev.fovea.ops.registry.Names;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,47 +28,93 @@ import java.util.Set;
  * Layers run in order, each reading the previous layer's output unless it lists "inputs" by layer
  * name, which is how residual adds and concatenations are written. Every error names the file, the
  * layer (index and name) and the field.
+ *
+ * <p>Nothing is coerced: each field has one JSON type ("stride": "2" and "stride": 2.5 are errors,
+ * not 2), every integer is range-checked against {@link Limits}, and the model's parameters and
+ * activations must fit Java arrays, so a hostile file is refused here rather than when something
+ * is allocated.
  */
 public final class ModelFile {
     public static final String FORMAT = "fovea-model/1";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = Json.strict().build();
+    private static final int WINDOW = Limits.MODEL_WINDOW;
+    private static final int CHANNELS = Limits.MODEL_CHANNELS;
+
+    /** What one field of a layer holds. */
+    private enum Kind { INTEGER, INTEGER_OR_PAIR, NUMBER, BOOLEAN, STRING }
+
+    /** A field's JSON type and, for numbers, its range. */
+    private record Field(Kind kind, double min, double max) {
+        static Field integer(long min, long max) {
+            return new Field(Kind.INTEGER, min, max);
+        }
+
+        static Field pair(long min, long max) {
+            return new Field(Kind.INTEGER_OR_PAIR, min, max);
+        }
+
+        static Field number(double min, double max) {
+            return new Field(Kind.NUMBER, min, max);
+        }
+
+        static final Field BOOL = new Field(Kind.BOOLEAN, 0, 0);
+        static final Field TEXT = new Field(Kind.STRING, 0, 0);
+    }
 
     /** Fields each layer type accepts besides name, type and inputs. */
-    private static final Map<String, List<String>> FIELDS = new LinkedHashMap<>();
+    private static final Map<String, Map<String, Field>> FIELDS = new LinkedHashMap<>();
 
     static {
-        FIELDS.put("conv2d", List.of("out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias",
-                "mode"));
-        FIELDS.put("linear", List.of("out_features", "bias"));
-        FIELDS.put("batch_norm", List.of("momentum", "eps"));
-        FIELDS.put("prelu", List.of("per_channel"));
-        FIELDS.put("relu", List.of());
-        FIELDS.put("leaky_relu", List.of("negative_slope"));
-        FIELDS.put("sigmoid", List.of());
-        FIELDS.put("tanh", List.of());
-        FIELDS.put("max_pool2d", List.of("kernel_size", "stride", "padding"));
-        FIELDS.put("min_pool2d", List.of("kernel_size", "stride", "padding"));
-        FIELDS.put("avg_pool2d", List.of("kernel_size", "stride", "padding", "count_include_pad"));
-        FIELDS.put("global_avg_pool2d", List.of());
-        FIELDS.put("flatten", List.of());
-        FIELDS.put("dropout", List.of("p"));
-        FIELDS.put("softmax", List.of("dim"));
-        FIELDS.put("log_softmax", List.of("dim"));
-        FIELDS.put("add", List.of());
-        FIELDS.put("concat", List.of("dim"));
+        Map<String, Field> pool = fields("kernel_size", Field.pair(1, WINDOW), "stride", Field.pair(1, WINDOW),
+                "padding", Field.pair(0, WINDOW));
+        Map<String, Field> dim = fields("dim", Field.integer(-4, 3));
+        FIELDS.put("conv2d", fields("out_channels", Field.integer(1, CHANNELS), "kernel_size", Field.integer(1, WINDOW),
+                "stride", Field.integer(1, WINDOW), "padding", Field.integer(0, WINDOW), "dilation", Field.integer(1, WINDOW),
+                "groups", Field.integer(1, CHANNELS), "bias", Field.BOOL, "mode", Field.TEXT));
+        FIELDS.put("linear", fields("out_features", Field.integer(1, CHANNELS), "bias", Field.BOOL));
+        FIELDS.put("batch_norm", fields("momentum", Field.number(0, 1), "eps", Field.number(Double.MIN_VALUE, 1)));
+        FIELDS.put("prelu", fields("per_channel", Field.BOOL));
+        FIELDS.put("relu", Map.of());
+        FIELDS.put("leaky_relu", fields("negative_slope", Field.number(-Double.MAX_VALUE, Double.MAX_VALUE)));
+        FIELDS.put("sigmoid", Map.of());
+        FIELDS.put("tanh", Map.of());
+        FIELDS.put("max_pool2d", pool);
+        FIELDS.put("min_pool2d", pool);
+        Map<String, Field> avg = new LinkedHashMap<>(pool);
+        avg.put("count_include_pad", Field.BOOL);
+        FIELDS.put("avg_pool2d", avg);
+        FIELDS.put("global_avg_pool2d", Map.of());
+        FIELDS.put("flatten", Map.of());
+        FIELDS.put("dropout", fields("p", Field.number(0, 1)));
+        FIELDS.put("softmax", dim);
+        FIELDS.put("log_softmax", dim);
+        FIELDS.put("add", Map.of());
+        FIELDS.put("concat", dim);
+    }
+
+    private static Map<String, Field> fields(Object... nameThenField) {
+        Map<String, Field> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenField.length; i += 2) {
+            m.put((String) nameThenField[i], (Field) nameThenField[i + 1]);
+        }
+        return m;
     }
 
     private ModelFile() {
     }
 
+    /** Reads and parses a model file; an unreadable file is an IllegalArgumentException naming it. */
     public static Graph read(Path file) {
-        String text;
         try {
-            text = Files.readString(file);
+            return parse(readText(file), file.toString());
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read model file: " + e.getMessage(), e);
         }
-        return parse(text, file.toString());
+    }
+
+    /** The text of a model file: a regular file of at most {@link Limits#MODEL_FILE_BYTES}, UTF-8. */
+    public static String readText(Path file) throws IOException {
+        return FileBytes.readText(file, Limits.MODEL_FILE_BYTES, "the limit for model files");
     }
 
     /** The "name" field of model-file JSON ("model" when it has none or cannot be read). */
@@ -82,37 +129,37 @@ public final class ModelFile {
 
     /** Parses model JSON; {@code source} names it in errors. */
     public static Graph parse(String json, String source) {
+        if (json.length() > Limits.MODEL_FILE_BYTES) {
+            throw new IllegalArgumentException(source + ": " + json.length() + " characters, more than the limit for "
+                    + "model files (" + Limits.MODEL_FILE_BYTES + " bytes)");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(source + ": not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ")", e);
+            throw new IllegalArgumentException(source + ": not valid JSON: " + Json.problem(e), e);
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(source + ": a model file is a JSON object with format, name, input and layers");
         }
         unknownFields(source, "", root, Set.of("format", "name", "input", "layers"));
-        if (!FORMAT.equals(root.path("format").asText())) {
+        if (!root.path("format").isTextual() || !FORMAT.equals(root.get("format").textValue())) {
             throw new IllegalArgumentException(source + ": field 'format' must be \"" + FORMAT + "\", got "
-                    + root.path("format"));
+                    + shown(root.get("format")));
         }
-        String name = root.path("name").asText("model");
-        JsonNode input = root.path("input");
-        if (!input.isArray() || input.isEmpty()) {
-            throw new IllegalArgumentException(source + ": field 'input' must be the shape of one sample, e.g. [1, 28, 28]");
+        JsonNode nameNode = root.get("name");
+        if (nameNode != null && !nameNode.isTextual()) {
+            throw new IllegalArgumentException(source + ": field 'name' must be a string, got " + shown(nameNode));
         }
-        int[] sample = new int[input.size()];
-        for (int i = 0; i < sample.length; i++) {
-            if (!input.get(i).canConvertToInt() || input.get(i).asInt() < 1) {
-                throw new IllegalArgumentException(source + ": field 'input'[" + i + "] must be a positive integer, got "
-                        + input.get(i));
-            }
-            sample[i] = input.get(i).asInt();
-        }
+        String name = nameNode == null ? "model" : nameNode.textValue();
+        int[] sample = input(root.get("input"), source);
         JsonNode layers = root.path("layers");
         if (!layers.isArray() || layers.isEmpty()) {
             throw new IllegalArgumentException(source + ": field 'layers' must be a non-empty list");
+        }
+        if (layers.size() > Limits.MODEL_LAYERS) {
+            throw new IllegalArgumentException(source + ": field 'layers' holds " + layers.size() + " layers, more than "
+                    + "the limit for model files (" + Limits.MODEL_LAYERS + ")");
         }
         GraphBuilder b = new GraphBuilder(name, sample);
         Map<String, Value> named = new HashMap<>();
@@ -120,69 +167,176 @@ public final class ModelFile {
         Value last = b.input();
         for (int i = 0; i < layers.size(); i++) {
             JsonNode layer = layers.get(i);
-            String where = source + ": layers[" + i + "]" + (layer.has("name") ? " (" + layer.get("name").asText() + ")" : "");
+            JsonNode layerName = layer.get("name");
+            String where = source + ": layers[" + i + "]" + (layerName != null && layerName.isTextual()
+                    ? " (" + clip(layerName.textValue()) + ")" : "");
             try {
                 last = layer(b, layer, where, named, last);
             } catch (IllegalArgumentException e) {
                 throw e.getMessage().startsWith(source) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
             }
-            if (layer.has("name")) {
-                named.put(layer.get("name").asText(), last);
+            if (layerName != null) {
+                named.put(layerName.textValue(), last);
             }
         }
-        return b.build(last);
+        Graph g = b.build(last);
+        long parameters = 0;
+        for (dev.fovea.graph.ParamSpec p : g.params().values()) {
+            parameters += p.shape().size();
+        }
+        if (parameters > Limits.MODEL_PARAMETERS) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: the model has %,d parameters, "
+                    + "more than the limit of %,d", source, parameters, Limits.MODEL_PARAMETERS));
+        }
+        return g;
+    }
+
+    /** One sample's shape: [channels, height, width]. */
+    private static int[] input(JsonNode input, String source) {
+        String expected = "field 'input' must be the shape of one image [channels, height, width], e.g. [1, 28, 28]";
+        if (input == null || !input.isArray() || input.size() != 3) {
+            throw new IllegalArgumentException(source + ": " + expected + ", got " + shown(input));
+        }
+        long[] max = {CHANNELS, Limits.IMAGE_SIDE, Limits.IMAGE_SIDE};
+        int[] sample = new int[3];
+        for (int i = 0; i < 3; i++) {
+            JsonNode d = input.get(i);
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.longValue() < 1 || d.longValue() > max[i]) {
+                throw new IllegalArgumentException(source + ": field 'input'[" + i + "] must be an integer in 1.." + max[i]
+                        + ", got " + shown(d));
+            }
+            sample[i] = d.intValue();
+        }
+        if ((long) sample[0] * sample[1] * sample[2] > Limits.JAVA_ARRAY) {
+            throw new IllegalArgumentException(source + ": field 'input' " + java.util.Arrays.toString(sample) + " has more "
+                    + "than " + Limits.JAVA_ARRAY + " values, the most a tensor can hold");
+        }
+        return sample;
     }
 
     private static Value layer(GraphBuilder b, JsonNode layer, String where, Map<String, Value> named, Value last) {
         if (!layer.isObject()) {
             throw new IllegalArgumentException(where + ": a layer is a JSON object with a 'type'");
         }
-        String type = layer.path("type").asText("");
-        List<String> fields = FIELDS.get(type);
+        JsonNode typeNode = layer.get("type");
+        if (typeNode != null && !typeNode.isTextual()) {
+            throw new IllegalArgumentException(where + ": field 'type' must be a string, got " + shown(typeNode));
+        }
+        String type = typeNode == null ? "" : typeNode.textValue();
+        Map<String, Field> fields = FIELDS.get(type);
         if (fields == null) {
             String hint = Names.closest(type, FIELDS.keySet()).map(c -> " (did you mean '" + c + "'?)").orElse("");
             throw new IllegalArgumentException(where + ": field 'type': unknown layer type '" + type + "'" + hint
                     + "; valid types: " + String.join(", ", FIELDS.keySet()));
         }
-        List<String> allowed = new ArrayList<>(fields);
+        List<String> allowed = new ArrayList<>(fields.keySet());
         allowed.addAll(List.of("name", "type", "inputs"));
         unknownFields(where, type + " ", layer, Set.copyOf(allowed));
+        JsonNode nameNode = layer.get("name");
+        if (nameNode != null && !nameNode.isTextual()) {
+            throw new IllegalArgumentException(where + ": field 'name' must be a string, got " + shown(nameNode));
+        }
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        fields.forEach((field, spec) -> {
+            JsonNode v = layer.get(field);
+            if (v != null) {
+                attrs.put(field, value(v, spec, where, field));
+            }
+        });
         List<Value> in = inputs(layer, where, named, last);
-        String name = layer.path("name").asText(null);
+        String name = nameNode == null ? null : nameNode.textValue();
         Value x = in.get(0);
         return switch (type) {
-            case "conv2d" -> b.conv2d(require(name, where), x, conv(layer, where));
-            case "linear" -> b.linear(require(name, where), x, positive(layer, "out_features", where),
-                    layer.path("bias").asBoolean(true));
-            case "batch_norm" -> b.batchNorm(require(name, where), x, layer.path("momentum").asDouble(0.1),
-                    layer.path("eps").asDouble(1e-5));
-            case "prelu" -> b.prelu(require(name, where), x, layer.path("per_channel").asBoolean(true));
+            case "conv2d" -> b.conv2d(require(name, where), x, conv(attrs, where));
+            case "linear" -> b.linear(require(name, where), x, required(attrs, "out_features", where),
+                    (Boolean) attrs.getOrDefault("bias", true));
+            case "batch_norm" -> b.batchNorm(require(name, where), x, (Double) attrs.getOrDefault("momentum", 0.1),
+                    (Double) attrs.getOrDefault("eps", 1e-5));
+            case "prelu" -> b.prelu(require(name, where), x, (Boolean) attrs.getOrDefault("per_channel", true));
             case "add" -> b.op(name, "add", Map.of(), Map.of("input", two(in, where).get(0), "other", in.get(1)));
-            case "concat" -> b.concat(layer.path("dim").asInt(1), in.toArray(Value[]::new));
-            default -> b.op(name, type, attrs(layer, fields), Map.of("input", x));
+            case "concat" -> b.concat((Integer) attrs.getOrDefault("dim", 1), in.toArray(Value[]::new));
+            default -> b.op(name, type, attrs, Map.of("input", x));
         };
     }
 
-    private static ConvSpec conv(JsonNode l, String where) {
-        ConvSpec c = ConvSpec.of(positive(l, "out_channels", where), positive(l, "kernel_size", where))
-                .stride(l.path("stride").asInt(1)).padding(l.path("padding").asInt(0))
-                .dilation(l.path("dilation").asInt(1)).groups(l.path("groups").asInt(1));
-        if (l.has("mode")) {
-            c = c.mode(ConvMode.parse(l.get("mode").asText()));
+    private static ConvSpec conv(Map<String, Object> a, String where) {
+        ConvSpec c = ConvSpec.of(required(a, "out_channels", where), required(a, "kernel_size", where))
+                .stride((Integer) a.getOrDefault("stride", 1)).padding((Integer) a.getOrDefault("padding", 0))
+                .dilation((Integer) a.getOrDefault("dilation", 1)).groups((Integer) a.getOrDefault("groups", 1));
+        if (a.containsKey("mode")) {
+            c = c.mode(ConvMode.parse((String) a.get("mode")));
         }
-        return l.path("bias").asBoolean(true) ? c : c.noBias();
+        return (Boolean) a.getOrDefault("bias", true) ? c : c.noBias();
     }
 
-    /** Attributes passed to the op as written (the op validates their types and values). */
-    private static Map<String, Object> attrs(JsonNode layer, List<String> fields) {
-        Map<String, Object> a = new LinkedHashMap<>();
-        for (String f : fields) {
-            JsonNode v = layer.get(f);
-            if (v != null) {
-                a.put(f, JSON.convertValue(v, Object.class));
-            }
+    private static int required(Map<String, Object> attrs, String field, String where) {
+        Object v = attrs.get(field);
+        if (v == null) {
+            throw new IllegalArgumentException(where + ": field '" + field + "' must be a positive integer, got nothing");
         }
-        return a;
+        return (Integer) v;
+    }
+
+    /**
+     * The field's value as the op takes it (Integer, a List of two Integers, Double, Boolean, String),
+     * after checking its JSON type exactly and its range.
+     */
+    private static Object value(JsonNode v, Field spec, String where, String field) {
+        String range = spec.kind() == Kind.NUMBER ? "" : " in " + (long) spec.min() + ".." + (long) spec.max();
+        return switch (spec.kind()) {
+            case INTEGER -> integer(v, spec, where, field, "an integer" + range);
+            case INTEGER_OR_PAIR -> {
+                if (v.isArray() && v.size() == 2) {
+                    String what = "an integer" + range + " or a pair [h, w] of them";
+                    yield List.of(integer(v.get(0), spec, where, field, what), integer(v.get(1), spec, where, field, what));
+                }
+                yield integer(v, spec, where, field, "an integer" + range + " or a pair [h, w] of them");
+            }
+            case NUMBER -> {
+                if (!v.isNumber() || !Double.isFinite(v.doubleValue()) || v.doubleValue() < spec.min()
+                        || v.doubleValue() > spec.max()) {
+                    throw fieldError(where, field, spec.min() > 0 ? "a number > 0 and <= " + spec.max()
+                            : spec.max() == Double.MAX_VALUE ? "a finite number" : "a number in " + spec.min() + ".." + spec.max(), v);
+                }
+                yield v.doubleValue();
+            }
+            case BOOLEAN -> {
+                if (!v.isBoolean()) {
+                    throw fieldError(where, field, "true or false", v);
+                }
+                yield v.booleanValue();
+            }
+            case STRING -> {
+                if (!v.isTextual()) {
+                    throw fieldError(where, field, "a string", v);
+                }
+                yield v.textValue();
+            }
+        };
+    }
+
+    private static Integer integer(JsonNode v, Field spec, String where, String field, String what) {
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < spec.min() || v.longValue() > spec.max()) {
+            throw fieldError(where, field, what, v);
+        }
+        return v.intValue();
+    }
+
+    private static IllegalArgumentException fieldError(String where, String field, String what, JsonNode v) {
+        return new IllegalArgumentException(where + ": field '" + field + "' must be " + what + ", got " + shown(v));
+    }
+
+    /** A JSON value as the user wrote it, shortened: a message stays one readable line. */
+    private static String shown(JsonNode v) {
+        if (v == null || v.isMissingNode()) {
+            return "nothing";
+        }
+        return clip(v.isContainerNode() ? v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + " of " + v.size()
+                : v.isNumber() ? v.asText() : v.toString());
+    }
+
+    private static String clip(String text) {
+        return text.length() > 60 ? text.substring(0, 57) + "..." : text;
     }
 
     private static List<Value> inputs(JsonNode layer, String where, Map<String, Value> named, Value last) {
@@ -195,11 +349,14 @@ public final class ModelFile {
         }
         List<Value> out = new ArrayList<>();
         for (JsonNode n : in) {
-            Value v = named.get(n.asText());
+            if (!n.isTextual()) {
+                throw new IllegalArgumentException(where + ": field 'inputs' must list layer names (strings), got " + shown(n));
+            }
+            Value v = named.get(n.textValue());
             if (v == null) {
-                String hint = Names.closest(n.asText(), named.keySet()).map(c -> " (did you mean '" + c + "'?)").orElse("");
-                throw new IllegalArgumentException(where + ": field 'inputs': no earlier layer is named '" + n.asText()
-                        + "'" + hint);
+                String hint = Names.closest(n.textValue(), named.keySet()).map(c -> " (did you mean '" + c + "'?)").orElse("");
+                throw new IllegalArgumentException(where + ": field 'inputs': no earlier layer is named '"
+                        + clip(n.textValue()) + "'" + hint);
             }
             out.add(v);
         }
@@ -221,21 +378,12 @@ public final class ModelFile {
         return name;
     }
 
-    private static int positive(JsonNode l, String field, String where) {
-        JsonNode v = l.get(field);
-        if (v == null || !v.canConvertToInt() || v.asInt() < 1) {
-            throw new IllegalArgumentException(where + ": field '" + field + "' must be a positive integer, got "
-                    + (v == null ? "nothing" : v.toString()));
-        }
-        return v.asInt();
-    }
-
     private static void unknownFields(String where, String what, JsonNode obj, Set<String> allowed) {
         for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!allowed.contains(f)) {
                 String hint = Names.closest(f, allowed).map(c -> " (did you mean '" + c + "'?)").orElse("");
-                throw new IllegalArgumentException(where + ": unknown " + what + "field '" + f + "'" + hint
+                throw new IllegalArgumentException(where + ": unknown " + what + "field '" + clip(f) + "'" + hint
                         + "; valid fields: " + String.join(", ", allowed.stream().sorted().toList()));
             }
         }

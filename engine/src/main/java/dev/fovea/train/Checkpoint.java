@@ -1,7 +1,6 @@
 package dev.fovea.train;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +8,10 @@ import dev.fovea.data.Normalization;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.ParamSpec;
 import dev.fovea.io.AtomicFile;
+import dev.fovea.io.FileBytes;
 import dev.fovea.io.FormatException;
+import dev.fovea.io.Limits;
+import dev.fovea.io.Listing;
 import dev.fovea.io.SafeTensors;
 import dev.fovea.io.StoredTensor;
 
@@ -135,10 +137,10 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
 
     /**
      * Reads a checkpoint from its sidecar (.json) or its weights (.safetensors); every problem is a
-     * {@link FormatException} naming the file and field.
+     * {@link FormatException} naming the file and field ({@link SidecarReader} says what is checked).
      */
     public static Checkpoint read(Path path) throws IOException {
-        return read(path, true);
+        return read(path, true, true);
     }
 
     /**
@@ -159,91 +161,75 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
 
     /** The model a checkpoint's sidecar describes, without reading its weights (for summary). */
     public static ModelSpec sidecarModel(Path path) throws IOException {
-        Path side = sidecarOf(path);
-        return model(sidecarJson(side), side.toString());
+        return SidecarReader.open(sidecarOf(path)).model();
     }
 
-    private static Path sidecarOf(Path path) throws FormatException {
+    private static Path sidecarOf(Path path) throws IOException {
+        if (Files.exists(path)) {
+            FileBytes.regularFileSize(path); // a FIFO or device given as the checkpoint is refused as such
+        }
         String name = path.getFileName().toString();
         Path side = name.endsWith(".json") ? path
                 : path.resolveSibling(name.replaceAll("(\\.optim)?\\.safetensors$", "") + ".json");
-        if (!Files.isRegularFile(side)) {
+        if (!Files.exists(side)) {
             throw new FormatException(path.toString(), "sidecar", "no checkpoint sidecar " + side.getFileName()
                     + " beside it (a Fovea checkpoint is NAME.json + NAME.safetensors + NAME.optim.safetensors)");
         }
         return side;
     }
 
-    private static JsonNode sidecarJson(Path side) throws IOException {
-        String file = side.toString();
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readAllBytes(side));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new FormatException(file, "json", "not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText())) {
-            throw new FormatException(file, "format", "expected \"" + FORMAT + "\"");
-        }
-        return root;
-    }
-
-    private static ModelSpec model(JsonNode root, String file) {
-        JsonNode m = root.path("model");
-        ModelSpec spec;
-        if (m.hasNonNull("zoo")) {
-            spec = new ModelSpec(m.get("zoo").asText(), null);
-        } else if (m.has("file") && m.get("file").isObject()) {
-            spec = new ModelSpec(null, m.get("file").toString());
-        } else {
-            throw new FormatException(file, "model", "expected {\"zoo\": NAME} or {\"file\": MODEL}");
-        }
-        if (m.has("num_classes")) {
-            if (!m.get("num_classes").canConvertToInt() || m.get("num_classes").asInt() < 2) {
-                throw new FormatException(file, "model.num_classes", "expected an integer of at least 2");
-            }
-            spec = spec.withNumClasses(m.get("num_classes").asInt());
-        }
-        return spec;
-    }
-
-    private static Checkpoint read(Path path, boolean withOptimizerState) throws IOException {
-        return read(path, true, withOptimizerState);
-    }
-
     private static Checkpoint read(Path path, boolean withWeights, boolean withOptimizerState) throws IOException {
-        Path side = sidecarOf(path);
-        String file = side.toString();
-        JsonNode root = sidecarJson(side);
-        ModelSpec spec = model(root, file);
-        Map<String, StoredTensor> weights = withWeights ? SafeTensors.read(referenced(root, "weights", side)).tensors()
-                : Map.of();
+        SidecarReader r = SidecarReader.open(sidecarOf(path));
+        ModelSpec spec = r.model();
+        ObjectNode optimizer = r.optimizer();
+        int epoch = r.epoch();
+        long seed = r.seed();
+        long globalStep = r.globalStep();
+        Map<String, Long> steps = r.optimizerSteps();
+        Normalization norm = r.normalization();
+        List<String> classes = r.classes();
+        List<History.Epoch> history = r.history();
+        ObjectNode run = r.run();
+        EpochPosition position = r.position();
+        // The sidecar is checked whole before its weights are read: a bad field costs no tensor I/O.
+        Map<String, StoredTensor> weights = withWeights ? SafeTensors.read(r.referenced("weights")).tensors() : Map.of();
         Map<String, StoredTensor> optim = withOptimizerState
-                ? SafeTensors.read(referenced(root, "optimizer_state", side)).tensors() : Map.of();
-        Map<String, Long> steps = new LinkedHashMap<>();
-        root.path("optimizer_steps").fields().forEachRemaining(e -> steps.put(e.getKey(), e.getValue().asLong()));
-        if (!root.path("optimizer").isObject()) {
-            throw new FormatException(file, "optimizer", "expected an object with the optimiser's name and settings");
+                ? SafeTensors.read(r.referenced("optimizer_state")).tensors() : Map.of();
+        return new Checkpoint(spec, weights, optim, steps, optimizer, epoch, seed, globalStep, norm, classes, history, run,
+                position);
+    }
+
+    /**
+     * One warning per tensor of {@code weights} that holds NaN or infinite values (at most
+     * {@link Limits#LISTED}, then how many more), e.g. "x.safetensors: tensor 'fc1.weight' holds 12
+     * non-finite values of 1,179,648 (10 NaN, 2 infinite)": such weights evaluate to NaN, and the user
+     * should hear so when they are loaded, not from the accuracy.
+     */
+    public static List<String> nonFiniteWarnings(Map<String, float[]> weights, String source) {
+        List<String> warnings = new java.util.ArrayList<>();
+        int more = 0;
+        for (Map.Entry<String, float[]> e : weights.entrySet()) {
+            float[] v = e.getValue();
+            if (Finiteness.allFinite(v, v.length)) {
+                continue;
+            }
+            if (warnings.size() == Limits.LISTED) {
+                more++;
+                continue;
+            }
+            long nan = 0;
+            long inf = 0;
+            for (float x : v) {
+                nan += Float.isNaN(x) ? 1 : 0;
+                inf += Float.isInfinite(x) ? 1 : 0;
+            }
+            warnings.add(String.format(java.util.Locale.ROOT, "%s: tensor '%s' holds %,d non-finite values of %,d (%,d NaN, "
+                    + "%,d infinite)", source, e.getKey(), nan + inf, v.length, nan, inf));
         }
-        Normalization norm;
-        try {
-            norm = root.hasNonNull("normalize") ? Normalization.parse(root.get("normalize").asText()) : null;
-        } catch (IllegalArgumentException e) {
-            throw new FormatException(file, "normalize", e.getMessage());
+        if (more > 0) {
+            warnings.add(source + ": " + Listing.more(more) + " tensors with non-finite values");
         }
-        List<String> classes = new java.util.ArrayList<>();
-        root.path("classes").forEach(c -> classes.add(c.asText()));
-        List<History.Epoch> history = new java.util.ArrayList<>();
-        for (JsonNode e : root.path("history")) {
-            history.add(new History.Epoch(e.path("epoch").asInt(), e.path("train_loss").asDouble(),
-                    e.path("test_loss").asDouble(), e.path("test_accuracy").asDouble(),
-                    e.path("images_per_s").asDouble(), e.path("lr").asDouble(),
-                    e.path("train_accuracy").asDouble(Double.NaN)));
-        }
-        return new Checkpoint(spec, weights, optim, steps, (ObjectNode) root.get("optimizer"),
-                integer(root, "epoch", file), root.path("seed").asLong(), root.path("global_step").asLong(),
-                norm, classes, history, root.path("run").isObject() ? (ObjectNode) root.get("run") : JSON.createObjectNode(),
-                position(root.path("in_epoch"), file));
+        return warnings;
     }
 
     /**
@@ -256,31 +242,31 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
 
     /**
      * Weights for {@code graph}: every tensor present with the right shape, nothing extra except
-     * PyTorch's batch-norm step counters; one error lists every mismatch, so a checkpoint of another
-     * architecture is recognised as such.
+     * PyTorch's batch-norm step counters; one line lists the mismatches (ten, then how many more), so
+     * a checkpoint of another architecture is recognised as such.
      */
     public Map<String, float[]> weightsFor(Graph graph, String source) {
         return matching(weights, graph, source);
     }
 
     private static Map<String, float[]> matching(Map<String, StoredTensor> weights, Graph graph, String source) {
-        StringBuilder problems = new StringBuilder();
+        List<String> problems = new java.util.ArrayList<>();
         for (ParamSpec p : graph.params().values()) {
             StoredTensor v = weights.get(p.name());
             if (v == null) {
-                problems.append("\n  missing ").append(p.name()).append(' ').append(p.shape());
+                problems.add("missing " + p.name() + " " + p.shape());
             } else if (!v.shape().equals(p.shape())) {
-                problems.append("\n  ").append(p.name()).append(": checkpoint has ").append(v.shape())
-                        .append(", model needs ").append(p.shape());
+                problems.add(p.name() + ": checkpoint has " + v.shape() + ", model needs " + p.shape());
             }
         }
         for (String k : weights.keySet()) {
             if (!graph.params().containsKey(k) && !k.endsWith(".num_batches_tracked")) {
-                problems.append("\n  unexpected ").append(k);
+                problems.add("unexpected " + k);
             }
         }
-        if (problems.length() > 0) {
-            throw new IllegalArgumentException(source + ": checkpoint does not fit model '" + graph.name() + "':" + problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(source + ": checkpoint does not fit model '" + graph.name() + "': "
+                    + Listing.of(problems, "; "));
         }
         Map<String, float[]> out = new LinkedHashMap<>();
         graph.params().keySet().forEach(k -> out.put(k, weights.get(k).values()));
@@ -292,46 +278,5 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         Map<String, StoredTensor> out = new LinkedHashMap<>();
         values.forEach((k, v) -> out.put(k, StoredTensor.f32(graph.params().get(k).shape(), v)));
         return out;
-    }
-
-    /** The file a sidecar field names, beside the sidecar; it must exist. */
-    private static Path referenced(JsonNode root, String field, Path side) {
-        if (!root.path(field).isTextual()) {
-            throw new FormatException(side.toString(), field, "expected a file name");
-        }
-        Path p;
-        try {
-            p = side.resolveSibling(root.get(field).asText());
-        } catch (java.nio.file.InvalidPathException e) {
-            throw new FormatException(side.toString(), field, "not a file name: " + e.getMessage());
-        }
-        if (!Files.isRegularFile(p)) {
-            throw new FormatException(side.toString(), field, "names " + p.getFileName() + ", which is not there");
-        }
-        return p;
-    }
-
-    private static EpochPosition position(JsonNode p, String file) {
-        if (p.isMissingNode()) {
-            return EpochPosition.START;
-        }
-        if (!p.isObject() || !p.path("batch").canConvertToInt() || !p.path("counted").canConvertToLong()
-                || !p.path("loss_sum").isNumber() || !p.path("skipped").canConvertToInt()) {
-            throw new FormatException(file, "in_epoch", "expected {\"batch\", \"loss_sum\", \"counted\", \"skipped\"}");
-        }
-        try {
-            // "correct" (training accuracy so far) is absent from checkpoints older than it; 0 undercounts that epoch only.
-            return new EpochPosition(p.get("batch").asInt(), p.get("loss_sum").asDouble(), p.get("counted").asLong(),
-                    p.get("skipped").asInt(), p.path("correct").asLong(0));
-        } catch (IllegalArgumentException e) {
-            throw new FormatException(file, "in_epoch", e.getMessage());
-        }
-    }
-
-    private static int integer(JsonNode root, String field, String file) {
-        if (!root.path(field).canConvertToInt() || root.get(field).asInt() < 0) {
-            throw new FormatException(file, field, "expected a non-negative integer");
-        }
-        return root.get(field).asInt();
     }
 }

@@ -12,9 +12,19 @@ import dev.fovea.tensor.Tensor;
 /** Loss, accuracy and the confusion matrix of a model over a data set, in inference mode. */
 public record Evaluation(double loss, double accuracy, long[][] confusion, int samples) {
 
-    /** Runs every batch of {@code loader}'s epoch 0 through {@code exec.infer}. */
+    /**
+     * Runs every batch of {@code loader}'s epoch 0 through {@code exec.infer}; the model must have
+     * one output per class of the loader's data set ({@link Trainer#checkOutputs}: the same rule and
+     * message as training's), and {@code classes} must be that data set's class count.
+     */
     public static Evaluation run(Executor exec, DataLoader loader, int classes) {
+        Trainer.checkOutputs(exec.graph(), loader.data());
+        if (classes != loader.data().numClasses()) {
+            throw new IllegalArgumentException("evaluation of " + classes + " classes but data set '" + loader.data().name()
+                    + "' has " + loader.data().numClasses());
+        }
         Backend b = exec.params().backend();
+        Trainer.checkInferenceMemory(b, exec.graph(), Math.max(1, Math.min(loader.options().batchSize(), loader.data().size())));
         long[][] confusion = new long[classes][classes];
         double lossSum = 0;
         int n = 0;

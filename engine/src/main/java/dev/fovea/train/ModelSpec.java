@@ -40,10 +40,11 @@ public record ModelSpec(String zoo, String modelFileJson, int numClasses) {
             return new ModelSpec(model, null);
         }
         Path p = Path.of(model);
-        if (Files.isRegularFile(p)) {
+        // Any existing file, not only a regular one: ModelFile refuses a FIFO or device by name instead of blocking.
+        if (Files.exists(p) && !Files.isDirectory(p)) {
             String text;
             try {
-                text = Files.readString(p);
+                text = ModelFile.readText(p);
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("--model " + model + ": cannot read: " + e.getMessage(), e);
             }

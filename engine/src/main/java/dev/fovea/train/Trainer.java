@@ -96,10 +96,16 @@ public final class Trainer {
 
     /**
      * The model's input and output must fit the data set: its input the images, and one output per
-     * class (more outputs would be classes that do not exist, fewer could not name every class).
+     * class, neither more (predictions of classes the data has not, and a confusion matrix they do
+     * not fit) nor fewer (classes it could never name).
      */
     public static void checkFits(Graph g, Dataset d) {
         checkInput(g, d);
+        checkOutputs(g, d);
+    }
+
+    /** One output per class of {@code d}, or one line with the remedy (a new classifier head). */
+    public static void checkOutputs(Graph g, Dataset d) {
         int outputs = g.outputShape().dim(-1);
         if (outputs != d.numClasses()) {
             throw new IllegalArgumentException("model '" + g.name() + "' has " + outputs + " outputs but data set '"
@@ -147,9 +153,11 @@ public final class Trainer {
      * the last good checkpoint until this run writes one).
      */
     public Result run(Checkpoint resume, Path resumePath) throws IOException {
-        Map<String, float[]> weights = resume == null ? Parameters.initialValues(graph, cfg.seed())
-                : resume.weightsFor(graph, "--resume");
-        return run(weights, resume, resumePath);
+        if (resume == null) {
+            return run(Parameters.initialValues(graph, cfg.seed()), null, null, null);
+        }
+        return run(resume.weightsFor(graph, "--resume"), resume, resumePath,
+                resumePath == null ? "--resume" : resumePath.toString());
     }
 
     /**
@@ -157,14 +165,26 @@ public final class Trainer {
      * {@code weights} must hold every parameter of the model.
      */
     public Result runFrom(Map<String, float[]> weights) throws IOException {
-        return run(weights, null, null);
+        return runFrom(weights, "--init-from");
     }
 
-    private Result run(Map<String, float[]> weights, Checkpoint resume, Path resumePath) throws IOException {
+    /** {@link #runFrom(Map)} with weights read from {@code source}, named in warnings about non-finite values. */
+    public Result runFrom(Map<String, float[]> weights, String source) throws IOException {
+        return run(weights, null, null, source);
+    }
+
+    /** {@code loadedFrom}: where {@code weights} were read (their non-finite values are warned about), null when initialised. */
+    private Result run(Map<String, float[]> weights, Checkpoint resume, Path resumePath, String loadedFrom)
+            throws IOException {
         Files.createDirectories(cfg.outDir());
         checkMemory();
         int startEpoch = resume == null ? 0 : resume.epoch();
         EpochPosition startAt = resume == null ? EpochPosition.START : resume.position();
+        if (loadedFrom != null) {
+            for (String w : Checkpoint.nonFiniteWarnings(weights, loadedFrom)) {
+                cfg.log().println("warning: " + w);
+            }
+        }
         Parameters params = Parameters.fromHost(graph, backend, weights);
         Executor exec = new Executor(graph, params);
         exec.freeze(cfg.frozen());
@@ -381,6 +401,34 @@ public final class Trainer {
                     + "JVM may use %.1f GiB: lower --batch-size or raise -Xmx (FOVEA_JAVA_OPTS)", graph.name(),
                     batch, need / 1073741824.0, plan.trainingBytes() / 1073741824.0,
                     (plan.parameterBytes() + optimizerBytes) / 1073741824.0, maxHeap / 1073741824.0));
+        }
+    }
+
+    /**
+     * Refuses, before anything is allocated for it, inference of {@code graph} at {@code batch} images
+     * whose planned memory cannot fit the heap (on CPU backends, where activations live on the heap):
+     * a model file can declare activations of gigabytes with almost no weights.
+     */
+    public static void checkInferenceMemory(Backend backend, Graph graph, int batch) {
+        if (backend.device().kind() == dev.fovea.tensor.Device.Kind.CPU) {
+            checkInferenceMemory(graph, batch, Runtime.getRuntime().maxMemory());
+        }
+    }
+
+    /**
+     * Throws if running {@code graph} on {@code batch} images needs more than 90% of {@code maxHeap}
+     * by the memory plan: the inference peak of activations plus three copies of the parameters (as
+     * read, with batch norm folded, and on the backend).
+     */
+    static void checkInferenceMemory(Graph graph, int batch, long maxHeap) {
+        MemoryPlan plan = MemoryPlan.of(graph, batch);
+        long need = plan.inferencePeakBytes() + 3 * plan.parameterBytes();
+        if (need > maxHeap * 0.9) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "model '%s' needs about %.1f GiB to run %d "
+                    + "image%s (activations %.1f GiB, parameters %.1f GiB) but the JVM may use %.1f GiB: %sraise -Xmx "
+                    + "(FOVEA_JAVA_OPTS)", graph.name(), need / 1073741824.0, batch, batch == 1 ? "" : "s at a time",
+                    plan.inferencePeakBytes() / 1073741824.0, 3 * plan.parameterBytes() / 1073741824.0,
+                    maxHeap / 1073741824.0, batch > 1 ? "lower --batch-size or " : ""));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.fovea.backend;
 
 import dev.fovea.backend.cuda.CudaOptions;
 import dev.fovea.backend.cuda.CudaProbe;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -12,16 +13,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-/** --device semantics on a machine where CUDA is unusable (every machine of the project's CI). */
+/**
+ * --device semantics on a machine where CUDA is unusable: run in the `no-gpu` test execution, whose
+ * JVMs see no driver at all (the other executions load the software GPU).
+ */
 class BackendsDeviceTest {
 
+    @Tag("no-gpu")
     @Test
     void withoutCudaOnlyTheCpuBackendsAreAvailable() {
         assumeFalse(CudaProbe.status().available(), "a usable GPU is present");
-        List<String> names = Backends.available().stream().map(Backend::name).toList();
+        List<String> names = Backends.availableNames();
         assertEquals(List.of("cpu", "cpu-ref"), names);
     }
 
+    @Tag("no-gpu")
     @Test
     void askingForCudaFailsWithTheProbesReason() {
         assumeFalse(CudaProbe.status().available(), "a usable GPU is present");
@@ -33,6 +39,7 @@ class BackendsDeviceTest {
         assertEquals("device cuda:1: " + reason, e1.getMessage());
     }
 
+    @Tag("no-gpu")
     @Test
     void autoContinuesOnTheCpuAndSaysWhyOnce() {
         assumeFalse(CudaProbe.status().available(), "a usable GPU is present");

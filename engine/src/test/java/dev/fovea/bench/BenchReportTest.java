@@ -1,12 +1,19 @@
 package dev.fovea.bench;
 
+import dev.fovea.io.FormatException;
+import dev.fovea.io.SpecialFiles;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The arithmetic of the benchmark reports: medians, rates, speed-up labels. No timing is asserted. */
 class BenchReportTest {
@@ -26,6 +33,21 @@ class BenchReportTest {
         assertEquals(1.0, t.minMs());
         assertEquals(7.0, t.maxMs());
         assertEquals(2e9 / 4e-3 / 1e9, t.gflops(), 1e-9);
+    }
+
+    /** Bench files may come from other tools: special files, deep nesting and strings for numbers are one-line errors. */
+    @Test
+    void measurementFilesAreReadAsUntrustedInput(@TempDir Path dir) throws Exception {
+        SpecialFiles.assertRefused(dir, "bench.json", FormatException.class, BenchReport::read);
+        Path p = dir.resolve("b.json");
+        Files.writeString(p, "{\"measurements\": [{\"workload\": \"w\", \"backend\": \"cpu\", \"median_ms\": \"2\", "
+                + "\"gflops\": 1}]}");
+        assertEquals(p + ": measurements[0]: needs workload, backend, median_ms and one of gflops, gb_per_s or images_per_s "
+                + "(the first two strings, the others numbers)", assertThrows(FormatException.class, () -> BenchReport.read(p))
+                .getMessage());
+        Files.writeString(p, "{\"measurements\": " + "[".repeat(100_000));
+        FormatException deep = assertThrows(FormatException.class, () -> BenchReport.read(p));
+        assertTrue(deep.getMessage().startsWith(p + ": JSON: ") && deep.getMessage().contains("nesting depth"), deep.getMessage());
     }
 
     @Test

@@ -1,11 +1,16 @@
 package dev.fovea.conformance;
 
+import dev.fovea.io.JsonMutations;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -35,6 +40,27 @@ class CaseFileReaderFuzzTest {
             }
         }
         assertTrue(rejected > MUTATIONS / 2, "most mutations should be rejected, only " + rejected + " were");
+    }
+
+    /** Values coerced to strings, nesting 10,000 deep and million-character strings are refused in one line wherever they are. */
+    @Test
+    void structuralMutantsAreRefusedOrParse() throws Exception {
+        List<ConformanceCase> sample = List.of(WorkedExamples.all().get(3), WorkedExamples.all().get(8),
+                WorkedExamples.all().get(15));
+        Map<JsonMutations.Kind, Integer> refused = new EnumMap<>(JsonMutations.Kind.class);
+        for (JsonMutations.Mutant m : JsonMutations.of(CaseFileWriter.toJson(sample), 99, 200, Set.of())) {
+            try {
+                CaseFileReader.read("fuzz.json", m.json());
+                assertTrue(m.kind() == JsonMutations.Kind.FRACTION, m + " was read");
+            } catch (CaseFileException e) {
+                assertTrue(e.getMessage().startsWith("fuzz.json: ") && !e.getMessage().contains("\n"), m + ": " + e.getMessage());
+                refused.merge(m.kind(), 1, Integer::sum);
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                fail(m + " threw " + e, e);
+            }
+        }
+        assertEquals(Set.of(JsonMutations.Kind.COERCED, JsonMutations.Kind.FRACTION, JsonMutations.Kind.DEEP,
+                JsonMutations.Kind.LONG_STRING), refused.keySet(), "every kind was generated and refused at least once");
     }
 
     private static byte[] mutate(byte[] valid, SplittableRandom rnd) {

@@ -111,7 +111,7 @@ class ImageFolderTest {
     void truncatedImageIsRejectedByName() throws IOException {
         byte[] png = encode(solid(16, 16, Color.RED), "png");
         Path p = write("cats/cut.png", Arrays.copyOf(png, 40));
-        assertMalformed(p.toString(), "png image data", "cannot decode", () -> ImageFolder.read(dir, 1, 4, 4));
+        assertMalformed(p.toString(), "png chunk 1", "the file is truncated", () -> ImageFolder.read(dir, 1, 4, 4));
     }
 
     @Test

@@ -3,8 +3,10 @@ package dev.fovea.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.io.FormatException;
 import dev.fovea.io.Mutations;
 import dev.fovea.io.Mutations.Field;
+import dev.fovea.io.SpecialFiles;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,6 +73,52 @@ class ParserFuzzTest {
             assertEquals(b.length / Cifar10.RECORD, d.size());
         });
         assertTrue(parsed > 0 && parsed < 1500, "parsed " + parsed);
+    }
+
+    /** Every reader is given a FIFO, /dev/zero, a link to it and a directory in place of its file: each refused at once. */
+    @Test
+    void specialFilesAreRefusedByEveryReader() throws Exception {
+        SpecialFiles.assertRefused(dir.resolve("idx"), "train-images-idx3-ubyte", FormatException.class, Idx::readImages);
+        SpecialFiles.assertRefused(dir.resolve("labels"), "train-labels-idx1-ubyte", FormatException.class,
+                f -> Idx.readLabels(f, 10));
+        SpecialFiles.assertRefused(dir.resolve("cifar"), "data_batch_1.bin", FormatException.class,
+                f -> Cifar10.read("fuzz", List.of(f)));
+        SpecialFiles.assertRefused(dir.resolve("image"), "digit.png", FormatException.class, f -> ImageFiles.load(f, 1, 28, 28));
+        // Inside an image folder a FIFO is refused by name rather than skipped.
+        Path cls = Files.createDirectories(dir.resolve("folder").resolve("cats"));
+        Files.write(cls.resolve("a.png"), ImageFolderTest.encode(ImageFolderTest.solid(4, 4, Color.RED), "png"));
+        for (Path special : SpecialFiles.create(dir.resolve("specials"), "b.png")) {
+            if (!Files.isDirectory(special)) {
+                Files.deleteIfExists(cls.resolve("b.png"));
+                Files.createSymbolicLink(cls.resolve("b.png"), special.toAbsolutePath());
+                FormatException e = org.junit.jupiter.api.Assertions.assertThrows(FormatException.class,
+                        () -> ImageFolder.read(dir.resolve("folder"), 1, 4, 4));
+                assertEquals(cls.resolve("b.png").toString(), e.file());
+            }
+        }
+    }
+
+    /**
+     * Truncated images are always refused (javax.imageio decodes a cut JPEG with the rest grey), and
+     * mutants of a CMYK JPEG, which takes its own decoding path, parse or fail as any other.
+     */
+    @Test
+    void truncatedImagesAreRefusedAndCmykMutantsParseOrFail() throws Exception {
+        Path p = dir.resolve("image");
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(SEED);
+        for (String format : new String[] {"png", "jpg"}) {
+            byte[] valid = ImageFolderTest.encode(ImageFilesTest.detailed(20, 16), format);
+            for (int i = 0; i < 200; i++) {
+                Files.write(p, java.util.Arrays.copyOf(valid, 1 + rnd.nextInt(valid.length - 1)));
+                org.junit.jupiter.api.Assertions.assertThrows(FormatException.class, () -> ImageFiles.load(p, 3, 8, 8));
+            }
+        }
+        byte[] cmyk = Files.readAllBytes(ImageFilesTest.fixture("cmyk-adobe.jpg"));
+        int parsed = new Mutations(cmyk).run(SEED, 600, b -> {
+            Files.write(p, b);
+            assertEquals(3 * 8 * 8, ImageFiles.load(p, 3, 8, 8).length);
+        });
+        assertTrue(parsed > 0 && parsed < 600, "parsed " + parsed);
     }
 
     @Test

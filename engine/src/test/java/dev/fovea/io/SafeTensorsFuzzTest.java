@@ -1,5 +1,6 @@
 package dev.fovea.io;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fovea.tensor.Shape;
@@ -36,6 +37,29 @@ class SafeTensorsFuzzTest {
         });
         // Flips inside tensor data and JSON whitespace still parse; most header damage does not.
         assertTrue(parsed > 0 && parsed < 3000, "parsed " + parsed + " of 3000 mutants");
+    }
+
+    /**
+     * Header mutants with a correct length prefix: values coerced to strings, nesting 10,000 deep and
+     * million-character strings are refused; an integer made a float too (shapes and offsets are integers).
+     */
+    @Test
+    void structuralHeaderMutantsAreRefused() throws Exception {
+        byte[] bytes = Files.readAllBytes(Path.of(getClass().getResource("python-safetensors-0.8.0.safetensors").toURI()));
+        long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        String header = new String(bytes, 8, (int) headerLength, java.nio.charset.StandardCharsets.UTF_8);
+        byte[] data = java.util.Arrays.copyOfRange(bytes, 8 + (int) headerLength, bytes.length);
+        Path mutant = dir.resolve("mutant.safetensors");
+        for (JsonMutations.Mutant m : JsonMutations.of(header, 7L, 200, java.util.Set.of())) {
+            Files.write(mutant, SafeTensorsTest.file(m.json(), data));
+            FormatException e = assertThrows(FormatException.class, () -> SafeTensors.read(mutant), m + " was read");
+            assertTrue(e.getMessage().startsWith(mutant + ": ") && !e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
+    @Test
+    void specialFilesAreRefused() throws Exception {
+        SpecialFiles.assertRefused(dir, "w.safetensors", FormatException.class, SafeTensors::read);
     }
 
     @Test

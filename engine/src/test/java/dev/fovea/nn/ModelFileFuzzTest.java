@@ -1,12 +1,20 @@
 package dev.fovea.nn;
 
+import dev.fovea.io.JsonMutations;
+import dev.fovea.io.SpecialFiles;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -39,6 +47,28 @@ class ModelFileFuzzTest {
         }
         assertTrue(parsed > 0 && rejected > 0, "the mutations exercise both outcomes: " + parsed + " parsed, "
                 + rejected + " rejected");
+    }
+
+    /**
+     * Every structural mutant is refused in one line naming the file: values coerced to strings or
+     * floats (each field of a model file has one type), nesting 10,000 deep, million-character strings.
+     */
+    @Test
+    void structuralMutantsAreAllRefused() throws Exception {
+        String original = Files.readString(Path.of("..", "examples", "models", "small-resnet.json"));
+        Map<JsonMutations.Kind, Integer> seen = new EnumMap<>(JsonMutations.Kind.class);
+        for (JsonMutations.Mutant m : JsonMutations.of(original, 20261122, 200, Set.of())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFile.parse(m.json(), "fuzz.json"),
+                    m + " was accepted");
+            assertTrue(e.getMessage().startsWith("fuzz.json: ") && !e.getMessage().contains("\n"), m + ": " + e.getMessage());
+            seen.merge(m.kind(), 1, Integer::sum);
+        }
+        assertEquals(4, seen.size(), "every kind but PATH was generated: " + seen);
+    }
+
+    @Test
+    void specialFilesAreRefused(@TempDir Path dir) throws Exception {
+        SpecialFiles.assertRefused(dir, "model.json", RuntimeException.class, ModelFile::read);
     }
 
     private static String mutate(String s, SplittableRandom r) {

@@ -131,6 +131,7 @@ class CheckpointFailureTest {
         assertEquals(new EpochPosition(2, 4.75, 64, 1), Checkpoint.read(side).position());
         Files.writeString(side, Files.readString(side).replace("\"batch\" : 2", "\"batch\" : -2"));
         FormatException e = assertThrows(FormatException.class, () -> Checkpoint.read(side));
-        assertTrue(e.getMessage().startsWith(side + ": in_epoch: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith(side + ": in_epoch.batch: expected an integer in 0..2147483647, found -2"),
+                e.getMessage());
     }
 }

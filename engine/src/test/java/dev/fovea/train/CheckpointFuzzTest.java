@@ -1,49 +1,70 @@
 package dev.fovea.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fovea.data.Normalization;
-import dev.fovea.graph.ParamSpec;
+import dev.fovea.io.FormatException;
+import dev.fovea.io.JsonMutations;
 import dev.fovea.io.Mutations;
-import dev.fovea.io.StoredTensor;
-import dev.fovea.optim.LrSchedule;
-import dev.fovea.optim.Sgd;
+import dev.fovea.io.SpecialFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Seeded mutants of a checkpoint sidecar (bit flips, truncations, appended garbage) either read or
- * fail with a FormatException naming the file; never another exception.
+ * fail with a FormatException naming the file; never another exception. Structural mutants (values
+ * coerced to strings or floats, nesting 10,000 deep, million-character strings, weight files named
+ * outside the folder) and special files in place of the sidecar or its weights are always refused.
  */
 class CheckpointFuzzTest {
 
     @Test
     void mutatedSidecarsReadOrFailWithFormatException(@TempDir Path dir) throws Exception {
-        ModelSpec spec = new ModelSpec(null, TrainerTest.MODEL);
-        Map<String, StoredTensor> w = new LinkedHashMap<>();
-        for (ParamSpec p : spec.graph().params().values()) {
-            w.put(p.name(), StoredTensor.f32(p.shape(), new float[p.shape().size()]));
-        }
-        Map<String, StoredTensor> optim = new LinkedHashMap<>();
-        w.forEach((k, v) -> optim.put(k + "/momentum_buffer", v));
-        Checkpoint c = new Checkpoint(spec, w, optim, Map.of("conv1.weight", 3L),
-                OptimizerSettings.toJson(new Sgd(0.1, 0.9, 0, false, 0), new LrSchedule.Constant()), 1, 7, 40,
-                Normalization.parse("0.1307,0.3081"), List.of("0", "1"),
-                List.of(new History.Epoch(1, 2.3, 2.2, 0.1, 100, 0.1)), new ObjectMapper().createObjectNode()
-                .put("data", "mnist-digits"), new EpochPosition(3, 1.5, 96, 0));
-        Path side = c.write(dir.resolve("epoch-002-batch-0003"));
+        Path side = SidecarValidationTest.write(dir, "epoch-002-batch-0003", 0.5f);
         byte[] bytes = Files.readAllBytes(side);
         int parsed = new Mutations(bytes).run(20261122L, 1500, b -> {
             Files.write(side, b);
             Checkpoint.read(side);
         });
         assertTrue(parsed > 0 && parsed < 1500, "read " + parsed + " of 1500 mutants");
+    }
+
+    @Test
+    void structuralMutantsAreAllRefused(@TempDir Path dir) throws Exception {
+        Path side = SidecarValidationTest.write(Files.createDirectories(dir.resolve("ckpt")), "epoch-001", 0.5f);
+        // A path mutant may name this real file outside the folder: refused all the same.
+        Files.copy(side.resolveSibling("epoch-001.safetensors"), dir.resolve("epoch-001.safetensors"));
+        Map<JsonMutations.Kind, Integer> seen = new EnumMap<>(JsonMutations.Kind.class);
+        for (JsonMutations.Mutant m : JsonMutations.of(Files.readString(side), 20261122L, 300,
+                Set.of("weights", "optimizer_state"))) {
+            Files.writeString(side, m.json());
+            FormatException e = assertThrows(FormatException.class, () -> Checkpoint.read(side), m + " was read");
+            assertTrue(e.getMessage().startsWith(side + ": ") && !e.getMessage().contains("\n"), m + ": " + e.getMessage());
+            seen.merge(m.kind(), 1, Integer::sum);
+        }
+        assertTrue(seen.size() == JsonMutations.Kind.values().length, "every kind was generated: " + seen);
+    }
+
+    @Test
+    void specialFilesAreRefused(@TempDir Path dir) throws Exception {
+        SpecialFiles.assertRefused(dir.resolve("sidecars"), "epoch-001.json", FormatException.class, Checkpoint::read);
+        Path side = SidecarValidationTest.write(dir, "epoch-001", 0.5f);
+        for (String name : new String[] {"epoch-001.safetensors", "epoch-001.optim.safetensors"}) {
+            Path real = dir.resolve("real-" + name);
+            Files.move(side.resolveSibling(name), real);
+            SpecialFiles.assertRefused(dir.resolve("special-" + name), name, FormatException.class, special -> {
+                Files.deleteIfExists(side.resolveSibling(name));
+                Files.createSymbolicLink(side.resolveSibling(name), special.toAbsolutePath());
+                Checkpoint.read(side);
+            });
+            Files.delete(side.resolveSibling(name));
+            Files.move(real, side.resolveSibling(name));
+        }
     }
 }

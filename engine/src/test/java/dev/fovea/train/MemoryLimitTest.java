@@ -25,6 +25,24 @@ class MemoryLimitTest {
                 + "use 1\\.0 GiB: lower --batch-size or raise -Xmx \\(FOVEA_JAVA_OPTS\\)"), e.getMessage());
     }
 
+    /** A model file can declare gigabytes of activations with a few weights: inference is refused before it allocates them. */
+    @Test
+    void inferenceThatDoesNotFitTheHeapIsRefusedWithTheNumbers() {
+        Graph wide = dev.fovea.nn.ModelFile.parse("{\"format\": \"fovea-model/1\", \"name\": \"wide\", \"input\": [1, 4096, "
+                + "4096], \"layers\": [{\"name\": \"c\", \"type\": \"conv2d\", \"out_channels\": 64, \"kernel_size\": 1}]}",
+                "wide.json");
+        IllegalArgumentException one = assertThrows(IllegalArgumentException.class,
+                () -> Trainer.checkInferenceMemory(wide, 1, 1L << 30));
+        assertEquals("model 'wide' needs about 4.1 GiB to run 1 image (activations 4.1 GiB, parameters 0.0 GiB) but the JVM "
+                + "may use 1.0 GiB: raise -Xmx (FOVEA_JAVA_OPTS)", one.getMessage());
+        IllegalArgumentException batch = assertThrows(IllegalArgumentException.class,
+                () -> Trainer.checkInferenceMemory(Zoo.get("mnist-cnn"), 4096, 1L << 30));
+        assertEquals(true, batch.getMessage().matches("model 'mnist-cnn' needs about \\d+\\.\\d GiB to run 4096 images at a "
+                + "time \\(activations \\d+\\.\\d GiB, parameters 0\\.0 GiB\\) but the JVM may use 1\\.0 GiB: lower "
+                + "--batch-size or raise -Xmx \\(FOVEA_JAVA_OPTS\\)"), batch.getMessage());
+        assertDoesNotThrow(() -> Trainer.checkInferenceMemory(Zoo.get("mnist-cnn"), 256, 1L << 30));
+    }
+
     @Test
     void theThresholdIsThePlanPlusParametersAndOptimiserStateWithinNinetyPercentOfTheHeap() {
         Graph g = Zoo.get("mnist-cnn");

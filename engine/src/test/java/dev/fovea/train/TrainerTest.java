@@ -3,9 +3,14 @@ package dev.fovea.train;
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.cpu.CpuBackend;
 import dev.fovea.data.Augmentation;
+import dev.fovea.data.DataLoader;
+import dev.fovea.data.Dataset;
 import dev.fovea.data.EmbeddedDatasets;
 import dev.fovea.data.Splits;
+import dev.fovea.graph.Executor;
+import dev.fovea.graph.Parameters;
 import dev.fovea.io.StoredTensor;
+import dev.fovea.nn.Zoo;
 import dev.fovea.optim.LrSchedule;
 import dev.fovea.optim.Sgd;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -94,6 +100,40 @@ class TrainerTest {
         Trainer.Result skip = new Trainer(new ModelSpec(null, MODEL), cpu, data,
                 config(dir.resolve("skip"), 1, 1e30, Trainer.NonFinite.SKIP)).run(null);
         assertTrue(skip.skippedBatches() > 0);
+    }
+
+    /** Resuming from weights of NaN says so before the first batch, naming each tensor (the run then stops on the loss). */
+    @Test
+    void resumingFromNonFiniteWeightsWarnsNamingTheTensors(@TempDir Path dir) throws Exception {
+        Path side = SidecarValidationTest.write(dir, "epoch-001", Float.NaN);
+        java.io.StringWriter log = new java.io.StringWriter();
+        Trainer.Config c = config(dir.resolve("run"), 2, 0.05, Trainer.NonFinite.STOP);
+        Trainer.Config logged = new Trainer.Config(c.epochs(), c.batchSize(), c.seed(), c.optimizer(), c.schedule(), null,
+                c.augmentation(), c.outDir(), c.onNonFinite(), false, new java.io.PrintWriter(log, true), null);
+        assertThrows(TrainingStopped.class, () -> new Trainer(new ModelSpec(null, MODEL), cpu, data, logged)
+                .run(Checkpoint.read(side), side));
+        assertTrue(log.toString().startsWith("warning: " + side + ": tensor 'conv1.weight' holds 100 non-finite values of 100 "
+                + "(100 NaN, 0 infinite)\nwarning: " + side + ": tensor 'conv1.bias' holds 4 non-finite values"), log.toString());
+    }
+
+    /** Ten outputs on two classes used to train and then crash in the confusion matrix; now it is refused at the start. */
+    @Test
+    void aModelWithMoreOutputsThanClassesIsRefused(@TempDir Path dir) {
+        Dataset ten = data.train().first(64);
+        int[] labels = ten.labels().clone();
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] %= 2;
+        }
+        Dataset two = new Dataset("two-classes", 1, 28, 28, ten.images(), labels, List.of("even", "odd"));
+        var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(new ModelSpec(null, MODEL), cpu,
+                new Splits(two, two), config(dir, 1, 0.05, Trainer.NonFinite.STOP)));
+        assertEquals("model 'tiny' has 10 outputs but data set 'two-classes' has 2 classes (even, odd): give --num-classes 2 "
+                + "for a new classifier head (with --init-from CHECKPOINT to keep trained weights)", e.getMessage());
+        Executor exec = new Executor(Zoo.get("lenet5"), Parameters.initialize(Zoo.get("lenet5"), cpu, 1));
+        var eval = assertThrows(IllegalArgumentException.class, () -> Evaluation.run(exec,
+                new DataLoader(two, DataLoader.Options.evaluation(16, null)), 2));
+        assertEquals("model 'lenet5' has 10 outputs but data set 'two-classes' has 2 classes (even, odd): give --num-classes 2 "
+                + "for a new classifier head (with --init-from CHECKPOINT to keep trained weights)", eval.getMessage());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.fovea.tests;
 
 import dev.fovea.backend.cuda.CudaProbe;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +41,8 @@ class MessagesCliTest {
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
         Cli pipe = Cli.run("eval", fifo.toString(), "--device", "cpu");
         assertEquals(2, pipe.status(), pipe.toString());
-        assertTrue(pipe.err().startsWith("fovea: " + fifo + ": not a regular file"), "refused, not read: " + pipe.err());
+        assertTrue(pipe.err().startsWith("fovea: " + fifo + ": file type: expected a regular file, found a FIFO"),
+                "refused, not read: " + pipe.err());
 
         Path model = Fixtures.tinyModel(dir);
         Cli modelFile = Cli.run("predict", model.toString(), Fixtures.EXAMPLE_DIGIT.toString(), "--device", "cpu");
@@ -105,6 +107,8 @@ class MessagesCliTest {
         }
     }
 
+    /** Run where no driver loads (the `no-gpu` run of `mvn verify`): on the software GPU, auto would pick it. */
+    @Tag("no-gpu")
     @Test
     void unusableCudaIsOneShortLineAndFoveaDeviceCpuSilencesIt(@TempDir Path dir) throws Exception {
         String[] eval = {"eval", Fixtures.LENET5_WEIGHTS.toAbsolutePath().toString(), "--model", "lenet5"};

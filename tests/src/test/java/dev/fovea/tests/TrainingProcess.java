@@ -36,6 +36,12 @@ final class TrainingProcess implements AutoCloseable {
         return start(logs, null, java.util.Map.of(), jvmArgs, shellPrefix, args);
     }
 
+    /** As {@link #start(Path, List, String, String...)}, with {@code env} added to the environment. */
+    static TrainingProcess start(Path logs, List<String> jvmArgs, String shellPrefix, java.util.Map<String, String> env,
+                                 String... args) throws IOException {
+        return start(logs, null, env, jvmArgs, shellPrefix, args);
+    }
+
     /**
      * As {@link #start(Path, List, String, String...)}, in working directory {@code cwd} (null: this
      * one) with {@code env} added to the environment.

@@ -3,20 +3,14 @@ package dev.fovea.backend.cuda;
 import jcuda.driver.CUresult;
 import jcuda.jcublas.cublasStatus;
 import jcuda.jcudnn.cudnnStatus;
-import jcuda.runtime.cudaError;
 
 /**
- * Turns the status codes of the four CUDA APIs into {@link CudaException}s that say what failed and
- * for which op. JCuda's own exceptions are left off so that every error carries this context.
+ * Turns the status codes of the three CUDA APIs Fovea calls (driver, cuBLAS, cuDNN) into
+ * {@link CudaException}s that say what failed and for which op. JCuda's own exceptions are left off
+ * so that every error carries this context.
  */
 final class Check {
     private Check() {
-    }
-
-    static void runtime(int rc, String call, String context) {
-        if (rc != cudaError.cudaSuccess) {
-            throw fail(call, cudaError.stringFor(rc), rc, context);
-        }
     }
 
     static void driver(int rc, String call, String context) {

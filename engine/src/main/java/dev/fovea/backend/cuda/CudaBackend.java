@@ -94,6 +94,11 @@ public final class CudaBackend implements Backend {
         return options;
     }
 
+    /** The device itself, for this package's tests (which plant faults below the SPI). */
+    CudaDevice gpu() {
+        return dev;
+    }
+
     /** Routing decisions and algorithm choices so far, in order (`fovea train --verbose`). */
     public List<String> decisions() {
         synchronized (notes) {
@@ -111,13 +116,11 @@ public final class CudaBackend implements Backend {
 
     /** Waits for every queued GPU operation (benchmarks call this before reading the clock). */
     public void synchronize() {
-        dev.enter();
         dev.synchronize("synchronize");
     }
 
     /** GPU milliseconds of the work {@code body} queues, measured with CUDA events on the backend's stream. */
     public float timeMs(Runnable body) {
-        dev.enter();
         return dev.timeMs(body);
     }
 
@@ -129,7 +132,6 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("upload: shape " + shape + " needs " + shape.size() + " values, got "
                     + data.length);
         }
-        dev.enter();
         Tensor t = dev.tensor(shape, "upload " + shape);
         dev.upload(data, ptr(t));
         return t;
@@ -138,14 +140,12 @@ public final class CudaBackend implements Backend {
     @Override
     public float[] download(Tensor t) {
         requireDType("download", t, DType.FLOAT32);
-        dev.enter();
         return dev.downloadFloats(ptr(t), t.size());
     }
 
     @Override
     public int[] downloadInts(Tensor t) {
         requireDType("downloadInts", t, DType.INT32);
-        dev.enter();
         return dev.downloadInts(ptr(t), t.size());
     }
 
@@ -157,7 +157,6 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor zeros(Shape shape) {
-        dev.enter();
         Tensor t = dev.tensor(shape, "zeros " + shape);
         dev.zero(ptr(t), (long) shape.size() * Sizeof.FLOAT, "zeros " + shape);
         return t;
@@ -166,7 +165,6 @@ public final class CudaBackend implements Backend {
     @Override
     public void copy(Tensor src, Tensor dst) {
         CudaChecks.sameShape("copy", src, dst);
-        dev.enter();
         dev.copyDeviceToDevice(ptr(src), ptr(dst), (long) src.size() * Sizeof.FLOAT, "copy " + src.shape());
     }
 
@@ -177,7 +175,6 @@ public final class CudaBackend implements Backend {
         Shape out = p.outputShape(input.shape(), weight.shape(), bias == null ? null : bias.shape());
         ConvGeometry g = ConvGeometry.of(input.shape(), weight.shape(), p);
         String ctx = "conv2d forward " + g.describe();
-        dev.enter();
         Route route = router.conv2d(g);
         Tensor y = dev.tensor(out, ctx);
         switch (route.engine()) {
@@ -205,7 +202,6 @@ public final class CudaBackend implements Backend {
         CudaChecks.shape("conv2d backward", "grad_output", gradOutput, out);
         ConvGeometry g = ConvGeometry.of(input.shape(), weight.shape(), p);
         String ctx = "conv2d backward " + g.describe();
-        dev.enter();
         Route route = router.conv2d(g);
         Tensor dx = needInputGrad ? dev.tensor(input.shape(), ctx) : null;
         Tensor dw = dev.tensor(weight.shape(), ctx);
@@ -244,45 +240,38 @@ public final class CudaBackend implements Backend {
 
     @Override
     public PoolOutput pool2d(Tensor input, Pool2dParams p) {
-        dev.enter();
         return poolNorm.pool2d(input, p);
     }
 
     @Override
     public Tensor pool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, Pool2dParams p) {
-        dev.enter();
         return poolNorm.pool2dBackward(gradOutput, input, forward, p);
     }
 
     @Override
     public Tensor globalAvgPool2d(Tensor input) {
-        dev.enter();
         return poolNorm.globalAvgPool2d(input);
     }
 
     @Override
     public Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
-        dev.enter();
         return poolNorm.globalAvgPool2dBackward(gradOutput, inputShape);
     }
 
     @Override
     public BatchNormOutput batchNormTraining(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean,
                                              Tensor runningVar, BatchNormParams p) {
-        dev.enter();
         return poolNorm.batchNormTraining(input, gamma, beta, runningMean, runningVar, p);
     }
 
     @Override
     public Tensor batchNormInference(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean,
                                      Tensor runningVar, BatchNormParams p) {
-        dev.enter();
         return poolNorm.batchNormInference(input, gamma, beta, runningMean, runningVar, p);
     }
 
     @Override
     public Grads batchNormBackward(Tensor gradOutput, Tensor input, Tensor gamma, BatchNormOutput forward) {
-        dev.enter();
         return poolNorm.batchNormBackward(gradOutput, input, gamma, forward);
     }
 
@@ -292,8 +281,7 @@ public final class CudaBackend implements Backend {
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
                      float beta, Tensor c) {
         CudaChecks.gemm(transA, transB, m, n, k, a.size(), b.size(), c.size());
-        dev.enter();
-        Blas.gemm(dev.cublas, transA, transB, m, n, k, alpha, ptr(a), ptr(b), beta, ptr(c),
+        Blas.gemm(dev, transA, transB, m, n, k, alpha, ptr(a), ptr(b), beta, ptr(c),
                 "gemm m=" + m + " n=" + n + " k=" + k);
     }
 
@@ -301,11 +289,10 @@ public final class CudaBackend implements Backend {
     public Tensor linear(Tensor input, Tensor weight, Tensor bias) {
         Shape out = CudaChecks.linear(input.shape(), weight.shape(), bias == null ? null : bias.shape());
         String ctx = "linear input " + input.shape() + " weight " + weight.shape();
-        dev.enter();
         Tensor y = dev.tensor(out, ctx);
         int n = out.dim(0);
         int outF = out.dim(1);
-        Blas.gemm(dev.cublas, false, true, n, outF, input.shape().dim(1), 1f, ptr(input), ptr(weight), 0f, ptr(y), ctx);
+        Blas.gemm(dev, false, true, n, outF, input.shape().dim(1), 1f, ptr(input), ptr(weight), 0f, ptr(y), ctx);
         if (bias != null) {
             dev.kernels.launch(Kernel.BIAS_ADD, out.size(), ctx, ptr(bias), ptr(y), n, outF, 1);
         }
@@ -321,14 +308,13 @@ public final class CudaBackend implements Backend {
         int n = out.dim(0);
         int outF = out.dim(1);
         int inF = input.shape().dim(1);
-        dev.enter();
         Tensor dx = null;
         if (needInputGrad) {
             dx = dev.tensor(input.shape(), ctx);
-            Blas.gemm(dev.cublas, false, false, n, inF, outF, 1f, ptr(gradOutput), ptr(weight), 0f, ptr(dx), ctx);
+            Blas.gemm(dev, false, false, n, inF, outF, 1f, ptr(gradOutput), ptr(weight), 0f, ptr(dx), ctx);
         }
         Tensor dw = dev.tensor(weight.shape(), ctx);
-        Blas.gemm(dev.cublas, true, false, outF, inF, n, 1f, ptr(gradOutput), ptr(input), 0f, ptr(dw), ctx);
+        Blas.gemm(dev, true, false, outF, inF, n, 1f, ptr(gradOutput), ptr(input), 0f, ptr(dw), ctx);
         Tensor db = null;
         if (hasBias) {
             db = dev.tensor(Shape.of(outF), ctx);
@@ -341,50 +327,42 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor activation(Tensor input, Activation kind, float negativeSlope) {
-        dev.enter();
         return pointwise.activation(input, kind, negativeSlope);
     }
 
     @Override
     public Tensor activationBackward(Tensor gradOutput, Tensor input, Tensor output, Activation kind,
                                      float negativeSlope) {
-        dev.enter();
         return pointwise.activationBackward(gradOutput, input, output, kind, negativeSlope);
     }
 
     @Override
     public Tensor prelu(Tensor input, Tensor weight) {
-        dev.enter();
         return pointwise.prelu(input, weight);
     }
 
     @Override
     public Grads preluBackward(Tensor gradOutput, Tensor input, Tensor weight) {
-        dev.enter();
         return pointwise.preluBackward(gradOutput, input, weight);
     }
 
     @Override
     public Tensor softmax(Tensor input, int dim, boolean log) {
-        dev.enter();
         return pointwise.softmax(input, dim, log);
     }
 
     @Override
     public Tensor softmaxBackward(Tensor gradOutput, Tensor output, int dim, boolean log) {
-        dev.enter();
         return pointwise.softmaxBackward(gradOutput, output, dim, log);
     }
 
     @Override
     public DropoutOutput dropout(Tensor input, DropoutParams p) {
-        dev.enter();
         return pointwise.dropout(input, p);
     }
 
     @Override
     public Tensor dropoutBackward(Tensor gradOutput, DropoutOutput forward) {
-        dev.enter();
         return pointwise.dropoutBackward(gradOutput, forward);
     }
 
@@ -400,31 +378,26 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        dev.enter();
         return pointwise.add(a, b);
     }
 
     @Override
     public Tensor concat(List<Tensor> inputs, int dim) {
-        dev.enter();
         return pointwise.concat(inputs, dim);
     }
 
     @Override
     public List<Tensor> split(Tensor t, int dim, int[] sizes) {
-        dev.enter();
         return pointwise.split(t, dim, sizes);
     }
 
     @Override
     public Tensor loss(LossKind kind, Tensor input, Tensor target) {
-        dev.enter();
         return pointwise.loss(kind, input, target);
     }
 
     @Override
     public Tensor lossBackward(LossKind kind, Tensor input, Tensor target, float gradOutput) {
-        dev.enter();
         return pointwise.lossBackward(kind, input, target, gradOutput);
     }
 

@@ -1,33 +1,35 @@
 package dev.fovea.backend.cuda;
 
 import jcuda.driver.CUdeviceptr;
-import jcuda.runtime.JCuda;
-import jcuda.runtime.cudaError;
+import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
 
-/** cudaMalloc and cudaFree for {@link DeviceAllocator}; out of memory is reported as null, not thrown. */
+/**
+ * cuMemAlloc and cuMemFree for {@link DeviceAllocator}, in the context current on the calling
+ * thread; out of memory is reported as null, not thrown.
+ */
 final class CudaRawMemory implements RawMemory<CUdeviceptr> {
 
     @Override
     public CUdeviceptr allocate(long bytes) {
         CUdeviceptr p = new CUdeviceptr();
-        int rc = JCuda.cudaMalloc(p, bytes);
-        if (rc == cudaError.cudaErrorMemoryAllocation) {
-            JCuda.cudaGetLastError(); // clear it, so the next call does not report it again
-            return null;
+        int rc = JCudaDriver.cuMemAlloc(p, bytes);
+        if (rc == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
+            return null; // the driver API has no sticky "last error" to clear
         }
-        Check.runtime(rc, "cudaMalloc(" + bytes + ")", "device allocator");
+        Check.driver(rc, "cuMemAlloc(" + bytes + ")", "device allocator");
         return p;
     }
 
     @Override
     public void release(CUdeviceptr pointer) {
-        Check.runtime(JCuda.cudaFree(pointer), "cudaFree", "device allocator");
+        Check.driver(JCudaDriver.cuMemFree(pointer), "cuMemFree", "device allocator");
     }
 
     @Override
     public long freeBytes() {
         long[] free = {0};
         long[] total = {0};
-        return JCuda.cudaMemGetInfo(free, total) == cudaError.cudaSuccess ? free[0] : -1;
+        return JCudaDriver.cuMemGetInfo(free, total) == CUresult.CUDA_SUCCESS ? free[0] : -1;
     }
 }

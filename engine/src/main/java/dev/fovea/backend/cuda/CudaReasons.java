@@ -55,15 +55,15 @@ final class CudaReasons {
                 + DRIVER_HINT;
     }
 
-    /** A driver- or runtime-API error code from probing; 34, 35 and 100 get their own explanation. */
+    /** A driver-API error code from probing; 34, 35 and 100 get their own explanation. */
     static String errorCode(String call, int code, String codeName) {
         String what = call + " returned " + codeName + " (" + code + ")";
         return switch (code) {
             case 34 -> "CUDA unavailable: " + what + ": the libcuda.so.1 found is the CUDA toolkit's stub"
                     + " library, not a real driver (remove the toolkit's lib64/stubs directory from"
                     + " LD_LIBRARY_PATH); " + DRIVER_HINT;
-            case 35 -> "CUDA unavailable: " + what + ": the installed NVIDIA driver is older than the CUDA 11"
-                    + " runtime inside JCuda 11.7 needs, or no driver is installed; " + DRIVER_HINT;
+            case 35 -> "CUDA unavailable: " + what + ": the installed NVIDIA driver is older than CUDA 11"
+                    + " needs, or no driver is installed; " + DRIVER_HINT;
             case 100 -> "CUDA unavailable: " + what + ": the driver sees no CUDA-capable GPU (check nvidia-smi"
                     + " and CUDA_VISIBLE_DEVICES); " + DRIVER_HINT;
             default -> "CUDA unavailable: " + what + "; " + DRIVER_HINT;
@@ -73,10 +73,6 @@ final class CudaReasons {
     static String noDevice() {
         return "CUDA unavailable: the driver loaded but reports no GPU (check nvidia-smi and"
                 + " CUDA_VISIBLE_DEVICES)";
-    }
-
-    static String runtimeNotLoaded(String detail) {
-        return "CUDA unavailable: JCuda's runtime library could not be loaded (" + detail + "); " + DRIVER_HINT;
     }
 
     static String unsupportedGpus(List<GpuInfo> gpus) {

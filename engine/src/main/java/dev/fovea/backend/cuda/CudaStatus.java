@@ -3,13 +3,12 @@ package dev.fovea.backend.cuda;
 import java.util.List;
 
 /**
- * What the CUDA probe found. {@code available} means the driver, the runtime and cuBLAS work
- * and at least one supported GPU is present; cuDNN is reported separately because without it the
- * GPU still runs (convolution through the custom kernels and im2col + cuBLAS). When unavailable,
- * {@code reason} says which library or condition is missing and what to install.
+ * What the CUDA probe found. {@code available} means the driver and cuBLAS work and at least one
+ * supported GPU is present; cuDNN is reported separately because without it the GPU still runs
+ * (convolution through the custom kernels and im2col + cuBLAS). When unavailable, {@code reason}
+ * says which library or condition is missing and what to install.
  */
-public record CudaStatus(boolean available, String reason, List<GpuInfo> gpus,
-                         int driverVersion, int runtimeVersion, int cublasVersion,
+public record CudaStatus(boolean available, String reason, List<GpuInfo> gpus, int driverVersion, int cublasVersion,
                          boolean cudnnAvailable, long cudnnVersion, String cudnnReason) {
 
     public CudaStatus {
@@ -17,11 +16,11 @@ public record CudaStatus(boolean available, String reason, List<GpuInfo> gpus,
     }
 
     static CudaStatus unavailable(String reason) {
-        return new CudaStatus(false, reason, List.of(), 0, 0, 0, false, 0, reason);
+        return new CudaStatus(false, reason, List.of(), 0, 0, false, 0, reason);
     }
 
-    static CudaStatus unavailable(String reason, List<GpuInfo> gpus, int driverVersion, int runtimeVersion) {
-        return new CudaStatus(false, reason, gpus, driverVersion, runtimeVersion, 0, false, 0, reason);
+    static CudaStatus unavailable(String reason, List<GpuInfo> gpus, int driverVersion) {
+        return new CudaStatus(false, reason, gpus, driverVersion, 0, false, 0, reason);
     }
 
     /** The GPUs Fovea can use (compute capability 7.5 or newer). */
@@ -31,8 +30,7 @@ public record CudaStatus(boolean available, String reason, List<GpuInfo> gpus,
 
     /** One line of versions for logs and benchmark headers. */
     public String versions() {
-        return "driver " + CudaVersions.cuda(driverVersion) + ", runtime " + CudaVersions.cuda(runtimeVersion)
-                + ", cuBLAS " + CudaVersions.cublas(cublasVersion)
+        return "driver " + CudaVersions.cuda(driverVersion) + ", cuBLAS " + CudaVersions.cublas(cublasVersion)
                 + ", cuDNN " + (cudnnAvailable ? CudaVersions.cudnn(cudnnVersion) : "not available");
     }
 }

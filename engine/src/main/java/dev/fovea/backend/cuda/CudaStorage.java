@@ -42,6 +42,9 @@ public final class CudaStorage extends Storage {
         if (isFreed()) {
             throw new IllegalStateException("storage on " + device + " used after it was freed");
         }
+        if (allocator.isClosed()) {
+            throw new IllegalStateException("storage on " + device + " used after its backend was closed");
+        }
         return block.pointer();
     }
 

@@ -32,14 +32,31 @@ final class Cudnn {
         return tensorCores ? cudnnMathType.CUDNN_TENSOR_OP_MATH : cudnnMathType.CUDNN_FMA_MATH;
     }
 
+    /**
+     * Runs a descriptor's setters; if one fails, destroys the just-created descriptor before the
+     * error propagates (a constructor that throws is never closed by try-with-resources).
+     */
+    private static void setOrDestroy(Runnable set, AutoCloseable desc) {
+        try {
+            set.run();
+        } catch (RuntimeException e) {
+            try {
+                desc.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
     /** A float32 NCHW tensor descriptor. */
     static final class TensorDesc implements AutoCloseable {
         final cudnnTensorDescriptor d = new cudnnTensorDescriptor();
 
         TensorDesc(int n, int c, int h, int w, String context) {
             Check.cudnn(JCudnn.cudnnCreateTensorDescriptor(d), "cudnnCreateTensorDescriptor", context);
-            Check.cudnn(JCudnn.cudnnSetTensor4dDescriptor(d, cudnnTensorFormat.CUDNN_TENSOR_NCHW,
-                    cudnnDataType.CUDNN_DATA_FLOAT, n, c, h, w), "cudnnSetTensor4dDescriptor", context);
+            setOrDestroy(() -> Check.cudnn(JCudnn.cudnnSetTensor4dDescriptor(d, cudnnTensorFormat.CUDNN_TENSOR_NCHW,
+                    cudnnDataType.CUDNN_DATA_FLOAT, n, c, h, w), "cudnnSetTensor4dDescriptor", context), this);
         }
 
         TensorDesc(int[] nchw, String context) {
@@ -58,9 +75,9 @@ final class Cudnn {
 
         FilterDesc(int[] kcrs, String context) {
             Check.cudnn(JCudnn.cudnnCreateFilterDescriptor(d), "cudnnCreateFilterDescriptor", context);
-            Check.cudnn(JCudnn.cudnnSetFilter4dDescriptor(d, cudnnDataType.CUDNN_DATA_FLOAT,
+            setOrDestroy(() -> Check.cudnn(JCudnn.cudnnSetFilter4dDescriptor(d, cudnnDataType.CUDNN_DATA_FLOAT,
                     cudnnTensorFormat.CUDNN_TENSOR_NCHW, kcrs[0], kcrs[1], kcrs[2], kcrs[3]),
-                    "cudnnSetFilter4dDescriptor", context);
+                    "cudnnSetFilter4dDescriptor", context), this);
         }
 
         @Override
@@ -75,12 +92,14 @@ final class Cudnn {
 
         ConvDesc(ConvGeometry g, boolean tensorCores, String context) {
             Check.cudnn(JCudnn.cudnnCreateConvolutionDescriptor(d), "cudnnCreateConvolutionDescriptor", context);
-            Check.cudnn(JCudnn.cudnnSetConvolution2dDescriptor(d, g.padH(), g.padW(), g.strideH(), g.strideW(),
-                    g.dilationH(), g.dilationW(), g.cudnnMode(), cudnnDataType.CUDNN_DATA_FLOAT),
-                    "cudnnSetConvolution2dDescriptor", context);
-            Check.cudnn(JCudnn.cudnnSetConvolutionGroupCount(d, g.groups()), "cudnnSetConvolutionGroupCount", context);
-            Check.cudnn(JCudnn.cudnnSetConvolutionMathType(d, mathType(tensorCores)), "cudnnSetConvolutionMathType",
-                    context);
+            setOrDestroy(() -> {
+                Check.cudnn(JCudnn.cudnnSetConvolution2dDescriptor(d, g.padH(), g.padW(), g.strideH(), g.strideW(),
+                        g.dilationH(), g.dilationW(), g.cudnnMode(), cudnnDataType.CUDNN_DATA_FLOAT),
+                        "cudnnSetConvolution2dDescriptor", context);
+                Check.cudnn(JCudnn.cudnnSetConvolutionGroupCount(d, g.groups()), "cudnnSetConvolutionGroupCount", context);
+                Check.cudnn(JCudnn.cudnnSetConvolutionMathType(d, mathType(tensorCores)), "cudnnSetConvolutionMathType",
+                        context);
+            }, this);
         }
 
         @Override
@@ -94,8 +113,9 @@ final class Cudnn {
 
         PoolDesc(int mode, int kH, int kW, int pH, int pW, int sH, int sW, String context) {
             Check.cudnn(JCudnn.cudnnCreatePoolingDescriptor(d), "cudnnCreatePoolingDescriptor", context);
-            Check.cudnn(JCudnn.cudnnSetPooling2dDescriptor(d, mode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN,
-                    kH, kW, pH, pW, sH, sW), "cudnnSetPooling2dDescriptor", context);
+            setOrDestroy(() -> Check.cudnn(JCudnn.cudnnSetPooling2dDescriptor(d, mode,
+                    cudnnNanPropagation.CUDNN_PROPAGATE_NAN, kH, kW, pH, pW, sH, sW), "cudnnSetPooling2dDescriptor",
+                    context), this);
         }
 
         @Override
@@ -109,8 +129,8 @@ final class Cudnn {
 
         ActivationDesc(int mode, String context) {
             Check.cudnn(JCudnn.cudnnCreateActivationDescriptor(d), "cudnnCreateActivationDescriptor", context);
-            Check.cudnn(JCudnn.cudnnSetActivationDescriptor(d, mode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN, 0.0),
-                    "cudnnSetActivationDescriptor", context);
+            setOrDestroy(() -> Check.cudnn(JCudnn.cudnnSetActivationDescriptor(d, mode,
+                    cudnnNanPropagation.CUDNN_PROPAGATE_NAN, 0.0), "cudnnSetActivationDescriptor", context), this);
         }
 
         @Override

@@ -65,8 +65,9 @@ final class CudnnConv {
         try (Descs d = new Descs(g, context)) {
             AlgoSelection.Candidate a = chosen.computeIfAbsent(key, k -> choose(k, rankForward(d, x, w, y, context)));
             CUdeviceptr ws = workspace(a, context);
-            Check.cudnn(JCudnn.cudnnConvolutionForward(dev.cudnn, Cudnn.ONE, d.x.d, x, d.w.d, w, d.conv.d, a.algo(), ws,
-                    a.workspaceBytes(), Cudnn.ZERO, d.y.d, y), "cudnnConvolutionForward(" + a.name() + ")", context);
+            dev.cudnn("cudnnConvolutionForward(" + a.name() + ")", context,
+                    h -> JCudnn.cudnnConvolutionForward(h, Cudnn.ONE, d.x.d, x, d.w.d, w, d.conv.d, a.algo(), ws,
+                    a.workspaceBytes(), Cudnn.ZERO, d.y.d, y));
         }
     }
 
@@ -75,8 +76,9 @@ final class CudnnConv {
         try (Descs d = new Descs(g, context)) {
             AlgoSelection.Candidate a = chosen.computeIfAbsent(key, k -> choose(k, rankBackwardData(d, dy, w, dx, context)));
             CUdeviceptr ws = workspace(a, context);
-            Check.cudnn(JCudnn.cudnnConvolutionBackwardData(dev.cudnn, Cudnn.ONE, d.w.d, w, d.y.d, dy, d.conv.d, a.algo(), ws,
-                    a.workspaceBytes(), Cudnn.ZERO, d.x.d, dx), "cudnnConvolutionBackwardData(" + a.name() + ")", context);
+            dev.cudnn("cudnnConvolutionBackwardData(" + a.name() + ")", context,
+                    h -> JCudnn.cudnnConvolutionBackwardData(h, Cudnn.ONE, d.w.d, w, d.y.d, dy, d.conv.d, a.algo(), ws,
+                    a.workspaceBytes(), Cudnn.ZERO, d.x.d, dx));
         }
     }
 
@@ -86,8 +88,9 @@ final class CudnnConv {
             AlgoSelection.Candidate a = chosen.computeIfAbsent(key,
                     k -> choose(k, rankBackwardFilter(d, x, dy, dw, context)));
             CUdeviceptr ws = workspace(a, context);
-            Check.cudnn(JCudnn.cudnnConvolutionBackwardFilter(dev.cudnn, Cudnn.ONE, d.x.d, x, d.y.d, dy, d.conv.d, a.algo(),
-                    ws, a.workspaceBytes(), Cudnn.ZERO, d.w.d, dw), "cudnnConvolutionBackwardFilter(" + a.name() + ")", context);
+            dev.cudnn("cudnnConvolutionBackwardFilter(" + a.name() + ")", context,
+                    h -> JCudnn.cudnnConvolutionBackwardFilter(h, Cudnn.ONE, d.x.d, x, d.y.d, dy, d.conv.d, a.algo(),
+                    ws, a.workspaceBytes(), Cudnn.ZERO, d.w.d, dw));
         }
     }
 
@@ -108,7 +111,7 @@ final class CudnnConv {
 
     /** The workspace a timed search may use: the cap, but no more than the device can spare. */
     private long searchWorkspaceBytes() {
-        long free = new CudaRawMemory().freeBytes();
+        long free = dev.allocator.freeBytes();
         long cap = dev.workspace.capBytes();
         return free < 0 ? cap : Math.min(cap, free / 10 * 9);
     }
@@ -123,18 +126,20 @@ final class CudnnConv {
         if (options.cudnnSearch()) {
             long bytes = searchWorkspaceBytes();
             CUdeviceptr ws = dev.workspace.acquire(bytes, context + " (timed algorithm search)");
-            Check.cudnn(JCudnn.cudnnFindConvolutionForwardAlgorithmEx(dev.cudnn, d.x.d, x, d.w.d, w, d.conv.d, d.y.d, y,
-                    perf.length, n, perf, ws, bytes), "cudnnFindConvolutionForwardAlgorithmEx", context);
+            dev.cudnn("cudnnFindConvolutionForwardAlgorithmEx", context,
+                    h -> JCudnn.cudnnFindConvolutionForwardAlgorithmEx(h, d.x.d, x, d.w.d, w, d.conv.d, d.y.d, y,
+                    perf.length, n, perf, ws, bytes));
         } else {
-            Check.cudnn(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(dev.cudnn, d.x.d, d.w.d, d.conv.d, d.y.d,
-                    perf.length, n, perf), "cudnnGetConvolutionForwardAlgorithm_v7", context);
+            dev.cudnn("cudnnGetConvolutionForwardAlgorithm_v7", context,
+                    h -> JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(h, d.x.d, d.w.d, d.conv.d, d.y.d,
+                    perf.length, n, perf));
         }
         List<AlgoSelection.Candidate> out = new ArrayList<>();
         for (int i = 0; i < n[0]; i++) {
             cudnnConvolutionFwdAlgoPerf p = perf[i];
             long[] ws = {p.memory};
             boolean ok = p.status == cudnnStatus.CUDNN_STATUS_SUCCESS
-                    && JCudnn.cudnnGetConvolutionForwardWorkspaceSize(dev.cudnn, d.x.d, d.w.d, d.conv.d, d.y.d, p.algo,
+                    && JCudnn.cudnnGetConvolutionForwardWorkspaceSize(dev.cudnnHandle(), d.x.d, d.w.d, d.conv.d, d.y.d, p.algo,
                     ws) == cudnnStatus.CUDNN_STATUS_SUCCESS;
             out.add(new AlgoSelection.Candidate(p.algo, cudnnConvolutionFwdAlgo.stringFor(p.algo), ok, p.time,
                     Math.max(ws[0], p.memory), p.determinism == cudnnDeterminism.CUDNN_DETERMINISTIC));
@@ -152,18 +157,20 @@ final class CudnnConv {
         if (options.cudnnSearch()) {
             long bytes = searchWorkspaceBytes();
             CUdeviceptr ws = dev.workspace.acquire(bytes, context + " (timed algorithm search)");
-            Check.cudnn(JCudnn.cudnnFindConvolutionBackwardDataAlgorithmEx(dev.cudnn, d.w.d, w, d.y.d, dy, d.conv.d,
-                    d.x.d, dx, perf.length, n, perf, ws, bytes), "cudnnFindConvolutionBackwardDataAlgorithmEx", context);
+            dev.cudnn("cudnnFindConvolutionBackwardDataAlgorithmEx", context,
+                    h -> JCudnn.cudnnFindConvolutionBackwardDataAlgorithmEx(h, d.w.d, w, d.y.d, dy, d.conv.d,
+                    d.x.d, dx, perf.length, n, perf, ws, bytes));
         } else {
-            Check.cudnn(JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(dev.cudnn, d.w.d, d.y.d, d.conv.d, d.x.d,
-                    perf.length, n, perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7", context);
+            dev.cudnn("cudnnGetConvolutionBackwardDataAlgorithm_v7", context,
+                    h -> JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, d.w.d, d.y.d, d.conv.d, d.x.d,
+                    perf.length, n, perf));
         }
         List<AlgoSelection.Candidate> out = new ArrayList<>();
         for (int i = 0; i < n[0]; i++) {
             cudnnConvolutionBwdDataAlgoPerf p = perf[i];
             long[] ws = {p.memory};
             boolean ok = p.status == cudnnStatus.CUDNN_STATUS_SUCCESS
-                    && JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(dev.cudnn, d.w.d, d.y.d, d.conv.d, d.x.d,
+                    && JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(dev.cudnnHandle(), d.w.d, d.y.d, d.conv.d, d.x.d,
                     p.algo, ws) == cudnnStatus.CUDNN_STATUS_SUCCESS;
             out.add(new AlgoSelection.Candidate(p.algo, cudnnConvolutionBwdDataAlgo.stringFor(p.algo), ok, p.time,
                     Math.max(ws[0], p.memory), p.determinism == cudnnDeterminism.CUDNN_DETERMINISTIC));
@@ -181,18 +188,20 @@ final class CudnnConv {
         if (options.cudnnSearch()) {
             long bytes = searchWorkspaceBytes();
             CUdeviceptr ws = dev.workspace.acquire(bytes, context + " (timed algorithm search)");
-            Check.cudnn(JCudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(dev.cudnn, d.x.d, x, d.y.d, dy, d.conv.d,
-                    d.w.d, dw, perf.length, n, perf, ws, bytes), "cudnnFindConvolutionBackwardFilterAlgorithmEx", context);
+            dev.cudnn("cudnnFindConvolutionBackwardFilterAlgorithmEx", context,
+                    h -> JCudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(h, d.x.d, x, d.y.d, dy, d.conv.d,
+                    d.w.d, dw, perf.length, n, perf, ws, bytes));
         } else {
-            Check.cudnn(JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(dev.cudnn, d.x.d, d.y.d, d.conv.d, d.w.d,
-                    perf.length, n, perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7", context);
+            dev.cudnn("cudnnGetConvolutionBackwardFilterAlgorithm_v7", context,
+                    h -> JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, d.x.d, d.y.d, d.conv.d, d.w.d,
+                    perf.length, n, perf));
         }
         List<AlgoSelection.Candidate> out = new ArrayList<>();
         for (int i = 0; i < n[0]; i++) {
             cudnnConvolutionBwdFilterAlgoPerf p = perf[i];
             long[] ws = {p.memory};
             boolean ok = p.status == cudnnStatus.CUDNN_STATUS_SUCCESS
-                    && JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(dev.cudnn, d.x.d, d.y.d, d.conv.d, d.w.d,
+                    && JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(dev.cudnnHandle(), d.x.d, d.y.d, d.conv.d, d.w.d,
                     p.algo, ws) == cudnnStatus.CUDNN_STATUS_SUCCESS;
             out.add(new AlgoSelection.Candidate(p.algo, cudnnConvolutionBwdFilterAlgo.stringFor(p.algo), ok, p.time,
                     Math.max(ws[0], p.memory), p.determinism == cudnnDeterminism.CUDNN_DETERMINISTIC));

@@ -34,8 +34,8 @@ final class CudnnOps {
         try (Cudnn.PoolDesc pd = pool(p, context);
              Cudnn.TensorDesc xd = new Cudnn.TensorDesc(xDims, context);
              Cudnn.TensorDesc yd = new Cudnn.TensorDesc(yDims, context)) {
-            Check.cudnn(JCudnn.cudnnPoolingForward(dev.cudnn, pd.d, Cudnn.ONE, xd.d, x, Cudnn.ZERO, yd.d, y),
-                    "cudnnPoolingForward", context);
+            dev.cudnn("cudnnPoolingForward", context,
+                    h -> JCudnn.cudnnPoolingForward(h, pd.d, Cudnn.ONE, xd.d, x, Cudnn.ZERO, yd.d, y));
         }
     }
 
@@ -44,8 +44,9 @@ final class CudnnOps {
         try (Cudnn.PoolDesc pd = pool(p, context);
              Cudnn.TensorDesc xd = new Cudnn.TensorDesc(xDims, context);
              Cudnn.TensorDesc yd = new Cudnn.TensorDesc(yDims, context)) {
-            Check.cudnn(JCudnn.cudnnPoolingBackward(dev.cudnn, pd.d, Cudnn.ONE, yd.d, y, yd.d, dy, xd.d, x, Cudnn.ZERO,
-                    xd.d, dx), "cudnnPoolingBackward", context);
+            dev.cudnn("cudnnPoolingBackward", context,
+                    h -> JCudnn.cudnnPoolingBackward(h, pd.d, Cudnn.ONE, yd.d, y, yd.d, dy, xd.d, x, Cudnn.ZERO,
+                    xd.d, dx));
         }
     }
 
@@ -60,9 +61,9 @@ final class CudnnOps {
         try (Cudnn.TensorDesc xd = new Cudnn.TensorDesc(n, c, hw, 1, context);
              Cudnn.TensorDesc bn = new Cudnn.TensorDesc(1, c, 1, 1, context)) {
             // cuDNN updates the running variance with the unbiased batch variance, as PyTorch does.
-            Check.cudnn(JCudnn.cudnnBatchNormalizationForwardTraining(dev.cudnn, BN_MODE, Cudnn.ONE, Cudnn.ZERO,
-                    xd.d, x, xd.d, y, bn.d, gamma, beta, momentum, runningMean, runningVar, eps, saveMean, saveInvStd),
-                    "cudnnBatchNormalizationForwardTraining", context);
+            dev.cudnn("cudnnBatchNormalizationForwardTraining", context,
+                    h -> JCudnn.cudnnBatchNormalizationForwardTraining(h, BN_MODE, Cudnn.ONE, Cudnn.ZERO,
+                    xd.d, x, xd.d, y, bn.d, gamma, beta, momentum, runningMean, runningVar, eps, saveMean, saveInvStd));
         }
     }
 
@@ -70,9 +71,9 @@ final class CudnnOps {
                             CUdeviceptr runningMean, CUdeviceptr runningVar, double eps, String context) {
         try (Cudnn.TensorDesc xd = new Cudnn.TensorDesc(n, c, hw, 1, context);
              Cudnn.TensorDesc bn = new Cudnn.TensorDesc(1, c, 1, 1, context)) {
-            Check.cudnn(JCudnn.cudnnBatchNormalizationForwardInference(dev.cudnn, BN_MODE, Cudnn.ONE, Cudnn.ZERO,
-                    xd.d, x, xd.d, y, bn.d, gamma, beta, runningMean, runningVar, eps),
-                    "cudnnBatchNormalizationForwardInference", context);
+            dev.cudnn("cudnnBatchNormalizationForwardInference", context,
+                    h -> JCudnn.cudnnBatchNormalizationForwardInference(h, BN_MODE, Cudnn.ONE, Cudnn.ZERO,
+                    xd.d, x, xd.d, y, bn.d, gamma, beta, runningMean, runningVar, eps));
         }
     }
 
@@ -81,9 +82,9 @@ final class CudnnOps {
                            CUdeviceptr savedInvStd, String context) {
         try (Cudnn.TensorDesc xd = new Cudnn.TensorDesc(n, c, hw, 1, context);
              Cudnn.TensorDesc bn = new Cudnn.TensorDesc(1, c, 1, 1, context)) {
-            Check.cudnn(JCudnn.cudnnBatchNormalizationBackward(dev.cudnn, BN_MODE, Cudnn.ONE, Cudnn.ZERO, Cudnn.ONE,
-                    Cudnn.ZERO, xd.d, x, xd.d, dy, xd.d, dx, bn.d, gamma, dgamma, dbeta, eps, savedMean, savedInvStd),
-                    "cudnnBatchNormalizationBackward", context);
+            dev.cudnn("cudnnBatchNormalizationBackward", context,
+                    h -> JCudnn.cudnnBatchNormalizationBackward(h, BN_MODE, Cudnn.ONE, Cudnn.ZERO, Cudnn.ONE,
+                    Cudnn.ZERO, xd.d, x, xd.d, dy, xd.d, dx, bn.d, gamma, dgamma, dbeta, eps, savedMean, savedInvStd));
         }
     }
 
@@ -101,8 +102,8 @@ final class CudnnOps {
     void activationForward(Activation kind, int n, CUdeviceptr x, CUdeviceptr y, String context) {
         try (Cudnn.ActivationDesc ad = new Cudnn.ActivationDesc(activationMode(kind), context);
              Cudnn.TensorDesc d = new Cudnn.TensorDesc(n, 1, 1, 1, context)) {
-            Check.cudnn(JCudnn.cudnnActivationForward(dev.cudnn, ad.d, Cudnn.ONE, d.d, x, Cudnn.ZERO, d.d, y),
-                    "cudnnActivationForward", context);
+            dev.cudnn("cudnnActivationForward", context,
+                    h -> JCudnn.cudnnActivationForward(h, ad.d, Cudnn.ONE, d.d, x, Cudnn.ZERO, d.d, y));
         }
     }
 
@@ -110,8 +111,9 @@ final class CudnnOps {
                             String context) {
         try (Cudnn.ActivationDesc ad = new Cudnn.ActivationDesc(activationMode(kind), context);
              Cudnn.TensorDesc d = new Cudnn.TensorDesc(n, 1, 1, 1, context)) {
-            Check.cudnn(JCudnn.cudnnActivationBackward(dev.cudnn, ad.d, Cudnn.ONE, d.d, y, d.d, dy, d.d, x, Cudnn.ZERO,
-                    d.d, dx), "cudnnActivationBackward", context);
+            dev.cudnn("cudnnActivationBackward", context,
+                    h -> JCudnn.cudnnActivationBackward(h, ad.d, Cudnn.ONE, d.d, y, d.d, dy, d.d, x, Cudnn.ZERO,
+                    d.d, dx));
         }
     }
 
@@ -121,18 +123,16 @@ final class CudnnOps {
 
     void softmaxForward(boolean log, int outer, int d, int inner, CUdeviceptr x, CUdeviceptr y, String context) {
         try (Cudnn.TensorDesc td = new Cudnn.TensorDesc(outer, d, inner, 1, context)) {
-            Check.cudnn(JCudnn.cudnnSoftmaxForward(dev.cudnn, softmaxAlgorithm(log),
-                    cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, Cudnn.ONE, td.d, x, Cudnn.ZERO, td.d, y),
-                    "cudnnSoftmaxForward", context);
+            dev.cudnn("cudnnSoftmaxForward", context, h -> JCudnn.cudnnSoftmaxForward(h, softmaxAlgorithm(log),
+                    cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, Cudnn.ONE, td.d, x, Cudnn.ZERO, td.d, y));
         }
     }
 
     void softmaxBackward(boolean log, int outer, int d, int inner, CUdeviceptr y, CUdeviceptr dy, CUdeviceptr dx,
                          String context) {
         try (Cudnn.TensorDesc td = new Cudnn.TensorDesc(outer, d, inner, 1, context)) {
-            Check.cudnn(JCudnn.cudnnSoftmaxBackward(dev.cudnn, softmaxAlgorithm(log),
-                    cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, Cudnn.ONE, td.d, y, td.d, dy, Cudnn.ZERO, td.d, dx),
-                    "cudnnSoftmaxBackward", context);
+            dev.cudnn("cudnnSoftmaxBackward", context, h -> JCudnn.cudnnSoftmaxBackward(h, softmaxAlgorithm(log),
+                    cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, Cudnn.ONE, td.d, y, td.d, dy, Cudnn.ZERO, td.d, dx));
         }
     }
 }

@@ -1,14 +1,18 @@
 package dev.fovea.backend.cuda;
 
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A caching allocator for device memory: freed blocks are kept in a free list per size class and
  * handed out again, so a training loop that allocates the same shapes every batch stops calling
  * cudaMalloc after the first one. When the device runs out, the cache is released and the
- * allocation retried once before it is reported as {@link DeviceOutOfMemoryException}.
+ * allocation retried once before it is reported as {@link DeviceOutOfMemoryException}. Closing it
+ * gives everything back to the device, blocks still handed out included (their tensors are dead).
  *
  * @param <P> the device pointer type of the underlying {@link RawMemory}
  */
@@ -23,6 +27,8 @@ public final class DeviceAllocator<P> {
 
     private final RawMemory<P> raw;
     private final Map<Long, ArrayDeque<P>> free = new HashMap<>();
+    private final Set<Block<P>> handedOut = Collections.newSetFromMap(new IdentityHashMap<>());
+    private boolean closed;
     private long inUse;
     private long cached;
     private long peak;
@@ -53,6 +59,9 @@ public final class DeviceAllocator<P> {
 
     /** A block of at least {@code bytes}; {@code context} (op and shapes) goes into the out-of-memory error. */
     public synchronized Block<P> allocate(long bytes, String context) {
+        if (closed) {
+            throw new IllegalStateException(context + ": the backend is closed");
+        }
         long size = sizeClass(bytes);
         ArrayDeque<P> list = free.get(size);
         P p = list == null ? null : list.poll();
@@ -71,11 +80,16 @@ public final class DeviceAllocator<P> {
         }
         inUse += size;
         peak = Math.max(peak, inUse);
-        return new Block<>(p, size);
+        Block<P> block = new Block<>(p, size);
+        handedOut.add(block);
+        return block;
     }
 
-    /** Returns a block to the cache (not to the device). */
+    /** Returns a block to the cache (not to the device); after {@link #close} there is nothing left to do. */
     public synchronized void free(Block<P> block) {
+        if (!handedOut.remove(block)) {
+            return;
+        }
         inUse -= block.bytes();
         cached += block.bytes();
         free.computeIfAbsent(block.bytes(), k -> new ArrayDeque<>()).push(block.pointer());
@@ -92,6 +106,29 @@ public final class DeviceAllocator<P> {
         cached = 0;
     }
 
+    /** Gives every block back to the device, cached or handed out; later allocations fail. */
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        releaseCache();
+        for (Block<P> b : handedOut) {
+            raw.release(b.pointer());
+        }
+        handedOut.clear();
+        inUse = 0;
+        closed = true;
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Blocks currently handed out. */
+    public synchronized int liveBlocks() {
+        return handedOut.size();
+    }
+
     /** Bytes in blocks currently handed out. */
     public synchronized long currentBytes() {
         return inUse;
@@ -105,6 +142,11 @@ public final class DeviceAllocator<P> {
     /** Bytes held in the cache, free for reuse. */
     public synchronized long cachedBytes() {
         return cached;
+    }
+
+    /** Free memory the device reports, or -1 when it cannot say. */
+    public long freeBytes() {
+        return raw.freeBytes();
     }
 
     /** How many times the device itself was asked for memory (cache misses). */

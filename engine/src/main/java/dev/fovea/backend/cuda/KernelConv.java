@@ -108,7 +108,7 @@ final class KernelConv {
                 int images = Math.min(nb, g.batch() - n0);
                 im2col(Kernel.IM2COL, g, offset(x, n0 * imageSize), CudaDevice.ptr(col), images, context);
                 // y[n] [K, P] = w [K, CRS] x col[n] [CRS, P]
-                Blas.gemmStridedBatched(dev.cublas, false, false, k, (int) pixels, (int) rows, 1f, w, 0,
+                Blas.gemmStridedBatched(dev, false, false, k, (int) pixels, (int) rows, 1f, w, 0,
                         CudaDevice.ptr(col), rows * pixels, 0f, offset(y, n0 * k * pixels), k * pixels, images, context);
             }
         }
@@ -125,7 +125,7 @@ final class KernelConv {
             for (int n0 = 0; n0 < g.batch(); n0 += nb) {
                 int images = Math.min(nb, g.batch() - n0);
                 // dcol[n] [CRS, P] = w^T [CRS, K] x dy[n] [K, P]
-                Blas.gemmStridedBatched(dev.cublas, true, false, (int) rows, (int) pixels, k, 1f, w, 0,
+                Blas.gemmStridedBatched(dev, true, false, (int) rows, (int) pixels, k, 1f, w, 0,
                         offset(dy, n0 * k * pixels), k * pixels, 0f, CudaDevice.ptr(dcol), rows * pixels, images, context);
                 im2col(Kernel.COL2IM, g, CudaDevice.ptr(dcol), offset(dx, n0 * imageSize), images, context);
             }
@@ -146,7 +146,7 @@ final class KernelConv {
                 for (int i = 0; i < images; i++) {
                     int n = n0 + i;
                     // dw [K, CRS] (+)= dy[n] [K, P] x col[n]^T [P, CRS]
-                    Blas.gemm(dev.cublas, false, true, k, (int) rows, (int) pixels, 1f, offset(dy, n * k * pixels),
+                    Blas.gemm(dev, false, true, k, (int) rows, (int) pixels, 1f, offset(dy, n * k * pixels),
                             offset(CudaDevice.ptr(col), i * rows * pixels), n == 0 ? 0f : 1f, dw, context);
                 }
             }

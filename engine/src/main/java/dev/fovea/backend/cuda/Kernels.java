@@ -2,6 +2,9 @@ package dev.fovea.backend.cuda;
 
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUjit_option;
+import jcuda.driver.CUresult;
+import jcuda.driver.JITOptions;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
@@ -24,12 +27,18 @@ final class Kernels implements AutoCloseable {
 
     private final CUstream stream;
     private final int maxGrid;
+    /** Makes the device's context current: modules load into it and functions launch in it. */
+    private final Runnable enter;
+    /** Called after each launch with the kernel and op (the device's --cuda-sync-check). */
+    private final java.util.function.BiConsumer<String, String> afterLaunch;
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
 
-    Kernels(CUstream stream, int maxGrid) {
+    Kernels(CUstream stream, int maxGrid, Runnable enter, java.util.function.BiConsumer<String, String> afterLaunch) {
         this.stream = stream;
         this.maxGrid = maxGrid;
+        this.enter = enter;
+        this.afterLaunch = afterLaunch;
     }
 
     /**
@@ -42,6 +51,7 @@ final class Kernels implements AutoCloseable {
         if (cfg.empty()) {
             return;
         }
+        enter.run();
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
@@ -51,8 +61,10 @@ final class Kernels implements AutoCloseable {
                 default -> Pointer.to(new float[]{(Float) a});
             };
         }
+        String call = "cuLaunchKernel(" + k.entry() + ", grid " + cfg.gridX() + ")";
         Check.driver(JCudaDriver.cuLaunchKernel(function(k), cfg.gridX(), 1, 1, cfg.blockX(), 1, 1, 0, stream,
-                Pointer.to(params), null), "cuLaunchKernel(" + k.entry() + ", grid " + cfg.gridX() + ")", context);
+                Pointer.to(params), null), call, context);
+        afterLaunch.accept(call, context);
     }
 
     private synchronized CUfunction function(Kernel k) {
@@ -69,10 +81,29 @@ final class Kernels implements AutoCloseable {
     private CUmodule module(Kernel k) {
         CUmodule m = modules.get(k.module());
         if (m == null) {
-            byte[] ptx = readPtx(k.resource());
-            m = new CUmodule();
-            Check.driver(JCudaDriver.cuModuleLoadData(m, ptx), "cuModuleLoadData", "PTX module " + k.resource());
+            m = load(readPtx(k.resource()), k.resource());
             modules.put(k.module(), m);
+        }
+        return m;
+    }
+
+    /** Bytes of the driver's JIT error log kept when a module fails to load. */
+    static final int JIT_LOG_BYTES = 8192;
+
+    /**
+     * Loads a PTX module into the current context; when the driver's JIT rejects it, the error
+     * names the module and carries the JIT's own error log (which says which line and why).
+     */
+    static CUmodule load(byte[] ptx, String resource) {
+        CUmodule m = new CUmodule();
+        JITOptions jit = new JITOptions();
+        jit.putInt(CUjit_option.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, JIT_LOG_BYTES);
+        jit.putBytes(CUjit_option.CU_JIT_ERROR_LOG_BUFFER, new byte[JIT_LOG_BYTES]);
+        int rc = JCudaDriver.cuModuleLoadDataJIT(m, Pointer.to(ptx), jit);
+        if (rc != CUresult.CUDA_SUCCESS) {
+            String log = jit.getString(CUjit_option.CU_JIT_ERROR_LOG_BUFFER);
+            throw new CudaException("PTX module " + resource + ": cuModuleLoadData failed with " + CUresult.stringFor(rc)
+                    + " (" + rc + ")" + (log == null || log.isBlank() ? "" : "; the JIT's error log: " + log.strip()));
         }
         return m;
     }
@@ -93,6 +124,7 @@ final class Kernels implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        enter.run();
         for (CUmodule m : modules.values()) {
             JCudaDriver.cuModuleUnload(m);
         }

@@ -1,5 +1,6 @@
 package dev.fovea.backend.cuda;
 
+import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUresult;
@@ -9,8 +10,6 @@ import jcuda.jcublas.cublasHandle;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnHandle;
 import jcuda.jcudnn.cudnnStatus;
-import jcuda.runtime.JCuda;
-import jcuda.runtime.cudaError;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,7 +19,8 @@ import java.util.List;
  * The only code that touches JCuda before the probe has said yes. Each library is tried in the
  * order it depends on the previous one; a missing native library surfaces as a {@link LinkageError}
  * (UnsatisfiedLinkError on the first try, NoClassDefFoundError after), a present but unusable one as
- * an error code.
+ * an error code. Only the driver API is used: JCuda's runtime library carries NVIDIA's runtime
+ * linked in statically, which reaches the driver through private interfaces, so Fovea never calls it.
  */
 final class NativeProbe {
     private NativeProbe() {
@@ -59,40 +59,50 @@ final class NativeProbe {
 
         GpuInfo first = gpus.stream().filter(GpuInfo::supported).findFirst().orElse(null);
         if (first == null) {
-            return CudaStatus.unavailable(CudaReasons.unsupportedGpus(gpus), gpus, driverVersion[0], 0);
+            return CudaStatus.unavailable(CudaReasons.unsupportedGpus(gpus), gpus, driverVersion[0]);
         }
 
-        int[] runtimeVersion = {0};
+        // cuBLAS and cuDNN handles belong to the context current when they are created.
+        CUdevice device = new CUdevice();
+        JCudaDriver.cuDeviceGet(device, first.index());
+        CUcontext previous = new CUcontext();
+        JCudaDriver.cuCtxGetCurrent(previous);
+        CUcontext context = new CUcontext();
+        rc = JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
+        if (rc != CUresult.CUDA_SUCCESS) {
+            return CudaStatus.unavailable(CudaReasons.errorCode("cuDevicePrimaryCtxRetain(" + first.index() + ")", rc,
+                    CUresult.stringFor(rc)), gpus, driverVersion[0]);
+        }
         try {
-            JCuda.setExceptionsEnabled(false);
-            rc = JCuda.cudaRuntimeGetVersion(runtimeVersion);
-            if (rc == cudaError.cudaSuccess) {
-                rc = JCuda.cudaGetDeviceCount(count);
+            rc = JCudaDriver.cuCtxSetCurrent(context);
+            if (rc != CUresult.CUDA_SUCCESS) {
+                return CudaStatus.unavailable(CudaReasons.errorCode("cuCtxSetCurrent", rc, CUresult.stringFor(rc)), gpus,
+                        driverVersion[0]);
             }
-        } catch (LinkageError e) {
-            return CudaStatus.unavailable(CudaReasons.runtimeNotLoaded(CudaReasons.linkageDetail(e)), gpus, driverVersion[0], 0);
+            return probeLibraries(gpus, driverVersion[0]);
+        } finally {
+            JCudaDriver.cuCtxSetCurrent(previous);
+            JCudaDriver.cuDevicePrimaryCtxRelease(device);
         }
-        if (rc != cudaError.cudaSuccess) {
-            return CudaStatus.unavailable(CudaReasons.errorCode("cudaGetDeviceCount", rc, cudaError.stringFor(rc)),
-                    gpus, driverVersion[0], runtimeVersion[0]);
-        }
+    }
 
+    /** cuBLAS (required) and cuDNN (optional), with the first usable GPU's context current. */
+    private static CudaStatus probeLibraries(List<GpuInfo> gpus, int driverVersion) {
+        int rc;
         int cublasVersion;
         try {
             JCublas2.setExceptionsEnabled(false);
-            JCuda.cudaSetDevice(first.index());
             cublasHandle handle = new cublasHandle();
             rc = JCublas2.cublasCreate(handle);
             if (rc != 0) {
-                return CudaStatus.unavailable(CudaReasons.cublasFailed(rc), gpus, driverVersion[0], runtimeVersion[0]);
+                return CudaStatus.unavailable(CudaReasons.cublasFailed(rc), gpus, driverVersion);
             }
             int[] v = {0};
             JCublas2.cublasGetVersion(handle, v);
             JCublas2.cublasDestroy(handle);
             cublasVersion = v[0];
         } catch (LinkageError e) {
-            return CudaStatus.unavailable(CudaReasons.cublasNotLoaded(CudaReasons.linkageDetail(e)), gpus, driverVersion[0],
-                    runtimeVersion[0]);
+            return CudaStatus.unavailable(CudaReasons.cublasNotLoaded(CudaReasons.linkageDetail(e)), gpus, driverVersion);
         }
 
         long cudnnVersion = 0;
@@ -115,8 +125,8 @@ final class NativeProbe {
         } catch (LinkageError e) {
             cudnnReason = CudaReasons.cudnnNotLoaded(CudaReasons.linkageDetail(e));
         }
-        return new CudaStatus(true, null, gpus, driverVersion[0], runtimeVersion[0], cublasVersion,
-                cudnnReason == null, cudnnVersion, cudnnReason);
+        return new CudaStatus(true, null, gpus, driverVersion, cublasVersion, cudnnReason == null, cudnnVersion,
+                cudnnReason);
     }
 
     /** Name, compute capability and memory of device {@code i}. */

@@ -55,6 +55,10 @@ public final class Router {
         Route r;
         if (p.kind() == PoolKind.MIN) {
             r = new Route(Route.Engine.KERNEL, "cuDNN has no min pooling");
+        } else if (p.kind() == PoolKind.MAX) {
+            // cuDNN's backward recomputes the winner and may pick another of tied maxima (or NaNs)
+            // than the forward rule the reference and PyTorch follow; the kernel stores the winners.
+            r = new Route(Route.Engine.KERNEL, "max pooling keeps its winners' indices (PyTorch's tie and NaN rule)");
         } else if (!cudnn) {
             r = new Route(Route.Engine.KERNEL, "cuDNN is not installed");
         } else {

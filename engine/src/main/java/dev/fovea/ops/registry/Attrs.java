@@ -1,5 +1,6 @@
 package dev.fovea.ops.registry;
 
+import java.math.BigInteger;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +77,7 @@ public final class Attrs {
             return defaultValue;
         }
         Object v = values.get(name);
-        if (v instanceof Number n && isIntegral(n)) {
+        if (v instanceof Number n && isIntegral(n) && BigInteger.valueOf(n.longValue()).equals(toBig(n))) {
             return n.longValue();
         }
         throw wrongType(name, "an integer", v);
@@ -146,15 +147,23 @@ public final class Attrs {
     }
 
     private int toInt(String name, Object v) {
-        if (v instanceof Number n && isIntegral(n) && n.longValue() == (int) n.longValue()) {
+        if (v instanceof Number n && isIntegral(n) && toBig(n).equals(BigInteger.valueOf(n.intValue()))) {
             return n.intValue();
         }
         throw wrongType(name, "an integer", v);
     }
 
+    /**
+     * Integers are integer types only: 2.0 read from a file is a float where an integer belongs, and
+     * is refused as PyTorch refuses {@code stride=2.0}, rather than coerced.
+     */
     private static boolean isIntegral(Number n) {
-        double d = n.doubleValue();
-        return !Double.isNaN(d) && !Double.isInfinite(d) && d == Math.rint(d);
+        return n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
+                || n instanceof BigInteger;
+    }
+
+    private static BigInteger toBig(Number n) {
+        return n instanceof BigInteger b ? b : BigInteger.valueOf(n.longValue());
     }
 
     private IllegalArgumentException wrongType(String name, String expected, Object v) {

@@ -33,6 +33,12 @@ final class ForkedJvm {
     /** Runs {@code main} in a fresh JVM with the test classpath. */
     static Result run(String name, Class<?> main, List<String> jvmArgs, Map<String, String> env)
             throws IOException, InterruptedException {
+        return run(name, main, jvmArgs, env, List.of());
+    }
+
+    /** Runs {@code main} with program arguments {@code args} in a fresh JVM with the test classpath. */
+    static Result run(String name, Class<?> main, List<String> jvmArgs, Map<String, String> env, List<String> args)
+            throws IOException, InterruptedException {
         Path tmp = target().resolve("tmp").resolve("fork-" + name);
         Files.createDirectories(tmp);
         List<String> cmd = new ArrayList<>();
@@ -42,6 +48,7 @@ final class ForkedJvm {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(main.getName());
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("FOVEA_DEVICE");
         pb.environment().putAll(env);

@@ -31,12 +31,20 @@ class AttrsTest {
         assertEquals(7L, a.longInteger("seed", 7L));
     }
 
+    /** As in PyTorch (stride=2.0 is a TypeError): a float read from a file is not coerced to an integer. */
     @Test
-    void integralDoublesAreIntegersButFractionsAreNot() {
-        Attrs a = Attrs.of("conv2d", Map.of("groups", 2.0, "stride", 1.5));
-        assertEquals(2, a.integer("groups", 1));
-        var e = assertThrows(IllegalArgumentException.class, () -> a.integer("stride", 1));
-        assertEquals("conv2d: attribute 'stride' must be an integer, got 1.5", e.getMessage());
+    void integersMustBeIntegersNotFloatsOfAnyValue() {
+        Attrs a = Attrs.of("conv2d", Map.of("groups", 2.0, "stride", 1.5, "dilation", 2L, "padding", List.of(1, 2.0)));
+        assertEquals("conv2d: attribute 'groups' must be an integer, got 2.0",
+                assertThrows(IllegalArgumentException.class, () -> a.integer("groups", 1)).getMessage());
+        assertEquals("conv2d: attribute 'stride' must be an integer, got 1.5",
+                assertThrows(IllegalArgumentException.class, () -> a.integer("stride", 1)).getMessage());
+        assertEquals("conv2d: attribute 'padding' must be an integer, got 2.0",
+                assertThrows(IllegalArgumentException.class, () -> a.pair("padding", new int[] {0, 0})).getMessage());
+        assertEquals(2, a.integer("dilation", 1));
+        assertEquals("conv2d: attribute 'x' must be an integer, got 4294967296",
+                assertThrows(IllegalArgumentException.class,
+                        () -> Attrs.of("conv2d", Map.of("x", 1L << 32)).integer("x", 1)).getMessage());
     }
 
     @Test

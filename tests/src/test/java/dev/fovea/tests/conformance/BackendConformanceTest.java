@@ -8,6 +8,7 @@ import dev.fovea.conformance.ConformanceCase;
 import dev.fovea.conformance.ConformanceRunner;
 import dev.fovea.conformance.GeneratedCases;
 import dev.fovea.conformance.WorkedExamples;
+import dev.fovea.testing.GpuTests;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -21,12 +22,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every conformance case (worked examples, generated cases, the golden files) on every backend
- * this machine has: a CUDA backend joins automatically where its probe succeeds.
+ * this machine has: a CUDA backend joins automatically where its probe succeeds (in `mvn verify`,
+ * the software GPU, once with cuDNN and once, in its own execution, without).
+ * {@code -Dfovea.test.backends=a,b} restricts the run to those backends, which must then exist.
  */
 class BackendConformanceTest {
 
     static List<String> backends() {
-        return Backends.available().stream().map(Backend::name).toList();
+        List<String> available = Backends.availableNames();
+        String only = System.getProperty("fovea.test.backends");
+        if (only == null || only.isBlank()) {
+            return available;
+        }
+        List<String> wanted = List.of(only.split(","));
+        for (String w : wanted) {
+            if (!available.contains(w)) {
+                if (w.equals("cuda")) {
+                    GpuTests.requireGpu();
+                }
+                throw new IllegalStateException("fovea.test.backends names " + w + ", which is not available here: "
+                        + available);
+            }
+        }
+        return wanted;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -40,8 +58,7 @@ class BackendConformanceTest {
             cases.addAll(CaseFileReader.read(Path.of(getClass().getResource("/conformance/" + golden).toURI())));
         }
         List<CaseResult> failed;
-        try (Backend backend = Backends.available().stream().filter(b -> b.name().equals(backendName)).findFirst()
-                .orElseThrow()) {
+        try (Backend backend = Backends.open(backendName)) {
             failed = cases.stream().map(c -> ConformanceRunner.run(c, backend)).filter(r -> !r.passed()).toList();
         }
         assertTrue(failed.isEmpty(), failed.size() + " of " + cases.size() + " cases failed on " + backendName + ":\n"
