@@ -26,7 +26,8 @@ public final class DeviceOptions {
     boolean tf32;
 
     @Option(names = "--cuda-sync-check", description = "CUDA: wait for the GPU after every op, so that a fault is "
-            + "reported by the op, shapes and kernel that caused it (slow; for debugging, like CUDA_LAUNCH_BLOCKING).")
+            + "reported by the op, shapes and kernel that caused it (slow; for debugging, like CUDA_LAUNCH_BLOCKING; "
+            + "default off).")
     boolean syncCheck;
 
     @Option(names = "--cudnn-workspace-mb", defaultValue = "1024", paramLabel = "MB",
