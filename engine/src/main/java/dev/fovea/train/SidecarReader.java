@@ -195,7 +195,11 @@ final class SidecarReader {
         return history;
     }
 
-    /** The run's settings; the fields --resume takes as defaults are checked for their types. */
+    /**
+     * The run's settings; the fields --resume, --init-from and inference take from it are checked for
+     * their types: data, augment, schedule and init_from strings (or null), batch_size, limit, epochs
+     * and keep integers, freeze names, background per-channel values in [0, 1].
+     */
     ObjectNode run() {
         JsonNode run = root.get("run");
         if (run == null) {
@@ -204,7 +208,7 @@ final class SidecarReader {
         if (!run.isObject()) {
             throw new FormatException(file, "run", "expected an object of the run's settings");
         }
-        for (String text : new String[] {"data", "augment"}) {
+        for (String text : new String[] {"data", "augment", "schedule", "init_from"}) {
             if (run.has(text) && !run.get(text).isTextual() && !run.get(text).isNull()) {
                 throw new FormatException(file, "run." + text, "expected a string or null");
             }
@@ -214,6 +218,26 @@ final class SidecarReader {
         }
         if (run.has("limit")) {
             integer(run, "limit", "run.limit", -1, Integer.MAX_VALUE, null);
+        }
+        if (run.has("epochs")) {
+            integer(run, "epochs", "run.epochs", 1, Integer.MAX_VALUE, null);
+        }
+        if (run.has("keep") && !run.get("keep").isNull()) {
+            integer(run, "keep", "run.keep", 0, Integer.MAX_VALUE, null);
+        }
+        JsonNode freeze = runArray(run, "freeze");
+        for (int i = 0; i < freeze.size(); i++) {
+            if (!freeze.get(i).isTextual()) {
+                throw new FormatException(file, "run.freeze[" + i + "]", "expected a layer or parameter name (a string)");
+            }
+        }
+        JsonNode background = runArray(run, "background");
+        for (int i = 0; i < background.size(); i++) {
+            JsonNode v = background.get(i);
+            if (!v.isNumber() || !(v.doubleValue() >= 0 && v.doubleValue() <= 1)) {
+                throw new FormatException(file, "run.background[" + i + "]", "expected a number in 0..1, found "
+                        + clip(v.toString()));
+            }
         }
         return (ObjectNode) run;
     }
@@ -237,6 +261,22 @@ final class SidecarReader {
         } catch (IllegalArgumentException e) {
             throw new FormatException(file, "in_epoch", e.getMessage(), e);
         }
+    }
+
+    /** An array field of "run", bounded as the sidecar's own arrays are; empty when absent. */
+    private JsonNode runArray(JsonNode run, String field) {
+        JsonNode a = run.get(field);
+        if (a == null) {
+            return JSON.createArrayNode();
+        }
+        if (!a.isArray()) {
+            throw new FormatException(file, "run." + field, "expected an array");
+        }
+        if (a.size() > Limits.SIDECAR_ENTRIES) {
+            throw new FormatException(file, "run." + field, "holds " + a.size() + " entries, more than the limit for "
+                    + "sidecars (" + Limits.SIDECAR_ENTRIES + ")");
+        }
+        return a;
     }
 
     private JsonNode array(String field) {
