@@ -100,6 +100,11 @@ class HostileInputCliTest {
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.err().contains("fovea: warning: " + ckpt + ": tensor 'conv1.weight' holds 7 non-finite values of 150 "
                 + "(7 NaN, 0 infinite)"), r.toString());
+        // Fine-tuning from such weights says so too, before the first batch.
+        Cli tune = Cli.run("train", "--init-from", ckpt.toString(), "--limit", "32", "--batch-size", "32", "--epochs", "1",
+                "--device", "cpu", "--out", dir.resolve("tuned").toString());
+        assertTrue(tune.out().contains("warning: " + ckpt + ": tensor 'conv1.weight' holds 7 non-finite values of 150 "
+                + "(7 NaN, 0 infinite)"), tune.toString());
     }
 
     /** A FIFO blocks a reader in open(2) forever; as every kind of input it is refused by name at once. */
@@ -143,8 +148,8 @@ class HostileInputCliTest {
         Path deep = dir.resolve("deep.json");
         Files.writeString(deep, "{\"format\": \"fovea-model/1\", \"input\": " + "[".repeat(100_000));
         Cli r = Cli.run("summary", deep.toString());
-        // ModelSpec names a model file's text "model file in checkpoint" wherever it came from (issue 16 names the file).
-        assertOneLine(r, "model file in checkpoint: not valid JSON: ");
+        // The model file's error names the file (it once said "model file in checkpoint" wherever the text came from).
+        assertOneLine(r, deep + ": not valid JSON: ");
         assertTrue(r.err().contains("nesting depth") && !r.err().contains("internal error"), r.toString());
         assertFalse(r.err().contains("Exception"), r.toString());
     }
