@@ -54,7 +54,7 @@ class ReadmeSessionTest {
         assertTrue(session.size() >= 8, "the session: " + session);
         for (List<String> command : session) {
             // As on a machine without a GPU (what the README's numbers are for): `mvn verify` puts the software
-            // GPU on the library path, where --device auto would train on it, many times slower than the CPU.
+            // GPU on the library path, where --device auto would train on it at about half the CPU's speed.
             try (TrainingProcess p = TrainingProcess.start(dir.resolve("logs"), dir, Map.of("FOVEA_DEVICE", "cpu"),
                     List.of(), null, command.toArray(String[]::new))) {
                 assertEquals(0, p.waitFor(900), "fovea " + String.join(" ", command) + "\n" + p);
