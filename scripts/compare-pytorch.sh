@@ -58,6 +58,6 @@ for r in $(seq 1 "$rounds"); do
     "${pytorch[@]}" --time-pytorch "$dir/pytorch.json"
 done
 "$python" "$root/scripts/compare_pytorch.py" "${pytorch[@]}" --rounds-dir "$out" --out "$out"
-"$root/fovea" bench plot --out "$out/ratios.png" \
-  --title "Fovea (cpu) and PyTorch, $threads threads each; labels: PyTorch's rate over Fovea's" \
+"$root/fovea" bench plot --out "$out/ratios.png" --baseline pytorch \
+  --title "Fovea (cpu) and PyTorch, $threads threads each; labels: Fovea's rate over PyTorch's (above 1: Fovea faster)" \
   "$out/best-fovea.json" "$out/best-pytorch.json" 2>&1 | grep -v '^WARNING: Using incubator'

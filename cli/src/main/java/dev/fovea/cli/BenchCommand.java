@@ -51,7 +51,8 @@ public final class BenchCommand implements Runnable {
 
     /** Options both benchmarks share. */
     static final class Common {
-        @Option(names = "--backend", defaultValue = "auto", split = ",", paramLabel = "auto|all|cpu|cpu-ref|cuda[:N]",
+        @Option(names = {"--backend", "--device"}, defaultValue = "auto", split = ",",
+                paramLabel = "auto|all|cpu|cpu-ref|cuda[:N]",
                 description = "Backends to measure, comma separated. auto (default): cuda when usable, and cpu; "
                         + "all: every available backend, the single-threaded reference cpu-ref too.")
         List<String> backends;
@@ -63,19 +64,21 @@ public final class BenchCommand implements Runnable {
         Integer warmup;
 
         @Option(names = "--quick", description = "Few repetitions (and, for ops, batch 2 and sgemm 256 only): "
-                + "checks the harness in seconds; not a measurement.")
+                + "checks the harness in seconds; not a measurement (default off).")
         boolean quick;
 
-        @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (default: none).")
         Path json;
 
-        @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV.")
+        @Option(names = "--csv", paramLabel = "FILE", description = "Also write the results as CSV (default: none).")
         Path csv;
 
-        @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the results as a Markdown table.")
+        @Option(names = "--markdown", paramLabel = "FILE",
+                description = "Also write the results as a Markdown table (default: none).")
         Path markdown;
 
-        @Option(names = "--plot", paramLabel = "FILE.png", description = "Also draw grouped bars per workload and backend.")
+        @Option(names = "--plot", paramLabel = "FILE.png",
+                description = "Also draw grouped bars per workload and backend (default: none).")
         Path plot;
 
         OpTimer timer() {
@@ -163,7 +166,8 @@ public final class BenchCommand implements Runnable {
         Common common;
 
         @Option(names = "--only", split = ",", paramLabel = "TEXT",
-                description = "Only the workloads whose name contains one of these (e.g. --only conv2d,sgemm 1024).")
+                description = "Only the workloads whose name contains one of these (e.g. --only conv2d,sgemm 1024; "
+                        + "default: all).")
         List<String> only = List.of();
 
         @Override
@@ -253,11 +257,15 @@ public final class BenchCommand implements Runnable {
         @Parameters(arity = "1..*", paramLabel = "FILE.json", description = "Measurement files; later ones add bars.")
         List<Path> files;
 
-        @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The chart to write.")
+        @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The chart to write (required).")
         Path out;
 
         @Option(names = "--title", defaultValue = "fovea bench", description = "Chart title (default ${DEFAULT-VALUE}).")
         String title;
+
+        @Option(names = "--baseline", defaultValue = "cpu", paramLabel = "BACKEND", description = "Each workload's label "
+                + "gives the other backends' rate over this one's, so above 1 is faster (default ${DEFAULT-VALUE}).")
+        String baseline;
 
         @Override
         public Integer call() throws IOException {
@@ -268,7 +276,12 @@ public final class BenchCommand implements Runnable {
             if (all.isEmpty()) {
                 throw new IllegalArgumentException("bench plot: no measurements in " + files);
             }
-            BenchReport.plot(out, title, all);
+            if (spec.commandLine().getParseResult().hasMatchedOption("--baseline")
+                    && all.stream().noneMatch(m -> m.backend().equals(baseline))) {
+                throw new IllegalArgumentException("bench plot: --baseline " + baseline + ": no measurement of that backend "
+                        + "in " + files);
+            }
+            BenchReport.plot(out, title, all, baseline);
             spec.commandLine().getOut().println("# wrote " + out);
             return 0;
         }

@@ -43,24 +43,27 @@ public final class ConformanceCommand implements Callable<Integer> {
     static final int BAD_INPUT = 2;
     static final int UNAVAILABLE = 3;
 
-    @Option(names = "--backend", split = ",", paramLabel = "NAME",
+    @Option(names = {"--backend", "--device"}, split = ",", paramLabel = "NAME",
             description = "cpu, cpu-ref, cuda, cuda:N or all (default: all available); repeat or separate with commas.")
     List<String> backendNames = new ArrayList<>(List.of("all"));
 
-    @Option(names = "--cases", paramLabel = "FILE", description = "A case file (format fovea-cases/1) to run too; repeatable.")
+    @Option(names = "--cases", paramLabel = "FILE", description = "A case file (format fovea-cases/1) to run too; "
+            + "repeatable (default: none).")
     List<Path> caseFiles = new ArrayList<>();
 
-    @Option(names = "--no-builtin", description = "Run only the --cases files, not the built-in suite.")
+    @Option(names = "--no-builtin", description = "Run only the --cases files, not the built-in suite (default off).")
     boolean noBuiltin;
 
-    @Option(names = "--filter", paramLabel = "TEXT", description = "Run only cases whose name or op contains TEXT.")
+    @Option(names = "--filter", paramLabel = "TEXT", description = "Run only cases whose name or op contains TEXT "
+            + "(default: all).")
     String filter;
 
     @Option(names = "--write-cases", paramLabel = "FILE",
-            description = "Write the built-in generated suite (expected values from cpu-ref) to FILE and exit.")
+            description = "Write the built-in generated suite (expected values from cpu-ref) to FILE and exit "
+                    + "(default: run the cases).")
     Path writeCases;
 
-    @Option(names = {"-v", "--verbose"}, description = "Show stack traces of errors.")
+    @Option(names = {"-v", "--verbose"}, description = "Show stack traces of errors (default off).")
     boolean verbose;
 
     @Spec

@@ -11,6 +11,7 @@ import picocli.CommandLine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.regex.Pattern;
 
 /**
  * Turns the errors a user can cause (bad files, bad arguments, missing libraries, a diverging run)
@@ -67,7 +68,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
         return status;
     }
 
-    private static String message(Exception e) {
+    static String message(Exception e) {
         if (e instanceof java.nio.file.NoSuchFileException n) {
             return n.getFile() + ": no such file" + (n.getReason() != null ? " (" + n.getReason() + ")" : "");
         }
@@ -76,6 +77,21 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
             return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": "
                     + CheckpointWriteFailed.reason(f);
         }
-        return e.getMessage() == null ? e.toString() : e.getMessage();
+        return withoutClassNames(e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+
+    /** "java.io.EOFException: ..." and the like, as messages of wrapped library errors begin. */
+    private static final Pattern CLASS_NAME = Pattern.compile(
+            "\\b(?:[a-z][a-z0-9_]*\\.)+(?:[A-Z][A-Za-z0-9_$]*(?:Exception|Error))(?::\\s*|\\b)");
+    /** Jackson's hints about its own internals, such as "(class dev.fovea.optim.Sgd)" or source locations. */
+    private static final Pattern JACKSON_DETAIL = Pattern.compile(
+            "\\s*\\((?:class [a-z][\\w.$]*|through reference chain:[^)]*|for Object starting at[^)]*)\\)"
+                    + "|\\s*at \\[Source:[^\\]]*]");
+
+    /** A user reads what went wrong, not which Java class said so. */
+    static String withoutClassNames(String message) {
+        String m = JACKSON_DETAIL.matcher(message).replaceAll("");
+        m = CLASS_NAME.matcher(m).replaceAll("");
+        return m.isBlank() ? "an error without a message" : m.strip();
     }
 }

@@ -27,13 +27,16 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint written by train (.json or .safetensors).")
+    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint written by train (.json or "
+            + ".safetensors), a run directory (its latest checkpoint), or bare weights with --model.")
     Path checkpoint;
 
-    @Option(names = "--data", defaultValue = EmbeddedDatasets.MNIST_DIGITS, description = "Data set whose test split is used (default ${DEFAULT-VALUE}).")
+    @Option(names = "--data", paramLabel = "DATA", description = "Data set whose test split is used (default: the one the "
+            + "checkpoint was trained on, mnist-digits for bare weights).")
     String data;
 
-    @Option(names = "--batch-size", defaultValue = "256")
+    @Option(names = "--batch-size", defaultValue = "256", paramLabel = "N",
+            description = "Images per inference batch (default ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Mixin
@@ -45,19 +48,40 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        Args.atLeast("--batch-size", batchSize, 1);
+        InferenceModel model = weights.read(checkpoint, spec.commandLine().getErr());
+        Dataset test = DataSources.open(dataFor(data, model), LoadedModel.folderSize(model.graph())).test();
+        ClassCheck.check(model.source().toString(), model.graph(), model.classes(), test);
         try (Backend backend = device.open(spec.commandLine().getErr())) {
-            LoadedModel m = weights.load(checkpoint, backend);
-            Dataset test = DataSources.open(data, LoadedModel.folderSize(m.graph())).test();
-            dev.fovea.train.Trainer.checkFits(m.graph(), test);
+            LoadedModel m = model.on(backend);
             Evaluation e = Evaluation.run(m.executor(), new DataLoader(test,
                     DataLoader.Options.evaluation(batchSize, m.normalization())), test.numClasses());
-            out.printf(Locale.ROOT, "%s on %s (%d images, %s): accuracy %.2f%%, loss %.4f%s%n", checkpoint, test.name(),
+            out.printf(Locale.ROOT, "%s on %s (%d images, %s): accuracy %.2f%%, loss %.4f%s%n", model.source(), test.name(),
                     e.samples(), DeviceOptions.label(backend), e.accuracy() * 100, e.loss(),
                     m.folded() > 0 ? " (" + m.folded() + " batch norms folded)" : "");
             printConfusion(out, e.confusion(), test.classNames());
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The data set to evaluate on: --data, else the one the model was trained on (which must still be
+     * there), else the embedded digits.
+     */
+    static String dataFor(String given, InferenceModel model) {
+        if (given != null) {
+            return given;
+        }
+        String recorded = model.data();
+        if (recorded == null) {
+            return EmbeddedDatasets.MNIST_DIGITS;
+        }
+        if (!recorded.equals(EmbeddedDatasets.MNIST_DIGITS) && !java.nio.file.Files.isDirectory(Path.of(recorded))) {
+            throw new IllegalArgumentException(model.source() + " was trained on --data " + recorded + ", which is not there "
+                    + "now; give --data with where that data set is");
+        }
+        return recorded;
     }
 
     /** Rows are true classes, columns predictions. */

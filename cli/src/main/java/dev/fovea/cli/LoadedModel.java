@@ -9,49 +9,30 @@ import dev.fovea.graph.Graph;
 import dev.fovea.graph.Parameters;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
-import dev.fovea.data.Dataset;
-import dev.fovea.train.Checkpoint;
-import dev.fovea.train.ModelSpec;
 import dev.fovea.train.Trainer;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A trained model ready for inference: the checkpoint's graph with batch norm folded into the
- * convolutions, its weights on a backend, and the normalisation and class names it was trained with.
+ * convolutions, its weights on a backend, and the normalisation, class names and image background
+ * it was trained with (the background is null when unknown).
  */
-record LoadedModel(Graph graph, Executor executor, Normalization normalization, List<String> classes, int folded) {
+record LoadedModel(Graph graph, Executor executor, Normalization normalization, List<String> classes, int folded,
+                   float[] background) {
 
     /**
-     * Loads a Fovea checkpoint (its sidecar names the model), or, when {@code model} is given, a bare
-     * safetensors file of weights with PyTorch's names (e.g. saved from a PyTorch model of the same
-     * architecture with safetensors.torch.save_file(model.state_dict(), ...)).
+     * The model on {@code backend}, batch norm folded into the convolutions; the memory inference
+     * needs is checked against the backend first, so a model that cannot fit is refused before
+     * anything is allocated.
      */
-    static LoadedModel load(Path checkpoint, Backend backend, String model, PrintWriter err) throws IOException {
-        if (model != null) {
-            Graph g = ModelSpec.parse(model).graph();
-            Map<String, float[]> weights = Checkpoint.importWeights(checkpoint, g);
-            return fold(g, weights, backend, null, Dataset.numberedClasses(g.outputShape().dim(-1)), checkpoint, err);
-        }
-        Checkpoint c = Checkpoint.read(checkpoint);
-        Graph g = c.model().graph();
-        return fold(g, c.weightsFor(g, checkpoint.toString()), backend, c.normalization(), c.classes(), checkpoint, err);
-    }
-
-    private static LoadedModel fold(Graph g, Map<String, float[]> weights, Backend backend, Normalization norm,
-                                    List<String> classes, Path source, PrintWriter err) {
-        for (String w : Checkpoint.nonFiniteWarnings(weights, source.toString())) {
-            err.println("fovea: warning: " + w);
-        }
-        err.flush();
+    static LoadedModel of(Graph g, Map<String, float[]> weights, Backend backend, Normalization norm,
+                          List<String> classes, float[] background) {
         Trainer.checkInferenceMemory(backend, g, 1);
         BatchNormFolding.Folded f = BatchNormFolding.fold(g, weights);
         Parameters params = Parameters.fromHost(f.graph(), backend, f.params());
-        return new LoadedModel(f.graph(), new Executor(f.graph(), params), norm, classes, f.foldedCount());
+        return new LoadedModel(f.graph(), new Executor(f.graph(), params), norm, classes, f.foldedCount(), background);
     }
 
     /**

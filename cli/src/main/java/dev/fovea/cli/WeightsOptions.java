@@ -1,28 +1,32 @@
 package dev.fovea.cli;
 
-import dev.fovea.backend.Backend;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 
 /** How the inference commands (eval, predict, visualize) find a model's weights (a Picocli mixin). */
 public final class WeightsOptions {
 
     @Option(names = "--model", paramLabel = "MODEL",
-            description = "For a bare .safetensors of weights (e.g. saved from PyTorch): the zoo model or model file it belongs to.")
+            description = "For bare weights (a .safetensors without sidecar, e.g. saved from PyTorch): the zoo model or "
+                    + "model file they belong to (default: none; a checkpoint names its model).")
     String model;
 
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec command;
+    @Option(names = "--normalize", paramLabel = "MEAN,STD",
+            description = "For bare weights: the normalisation the model was trained with (default: a sidecar's beside "
+                    + "the weights, else none; a checkpoint records its own).")
+    String normalize;
 
     /**
-     * The checkpoint (or bare weights with --model), batch norm folded, on {@code backend}; a warning
-     * on stderr names each tensor holding NaN or infinite values.
+     * The checkpoint (or bare weights with --model), on the host; notes about assumptions, and a
+     * warning naming each tensor that holds NaN or infinite values, go to {@code err}.
      */
-    LoadedModel load(Path checkpoint, Backend backend) throws IOException {
-        return LoadedModel.load(checkpoint, backend, model, command.commandLine().getErr());
+    InferenceModel read(Path checkpoint, PrintWriter err) throws IOException {
+        if (normalize != null) {
+            dev.fovea.data.Normalization.parse(normalize);
+        }
+        return InferenceModel.read(checkpoint, model, normalize, err);
     }
 }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -190,27 +191,42 @@ public final class BenchReport {
 
     /** Grouped bars of each measurement's rate per backend; labels name the speed-up over "cpu" where both ran. */
     public static void plot(Path png, String title, List<Measurement> ms) {
-        Set<String> names = new LinkedHashSet<>();
+        plot(png, title, ms, BASELINE);
+    }
+
+    /**
+     * Grouped bars of each measurement's rate per backend, one panel per unit (GFLOP/s, GB/s,
+     * images/s); each workload's label names every other backend's rate over {@code baseline}'s (above
+     * 1: faster than the baseline) where both ran.
+     */
+    public static void plot(Path png, String title, List<Measurement> ms, String baseline) {
         Set<String> backends = new LinkedHashSet<>();
-        Set<String> units = new LinkedHashSet<>();
+        Map<Rate, Set<String>> names = new LinkedHashMap<>();
         for (Measurement m : ms) {
-            names.add(m.name());
             backends.add(m.backend());
-            units.add(m.unit().label());
+            names.computeIfAbsent(m.unit(), u -> new LinkedHashSet<>()).add(m.name());
         }
-        List<String> order = new ArrayList<>(names);
-        Map<String, double[]> series = new LinkedHashMap<>();
-        for (String b : backends) {
-            series.put(b, new double[order.size()]);
+        List<Charts.BarPanel> panels = new ArrayList<>();
+        for (Map.Entry<Rate, Set<String>> unit : names.entrySet()) {
+            List<String> order = new ArrayList<>(unit.getValue());
+            Map<String, double[]> rates = new LinkedHashMap<>();
+            for (String b : backends) {
+                rates.put(b, new double[order.size()]);
+            }
+            for (Measurement m : ms) {
+                if (m.unit() == unit.getKey()) {
+                    rates.get(m.backend())[order.indexOf(m.name())] = m.rate();
+                }
+            }
+            List<String> labels = new ArrayList<>();
+            for (int i = 0; i < order.size(); i++) {
+                labels.add(order.get(i) + speedUps(rates, i, baseline));
+            }
+            Map<String, double[]> shown = new LinkedHashMap<>();
+            rates.forEach((b, v) -> shown.put(b, Arrays.stream(v).map(BenchReport::threeDigits).toArray()));
+            panels.add(new Charts.BarPanel(unit.getKey().label(), labels, shown));
         }
-        for (Measurement m : ms) {
-            series.get(m.backend())[order.indexOf(m.name())] = threeDigits(m.rate());
-        }
-        List<String> labels = new ArrayList<>();
-        for (int i = 0; i < order.size(); i++) {
-            labels.add(order.get(i) + speedUps(series, i));
-        }
-        Charts.groupedBars(png, title, String.join(" | ", units) + " (log scale)", labels, series, true);
+        Charts.barPanels(png, title, panels, true);
     }
 
     /** Three significant digits: the bar labels show the value as it is. */
@@ -221,15 +237,20 @@ public final class BenchReport {
         return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).doubleValue();
     }
 
-    /** " (cuda 12.3x)" for every backend besides the baseline that has a rate in column {@code i}. */
+    /** " (cuda 12x)" for every backend besides "cpu" that has a rate in column {@code i}. */
     static String speedUps(Map<String, double[]> series, int i) {
-        double[] base = series.get(BASELINE);
+        return speedUps(series, i, BASELINE);
+    }
+
+    /** " (cuda 12x)": every backend's rate over {@code baseline}'s in column {@code i}, where both have one. */
+    static String speedUps(Map<String, double[]> series, int i, String baseline) {
+        double[] base = series.get(baseline);
         if (base == null || !(base[i] > 0)) {
             return "";
         }
         StringBuilder b = new StringBuilder();
         series.forEach((backend, v) -> {
-            if (!backend.equals(BASELINE) && v[i] > 0) {
+            if (!backend.equals(baseline) && v[i] > 0) {
                 b.append(b.length() == 0 ? " (" : ", ").append(backend)
                         .append(' ').append(ratio(v[i] / base[i]));
             }
@@ -237,9 +258,9 @@ public final class BenchReport {
         return b.length() == 0 ? "" : b.append(')').toString();
     }
 
-    /** "12x", "1.5x", "0.02x": two significant digits for ratios below 10. */
+    /** "12x", "1.05x", "0.02x": two decimals below 10, as the README's tables write ratios. */
     static String ratio(double r) {
-        return String.format(Locale.ROOT, r >= 10 ? "%.0fx" : r >= 1 ? "%.1fx" : "%.2fx", r);
+        return String.format(Locale.ROOT, r >= 10 ? "%.0fx" : "%.2fx", r);
     }
 
     private static void createParent(Path file) throws IOException {

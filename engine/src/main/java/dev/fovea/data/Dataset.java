@@ -43,6 +43,91 @@ public record Dataset(String name, int channels, int height, int width, float[] 
                 java.util.Arrays.copyOf(labels, n), classNames);
     }
 
+    /**
+     * A seeded, class-balanced subset of {@code n} samples (for --limit): classes take turns, each
+     * giving a sample drawn at random without replacement until it has none left, so every class is
+     * represented as evenly as the data allow; the samples keep their order in the data set. The
+     * same seed gives the same subset.
+     */
+    public Dataset balancedSubset(int n, long seed) {
+        if (n < 1) {
+            throw new IllegalArgumentException("subset of " + name + ": size must be >= 1, got " + n);
+        }
+        if (n >= size()) {
+            return this;
+        }
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        int[][] byClass = new int[numClasses()][];
+        int[] counts = classCounts();
+        int[] filled = new int[numClasses()];
+        for (int c = 0; c < byClass.length; c++) {
+            byClass[c] = new int[counts[c]];
+        }
+        for (int i = 0; i < labels.length; i++) {
+            byClass[labels[i]][filled[labels[i]]++] = i;
+        }
+        for (int[] members : byClass) {
+            for (int i = members.length - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = members[i];
+                members[i] = members[j];
+                members[j] = t;
+            }
+        }
+        // Rounds over the classes in a seeded order, which decides the classes that get the last, partial round.
+        int[] order = java.util.stream.IntStream.range(0, numClasses()).toArray();
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        boolean[] chosen = new boolean[size()];
+        int taken = 0;
+        for (int round = 0; taken < n; round++) {
+            for (int c : order) {
+                if (taken < n && round < byClass[c].length) {
+                    chosen[byClass[c][round]] = true;
+                    taken++;
+                }
+            }
+        }
+        int per = imageSize();
+        float[] img = new float[n * per];
+        int[] lab = new int[n];
+        for (int i = 0, k = 0; i < size(); i++) {
+            if (chosen[i]) {
+                System.arraycopy(images, i * per, img, k * per, per);
+                lab[k++] = labels[i];
+            }
+        }
+        return new Dataset(name, channels, height, width, img, lab, classNames);
+    }
+
+    /** Per channel, the mean of the pixels on the images' borders: the background the model was trained on. */
+    public float[] borderMean() {
+        double[] sum = new double[channels];
+        long perChannel = 0;
+        int plane = height * width;
+        for (int i = 0; i < size(); i++) {
+            for (int c = 0; c < channels; c++) {
+                int base = (i * channels + c) * plane;
+                for (int x = 0; x < width; x++) {
+                    sum[c] += images[base + x] + images[base + (height - 1) * width + x];
+                }
+                for (int y = 1; y < height - 1; y++) {
+                    sum[c] += images[base + y * width] + images[base + y * width + width - 1];
+                }
+            }
+            perChannel += 2L * width + 2L * Math.max(0, height - 2);
+        }
+        float[] mean = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            mean[c] = perChannel == 0 ? 0 : (float) (sum[c] / perChannel);
+        }
+        return mean;
+    }
+
     public int size() {
         return labels.length;
     }

@@ -23,8 +23,9 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Decodes one PNG or JPEG file (through javax.imageio) into a {@code [C, H, W]} float array in [0,1],
  * resized with bilinear interpolation; one channel means grey (ITU-R 601 luma, as PIL's "L" mode),
- * three mean RGB. Transparent pixels are composed over black. CMYK JPEGs are converted to RGB as
- * PIL converts them ({@link CmykJpeg}).
+ * three mean RGB. Transparent pixels are composed over black, or as {@link ImagePreprocessing} says
+ * (which also inverts and keeps the aspect ratio). CMYK JPEGs are converted to RGB as PIL converts
+ * them ({@link CmykJpeg}).
  *
  * <p>Before decoding, the declared canvas is checked against {@link Limits#IMAGE_PIXELS} and what
  * the decoder will allocate for its bit depth and colour type against the free heap
@@ -41,14 +42,20 @@ public final class ImageFiles {
     private ImageFiles() {
     }
 
-    /** Reads {@code file} as {@code channels} (1 or 3) planes of {@code height x width}. */
+    /** Reads {@code file} as {@code channels} (1 or 3) planes of {@code height x width}, as training does. */
     public static float[] load(Path file, int channels, int height, int width) throws IOException {
+        return load(file, channels, height, width, ImagePreprocessing.TRAINING);
+    }
+
+    /** Reads {@code file} as {@code channels} (1 or 3) planes of {@code height x width}, preprocessed by {@code how}. */
+    public static float[] load(Path file, int channels, int height, int width, ImagePreprocessing how) throws IOException {
         if ((channels != 1 && channels != 3) || height <= 0 || width <= 0) {
             throw new IllegalArgumentException("image loading: expected 1 or 3 channels and a positive size, got "
                     + channels + "x" + height + "x" + width);
         }
         byte[] bytes = FileBytes.read(file, Limits.IMAGE_FILE_BYTES, "the limit for image files");
-        return toPlanes(resize(decode(file.toString(), bytes), height, width), channels);
+        BufferedImage image = decode(file.toString(), bytes);
+        return toPlanes(resize(how.invert() ? inverted(image) : image, height, width, how), channels);
     }
 
     /**
@@ -147,12 +154,36 @@ public final class ImageFiles {
         return null;
     }
 
-    private static BufferedImage resize(BufferedImage src, int height, int width) {
+    /**
+     * The colours inverted, transparency kept. The ARGB copy is the one {@link #decodeBytes} counts
+     * for drawing (an ARGB image is drawn without another).
+     */
+    private static BufferedImage inverted(BufferedImage src) {
+        BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < src.getHeight(); y++) {
+            for (int x = 0; x < src.getWidth(); x++) {
+                out.setRGB(x, y, src.getRGB(x, y) ^ 0x00ffffff);
+            }
+        }
+        return out;
+    }
+
+    /** Over an opaque canvas of the background colour: stretched, or scaled to fit and centred. */
+    private static BufferedImage resize(BufferedImage src, int height, int width, ImagePreprocessing how) {
         BufferedImage dst = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = dst.createGraphics();
         try {
+            g.setColor(new java.awt.Color(how.backgroundRgb()));
+            g.fillRect(0, 0, width, height);
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(src, 0, 0, width, height, null);
+            if (how.keepAspect()) {
+                double scale = Math.min((double) width / src.getWidth(), (double) height / src.getHeight());
+                int w = Math.max(1, (int) Math.round(src.getWidth() * scale));
+                int h = Math.max(1, (int) Math.round(src.getHeight() * scale));
+                g.drawImage(src, (width - w) / 2, (height - h) / 2, w, h, null);
+            } else {
+                g.drawImage(src, 0, 0, width, height, null);
+            }
         } finally {
             g.dispose();
         }

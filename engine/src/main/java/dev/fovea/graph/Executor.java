@@ -27,6 +27,9 @@ public final class Executor {
     private final Map<String, Integer> lastUse;
     private final Map<Node, Op> inferenceOps = new IdentityHashMap<>();
     private final List<Step> tape = new ArrayList<>();
+    private Set<String> frozen = Set.of();
+    private Set<String> frozenStatistics = Set.of();
+    private Set<String> requiresGrad = Set.of();
     private long seed;
     private long steps;
 
@@ -55,6 +58,41 @@ public final class Executor {
         for (Node n : graph.nodes()) {
             inferenceOps.put(n, n.bind(false, 0));
         }
+        freeze(Set.of());
+    }
+
+    /**
+     * Leaves the named parameters untrained, as PyTorch's {@code requires_grad = False}: backward
+     * returns no gradient for them and computes none that only they would need. A batch norm whose
+     * weight and bias are both frozen also keeps its statistics, normalising with its running mean
+     * and variance in training as in inference ({@code module.eval()}), so a frozen layer is
+     * entirely fixed.
+     */
+    public void freeze(Set<String> parameters) {
+        for (String p : parameters) {
+            if (!graph.params().containsKey(p)) {
+                throw new IllegalArgumentException(graph.name() + ": cannot freeze '" + p + "', which is no parameter");
+            }
+        }
+        frozen = Set.copyOf(parameters);
+        Set<String> stats = new HashSet<>();
+        Set<String> grad = new HashSet<>();
+        for (Node n : graph.nodes()) {
+            if (n.op().equals("batch_norm") && frozen.contains(n.inputs().get("weight"))
+                    && frozen.contains(n.inputs().get("bias"))) {
+                stats.add(n.name());
+            }
+            // A value needs a gradient when a trained parameter lies upstream of it.
+            for (String v : n.inputs().values()) {
+                ParamSpec p = graph.params().get(v);
+                if (grad.contains(v) || p != null && p.trainable() && !frozen.contains(v)) {
+                    grad.add(n.name());
+                    break;
+                }
+            }
+        }
+        frozenStatistics = Set.copyOf(stats);
+        requiresGrad = Set.copyOf(grad);
     }
 
     public Graph graph() {
@@ -124,7 +162,8 @@ public final class Executor {
         values.put(graph.input().name(), input);
         for (int i = 0; i < graph.nodes().size(); i++) {
             Node node = graph.nodes().get(i);
-            Op op = node.modal() ? node.bind(true, mix(seed, steps, i)) : inferenceOps.get(node);
+            Op op = node.modal() && !frozenStatistics.contains(node.name()) ? node.bind(true, mix(seed, steps, i))
+                    : inferenceOps.get(node);
             Map<String, Tensor> inputs = inputsOf(node, values);
             Map<String, Tensor> out = op.forward(backend, inputs);
             values.put(node.name(), out.get(Op.OUTPUT));
@@ -179,7 +218,7 @@ public final class Executor {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (ParamSpec p : graph.params().values()) {
             Tensor t = grads.remove(p.name());
-            if (p.trainable() && t != null) {
+            if (p.trainable() && !frozen.contains(p.name()) && t != null) {
                 out.put(p.name(), t);
             } else if (t != null) {
                 t.close();
@@ -220,11 +259,8 @@ public final class Executor {
     }
 
     private boolean needsGrad(String value) {
-        if (value.equals(graph.input().name())) {
-            return false;
-        }
         ParamSpec p = graph.params().get(value);
-        return p == null || p.trainable();
+        return p != null ? p.trainable() && !frozen.contains(value) : requiresGrad.contains(value);
     }
 
     private boolean isParam(Tensor t) {

@@ -26,6 +26,11 @@ public final class Parameters implements AutoCloseable {
 
     /** Fresh parameters: PyTorch's default initialisation for each layer, drawn from {@code seed}. */
     public static Parameters initialize(Graph graph, Backend backend, long seed) {
+        return fromHost(graph, backend, initialValues(graph, seed));
+    }
+
+    /** The values {@link #initialize} starts from, on the host (for replacing some of them first). */
+    public static Map<String, float[]> initialValues(Graph graph, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         Map<String, float[]> host = new LinkedHashMap<>();
         for (ParamSpec p : graph.params().values()) {
@@ -39,7 +44,7 @@ public final class Parameters implements AutoCloseable {
             }
             host.put(p.name(), v);
         }
-        return fromHost(graph, backend, host);
+        return host;
     }
 
     /**

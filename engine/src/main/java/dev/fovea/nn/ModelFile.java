@@ -117,6 +117,16 @@ public final class ModelFile {
         return FileBytes.readText(file, Limits.MODEL_FILE_BYTES, "the limit for model files");
     }
 
+    /** The "name" field of model-file JSON ("model" when it has none or cannot be read). */
+    public static String name(String json) {
+        try {
+            JsonNode root = JSON.readTree(json);
+            return root != null && root.path("name").isTextual() ? root.get("name").asText() : "model";
+        } catch (JsonProcessingException e) {
+            return "model";
+        }
+    }
+
     /** Parses model JSON; {@code source} names it in errors. */
     public static Graph parse(String json, String source) {
         if (json.length() > Limits.MODEL_FILE_BYTES) {

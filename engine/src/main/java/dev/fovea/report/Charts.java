@@ -7,10 +7,12 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,9 +38,44 @@ public final class Charts {
 
     /** A line chart with one line per series, written as PNG (parent directories created). */
     public static void lines(Path png, String title, String xLabel, String yLabel, List<Series> series) {
+        XYChart chart = lineChart(title, xLabel, yLabel, series);
+        write(png, () -> BitmapEncoder.saveBitmap(chart, stripPng(png), BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    /**
+     * Training curves: x is the epoch, labelled with whole numbers only (1.5 is no epoch); labels turn
+     * upright once epochs have three digits, so that they never run into each other; markers are
+     * dropped once they would merge into a line.
+     */
+    public static void epochLines(Path png, String title, String yLabel, List<Series> series) {
+        XYChart chart = epochChart(title, yLabel, series);
+        write(png, () -> BitmapEncoder.saveBitmap(chart, stripPng(png), BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    static XYChart epochChart(String title, String yLabel, List<Series> series) {
+        XYChart chart = lineChart(title, "epoch", yLabel, series);
+        double last = series.stream().flatMapToDouble(s -> Arrays.stream(s.x())).filter(Double::isFinite).max().orElse(1);
+        chart.setCustomXAxisTickLabelsFormatter(Charts::epochLabel);
+        if (last >= 100) {
+            chart.getStyler().setXAxisLabelRotation(90);
+        }
+        if (last > 40) {
+            chart.getStyler().setMarkerSize(0);
+        }
+        return chart;
+    }
+
+    /** An x tick's label on an epoch axis: the epoch, or nothing between two epochs. */
+    static String epochLabel(double x) {
+        return Math.abs(x - Math.rint(x)) < 1e-9 ? Long.toString(Math.round(x)) : "";
+    }
+
+    static XYChart lineChart(String title, String xLabel, String yLabel, List<Series> series) {
         XYChart chart = new XYChartBuilder().width(900).height(540).title(title)
                 .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        // Below the plot, where no line can pass under it.
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         for (Series s : series) {
             // XChart rejects non-finite values; a diverged run still gets its chart up to that point.
@@ -47,7 +84,7 @@ public final class Charts {
                 chart.addSeries(s.name(), finite[0], finite[1]);
             }
         }
-        write(png, () -> BitmapEncoder.saveBitmap(chart, stripPng(png), BitmapEncoder.BitmapFormat.PNG));
+        return chart;
     }
 
     /**
@@ -66,28 +103,86 @@ public final class Charts {
      */
     public static void groupedBars(Path png, String title, String yLabel, List<String> categories,
                                    Map<String, double[]> series, boolean logarithmic) {
-        CategoryChart chart = new CategoryChartBuilder().width(Math.max(900, 140 * categories.size())).height(600)
-                .title(title).yAxisTitle(yLabel).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        barPanels(png, title, List.of(new BarPanel(yLabel, categories, series)), logarithmic);
+    }
+
+    /** One bar chart of a stack: its y axis's title (one unit), categories, and one value per category and series. */
+    public record BarPanel(String yLabel, List<String> categories, Map<String, double[]> series) {
+        public BarPanel {
+            for (Map.Entry<String, double[]> e : series.entrySet()) {
+                if (e.getValue().length != categories.size()) {
+                    throw new IllegalArgumentException("bar series '" + e.getKey() + "' has " + e.getValue().length
+                            + " values for " + categories.size() + " categories");
+                }
+            }
+            categories = List.copyOf(categories);
+            series = new LinkedHashMap<>(series);
+        }
+    }
+
+    /**
+     * Bar charts stacked in one PNG, {@code title} above the first: one panel per unit, so that no
+     * axis mixes GFLOP/s with images/s. Category labels stand upright under their own group of bars
+     * (slanted labels of XChart start under the group before), and the legend sits below the bars.
+     */
+    public static void barPanels(Path png, String title, List<BarPanel> panels, boolean logarithmic) {
+        if (panels.isEmpty()) {
+            throw new IllegalArgumentException("bar chart " + png + ": nothing to draw");
+        }
+        List<BufferedImage> images = new ArrayList<>();
+        for (int i = 0; i < panels.size(); i++) {
+            images.add(BitmapEncoder.getBufferedImage(barChart(i == 0 ? title : "", panels.get(i), logarithmic)));
+        }
+        int gap = 16;
+        int width = images.stream().mapToInt(BufferedImage::getWidth).max().orElse(1);
+        int height = images.stream().mapToInt(img -> img.getHeight() + gap).sum();
+        BufferedImage all = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = all.createGraphics();
+        try {
+            g.setColor(java.awt.Color.WHITE);
+            g.fillRect(0, 0, width, height);
+            int y = 0;
+            for (BufferedImage img : images) {
+                g.drawImage(img, 0, y, null);
+                y += img.getHeight() + gap;
+            }
+        } finally {
+            g.dispose();
+        }
+        write(png, () -> {
+            if (!javax.imageio.ImageIO.write(all, "png", png.toFile())) {
+                throw new IOException("no PNG writer");
+            }
+        });
+    }
+
+    /** One panel; {@code logarithmic} asks for a log axis, which it gets when its values span more than 20x. */
+    static CategoryChart barChart(String title, BarPanel panel, boolean logarithmic) {
+        int longest = panel.categories().stream().mapToInt(String::length).max().orElse(0);
+        double[] range = panel.series().values().stream().flatMapToDouble(Arrays::stream)
+                .filter(v -> v > 0 && Double.isFinite(v)).sorted().toArray();
+        // A log axis shows only its decades: within one decade or two, a linear axis reads better.
+        boolean log = logarithmic && range.length > 0 && range[range.length - 1] / range[0] > 20;
+        // Upright labels take about 8 pixels per character below the plot.
+        CategoryChart chart = new CategoryChartBuilder().width(Math.max(900, 110 * panel.categories().size()))
+                .height(380 + 8 * longest).title(title).yAxisTitle(panel.yLabel() + (log ? " (log scale)" : "")).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setLabelsVisible(true);
-        chart.getStyler().setXAxisLabelRotation(30);
+        chart.getStyler().setDecimalPattern("#,##0.###");
+        chart.getStyler().setXAxisLabelRotation(90);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-        if (logarithmic) {
+        if (log) {
             // XChart starts bars at zero unless told otherwise, which a log axis cannot show.
-            double smallest = series.values().stream().flatMapToDouble(Arrays::stream)
+            double smallest = panel.series().values().stream().flatMapToDouble(Arrays::stream)
                     .filter(v -> v > 0 && Double.isFinite(v)).min().orElse(1);
             chart.getStyler().setYAxisLogarithmic(true);
             chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(smallest))));
         }
-        for (Map.Entry<String, double[]> e : new LinkedHashMap<>(series).entrySet()) {
-            if (e.getValue().length != categories.size()) {
-                throw new IllegalArgumentException("bar series '" + e.getKey() + "' has " + e.getValue().length
-                        + " values for " + categories.size() + " categories");
-            }
-            List<Double> values = Arrays.stream(e.getValue()).mapToObj(v -> barValue(v, logarithmic)).toList();
-            chart.addSeries(e.getKey(), categories, values);
+        for (Map.Entry<String, double[]> e : panel.series().entrySet()) {
+            List<Double> values = Arrays.stream(e.getValue()).mapToObj(v -> barValue(v, log)).toList();
+            chart.addSeries(e.getKey(), panel.categories(), values);
         }
-        write(png, () -> BitmapEncoder.saveBitmap(chart, stripPng(png), BitmapEncoder.BitmapFormat.PNG));
+        return chart;
     }
 
     /** XChart rejects non-finite values, and a log axis non-positive ones: those draw no bar (null) or a zero bar. */

@@ -1,7 +1,6 @@
 package dev.fovea.train;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -107,12 +106,16 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         } else {
             m.set("file", JSON.readTree(model.modelFileJson()));
         }
+        if (model.numClasses() > 0) {
+            m.put("num_classes", model.numClasses());
+        }
         root.put("weights", weightsFile.getFileName().toString());
         root.put("optimizer_state", optimFile.getFileName().toString());
         root.put("epoch", epoch);
         if (!position.atStart()) {
             root.putObject("in_epoch").put("batch", position.batch()).put("loss_sum", position.lossSum())
-                    .put("counted", position.counted()).put("skipped", position.skipped());
+                    .put("counted", position.counted()).put("skipped", position.skipped())
+                    .put("correct", position.correct());
         }
         root.put("seed", seed);
         root.put("global_step", globalStep);
@@ -126,7 +129,8 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
         ArrayNode hist = root.putArray("history");
         for (History.Epoch e : history) {
             hist.addObject().put("epoch", e.epoch()).put("train_loss", e.trainLoss()).put("test_loss", e.testLoss())
-                    .put("test_accuracy", e.testAccuracy()).put("images_per_s", e.imagesPerSecond()).put("lr", e.lr());
+                    .put("test_accuracy", e.testAccuracy()).put("images_per_s", e.imagesPerSecond()).put("lr", e.lr())
+                    .put("train_accuracy", e.trainAccuracy());
         }
         return root;
     }
@@ -136,6 +140,31 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
      * {@link FormatException} naming the file and field ({@link SidecarReader} says what is checked).
      */
     public static Checkpoint read(Path path) throws IOException {
+        return read(path, true, true);
+    }
+
+    /**
+     * Reads a checkpoint for inference: the sidecar and the weights, without the optimiser state
+     * (which may be absent: only --resume needs it); {@link #optimizerState()} is then empty.
+     */
+    public static Checkpoint readForInference(Path path) throws IOException {
+        return read(path, true, false);
+    }
+
+    /**
+     * The sidecar alone (model, settings, classes, history), for what travels with weights kept
+     * elsewhere; {@link #weights()} and {@link #optimizerState()} are then empty.
+     */
+    public static Checkpoint readSidecar(Path path) throws IOException {
+        return read(path, false, false);
+    }
+
+    /** The model a checkpoint's sidecar describes, without reading its weights (for summary). */
+    public static ModelSpec sidecarModel(Path path) throws IOException {
+        return SidecarReader.open(sidecarOf(path)).model();
+    }
+
+    private static Path sidecarOf(Path path) throws IOException {
         if (Files.exists(path)) {
             FileBytes.regularFileSize(path); // a FIFO or device given as the checkpoint is refused as such
         }
@@ -146,21 +175,26 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
             throw new FormatException(path.toString(), "sidecar", "no checkpoint sidecar " + side.getFileName()
                     + " beside it (a Fovea checkpoint is NAME.json + NAME.safetensors + NAME.optim.safetensors)");
         }
-        SidecarReader r = SidecarReader.open(side);
+        return side;
+    }
+
+    private static Checkpoint read(Path path, boolean withWeights, boolean withOptimizerState) throws IOException {
+        SidecarReader r = SidecarReader.open(sidecarOf(path));
         ModelSpec spec = r.model();
         ObjectNode optimizer = r.optimizer();
         int epoch = r.epoch();
         long seed = r.seed();
         long globalStep = r.globalStep();
         Map<String, Long> steps = r.optimizerSteps();
-        dev.fovea.data.Normalization norm = r.normalization();
+        Normalization norm = r.normalization();
         List<String> classes = r.classes();
         List<History.Epoch> history = r.history();
         ObjectNode run = r.run();
         EpochPosition position = r.position();
         // The sidecar is checked whole before its weights are read: a bad field costs no tensor I/O.
-        Map<String, StoredTensor> weights = SafeTensors.read(r.referenced("weights")).tensors();
-        Map<String, StoredTensor> optim = SafeTensors.read(r.referenced("optimizer_state")).tensors();
+        Map<String, StoredTensor> weights = withWeights ? SafeTensors.read(r.referenced("weights")).tensors() : Map.of();
+        Map<String, StoredTensor> optim = withOptimizerState
+                ? SafeTensors.read(r.referenced("optimizer_state")).tensors() : Map.of();
         return new Checkpoint(spec, weights, optim, steps, optimizer, epoch, seed, globalStep, norm, classes, history, run,
                 position);
     }

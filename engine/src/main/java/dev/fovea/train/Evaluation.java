@@ -14,13 +14,14 @@ public record Evaluation(double loss, double accuracy, long[][] confusion, int s
 
     /**
      * Runs every batch of {@code loader}'s epoch 0 through {@code exec.infer}; the model must have
-     * one output per class ({@link Trainer#checkFits} says so first, with the data set's name).
+     * one output per class of the loader's data set ({@link Trainer#checkOutputs}: the same rule and
+     * message as training's), and {@code classes} must be that data set's class count.
      */
     public static Evaluation run(Executor exec, DataLoader loader, int classes) {
-        int outputs = exec.graph().outputShape().dim(-1);
-        if (outputs != classes) {
-            throw new IllegalArgumentException("model '" + exec.graph().name() + "' has " + outputs + " outputs but the data has "
-                    + classes + " classes; a classifier needs one output per class");
+        Trainer.checkOutputs(exec.graph(), loader.data());
+        if (classes != loader.data().numClasses()) {
+            throw new IllegalArgumentException("evaluation of " + classes + " classes but data set '" + loader.data().name()
+                    + "' has " + loader.data().numClasses());
         }
         Backend b = exec.params().backend();
         Trainer.checkInferenceMemory(b, exec.graph(), Math.max(1, Math.min(loader.options().batchSize(), loader.data().size())));
@@ -50,6 +51,18 @@ public record Evaluation(double loss, double accuracy, long[][] confusion, int s
             }
         }
         return new Evaluation(n == 0 ? Double.NaN : lossSum / n, n == 0 ? Double.NaN : (double) correct / n, confusion, n);
+    }
+
+    /** How many rows of {@code logits} ([labels.length, classes], row-major) have their largest value at the label. */
+    static int correct(float[] logits, int[] labels) {
+        int classes = logits.length / labels.length;
+        int n = 0;
+        for (int i = 0; i < labels.length; i++) {
+            if (argmax(logits, i * classes, classes) == labels[i]) {
+                n++;
+            }
+        }
+        return n;
     }
 
     static float[] labelsAsFloats(int[] labels) {

@@ -12,9 +12,16 @@ import java.util.Locale;
 /** The training curves: one row per epoch, written as CSV and as PNG charts. */
 public final class History {
 
-    /** One epoch's numbers. */
+    /**
+     * One epoch's numbers. {@code trainAccuracy} is the running accuracy over the epoch's batches as
+     * they were trained (what Keras reports as "accuracy"); NaN in checkpoints older than it.
+     */
     public record Epoch(int epoch, double trainLoss, double testLoss, double testAccuracy, double imagesPerSecond,
-                        double lr) {
+                        double lr, double trainAccuracy) {
+        public Epoch(int epoch, double trainLoss, double testLoss, double testAccuracy, double imagesPerSecond,
+                     double lr) {
+            this(epoch, trainLoss, testLoss, testAccuracy, imagesPerSecond, lr, Double.NaN);
+        }
     }
 
     private final List<Epoch> rows = new ArrayList<>();
@@ -28,21 +35,23 @@ public final class History {
     }
 
     public void writeCsv(Path file) throws IOException {
-        StringBuilder sb = new StringBuilder("epoch,train_loss,test_loss,test_accuracy,images_per_s,lr\n");
+        // train_accuracy comes last so that the columns before it keep their places for existing readers.
+        StringBuilder sb = new StringBuilder("epoch,train_loss,test_loss,test_accuracy,images_per_s,lr,train_accuracy\n");
         for (Epoch e : rows) {
-            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.1f,%.6g%n", e.epoch(), e.trainLoss(), e.testLoss(),
-                    e.testAccuracy(), e.imagesPerSecond(), e.lr()));
+            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.1f,%.6g,%.6f%n", e.epoch(), e.trainLoss(),
+                    e.testLoss(), e.testAccuracy(), e.imagesPerSecond(), e.lr(), e.trainAccuracy()));
         }
         dev.fovea.io.AtomicFile.writeString(file, sb.toString());
     }
 
-    /** Loss curves (train and test) and test accuracy, side by side in two PNGs. */
+    /** Loss curves and accuracy curves, train and test each, in two PNGs with epochs on the x axis. */
     public void writeCharts(Path lossPng, Path accuracyPng) {
         double[] x = rows.stream().mapToDouble(Epoch::epoch).toArray();
-        Charts.lines(lossPng, "Loss", "epoch", "cross-entropy", List.of(
+        Charts.epochLines(lossPng, "Loss", "cross-entropy", List.of(
                 new Charts.Series("train", x, rows.stream().mapToDouble(Epoch::trainLoss).toArray()),
                 new Charts.Series("test", x, rows.stream().mapToDouble(Epoch::testLoss).toArray())));
-        Charts.lines(accuracyPng, "Test accuracy", "epoch", "accuracy", List.of(
-                new Charts.Series("test", x, rows.stream().mapToDouble(Epoch::testAccuracy).toArray())));
+        Charts.epochLines(accuracyPng, "Accuracy", "accuracy (%)", List.of(
+                new Charts.Series("train", x, rows.stream().mapToDouble(e -> 100 * e.trainAccuracy()).toArray()),
+                new Charts.Series("test", x, rows.stream().mapToDouble(e -> 100 * e.testAccuracy()).toArray())));
     }
 }

@@ -26,36 +26,129 @@ public final class OptimizerSettings {
     private OptimizerSettings() {
     }
 
+    /** Optimiser names, as the command line and checkpoints write them. */
+    public static final java.util.List<String> NAMES = java.util.List.of("sgd", "adagrad", "adadelta", "rmsprop", "adam",
+            "adamw");
+
     /**
-     * Builds an optimiser from the command line's words: {@code momentum} applies to sgd and rmsprop,
-     * {@code weightDecay} to all; other hyper-parameters take PyTorch's defaults.
+     * The learning rate an optimiser gets when none is given: PyTorch's default for each (1e-3 for
+     * Adam, AdamW and RMSProp, 1e-2 for AdaGrad, 1.0 for AdaDelta); PyTorch's SGD has none, and
+     * Fovea's 0.05 (with momentum 0.9) trains its zoo on the digits in a few epochs.
      */
-    public static OptimizerConfig of(String name, double lr, double momentum, boolean nesterov, double weightDecay) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "sgd" -> new Sgd(lr, momentum, 0, nesterov, weightDecay);
-            case "adagrad" -> new AdaGrad(lr, 0, weightDecay, 1e-10);
-            case "adadelta" -> new AdaDelta(lr, 0.9, 1e-6, weightDecay);
-            case "rmsprop" -> new RmsProp(lr, 0.99, 1e-8, weightDecay, momentum, false);
-            case "adam" -> new Adam(lr, 0.9, 0.999, 1e-8, weightDecay, false);
-            case "adamw" -> new Adam(lr, 0.9, 0.999, 1e-8, weightDecay, true);
-            default -> throw new IllegalArgumentException("--optimizer '" + name
-                    + "': expected one of sgd, adagrad, adadelta, rmsprop, adam, adamw");
+    public static double defaultLr(String name) {
+        return switch (checkName(name)) {
+            case "sgd" -> 0.05;
+            case "adagrad" -> 1e-2;
+            case "adadelta" -> 1.0;
+            default -> 1e-3;
         };
     }
 
-    /** "constant", "step:SIZE:GAMMA" or "cosine[:T_MAX]" (T_MAX defaults to the number of epochs). */
+    /**
+     * Builds an optimiser from the command line's words; null means "not given" and takes the
+     * optimiser's default: {@link #defaultLr}, momentum 0.9 for SGD and 0 for RMSProp (PyTorch's),
+     * weight decay 0. Momentum applies to sgd and rmsprop, Nesterov to sgd: given to another
+     * optimiser they are refused rather than ignored.
+     */
+    public static OptimizerConfig of(String name, Double lr, Double momentum, boolean nesterov, Double weightDecay) {
+        String n = checkName(name);
+        if (momentum != null && !n.equals("sgd") && !n.equals("rmsprop")) {
+            throw new IllegalArgumentException("--momentum: " + n + " has no momentum setting (it applies to sgd and "
+                    + "rmsprop" + (n.startsWith("adam") ? "; adam's betas are PyTorch's 0.9 and 0.999" : "") + ")");
+        }
+        if (nesterov && !n.equals("sgd")) {
+            throw new IllegalArgumentException("--nesterov: applies to sgd only, not " + n);
+        }
+        double rate = lr != null ? lr : defaultLr(n);
+        double wd = weightDecay != null ? weightDecay : 0;
+        return switch (n) {
+            case "sgd" -> new Sgd(rate, momentum != null ? momentum : 0.9, 0, nesterov, wd);
+            case "adagrad" -> new AdaGrad(rate, 0, wd, 1e-10);
+            case "adadelta" -> new AdaDelta(rate, 0.9, 1e-6, wd);
+            case "rmsprop" -> new RmsProp(rate, 0.99, 1e-8, wd, momentum != null ? momentum : 0, false);
+            case "adam" -> new Adam(rate, 0.9, 0.999, 1e-8, wd, false);
+            default -> new Adam(rate, 0.9, 0.999, 1e-8, wd, true);
+        };
+    }
+
+    private static String checkName(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (!NAMES.contains(n)) {
+            throw new IllegalArgumentException("--optimizer '" + name + "': expected one of " + String.join(", ", NAMES));
+        }
+        return n;
+    }
+
+    /**
+     * The recorded optimiser with the settings given on the command line changed (null: keep the
+     * recorded value). A setting the optimiser does not have is refused, as is a change that would
+     * need optimiser state the checkpoint does not hold (SGD's momentum buffer when it had none).
+     */
+    public static OptimizerConfig override(JsonNode recorded, Double lr, Double momentum, Boolean nesterov,
+                                           Double weightDecay) {
+        OptimizerConfig before = fromJson(recorded);
+        ObjectNode n = ((ObjectNode) recorded).deepCopy();
+        String name = before.name();
+        if (momentum != null && !n.has("momentum")) {
+            throw new IllegalArgumentException("--momentum: the run's optimizer " + name + " has no momentum setting");
+        }
+        if (nesterov != null && !n.has("nesterov")) {
+            throw new IllegalArgumentException("--nesterov: applies to sgd only, and the run's optimizer is " + name);
+        }
+        if (lr != null) {
+            n.put("lr", lr);
+        }
+        if (momentum != null) {
+            n.put("momentum", momentum);
+        }
+        if (nesterov != null) {
+            n.put("nesterov", nesterov);
+        }
+        if (weightDecay != null) {
+            n.put("weightDecay", weightDecay);
+        }
+        OptimizerConfig after = fromJson(n);
+        if (!after.stateNames().equals(before.stateNames())) {
+            throw new IllegalArgumentException("--momentum " + momentum + ": " + name + " would then keep state "
+                    + after.stateNames() + " but the checkpoint holds " + before.stateNames() + "; start a new run from "
+                    + "its weights with --init-from to change that");
+        }
+        return after;
+    }
+
+    /**
+     * "constant", "step:SIZE:GAMMA" (0 < GAMMA <= 1) or "cosine[:T_MAX]" (T_MAX defaults to the number
+     * of epochs). A cosine that reaches 0 before the last epoch is refused: its remaining epochs
+     * would train at learning rate 0.
+     */
     public static LrSchedule schedule(String text, int epochs) {
-        String[] p = text.toLowerCase(Locale.ROOT).split(":");
+        String[] p = text.toLowerCase(Locale.ROOT).split(":", -1);
+        LrSchedule s;
         try {
-            return switch (p[0]) {
-                case "constant" -> new LrSchedule.Constant();
-                case "step" -> new LrSchedule.Step(Integer.parseInt(p[1]), Double.parseDouble(p[2]));
-                case "cosine" -> new LrSchedule.Cosine(p.length > 1 ? Integer.parseInt(p[1]) : Math.max(1, epochs), 0);
-                default -> throw new IllegalArgumentException("unknown");
+            s = switch (p[0]) {
+                case "constant" -> p.length == 1 ? new LrSchedule.Constant() : null;
+                case "step" -> p.length == 3 ? new LrSchedule.Step(Integer.parseInt(p[1]), Double.parseDouble(p[2])) : null;
+                case "cosine" -> p.length <= 2
+                        ? new LrSchedule.Cosine(p.length > 1 ? Integer.parseInt(p[1]) : Math.max(1, epochs), 0) : null;
+                default -> null;
             };
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("--schedule '" + text + "': expected constant, step:SIZE:GAMMA or cosine[:T_MAX]");
+            s = null;
         }
+        if (s == null) {
+            throw new IllegalArgumentException("--schedule '" + text + "': expected constant, step:SIZE:GAMMA (e.g. "
+                    + "step:2:0.5) or cosine[:T_MAX]");
+        }
+        if (s instanceof LrSchedule.Step st && !(st.gamma() > 0 && st.gamma() <= 1)) {
+            throw new IllegalArgumentException("--schedule '" + text + "': GAMMA multiplies the learning rate every SIZE "
+                    + "epochs and must be greater than 0 and at most 1, got " + st.gamma());
+        }
+        if (s instanceof LrSchedule.Cosine c && c.tMax() < epochs) {
+            throw new IllegalArgumentException("--schedule '" + text + "': the cosine reaches learning rate 0 after epoch "
+                    + c.tMax() + ", so epochs " + (c.tMax() + 1) + "-" + epochs + " would train at 0; give cosine:" + epochs
+                    + ", or cosine alone (its length follows --epochs)");
+        }
+        return s;
     }
 
     /** The optimiser's settings as JSON (name plus every hyper-parameter), for the checkpoint sidecar. */

@@ -24,6 +24,11 @@ public final class Progress {
 
     /** Called after each batch. */
     public void update(int batchesDone, long imagesDone, double runningLoss) {
+        update(batchesDone, imagesDone, runningLoss, Double.NaN);
+    }
+
+    /** Called after each batch, with the running training accuracy (NaN: not shown). */
+    public void update(int batchesDone, long imagesDone, double runningLoss, double runningAccuracy) {
         int tenth = total == 0 ? 10 : batchesDone * 10 / total;
         if (!terminal && tenth == lastTenth && batchesDone != total) {
             return;
@@ -32,8 +37,9 @@ public final class Progress {
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = seconds > 0 ? imagesDone / seconds : 0;
         double eta = batchesDone > 0 ? seconds * (total - batchesDone) / batchesDone : 0;
-        String line = String.format(Locale.ROOT, "%s %s %d/%d  %.0f img/s  ETA %s  loss %.4f", label, bar(batchesDone),
-                batchesDone, total, rate, time(eta), runningLoss);
+        String line = String.format(Locale.ROOT, "%s %s %d/%d  %.0f img/s  ETA %s  loss %.4f%s", label, bar(batchesDone),
+                batchesDone, total, rate, time(eta), runningLoss,
+                Double.isNaN(runningAccuracy) ? "" : String.format(Locale.ROOT, "  accuracy %.1f%%", runningAccuracy * 100));
         if (terminal) {
             out.print("\r" + line);
             if (batchesDone == total) {

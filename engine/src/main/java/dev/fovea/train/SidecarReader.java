@@ -60,13 +60,18 @@ final class SidecarReader {
     /** The model, checked by building its graph (which allocates nothing), so a bad model file is this sidecar's error. */
     ModelSpec model() {
         JsonNode m = root.path("model");
+        // "num_classes": the classifier head was replaced (--num-classes); absent, the architecture's own head.
+        int fields = m.isObject() && m.has("num_classes") ? 2 : 1;
         ModelSpec spec;
-        if (m.isObject() && m.size() == 1 && m.path("zoo").isTextual()) {
+        if (m.isObject() && m.size() == fields && m.path("zoo").isTextual()) {
             spec = new ModelSpec(m.get("zoo").textValue(), null);
-        } else if (m.isObject() && m.size() == 1 && m.path("file").isObject()) {
+        } else if (m.isObject() && m.size() == fields && m.path("file").isObject()) {
             spec = new ModelSpec(null, m.get("file").toString());
         } else {
             throw new FormatException(file, "model", "expected {\"zoo\": NAME} or {\"file\": MODEL}");
+        }
+        if (fields == 2) {
+            spec = spec.withNumClasses((int) integer(m, "num_classes", "model.num_classes", 2, Limits.MODEL_CHANNELS, null));
         }
         try {
             spec.graph();
@@ -183,12 +188,18 @@ final class SidecarReader {
             }
             history.add(new History.Epoch((int) integer(e, "epoch", where + ".epoch", 0, Integer.MAX_VALUE, null),
                     real(e, "train_loss", where), real(e, "test_loss", where), real(e, "test_accuracy", where),
-                    real(e, "images_per_s", where), real(e, "lr", where)));
+                    real(e, "images_per_s", where), real(e, "lr", where),
+                    // Training accuracy is absent from checkpoints older than it: NaN, which charts leave out.
+                    e.has("train_accuracy") ? real(e, "train_accuracy", where) : Double.NaN));
         }
         return history;
     }
 
-    /** The run's settings; the fields --resume takes as defaults are checked for their types. */
+    /**
+     * The run's settings; the fields --resume, --init-from and inference take from it are checked for
+     * their types: data, augment, schedule and init_from strings (or null), batch_size, limit, epochs
+     * and keep integers, freeze names, background per-channel values in [0, 1].
+     */
     ObjectNode run() {
         JsonNode run = root.get("run");
         if (run == null) {
@@ -197,7 +208,7 @@ final class SidecarReader {
         if (!run.isObject()) {
             throw new FormatException(file, "run", "expected an object of the run's settings");
         }
-        for (String text : new String[] {"data", "augment"}) {
+        for (String text : new String[] {"data", "augment", "schedule", "init_from"}) {
             if (run.has(text) && !run.get(text).isTextual() && !run.get(text).isNull()) {
                 throw new FormatException(file, "run." + text, "expected a string or null");
             }
@@ -207,6 +218,26 @@ final class SidecarReader {
         }
         if (run.has("limit")) {
             integer(run, "limit", "run.limit", -1, Integer.MAX_VALUE, null);
+        }
+        if (run.has("epochs")) {
+            integer(run, "epochs", "run.epochs", 1, Integer.MAX_VALUE, null);
+        }
+        if (run.has("keep") && !run.get("keep").isNull()) {
+            integer(run, "keep", "run.keep", 0, Integer.MAX_VALUE, null);
+        }
+        JsonNode freeze = runArray(run, "freeze");
+        for (int i = 0; i < freeze.size(); i++) {
+            if (!freeze.get(i).isTextual()) {
+                throw new FormatException(file, "run.freeze[" + i + "]", "expected a layer or parameter name (a string)");
+            }
+        }
+        JsonNode background = runArray(run, "background");
+        for (int i = 0; i < background.size(); i++) {
+            JsonNode v = background.get(i);
+            if (!v.isNumber() || !(v.doubleValue() >= 0 && v.doubleValue() <= 1)) {
+                throw new FormatException(file, "run.background[" + i + "]", "expected a number in 0..1, found "
+                        + clip(v.toString()));
+            }
         }
         return (ObjectNode) run;
     }
@@ -219,9 +250,33 @@ final class SidecarReader {
         if (!p.isObject()) {
             throw new FormatException(file, "in_epoch", "expected {\"batch\", \"loss_sum\", \"counted\", \"skipped\"}");
         }
-        return new EpochPosition((int) integer(p, "batch", "in_epoch.batch", 0, Integer.MAX_VALUE, null),
-                real(p, "loss_sum", "in_epoch"), integer(p, "counted", "in_epoch.counted", 0, Long.MAX_VALUE, null),
-                (int) integer(p, "skipped", "in_epoch.skipped", 0, Integer.MAX_VALUE, null));
+        int batch = (int) integer(p, "batch", "in_epoch.batch", 0, Integer.MAX_VALUE, null);
+        double lossSum = real(p, "loss_sum", "in_epoch");
+        long counted = integer(p, "counted", "in_epoch.counted", 0, Long.MAX_VALUE, null);
+        int skipped = (int) integer(p, "skipped", "in_epoch.skipped", 0, Integer.MAX_VALUE, null);
+        // "correct" (training accuracy so far) is absent from checkpoints older than it; 0 undercounts that epoch only.
+        long correct = integer(p, "correct", "in_epoch.correct", 0, Long.MAX_VALUE, 0L);
+        try {
+            return new EpochPosition(batch, lossSum, counted, skipped, correct);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, "in_epoch", e.getMessage(), e);
+        }
+    }
+
+    /** An array field of "run", bounded as the sidecar's own arrays are; empty when absent. */
+    private JsonNode runArray(JsonNode run, String field) {
+        JsonNode a = run.get(field);
+        if (a == null) {
+            return JSON.createArrayNode();
+        }
+        if (!a.isArray()) {
+            throw new FormatException(file, "run." + field, "expected an array");
+        }
+        if (a.size() > Limits.SIDECAR_ENTRIES) {
+            throw new FormatException(file, "run." + field, "holds " + a.size() + " entries, more than the limit for "
+                    + "sidecars (" + Limits.SIDECAR_ENTRIES + ")");
+        }
+        return a;
     }
 
     private JsonNode array(String field) {

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Trains a model: mini-batch epochs with softmax cross-entropy, evaluation on the test split after
@@ -42,9 +43,14 @@ public final class Trainer {
     /** What to do when a batch's loss is NaN or infinite. */
     public enum NonFinite { STOP, SKIP }
 
+    /**
+     * How to train. {@code frozen} names parameters that stay as they are (see {@link Executor#freeze});
+     * {@code keep} > 0 keeps only the last {@code keep} epoch checkpoints (0 keeps every one).
+     */
     public record Config(int epochs, int batchSize, long seed, OptimizerConfig optimizer, LrSchedule schedule,
                          Normalization normalization, Augmentation augmentation, Path outDir, NonFinite onNonFinite,
-                         boolean terminal, PrintWriter log, com.fasterxml.jackson.databind.node.ObjectNode run) {
+                         boolean terminal, PrintWriter log, com.fasterxml.jackson.databind.node.ObjectNode run,
+                         Set<String> frozen, int keep) {
         public Config {
             if (epochs < 1) {
                 throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
@@ -52,6 +58,18 @@ public final class Trainer {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
             }
+            if (keep < 0) {
+                throw new IllegalArgumentException("--keep must be >= 1, got " + keep);
+            }
+            frozen = Set.copyOf(frozen);
+        }
+
+        /** Every parameter trained, every checkpoint kept. */
+        public Config(int epochs, int batchSize, long seed, OptimizerConfig optimizer, LrSchedule schedule,
+                      Normalization normalization, Augmentation augmentation, Path outDir, NonFinite onNonFinite,
+                      boolean terminal, PrintWriter log, com.fasterxml.jackson.databind.node.ObjectNode run) {
+            this(epochs, batchSize, seed, optimizer, schedule, normalization, augmentation, outDir, onNonFinite, terminal,
+                    log, run, Set.of(), 0);
         }
     }
 
@@ -77,22 +95,39 @@ public final class Trainer {
     }
 
     /**
-     * The model's input and output must fit the data set's images and classes: one output per class,
-     * neither more (predictions of classes the data has not, and a confusion matrix they do not fit)
-     * nor fewer.
+     * The model's input and output must fit the data set: its input the images, and one output per
+     * class, neither more (predictions of classes the data has not, and a confusion matrix they do
+     * not fit) nor fewer (classes it could never name).
      */
     public static void checkFits(Graph g, Dataset d) {
+        checkInput(g, d);
+        checkOutputs(g, d);
+    }
+
+    /** One output per class of {@code d}, or one line with the remedy (a new classifier head). */
+    public static void checkOutputs(Graph g, Dataset d) {
+        int outputs = g.outputShape().dim(-1);
+        if (outputs != d.numClasses()) {
+            throw new IllegalArgumentException("model '" + g.name() + "' has " + outputs + " outputs but data set '"
+                    + d.name() + "' has " + d.numClasses() + " classes (" + classList(d.classNames()) + "): give --num-classes "
+                    + d.numClasses() + " for a new classifier head (with --init-from CHECKPOINT to keep trained weights)");
+        }
+    }
+
+    /** The model's input must be the data set's images. */
+    public static void checkInput(Graph g, Dataset d) {
         Shape want = g.input().shape();
         Shape have = Shape.of(1, d.channels(), d.height(), d.width());
         if (!want.equals(have)) {
             throw new IllegalArgumentException("model '" + g.name() + "' expects input " + want + " (batch 1) but data set '"
                     + d.name() + "' has images " + have);
         }
-        int outputs = g.outputShape().dim(-1);
-        if (outputs != d.numClasses()) {
-            throw new IllegalArgumentException("model '" + g.name() + "' has " + outputs + " outputs but data set '"
-                    + d.name() + "' has " + d.numClasses() + " classes; a classifier needs one output per class");
-        }
+    }
+
+    /** Class names for a message: all of them, or the first eight and how many more. */
+    public static String classList(java.util.List<String> names) {
+        return names.size() <= 8 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 8)) + ", ... " + (names.size() - 8) + " more";
     }
 
     /**
@@ -118,21 +153,41 @@ public final class Trainer {
      * the last good checkpoint until this run writes one).
      */
     public Result run(Checkpoint resume, Path resumePath) throws IOException {
+        if (resume == null) {
+            return run(Parameters.initialValues(graph, cfg.seed()), null, null, null);
+        }
+        return run(resume.weightsFor(graph, "--resume"), resume, resumePath,
+                resumePath == null ? "--resume" : resumePath.toString());
+    }
+
+    /**
+     * A new run (epoch 1, fresh optimiser) from given weights, e.g. a checkpoint's for fine-tuning;
+     * {@code weights} must hold every parameter of the model.
+     */
+    public Result runFrom(Map<String, float[]> weights) throws IOException {
+        return runFrom(weights, "--init-from");
+    }
+
+    /** {@link #runFrom(Map)} with weights read from {@code source}, named in warnings about non-finite values. */
+    public Result runFrom(Map<String, float[]> weights, String source) throws IOException {
+        return run(weights, null, null, source);
+    }
+
+    /** {@code loadedFrom}: where {@code weights} were read (their non-finite values are warned about), null when initialised. */
+    private Result run(Map<String, float[]> weights, Checkpoint resume, Path resumePath, String loadedFrom)
+            throws IOException {
         Files.createDirectories(cfg.outDir());
         checkMemory();
         int startEpoch = resume == null ? 0 : resume.epoch();
         EpochPosition startAt = resume == null ? EpochPosition.START : resume.position();
-        Parameters params;
-        if (resume == null) {
-            params = Parameters.initialize(graph, backend, cfg.seed());
-        } else {
-            Map<String, float[]> weights = resume.weightsFor(graph, "--resume");
-            for (String w : Checkpoint.nonFiniteWarnings(weights, resumePath == null ? "--resume" : resumePath.toString())) {
+        if (loadedFrom != null) {
+            for (String w : Checkpoint.nonFiniteWarnings(weights, loadedFrom)) {
                 cfg.log().println("warning: " + w);
             }
-            params = Parameters.fromHost(graph, backend, weights);
         }
+        Parameters params = Parameters.fromHost(graph, backend, weights);
         Executor exec = new Executor(graph, params);
+        exec.freeze(cfg.frozen());
         Optimizer opt = new Optimizer(cfg.optimizer(), cfg.schedule(), backend);
         History history = new History();
         long globalStep = 0;
@@ -157,6 +212,7 @@ public final class Trainer {
                     String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, cfg.epochs()), train.batchesPerEpoch());
             double lossSum = at.lossSum();
             long counted = at.counted();
+            long correct = at.correct();
             int skippedHere = at.skipped();
             long images = 0;
             long t0 = System.nanoTime();
@@ -166,21 +222,23 @@ public final class Trainer {
                     if (b < at.batch()) {
                         continue; // trained before the interruption; the loader rebuilds it from (seed, epoch, b)
                     }
-                    Float loss = step(exec, opt, batch, globalStep, epoch, b, lastGood);
+                    Step done = step(exec, opt, batch, globalStep, epoch, b, lastGood);
                     globalStep++;
                     images += batch.size();
-                    if (loss == null) {
+                    if (done == null) {
                         skipped++;
                         skippedHere++;
                     } else {
-                        lossSum += loss * batch.size();
+                        lossSum += done.loss() * batch.size();
                         counted += batch.size();
+                        correct += done.correct();
                     }
-                    progress.update(b + 1, images, counted == 0 ? Double.NaN : lossSum / counted);
+                    progress.update(b + 1, images, counted == 0 ? Double.NaN : lossSum / counted,
+                            counted == 0 ? Double.NaN : (double) correct / counted);
                     TestPause.afterBatch(epoch + 1, b + 1, this::stopRequested);
                     if (stopRequested()) {
-                        Path ckpt = checkpoint(exec, opt, epoch, new EpochPosition(b + 1, lossSum, counted, skippedHere),
-                                globalStep, history, lastGood);
+                        Path ckpt = checkpoint(exec, opt, epoch,
+                                new EpochPosition(b + 1, lossSum, counted, skippedHere, correct), globalStep, history, lastGood);
                         throw interrupted(ckpt, String.format(Locale.ROOT, "epoch %d, batch %d of %d", epoch + 1, b + 1,
                                 train.batchesPerEpoch()));
                     }
@@ -188,14 +246,17 @@ public final class Trainer {
             }
             rate = images / ((System.nanoTime() - t0) / 1e9);
             eval = Evaluation.run(exec, test, data.test().numClasses());
+            double trainAccuracy = counted == 0 ? Double.NaN : (double) correct / counted;
             history.add(new History.Epoch(epoch + 1, counted == 0 ? Double.NaN : lossSum / counted, eval.loss(),
-                    eval.accuracy(), rate, opt.currentLr()));
+                    eval.accuracy(), rate, opt.currentLr(), trainAccuracy));
             last = checkpoint(exec, opt, epoch + 1, EpochPosition.START, globalStep, history, lastGood);
             lastGood = last;
+            prune(epoch + 1);
             history.writeCsv(cfg.outDir().resolve("history.csv"));
             history.writeCharts(cfg.outDir().resolve("loss.png"), cfg.outDir().resolve("accuracy.png"));
-            cfg.log().printf(Locale.ROOT, "epoch %d: train loss %.4f, test loss %.4f, test accuracy %.2f%%, %.0f img/s%s%n",
-                    epoch + 1, lossSum / Math.max(1, counted), eval.loss(), eval.accuracy() * 100, rate,
+            cfg.log().printf(Locale.ROOT, "epoch %d: train loss %.4f, train accuracy %.2f%%, test loss %.4f, "
+                            + "test accuracy %.2f%%, %.0f img/s%s%n", epoch + 1, lossSum / Math.max(1, counted),
+                    trainAccuracy * 100, eval.loss(), eval.accuracy() * 100, rate,
                     skippedHere > 0 ? ", " + skippedHere + " non-finite batches skipped" : "");
             if (stopRequested() && epoch + 1 < cfg.epochs()) {
                 throw interrupted(last, String.format(Locale.ROOT, "the end of epoch %d", epoch + 1));
@@ -212,11 +273,29 @@ public final class Trainer {
     }
 
     /**
-     * One optimisation step; returns the batch's loss. A non-finite loss or gradient updates nothing:
-     * it stops training (with where the first non-finite value appeared) or, with the skip policy,
-     * returns null.
+     * Mid-epoch checkpoints of epochs now complete are no longer needed (the epoch's checkpoint holds
+     * everything they did and more), nor epochs before the last {@code keep}. A file that cannot be
+     * removed costs disk space, not correctness: it is reported and training goes on.
      */
-    private Float step(Executor exec, Optimizer opt, Batch batch, long globalStep, int epoch, int b, Path lastGood) {
+    private void prune(int epochsDone) {
+        try {
+            CheckpointFiles.prune(cfg.outDir(), epochsDone, cfg.keep());
+        } catch (IOException e) {
+            cfg.log().println("fovea: note: could not remove an old checkpoint in " + cfg.outDir() + ": "
+                    + CheckpointWriteFailed.reason(e));
+        }
+    }
+
+    /** A trained batch: its loss and how many of its images the model classified correctly. */
+    private record Step(float loss, int correct) {
+    }
+
+    /**
+     * One optimisation step; returns the batch's loss and correct count. A non-finite loss or
+     * gradient updates nothing: it stops training (with where the first non-finite value appeared)
+     * or, with the skip policy, returns null.
+     */
+    private Step step(Executor exec, Optimizer opt, Batch batch, long globalStep, int epoch, int b, Path lastGood) {
         try (Tensor x = backend.upload(batch.shape(), batch.images());
              Tensor y = backend.upload(Shape.of(batch.size()), Evaluation.labelsAsFloats(batch.labels()))) {
             exec.seed(cfg.seed(), globalStep);
@@ -225,6 +304,7 @@ public final class Trainer {
             try (Tensor l = backend.loss(LossKind.CROSS_ENTROPY, out, y)) {
                 loss = backend.download(l)[0];
             }
+            int correct = Evaluation.correct(backend.download(out), batch.labels());
             String what;
             if (!Float.isFinite(loss)) {
                 exec.releaseTape();
@@ -239,7 +319,7 @@ public final class Trainer {
                         opt.step(g.getKey(), exec.params().get(g.getKey()), g.getValue());
                         g.getValue().close();
                     }
-                    return loss;
+                    return new Step(loss, correct);
                 }
                 grads.values().forEach(Tensor::close);
                 what = String.format(Locale.ROOT, "gradients became non-finite (loss %.4f)", loss);

@@ -69,6 +69,17 @@ class BenchReportTest {
     }
 
     @Test
+    void againstAnotherBaselineTheLabelsReadLikeTheReadmesRatios() {
+        // Fovea (cpu) against PyTorch: the README's table gives Fovea's speed over PyTorch's, above 1 faster.
+        Map<String, double[]> series = new LinkedHashMap<>();
+        series.put("cpu", new double[] {51.5, 17.0});
+        series.put("pytorch", new double[] {55.1, 2.26});
+        assertEquals(" (cpu 0.93x)", BenchReport.speedUps(series, 0, "pytorch"));
+        assertEquals(" (cpu 7.52x)", BenchReport.speedUps(series, 1, "pytorch"));
+        assertEquals(" (pytorch 1.07x)", BenchReport.speedUps(series, 0));
+    }
+
+    @Test
     void barValuesKeepThreeSignificantDigits() {
         assertEquals(12300.0, BenchReport.threeDigits(12345.6));
         assertEquals(0.0457, BenchReport.threeDigits(0.045678));

@@ -130,6 +130,41 @@ class SidecarValidationTest {
         assertEquals("optimizer: sgd: lr must be >= 0, got -0.1", refused(r -> ((ObjectNode) r.get("optimizer")).put("lr", -0.1)));
     }
 
+    /** What fine-tuning and training accuracy added to the sidecar (and --resume and inference read) has one type too. */
+    @Test
+    void theReplacedHeadTrainingAccuracyAndRunSettingsAreCheckedToo() throws Exception {
+        assertEquals("model.num_classes: expected an integer in 2.." + Limits.MODEL_CHANNELS + ", found 1",
+                refused(r -> ((ObjectNode) r.get("model")).put("num_classes", 1)));
+        assertEquals("model.num_classes: expected an integer in 2.." + Limits.MODEL_CHANNELS + ", found \"3\"",
+                refused(r -> ((ObjectNode) r.get("model")).put("num_classes", "3")));
+        assertEquals("history[0].train_accuracy: expected a number, found \"high\"",
+                refused(r -> ((ObjectNode) r.get("history").get(0)).put("train_accuracy", "high")));
+        assertEquals("in_epoch.correct: expected an integer in 0.." + Long.MAX_VALUE + ", found 1.5",
+                refused(r -> ((ObjectNode) r.get("in_epoch")).put("correct", 1.5)));
+        assertEquals("in_epoch: epoch position: counts 3/96/0/97 are negative or more correct than counted",
+                refused(r -> ((ObjectNode) r.get("in_epoch")).put("correct", 97)));
+        assertEquals("run.epochs: expected an integer in 1..2147483647, found 2.5",
+                refused(r -> ((ObjectNode) r.get("run")).put("epochs", 2.5)));
+        assertEquals("run.keep: expected an integer in 0..2147483647, found \"2\"",
+                refused(r -> ((ObjectNode) r.get("run")).put("keep", "2")));
+        assertEquals("run.schedule: expected a string or null", refused(r -> ((ObjectNode) r.get("run")).put("schedule", 4)));
+        assertEquals("run.freeze: expected an array", refused(r -> ((ObjectNode) r.get("run")).put("freeze", "conv1")));
+        assertEquals("run.freeze[1]: expected a layer or parameter name (a string)",
+                refused(r -> ((ObjectNode) r.get("run")).putArray("freeze").add("conv1").add(2)));
+        assertEquals("run.background[0]: expected a number in 0..1, found 1.5",
+                refused(r -> ((ObjectNode) r.get("run")).putArray("background").add(1.5)));
+
+        Checkpoint head = Checkpoint.read(edited(r -> ((ObjectNode) r.get("model")).put("num_classes", 3)));
+        assertEquals(3, head.model().numClasses());
+        assertEquals(3, head.model().graph().outputShape().dim(-1));
+        Checkpoint old = Checkpoint.read(edited(r -> {
+            ((ObjectNode) r.get("history").get(0)).remove("train_accuracy");
+            ((ObjectNode) r.get("in_epoch")).remove("correct");
+        }));
+        assertTrue(Double.isNaN(old.history().get(0).trainAccuracy()), "a checkpoint older than training accuracy reads");
+        assertEquals(0, old.position().correct());
+    }
+
     @Test
     void sizeAndNestingAreBounded() throws Exception {
         String big = refused(r -> r.put("padding", " ".repeat((int) Limits.SIDECAR_BYTES)));

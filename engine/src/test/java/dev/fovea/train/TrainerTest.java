@@ -127,13 +127,13 @@ class TrainerTest {
         Dataset two = new Dataset("two-classes", 1, 28, 28, ten.images(), labels, List.of("even", "odd"));
         var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(new ModelSpec(null, MODEL), cpu,
                 new Splits(two, two), config(dir, 1, 0.05, Trainer.NonFinite.STOP)));
-        assertEquals("model 'tiny' has 10 outputs but data set 'two-classes' has 2 classes; a classifier needs one output "
-                + "per class", e.getMessage());
+        assertEquals("model 'tiny' has 10 outputs but data set 'two-classes' has 2 classes (even, odd): give --num-classes 2 "
+                + "for a new classifier head (with --init-from CHECKPOINT to keep trained weights)", e.getMessage());
         Executor exec = new Executor(Zoo.get("lenet5"), Parameters.initialize(Zoo.get("lenet5"), cpu, 1));
         var eval = assertThrows(IllegalArgumentException.class, () -> Evaluation.run(exec,
                 new DataLoader(two, DataLoader.Options.evaluation(16, null)), 2));
-        assertEquals("model 'lenet5' has 10 outputs but the data has 2 classes; a classifier needs one output per class",
-                eval.getMessage());
+        assertEquals("model 'lenet5' has 10 outputs but data set 'two-classes' has 2 classes (even, odd): give --num-classes 2 "
+                + "for a new classifier head (with --init-from CHECKPOINT to keep trained weights)", eval.getMessage());
     }
 
     @Test
@@ -147,6 +147,62 @@ class TrainerTest {
                 e.getMessage());
         assertTrue(e.getMessage().contains("missing conv2.weight"), e.getMessage());
         assertTrue(e.getMessage().contains("unexpected fc.weight"), e.getMessage());
+    }
+
+    @Test
+    void trainingAccuracyIsRecordedBesideTheTestAccuracy(@TempDir Path dir) throws Exception {
+        Trainer.Result r = train(dir, 1, null);
+        double acc = r.history().rows().get(0).trainAccuracy();
+        assertTrue(acc > 0.15 && acc <= 1, "running accuracy over the epoch's batches, above chance (0.1): " + acc);
+        var csv = Files.readAllLines(dir.resolve("history.csv"));
+        assertTrue(csv.get(0).endsWith(",train_accuracy"), csv.get(0));
+        assertEquals(acc, Double.parseDouble(csv.get(1).split(",")[6]), 1e-6);
+        assertEquals(acc, Checkpoint.read(r.lastCheckpoint()).history().get(0).trainAccuracy(), 1e-9);
+    }
+
+    @Test
+    void keepLeavesTheLastEpochsAndFrozenParametersStayAsTheyWere(@TempDir Path dir) throws Exception {
+        Trainer.Config c = config(dir, 3, 0.05, Trainer.NonFinite.STOP);
+        Trainer.Config keepOne = new Trainer.Config(c.epochs(), c.batchSize(), c.seed(), c.optimizer(), c.schedule(),
+                c.normalization(), c.augmentation(), c.outDir(), c.onNonFinite(), false, c.log(), c.run(),
+                java.util.Set.of("conv1.weight", "conv1.bias"), 1);
+        Trainer.Result r = new Trainer(new ModelSpec(null, MODEL), cpu, data, keepOne).run(null);
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of("epoch-003.json", "epoch-003.optim.safetensors", "epoch-003.safetensors"),
+                    files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("epoch-")).sorted().toList());
+        }
+        var init = dev.fovea.graph.Parameters.initialValues(new ModelSpec(null, MODEL).graph(), 7);
+        Map<String, StoredTensor> w = weights(r.lastCheckpoint());
+        assertArrayEquals(init.get("conv1.weight"), w.get("conv1.weight").values(), "frozen: as initialised");
+        assertTrue(!java.util.Arrays.equals(init.get("fc.weight"), w.get("fc.weight").values()), "the rest trained");
+        assertTrue(Checkpoint.read(r.lastCheckpoint()).optimizerState().keySet().stream()
+                .noneMatch(k -> k.startsWith("conv1.")), "and frozen parameters have no optimiser state");
+    }
+
+    @Test
+    void moreOutputsThanClassesAreRefusedWithTheRemedy() {
+        Splits three = new Splits(threeClasses(data.train()), threeClasses(data.test()));
+        var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(new ModelSpec(null, MODEL), cpu, three,
+                config(Path.of("x"), 1, 0.1, Trainer.NonFinite.STOP)));
+        assertTrue(e.getMessage().startsWith("model 'tiny' has 10 outputs but data set 'mnist-digits/train' has 3 classes "
+                + "(a, b, c): give --num-classes 3"), e.getMessage());
+    }
+
+    /** The digits 0-2 only, named a, b, c. */
+    private static dev.fovea.data.Dataset threeClasses(dev.fovea.data.Dataset d) {
+        int n = 0;
+        for (int l : d.labels()) {
+            n += l < 3 ? 1 : 0;
+        }
+        float[] img = new float[n * d.imageSize()];
+        int[] lab = new int[n];
+        for (int i = 0, k = 0; i < d.size(); i++) {
+            if (d.labels()[i] < 3) {
+                System.arraycopy(d.images(), i * d.imageSize(), img, k * d.imageSize(), d.imageSize());
+                lab[k++] = d.labels()[i];
+            }
+        }
+        return new dev.fovea.data.Dataset(d.name(), 1, 28, 28, img, lab, java.util.List.of("a", "b", "c"));
     }
 
     @Test

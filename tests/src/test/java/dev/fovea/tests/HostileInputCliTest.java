@@ -63,12 +63,12 @@ class HostileInputCliTest {
         Path ckpt = checkpoint(dir, 0);
         Path png = dir.resolve("x.png");
         ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB), "png", png.toFile());
-        assertOneLine(Cli.run("summary", "mnist-cnn", "--batch-size", "-1"), "--batch-size must be at least 1, got -1");
-        assertOneLine(Cli.run("summary", "mnist-cnn", "--batch-size", "0"), "--batch-size must be at least 1, got 0");
+        assertOneLine(Cli.run("summary", "mnist-cnn", "--batch-size", "-1"), "--batch-size -1: must be at least 1");
+        assertOneLine(Cli.run("summary", "mnist-cnn", "--batch-size", "0"), "--batch-size 0: must be at least 1");
         assertOneLine(Cli.run("predict", ckpt.toString(), png.toString(), "--top", "-1", "--device", "cpu"),
-                "--top must be at least 1, got -1");
+                "--top -1: must be at least 1");
         assertOneLine(Cli.run("predict", ckpt.toString(), png.toString(), "--limit", "-5", "--device", "cpu"),
-                "--limit must be at least 1, got -5");
+                "--limit -5: must be at least 1");
     }
 
     /** A ten-output model evaluated on a two-class folder ended in an ArrayIndexOutOfBoundsException (exit 70). */
@@ -82,8 +82,9 @@ class HostileInputCliTest {
             }
         }
         Cli eval = Cli.run("eval", ckpt.toString(), "--data", dir.resolve("data").toString(), "--device", "cpu");
-        assertOneLine(eval, "model 'lenet5' has 10 outputs but data set '" + dir.resolve("data").resolve("test")
-                + "' has 2 classes");
+        assertOneLine(eval, ckpt + " classifies 10 classes (0, 1, 2, 3, 4, 5, 6, 7, ... 2 more) but data set '"
+                + dir.resolve("data").resolve("test") + "' has 2 (cat, dog); to use the model on this data, fine-tune it: "
+                + "fovea train --init-from " + ckpt + " --num-classes 2");
         Cli train = Cli.run("train", "--model", "lenet5", "--data", dir.resolve("data").toString(), "--device", "cpu",
                 "--out", dir.resolve("run").toString());
         assertOneLine(train, "model 'lenet5' has 10 outputs but data set '" + dir.resolve("data").resolve("train")
@@ -99,6 +100,11 @@ class HostileInputCliTest {
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.err().contains("fovea: warning: " + ckpt + ": tensor 'conv1.weight' holds 7 non-finite values of 150 "
                 + "(7 NaN, 0 infinite)"), r.toString());
+        // Fine-tuning from such weights says so too, before the first batch.
+        Cli tune = Cli.run("train", "--init-from", ckpt.toString(), "--limit", "32", "--batch-size", "32", "--epochs", "1",
+                "--device", "cpu", "--out", dir.resolve("tuned").toString());
+        assertTrue(tune.out().contains("warning: " + ckpt + ": tensor 'conv1.weight' holds 7 non-finite values of 150 "
+                + "(7 NaN, 0 infinite)"), tune.toString());
     }
 
     /** A FIFO blocks a reader in open(2) forever; as every kind of input it is refused by name at once. */
@@ -142,8 +148,8 @@ class HostileInputCliTest {
         Path deep = dir.resolve("deep.json");
         Files.writeString(deep, "{\"format\": \"fovea-model/1\", \"input\": " + "[".repeat(100_000));
         Cli r = Cli.run("summary", deep.toString());
-        // ModelSpec names a model file's text "model file in checkpoint" wherever it came from (issue 16 names the file).
-        assertOneLine(r, "model file in checkpoint: not valid JSON: ");
+        // The model file's error names the file (it once said "model file in checkpoint" wherever the text came from).
+        assertOneLine(r, deep + ": not valid JSON: ");
         assertTrue(r.err().contains("nesting depth") && !r.err().contains("internal error"), r.toString());
         assertFalse(r.err().contains("Exception"), r.toString());
     }

@@ -99,7 +99,7 @@ class InterruptedRunTest {
             assertEquals(137, p.kill(), "SIGKILL");
         }
         assertEquals(List.of("accuracy.png", "epoch-001.json", "epoch-001.optim.safetensors", "epoch-001.safetensors",
-                "history.csv", "loss.png"), files(dir));
+                "history.csv", "loss.png", "train.lock"), files(dir), "the killed run's lock stays, for the next to see");
         assertLoadable(dir.resolve("epoch-001.json"));
         finish(resume(dir.resolve("epoch-001.json"), null));
         assertSameAsReference(dir);
@@ -160,11 +160,18 @@ class InterruptedRunTest {
         assertEquals(1, c.epoch(), "one complete epoch");
         assertEquals(5, c.position().batch(), "and five batches of the second");
         assertEquals(16 + 5, c.globalStep());
+        Cli other = Cli.run("train", "--resume", ckpt.toString(), "--batch-size", "8", "--device", "cpu");
+        assertEquals(2, other.status(), other.toString());
+        assertEquals("fovea: --batch-size: " + ckpt + " was written in the middle of epoch 2, which goes on with the "
+                + "batches it started with; to change --batch-size, resume from the checkpoint of epoch 1 "
+                + "(epoch-001.json)", other.err().strip());
         try (TrainingProcess p = resume(ckpt, null)) {
             assertEquals(0, p.waitFor(), p.toString());
             assertTrue(p.stdout().contains("(epoch 1 done, and batch 5 of epoch 2)"), p.stdout());
         }
         assertSameAsReference(dir);
+        assertTrue(files(dir).stream().noneMatch(f -> f.contains("-batch-")),
+                "once epoch 2 is complete its mid-epoch checkpoint goes: " + files(dir));
     }
 
     @Test

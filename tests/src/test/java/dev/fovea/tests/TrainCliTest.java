@@ -26,8 +26,8 @@ class TrainCliTest {
         assertEquals(0, train.status(), train.toString());
         assertTrue(train.out().contains("training mnist-cnn on mnist-digits/train (512 train / 128 test images"),
                 train.out());
-        assertTrue(train.out().matches("(?s).*epoch 1: train loss \\d+\\.\\d+, test loss \\d+\\.\\d+, test accuracy .*"),
-                train.out());
+        assertTrue(train.out().matches("(?s).*epoch 1: train loss \\d+\\.\\d+, train accuracy \\d+\\.\\d+%, test loss "
+                + "\\d+\\.\\d+, test accuracy .*"), train.out());
         Path ckpt = out.resolve("epoch-001.json");
         assertTrue(Files.isRegularFile(ckpt));
         assertTrue(ImageIO.read(out.resolve("loss.png").toFile()).getWidth() > 100);
@@ -78,7 +78,8 @@ class TrainCliTest {
         assertEquals(2, bad.status(), bad.toString());
         assertTrue(bad.err().contains("ckpt.json") && bad.err().contains("format"), bad.err());
 
-        Cli wrongData = Cli.run("train", "--model", "resnet18-cifar", "--device", "cpu", "--out", dir.toString());
+        Cli wrongData = Cli.run("train", "--model", "resnet18-cifar", "--device", "cpu", "--out",
+                dir.resolve("cifar").toString());
         assertEquals(2, wrongData.status(), wrongData.toString());
         assertTrue(wrongData.err().contains("expects input [1, 3, 32, 32]"), wrongData.err());
     }

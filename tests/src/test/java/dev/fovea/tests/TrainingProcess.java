@@ -33,12 +33,21 @@ final class TrainingProcess implements AutoCloseable {
      * {@code shellPrefix} (e.g. "ulimit -f 4") runs in a shell that then execs the JVM.
      */
     static TrainingProcess start(Path logs, List<String> jvmArgs, String shellPrefix, String... args) throws IOException {
-        return start(logs, jvmArgs, shellPrefix, java.util.Map.of(), args);
+        return start(logs, null, java.util.Map.of(), jvmArgs, shellPrefix, args);
     }
 
     /** As {@link #start(Path, List, String, String...)}, with {@code env} added to the environment. */
     static TrainingProcess start(Path logs, List<String> jvmArgs, String shellPrefix, java.util.Map<String, String> env,
                                  String... args) throws IOException {
+        return start(logs, null, env, jvmArgs, shellPrefix, args);
+    }
+
+    /**
+     * As {@link #start(Path, List, String, String...)}, in working directory {@code cwd} (null: this
+     * one) with {@code env} added to the environment.
+     */
+    static TrainingProcess start(Path logs, Path cwd, java.util.Map<String, String> env, List<String> jvmArgs,
+                                 String shellPrefix, String... args) throws IOException {
         Path tmp = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("target/tmp/fork-training");
         Files.createDirectories(tmp);
         Files.createDirectories(logs);
@@ -62,6 +71,9 @@ final class TrainingProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().remove("FOVEA_DEVICE");
         pb.environment().putAll(env);
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
         return new TrainingProcess(pb.start(), out, err);
     }
 
@@ -78,6 +90,10 @@ final class TrainingProcess implements AutoCloseable {
             }
             Thread.sleep(20);
         }
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     /** SIGKILL: the process gets no chance to clean up. */
@@ -98,9 +114,14 @@ final class TrainingProcess implements AutoCloseable {
     }
 
     int waitFor() throws InterruptedException {
-        if (!process.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
+        return waitFor(TIMEOUT_S);
+    }
+
+    /** The exit status, waiting at most {@code seconds} (a full training run on a busy machine takes minutes). */
+    int waitFor(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new AssertionError("fovea did not finish within " + TIMEOUT_S + " s\n" + this);
+            throw new AssertionError("fovea did not finish within " + seconds + " s\n" + this);
         }
         return process.exitValue();
     }

@@ -1,12 +1,17 @@
 package dev.fovea.ops.registry;
 
+import dev.fovea.backend.Backend;
 import dev.fovea.backend.BatchNormOutput;
 import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.DropoutParams;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * batch_norm and dropout: the ops whose behaviour depends on a training flag. In training,
@@ -49,14 +54,31 @@ final class NormOps {
                             },
                             (b, in, out, dy, wanted) -> {
                                 if (!training) {
-                                    throw new UnsupportedOperationException("batch_norm: backward is implemented for"
-                                            + " training=true only (inference uses fixed running statistics)");
+                                    return inferenceBackward(b, in, dy, wanted, p);
                                 }
                                 Grads g = b.batchNormBackward(dy, in.get("input"), in.get("weight"),
                                         new BatchNormOutput(out.get(Op.OUTPUT), out.get(SAVED_MEAN), out.get(SAVED_INV_STD)));
                                 return Outputs.grads(wanted, "input", g.input(), "weight", g.weight(), "bias", g.bias());
                             });
                 });
+    }
+
+    /**
+     * Backward of batch norm with fixed statistics (a frozen layer below trained ones): the op is then
+     * the per-channel affine map y = x * w / sqrt(var + eps) + b, so dx = dy * w / sqrt(var + eps),
+     * which is the same op applied to dy with a zero mean and bias.
+     */
+    private static Map<String, Tensor> inferenceBackward(Backend b, Inputs in, Tensor dy, Set<String> wanted,
+                                                         BatchNormParams p) {
+        if (wanted.contains("weight") || wanted.contains("bias")) {
+            throw new UnsupportedOperationException("batch_norm: with fixed running statistics (training=false) only the"
+                    + " input gradient is implemented; freeze the layer's weight and bias too");
+        }
+        Shape c = in.get("running_var").shape();
+        try (Tensor zeroMean = b.zeros(c); Tensor zeroBias = b.zeros(c)) {
+            return Outputs.grads(wanted, "input",
+                    b.batchNormInference(dy, in.get("weight"), zeroBias, zeroMean, in.get("running_var"), p));
+        }
     }
 
     private static OpDef dropout() {
