@@ -162,6 +162,7 @@ const std::map<std::string, Entry>& registry() {
         FOVEA_ENTRY(fovea_copy_blocks),
         FOVEA_ENTRY(fovea_sum_chunks),
         FOVEA_ENTRY(fovea_check_loss_values),
+        FOVEA_ENTRY(fovea_argmax_hits),
         FOVEA_ENTRY(fovea_softmax_xent_forward),
         FOVEA_ENTRY(fovea_softmax_xent_backward),
         FOVEA_ENTRY(fovea_bce_forward),

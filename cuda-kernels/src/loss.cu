@@ -45,6 +45,23 @@ extern "C" __global__ void fovea_check_loss_values(const float* values, float* f
     }
 }
 
+// Accuracy, pass 1: hits[i] = 1 when the first maximum of logits[i, :] is at the class labels[i]
+// names, else 0 (a later equal value does not win and NaN never compares greater, as the host's
+// argmax); pass 2 is fovea_sum_chunks, so a training step reads its correct count beside its loss
+// instead of downloading the logits. One thread per row.
+extern "C" __global__ void fovea_argmax_hits(const float* logits, const float* labels, float* hits, int N, int C) {
+    FOVEA_GRID_LOOP(i, N) {
+        const float* x = logits + i * C;
+        int best = 0;
+        for (int j = 1; j < C; j++) {
+            if (x[j] > x[best]) {
+                best = j;
+            }
+        }
+        hits[i] = (float)best == labels[i] ? 1.0f : 0.0f;
+    }
+}
+
 // Softmax cross-entropy from logits [N, C] with class indices stored as floats in labels [N]:
 // losses[i] = logsumexp(x[i, :]) - x[i, label]. One thread per sample. An out-of-range label gives
 // NaN here rather than a wild read; fovea_check_loss_values reports it.

@@ -1,6 +1,7 @@
 package dev.fovea.backend;
 
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.Argmax;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.DropoutParams;
@@ -35,6 +36,15 @@ public interface Backend extends AutoCloseable {
 
     /** Copies an int32 tensor to a new host array. */
     int[] downloadInts(Tensor t);
+
+    /**
+     * The values of several float32 tensors, in order. A device backend queues every copy and waits
+     * once, so a training step reads its loss, correct count and gradient check in one host
+     * synchronisation; on the host this is {@link #download} of each.
+     */
+    default List<float[]> downloadAll(List<Tensor> tensors) {
+        return tensors.stream().map(this::download).toList();
+    }
 
     Tensor zeros(Shape shape);
 
@@ -129,6 +139,16 @@ public interface Backend extends AutoCloseable {
 
     /** d(loss)/d(input) scaled by {@code gradOutput} (the upstream gradient of the scalar loss). */
     Tensor lossBackward(LossKind kind, Tensor input, Tensor target, float gradOutput);
+
+    /**
+     * How many rows of {@code logits} {@code [N, C]} predict the class {@code labels} {@code [N]}
+     * names ({@link Argmax}'s rule), as a scalar tensor: accuracy without downloading the logits.
+     * This default reads both to the host; a device backend overrides it.
+     */
+    default Tensor countCorrect(Tensor logits, Tensor labels) {
+        Argmax.requireShapes(logits.shape(), labels.shape());
+        return upload(Shape.scalar(), new float[]{Argmax.hits(download(logits), download(labels), logits.shape().dim(1))});
+    }
 
     // ---- optimisation -----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ import dev.fovea.data.Batch;
 import dev.fovea.data.BatchIterator;
 import dev.fovea.data.DataLoader;
 import dev.fovea.graph.Executor;
+import dev.fovea.ops.Argmax;
 import dev.fovea.ops.LossKind;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -40,7 +41,7 @@ public record Evaluation(double loss, double accuracy, long[][] confusion, int s
                     float[] out = b.download(logits);
                     int c = logits.shape().dim(1);
                     for (int i = 0; i < batch.size(); i++) {
-                        int pred = argmax(out, i * c, c);
+                        int pred = Argmax.of(out, i * c, c);
                         confusion[batch.labels()[i]][pred]++;
                         if (pred == batch.labels()[i]) {
                             correct++;
@@ -53,33 +54,11 @@ public record Evaluation(double loss, double accuracy, long[][] confusion, int s
         return new Evaluation(n == 0 ? Double.NaN : lossSum / n, n == 0 ? Double.NaN : (double) correct / n, confusion, n);
     }
 
-    /** How many rows of {@code logits} ([labels.length, classes], row-major) have their largest value at the label. */
-    static int correct(float[] logits, int[] labels) {
-        int classes = logits.length / labels.length;
-        int n = 0;
-        for (int i = 0; i < labels.length; i++) {
-            if (argmax(logits, i * classes, classes) == labels[i]) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     static float[] labelsAsFloats(int[] labels) {
         float[] f = new float[labels.length];
         for (int i = 0; i < f.length; i++) {
             f[i] = labels[i];
         }
         return f;
-    }
-
-    static int argmax(float[] v, int from, int n) {
-        int best = 0;
-        for (int j = 1; j < n; j++) {
-            if (v[from + j] > v[from + best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 }

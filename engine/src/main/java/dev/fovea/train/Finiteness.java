@@ -9,32 +9,62 @@ import java.util.Collection;
 
 /**
  * Whether tensors hold only finite values. Host tensors are scanned in place; device tensors are
- * first reduced on the device to one sum of squares (NaN or infinite whenever any element is) so a
- * healthy step costs one scalar download, and only a non-finite sum is confirmed element by element
- * (a finite but enormous gradient can overflow the sum without being non-finite itself).
+ * first reduced on the device to one sum of squares (NaN or infinite whenever any element is),
+ * which a training step reads with its loss in one download, and only a non-finite sum is confirmed
+ * element by element (a finite but enormous gradient can overflow the sum without being
+ * non-finite itself).
  */
 final class Finiteness {
     private Finiteness() {
     }
 
     static boolean allFinite(Backend backend, Collection<Tensor> tensors) {
-        boolean host = true;
-        for (Tensor t : tensors) {
-            host &= t.storage() instanceof HostStorage;
+        try (Tensor squares = deviceSumOfSquares(backend, tensors)) {
+            return allFinite(backend, tensors, squares == null ? 0f : backend.download(squares)[0]);
         }
-        return host ? exact(backend, tensors) : onDevice(backend, tensors) || exact(backend, tensors);
     }
 
-    /** The device reduction alone: true only if the sum of squares of every element is finite. */
-    static boolean onDevice(Backend backend, Collection<Tensor> tensors) {
-        float sum = 0;
+    /**
+     * Whether {@code tensors} are finite, given {@code sumOfSquares}, the value of
+     * {@link #deviceSumOfSquares} (ignored when that was null: host tensors are scanned exactly).
+     */
+    static boolean allFinite(Backend backend, Collection<Tensor> tensors, float sumOfSquares) {
+        if (allOnHost(tensors)) {
+            return exact(backend, tensors);
+        }
+        return Float.isFinite(sumOfSquares) || exact(backend, tensors);
+    }
+
+    /** {@link #sumOfSquares} for device tensors; null when every tensor is on the host, where a scan is cheaper. */
+    static Tensor deviceSumOfSquares(Backend backend, Collection<Tensor> tensors) {
+        return allOnHost(tensors) ? null : sumOfSquares(backend, tensors);
+    }
+
+    /**
+     * The sum of squares of every element of {@code tensors} as a scalar tensor, one dot product per
+     * tensor added in order on the backend: NaN or infinite whenever any element is.
+     */
+    static Tensor sumOfSquares(Backend backend, Collection<Tensor> tensors) {
+        Tensor sum = backend.zeros(Shape.scalar());
         for (Tensor t : tensors) {
             try (Tensor row = t.reshape(Shape.of(1, t.size()));
-                 Tensor dot = backend.linear(row, row, null)) {
-                sum += backend.download(dot)[0];
+                 Tensor dot = backend.linear(row, row, null);
+                 Tensor value = dot.reshape(Shape.scalar())) {
+                Tensor next = backend.add(sum, value);
+                sum.close();
+                sum = next;
             }
         }
-        return Float.isFinite(sum);
+        return sum;
+    }
+
+    private static boolean allOnHost(Collection<Tensor> tensors) {
+        for (Tensor t : tensors) {
+            if (!(t.storage() instanceof HostStorage)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean exact(Backend backend, Collection<Tensor> tensors) {

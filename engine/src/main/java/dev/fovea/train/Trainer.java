@@ -25,6 +25,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -294,6 +295,11 @@ public final class Trainer {
      * One optimisation step; returns the batch's loss and correct count. A non-finite loss or
      * gradient updates nothing: it stops training (with where the first non-finite value appeared)
      * or, with the skip policy, returns null.
+     *
+     * <p>The loss, the correct count and the gradients' finiteness check are computed where the
+     * tensors live and read together, after the backward pass: on a GPU the step then waits for the
+     * device once and copies back a few floats, not the logits. (A non-finite loss thus costs a
+     * backward pass whose gradients are discarded; it ends or skips the step either way.)
      */
     private Step step(Executor exec, Optimizer opt, Batch batch, long globalStep, int epoch, int b, Path lastGood) {
         try (Tensor x = backend.upload(batch.shape(), batch.images());
@@ -301,29 +307,35 @@ public final class Trainer {
             exec.seed(cfg.seed(), globalStep);
             Tensor out = exec.forward(x);
             float loss;
-            try (Tensor l = backend.loss(LossKind.CROSS_ENTROPY, out, y)) {
-                loss = backend.download(l)[0];
-            }
-            int correct = Evaluation.correct(backend.download(out), batch.labels());
-            String what;
-            if (!Float.isFinite(loss)) {
-                exec.releaseTape();
-                what = "loss became " + loss;
-            } else {
-                Map<String, Tensor> grads;
+            int correct;
+            Map<String, Tensor> grads;
+            boolean gradsFinite;
+            try (Tensor l = backend.loss(LossKind.CROSS_ENTROPY, out, y);
+                 Tensor hits = backend.countCorrect(out, y)) {
                 try (Tensor dOut = backend.lossBackward(LossKind.CROSS_ENTROPY, out, y, 1f)) {
                     grads = exec.backward(dOut);
                 }
-                if (Finiteness.allFinite(backend, grads.values())) {
-                    for (Map.Entry<String, Tensor> g : grads.entrySet()) {
-                        opt.step(g.getKey(), exec.params().get(g.getKey()), g.getValue());
-                        g.getValue().close();
-                    }
-                    return new Step(loss, correct);
+                try (Tensor squares = Finiteness.deviceSumOfSquares(backend, grads.values())) {
+                    List<float[]> read = backend.downloadAll(squares == null ? List.of(l, hits) : List.of(l, hits, squares));
+                    loss = read.get(0)[0];
+                    correct = (int) read.get(1)[0];
+                    gradsFinite = Finiteness.allFinite(backend, grads.values(), squares == null ? 0f : read.get(2)[0]);
+                } catch (RuntimeException | Error e) {
+                    grads.values().forEach(Tensor::close);
+                    throw e;
                 }
-                grads.values().forEach(Tensor::close);
-                what = String.format(Locale.ROOT, "gradients became non-finite (loss %.4f)", loss);
             }
+            String what;
+            if (Float.isFinite(loss) && gradsFinite) {
+                for (Map.Entry<String, Tensor> g : grads.entrySet()) {
+                    opt.step(g.getKey(), exec.params().get(g.getKey()), g.getValue());
+                    g.getValue().close();
+                }
+                return new Step(loss, correct);
+            }
+            grads.values().forEach(Tensor::close);
+            what = !Float.isFinite(loss) ? "loss became " + loss
+                    : String.format(Locale.ROOT, "gradients became non-finite (loss %.4f)", loss);
             exec.seed(cfg.seed(), globalStep);
             String first = NonFiniteSearch.locate(exec, backend, x, y);
             if (cfg.onNonFinite() == NonFinite.STOP) {

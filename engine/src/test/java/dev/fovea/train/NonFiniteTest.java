@@ -166,13 +166,23 @@ class NonFiniteTest {
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
             Tensor t = cpu.upload(Shape.of(3), new float[] {0, bad, 1});
             assertFalse(Finiteness.allFinite(cpu, List.of(ok, t)), "host " + bad);
-            assertFalse(Finiteness.onDevice(cpu, List.of(ok, t)), "device reduction " + bad);
+            assertFalse(finiteSumOfSquares(List.of(ok, t)), "device reduction " + bad);
             assertEquals(1, Finiteness.firstNonFinite(cpu, t));
         }
         Tensor huge = cpu.upload(Shape.of(2), new float[] {1e30f, -1e30f});
-        assertFalse(Finiteness.onDevice(cpu, List.of(huge)), "the sum of squares overflows...");
+        assertFalse(finiteSumOfSquares(List.of(huge)), "the sum of squares overflows...");
         assertTrue(Finiteness.exact(cpu, List.of(huge)), "...so the device path confirms element by element");
-        assertTrue(Finiteness.onDevice(cpu, List.of(cpu.upload(Shape.of(3), new float[] {1, 2, -3}))));
+        assertTrue(finiteSumOfSquares(List.of(cpu.upload(Shape.of(3), new float[] {1, 2, -3}))));
+        assertFalse(Finiteness.allFinite(cpu, List.of(ok, cpu.upload(Shape.of(1), new float[] {Float.NaN})), 0f),
+                "host tensors are scanned, whatever the sum passed");
+    }
+
+    /** The reduction a device step reads, computed here on the CPU backend. */
+    private boolean finiteSumOfSquares(List<Tensor> tensors) {
+        try (Tensor s = Finiteness.sumOfSquares(cpu, tensors)) {
+            assertEquals(Shape.scalar(), s.shape());
+            return Float.isFinite(cpu.download(s)[0]);
+        }
     }
 
     @Test

@@ -412,6 +412,19 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public Tensor countCorrect(Tensor logits, Tensor labels) {
+        return pointwise.countCorrect(logits, labels);
+    }
+
+    @Override
+    public List<float[]> downloadAll(List<Tensor> tensors) {
+        for (Tensor t : tensors) {
+            requireDType("downloadAll", t, DType.FLOAT32);
+        }
+        return pointwise.downloadAll(tensors);
+    }
+
+    @Override
     public Tensor lossBackward(LossKind kind, Tensor input, Tensor target, float gradOutput) {
         return pointwise.lossBackward(kind, input, target, gradOutput);
     }

@@ -210,6 +210,11 @@ final class CudaDevice implements AutoCloseable {
         return transfers.downloadFloats(src, n, "download");
     }
 
+    /** {@code counts[i]} floats from each of {@code sources}, with one wait for the stream. */
+    List<float[]> downloadFloats(List<CUdeviceptr> sources, int[] counts) {
+        return transfers.downloadFloats(sources, counts, "download");
+    }
+
     int[] downloadInts(CUdeviceptr src, int n) {
         return transfers.downloadInts(src, n, "download");
     }

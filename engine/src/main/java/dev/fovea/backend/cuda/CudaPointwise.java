@@ -3,6 +3,7 @@ package dev.fovea.backend.cuda;
 import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.Argmax;
 import dev.fovea.ops.DropoutMask;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossDomain;
@@ -283,7 +284,11 @@ final class CudaPointwise {
         if (loss == null) {
             return dev.downloadFloats(ptr(t), t.size());
         }
-        float[] v = dev.downloadFloats(ptr(t), 3);
+        return checked(loss, dev.downloadFloats(ptr(t), 3));
+    }
+
+    /** The loss of {@code v} = (mean, index of the first bad value or -1, that value), or the reference's error. */
+    private static float[] checked(CheckedLoss loss, float[] v) {
         if (v[1] >= 0) {
             int at = (int) v[1];
             throw new IllegalArgumentException(loss.kind() == LossKind.CROSS_ENTROPY
@@ -292,16 +297,59 @@ final class CudaPointwise {
         return new float[]{v[0]};
     }
 
+    /** {@link #download} of each tensor, with one wait for the device. */
+    List<float[]> downloadAll(List<Tensor> tensors) {
+        List<CUdeviceptr> sources = new ArrayList<>(tensors.size());
+        int[] counts = new int[tensors.size()];
+        for (int i = 0; i < counts.length; i++) {
+            Tensor t = tensors.get(i);
+            sources.add(ptr(t));
+            counts[i] = checkedLosses.containsKey(t) ? 3 : t.size();
+        }
+        List<float[]> values = dev.downloadFloats(sources, counts);
+        List<float[]> out = new ArrayList<>(values.size());
+        for (int i = 0; i < counts.length; i++) {
+            CheckedLoss loss = checkedLosses.get(tensors.get(i));
+            out.add(loss == null ? values.get(i) : checked(loss, values.get(i)));
+        }
+        return out;
+    }
+
+    /**
+     * {@code [N]} hits of {@code logits [N, C]} against {@code labels [N]} (fovea_argmax_hits), then
+     * counted by the two deterministic passes of {@link #mean} with no division.
+     */
+    Tensor countCorrect(Tensor logits, Tensor labels) {
+        Argmax.requireShapes(logits.shape(), labels.shape());
+        String ctx = "count_correct logits " + logits.shape() + " labels " + labels.shape();
+        int n = logits.shape().dim(0);
+        Tensor out = dev.tensor(Shape.scalar(), ctx);
+        if (n == 0) {
+            dev.zero(ptr(out), Sizeof.FLOAT, ctx);
+            return out;
+        }
+        try (Tensor hits = dev.tensor(Shape.of(n), ctx)) {
+            dev.kernels.launch(Kernel.ARGMAX_HITS, n, ctx, ptr(logits), ptr(labels), ptr(hits), n, logits.shape().dim(1));
+            sum(hits, n, out, 1f, ctx);
+        }
+        return out;
+    }
+
     /** A loss whose domain check was queued beside its value. */
     private record CheckedLoss(LossKind kind, Shape input) {
     }
 
     /** The mean of {@code n} values into {@code out[0]}, in two deterministic passes of chunked sums. */
     private void mean(Tensor values, int n, Tensor out, String ctx) {
+        sum(values, n, out, (float) (1.0 / n), ctx);
+    }
+
+    /** {@code scale} times the sum of {@code n} values into {@code out[0]}: chunked sums, then their sum. */
+    private void sum(Tensor values, int n, Tensor out, float scale, String ctx) {
         int partials = (n + SUM_CHUNK - 1) / SUM_CHUNK;
         try (Tensor sums = dev.tensor(Shape.of(partials), ctx)) {
             dev.kernels.launch(Kernel.SUM_CHUNKS, partials, ctx, ptr(values), ptr(sums), n, SUM_CHUNK, 1f);
-            dev.kernels.launch(Kernel.SUM_CHUNKS, 1, ctx, ptr(sums), ptr(out), partials, partials, (float) (1.0 / n));
+            dev.kernels.launch(Kernel.SUM_CHUNKS, 1, ctx, ptr(sums), ptr(out), partials, partials, scale);
         }
     }
 

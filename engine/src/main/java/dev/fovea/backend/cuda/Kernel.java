@@ -48,6 +48,7 @@ enum Kernel {
 
     SUM_CHUNKS("loss", "fovea_sum_chunks", "pp ii f"),
     CHECK_LOSS_VALUES("loss", "fovea_check_loss_values", "pp ii"),
+    ARGMAX_HITS("loss", "fovea_argmax_hits", "ppp ii"),
     SOFTMAX_XENT_FORWARD("loss", "fovea_softmax_xent_forward", "ppp ii"),
     SOFTMAX_XENT_BACKWARD("loss", "fovea_softmax_xent_backward", "ppp ii f"),
     BCE_FORWARD("loss", "fovea_bce_forward", "ppp i"),

@@ -11,6 +11,9 @@ import jcuda.driver.JCudaDriver;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Host-device copies through pinned memory. An upload does not wait for the GPU: the data goes into
@@ -74,6 +77,44 @@ final class Transfers implements AutoCloseable {
             b.asFloatBuffer().get(out);
             shrinkDownload();
         }
+        return out;
+    }
+
+    /**
+     * The values of several buffers, {@code counts[i]} floats from {@code sources.get(i)}: every copy
+     * is queued into one staging buffer and the host waits once.
+     */
+    synchronized List<float[]> downloadFloats(List<CUdeviceptr> sources, int[] counts, String context) {
+        long total = 0;
+        for (int n : counts) {
+            total += (long) n * Sizeof.FLOAT;
+        }
+        List<float[]> out = new ArrayList<>(counts.length);
+        if (total == 0) {
+            for (int n : counts) {
+                out.add(new float[n]);
+            }
+            return out;
+        }
+        enter.run();
+        ByteBuffer b = buffer(download, total, context);
+        long at = 0;
+        for (int i = 0; i < counts.length; i++) {
+            long bytes = (long) counts[i] * Sizeof.FLOAT;
+            if (bytes > 0) {
+                Check.driver(JCudaDriver.cuMemcpyDtoHAsync(download.host.withByteOffset(at), sources.get(i), bytes, stream),
+                        "cuMemcpyDtoHAsync(" + bytes + " bytes)", context);
+            }
+            at += bytes;
+        }
+        Check.driver(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize", context);
+        FloatBuffer floats = b.asFloatBuffer();
+        for (int n : counts) {
+            float[] v = new float[n];
+            floats.get(v);
+            out.add(v);
+        }
+        shrinkDownload();
         return out;
     }
 

@@ -25,14 +25,22 @@ class LossDomainTest {
         return Backends.availableNames();
     }
 
+    /** The refusal, which must be the same whether the loss is read alone or with others (a training step's read). */
     private static String refusal(Backend b, LossKind kind, Shape xs, float[] x, Shape ts, float[] t) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+        IllegalArgumentException alone = assertThrows(IllegalArgumentException.class, () -> {
             try (Tensor input = b.upload(xs, x); Tensor target = b.upload(ts, t);
                  Tensor loss = b.loss(kind, input, target)) {
                 b.download(loss);
             }
         }, b.name());
-        return e.getMessage();
+        IllegalArgumentException together = assertThrows(IllegalArgumentException.class, () -> {
+            try (Tensor input = b.upload(xs, x); Tensor target = b.upload(ts, t);
+                 Tensor loss = b.loss(kind, input, target)) {
+                b.downloadAll(List.of(input, loss, target));
+            }
+        }, b.name() + " downloadAll");
+        assertEquals(alone.getMessage(), together.getMessage(), b.name());
+        return alone.getMessage();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -52,6 +60,10 @@ class LossDomainTest {
                  Tensor t = b.upload(Shape.of(2), new float[]{0, 2});
                  Tensor loss = b.loss(LossKind.CROSS_ENTROPY, x, t)) {
                 assertEquals((float) Math.log(3), b.download(loss)[0], 1e-6, name);
+                List<float[]> read = b.downloadAll(List.of(t, loss, x));
+                assertEquals(List.of(2, 1, 6), read.stream().map(v -> v.length).toList(), name);
+                assertEquals(2f, read.get(0)[1], name);
+                assertEquals((float) Math.log(3), read.get(1)[0], 1e-6, name);
             }
         }
     }
