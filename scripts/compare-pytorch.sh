@@ -4,6 +4,9 @@
 # Optional; never part of CI.
 #
 # usage: scripts/compare-pytorch.sh [--threads N] [--repeats N] [--warmup N] [--rounds N] [--out DIR]
+#                                  [--ops "NAME,..."] [--models "MODEL:BATCH ..."]
+# --ops: the `bench ops --only` patterns (default: the issue-5 ops and the ResNet 3x3); --models: zoo
+# models and batch sizes for the training step and inference (default: mnist-cnn:64 resnet18-cifar:32).
 # Fovea and PyTorch run in alternation, --rounds times (default 3), and each side's best median is
 # compared: on a shared or virtual machine the speed of the cores drifts by up to 2x over minutes, so
 # one Fovea run followed by one PyTorch run compares two different machines.
@@ -16,6 +19,8 @@ repeats=10
 warmup=10
 rounds=3
 out=""
+ops="conv2d mnist-conv2,conv2d depthwise-3x3,conv2d resnet-3x3,min_pool2d,sgemm 1024"
+models="mnist-cnn:64 resnet18-cifar:32"
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) threads="$2"; shift 2 ;;
@@ -23,7 +28,9 @@ while [ $# -gt 0 ]; do
     --warmup) warmup="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    *) echo "compare-pytorch: unknown option $1 (expected --threads, --repeats, --warmup, --rounds, --out)" >&2; exit 2 ;;
+    --ops) ops="$2"; shift 2 ;;
+    --models) models="$2"; shift 2 ;;
+    *) echo "compare-pytorch: unknown option $1 (expected --threads, --repeats, --warmup, --rounds, --out, --ops, --models)" >&2; exit 2 ;;
   esac
 done
 out="${out:-$root/bench/results/$(date -u +%F)-$(hostname -s 2>/dev/null || hostname)/pytorch}"
@@ -44,15 +51,22 @@ fi
 
 export FOVEA_JAVA_OPTS="${FOVEA_JAVA_OPTS:-} -Dfovea.threads=$threads"
 common=(--backend cpu --repeats "$repeats" --warmup "$warmup")
-pytorch=(--threads "$threads" --repeats "$repeats" --warmup "$warmup")
+# PyTorch times the workloads whose names the selected ops and "MODEL batch N" contain.
+only="$ops"
+for m in $models; do only="$only,${m%%:*} batch ${m##*:}"; done
+pytorch=(--threads "$threads" --repeats "$repeats" --warmup "$warmup" --only "$only")
 for r in $(seq 1 "$rounds"); do
   dir="$out/round-$r"
   mkdir -p "$dir"
   echo "compare-pytorch: round $r of $rounds: Fovea, $threads threads" >&2
-  "$root/fovea" bench ops "${common[@]}" --json "$dir/fovea-ops.json" \
-    --only "conv2d mnist-conv2,conv2d depthwise-3x3,min_pool2d,sgemm 1024" 2>&1 | grep -v '^WARNING: Using incubator'
-  "$root/fovea" bench model "${common[@]}" --model mnist-cnn --batch-size 64 --json "$dir/fovea-model.json" 2>&1 \
-    | grep -v '^WARNING: Using incubator'
+  if [ -n "$ops" ]; then
+    "$root/fovea" bench ops "${common[@]}" --json "$dir/fovea-ops.json" --only "$ops" 2>&1 \
+      | grep -v '^WARNING: Using incubator'
+  fi
+  for m in $models; do
+    "$root/fovea" bench model "${common[@]}" --model "${m%%:*}" --batch-size "${m##*:}" \
+      --json "$dir/fovea-model-${m%%:*}.json" 2>&1 | grep -v '^WARNING: Using incubator'
+  done
   echo "compare-pytorch: round $r of $rounds: PyTorch, $threads threads" >&2
   OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" "$python" "$root/scripts/compare_pytorch.py" \
     "${pytorch[@]}" --time-pytorch "$dir/pytorch.json"

@@ -103,6 +103,58 @@ def mnist_cnn():
     return train, infer
 
 
+def basic_block(cin, cout, stride):
+    """Zoo.basicBlock: conv-bn-relu-conv-bn plus the (1x1 projection when the shape changes) shortcut, then relu."""
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = torch.nn.Sequential(
+                torch.nn.Conv2d(cin, cout, 3, stride, 1, bias=False), torch.nn.BatchNorm2d(cout), torch.nn.ReLU(),
+                torch.nn.Conv2d(cout, cout, 3, 1, 1, bias=False), torch.nn.BatchNorm2d(cout))
+            self.shortcut = torch.nn.Identity() if stride == 1 and cin == cout else torch.nn.Sequential(
+                torch.nn.Conv2d(cin, cout, 1, stride, bias=False), torch.nn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            return F.relu(self.body(x) + self.shortcut(x))
+
+    return Block()
+
+
+def resnet18_cifar(batch):
+    """Fovea's zoo resnet18-cifar (3x3 stem, basic blocks 2-2-2-2 of 64-128-256-512 channels), one SGD step
+    (momentum 0.9) on a batch of random 3x32x32 images, and an inference pass (eval mode)."""
+    layers = [torch.nn.Conv2d(3, 64, 3, 1, 1, bias=False), torch.nn.BatchNorm2d(64), torch.nn.ReLU()]
+    cin = 64
+    for i, width in enumerate((64, 128, 256, 512)):
+        for block in range(2):
+            layers.append(basic_block(cin, width, 2 if i > 0 and block == 0 else 1))
+            cin = width
+    layers += [torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(512, 10)]
+    return classifier_step(torch.nn.Sequential(*layers), batch, 3, 32)
+
+
+def classifier_step(model, batch, channels, size):
+    """A training step (SGD, momentum 0.9, cross-entropy) and an inference pass (eval mode, no grad)."""
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = torch.rand(batch, channels, size, size) * 2 - 1
+    y = torch.randint(0, 10, (batch,))
+
+    def train():
+        model.train()
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    def infer():
+        model.eval()
+        with torch.no_grad():
+            model(x)
+
+    return train, infer
+
+
 def blas_library_after_mm():
     """The BLAS shared library this process mapped (OpenBLAS or the reference one), from /proc/self/maps."""
     torch.mm(torch.ones(2, 2), torch.ones(2, 2))
@@ -124,6 +176,10 @@ WORKLOADS = {
     "sgemm 1024^3": lambda: sgemm(1024),
     "mnist-cnn batch 64 train": lambda: mnist_cnn()[0],
     "mnist-cnn batch 64 infer": lambda: mnist_cnn()[1],
+    "conv2d resnet-3x3 N32 64>64 56x56 fwd": lambda: conv((32, 64, 56, 56), (64, 64, 3, 3), 1, 1)[0],
+    "conv2d resnet-3x3 N32 64>64 56x56 fwd+bwd": lambda: conv((32, 64, 56, 56), (64, 64, 3, 3), 1, 1)[1],
+    "resnet18-cifar batch 32 train": lambda: resnet18_cifar(32)[0],
+    "resnet18-cifar batch 32 infer": lambda: resnet18_cifar(32)[1],
 }
 
 
@@ -143,7 +199,7 @@ def best_of_rounds(rounds_dir):
         if not (name.startswith("round-") and os.path.isdir(d)):
             continue
         rounds += 1
-        for fname in ("fovea-ops.json", "fovea-model.json"):
+        for fname in sorted(f for f in os.listdir(d) if f.startswith("fovea-") and f.endswith(".json")):
             with open(os.path.join(d, fname)) as f:
                 for m in json.load(f)["measurements"]:
                     if m["backend"] == "cpu" and (m["name"] not in fovea or m["median_ms"] < fovea[m["name"]]["median_ms"]):
@@ -166,15 +222,17 @@ def main():
     ap.add_argument("--rounds-dir", help="combine the round-N directories under this one")
     ap.add_argument("--out")
     ap.add_argument("--one", help="time this one workload and print [median, min, max] (used by the parent)")
+    ap.add_argument("--only", default="", help="comma-separated: only the workloads whose name contains one of these")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     if a.one:
         print(json.dumps(timed(WORKLOADS[a.one](), a.warmup, a.repeats)))
         return
+    selected = [n for n in WORKLOADS if not a.only or any(p and p in n for p in a.only.split(","))]
     if a.time_pytorch:
         timings = {}
-        for name in WORKLOADS:
+        for name in selected:
             timings[name] = time_in_fresh_process(name, a)
             print(f"{name:48s} pytorch {timings[name][0]:9.3f} ms (min {timings[name][1]:.3f})", flush=True)
         with open(a.time_pytorch, "w") as f:
@@ -185,7 +243,7 @@ def main():
         ap.error("--time-pytorch FILE, or --rounds-dir and --out, is required")
     fovea, pytorch, rounds = best_of_rounds(a.rounds_dir)
     rows = []
-    for name in WORKLOADS:
+    for name in (n for n in selected if n in pytorch):
         median, lo, hi = pytorch[name]
         f = fovea.get(name)
         ratio = f and median / f["median_ms"]
@@ -216,7 +274,7 @@ def main():
             f.write(f"| {r['name']} | {fm} | {r['pytorch_median_ms']:.3f} | {ratio} | {target} | {met} |\n")
     # The best measurements of both sides in `fovea bench --json` form, for `fovea bench plot`.
     best_fovea, best_pytorch = [], []
-    for name in WORKLOADS:
+    for name in (n for n in selected if n in pytorch):
         f = fovea.get(name)
         if not f:
             continue

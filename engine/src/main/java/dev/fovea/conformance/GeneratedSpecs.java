@@ -51,6 +51,9 @@ final class GeneratedSpecs {
         conv(s, "convolution_mode_pad1", 2, 3, 5, 5, 2, 3, 3, 1, 1, 1, 1, "convolution", true);
         conv(s, "convolution_mode_s2_d2_g2", 1, 4, 9, 9, 4, 3, 3, 2, 2, 2, 2, "convolution", true);
         conv(s, "convolution_mode_2x3_kernel", 2, 2, 6, 5, 3, 2, 3, 1, 0, 1, 1, "convolution", true);
+        // An output plane of 1056 pixels: the fast CPU backend runs such planes one image per GEMM, the
+        // small ones above several images per GEMM (FastConv.TARGET_COLUMNS), so both routes are checked.
+        conv(s, "large_plane_32x33_pad1", 2, 2, 32, 33, 3, 3, 3, 1, 1, 1, 1, "cross_correlation", true);
         // Per-axis attributes as [h, w] pairs.
         Map<String, Object> pairs = new LinkedHashMap<>();
         pairs.put("stride", List.of(2, 1));

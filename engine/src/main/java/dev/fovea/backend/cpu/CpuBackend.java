@@ -21,7 +21,8 @@ import java.util.List;
  * the same GEMM (the reference's linear forward reaches it through the overridden {@link #gemm}), or
  * an optimised native BLAS where one is installed ({@link NativeBlas}); pooling ({@link FastPool}) and
  * activations ({@link FastPointwise}) run the reference's arithmetic over the threads, without its
- * branches, and give bitwise its results; optimiser updates are split over the threads in fixed chunks;
+ * branches, and give bitwise its results; batch norm runs the reference's per-channel arithmetic with
+ * the channels spread over the threads; optimiser updates are split over the threads in fixed chunks;
  * large outputs come from {@link HostArrays}. Results are bitwise
  * the same for every thread count. Every override is tested against {@link ReferenceBackend}.
  */
@@ -59,6 +60,12 @@ public class CpuBackend extends ReferenceBackend {
     public static String denseGemmName() {
         NativeBlas blas = NativeBlas.get();
         return blas.inUse() ? blas.description() : GemmKernels.best().name() + "; native BLAS " + blas.description();
+    }
+
+    /** Batch norm's channels over the threads: the reference's arithmetic per channel, so the same bits. */
+    @Override
+    RefNorm.ChannelLoop channelLoop() {
+        return threads::parallelFor;
     }
 
     // ---- convolution ------------------------------------------------------------------------

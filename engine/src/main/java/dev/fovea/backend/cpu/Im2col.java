@@ -6,6 +6,8 @@ import java.util.Arrays;
  * Unfolds one group of one image into the im2col matrix (rows: input channel x kernel offset, columns:
  * output pixels) so a convolution becomes one GEMM, and folds a gradient of that matrix back onto the
  * input (col2im). Rows are filled with whole-row copies and zeroed borders, not per-pixel branches.
+ * The matrix's rows are {@code ld} floats apart, so that several images' columns can sit side by side
+ * (an image's block starts at its column offset) and one GEMM covers them.
  */
 final class Im2col {
     private static final RowOps OPS = RowOps.best();
@@ -13,9 +15,8 @@ final class Im2col {
     private Im2col() {
     }
 
-    /** col[kdim x oh*ow] from input channels starting at {@code xOff} (cinG planes of h x w). */
-    static void unfold(float[] x, int xOff, ConvGeometry g, float[] col) {
-        int plane = g.outPlane();
+    /** col[colOff + r*ld + pixel] (kdim rows of oh*ow) from input channels at {@code xOff} (cinG planes of h x w). */
+    static void unfold(float[] x, int xOff, ConvGeometry g, float[] col, int colOff, int ld) {
         int r = 0;
         for (int ci = 0; ci < g.cinG(); ci++) {
             int xc = xOff + ci * g.inPlane();
@@ -25,7 +26,7 @@ final class Im2col {
                     int lo = g.firstValidColumn(offset);
                     int hi = Math.max(lo, g.endValidColumn(offset));
                     for (int oy = 0; oy < g.oh(); oy++) {
-                        int dst = r * plane + oy * g.ow();
+                        int dst = colOff + r * ld + oy * g.ow();
                         int iy = oy * g.strideH() - g.padH() + a * g.dilationH();
                         if (iy < 0 || iy >= g.h()) {
                             Arrays.fill(col, dst, dst + g.ow(), 0f);
@@ -48,8 +49,7 @@ final class Im2col {
     }
 
     /** dx (cinG planes from {@code dxOff}) += the fold of col; the inverse scatter of {@link #unfold}. */
-    static void fold(float[] col, ConvGeometry g, float[] dx, int dxOff) {
-        int plane = g.outPlane();
+    static void fold(float[] col, int colOff, int ld, ConvGeometry g, float[] dx, int dxOff) {
         int r = 0;
         for (int ci = 0; ci < g.cinG(); ci++) {
             int xc = dxOff + ci * g.inPlane();
@@ -63,7 +63,7 @@ final class Im2col {
                         if (iy < 0 || iy >= g.h()) {
                             continue;
                         }
-                        int src = r * plane + oy * g.ow();
+                        int src = colOff + r * ld + oy * g.ow();
                         int dst = xc + iy * g.w() + offset;
                         int sw = g.strideW();
                         if (sw == 1) {

@@ -3,12 +3,29 @@ package dev.fovea.backend.cpu;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.tensor.Shape;
 
+import java.util.function.IntConsumer;
+
 /**
  * Reference batch normalisation over N (and H, W) per channel of [N,C,H,W] or [N,C], with
  * PyTorch's semantics: biased batch variance to normalise, unbiased variance into the running
  * statistics. Sums are taken in double so that the reference is limited by float32 storage only.
+ * Channels are independent, so each method runs its per-channel body through a {@link ChannelLoop}:
+ * in turn for the reference, over the threads for the fast backend, with the same bits either way.
  */
 final class RefNorm {
+    /** Runs {@code body} once for every channel in [0, channels), in any order or concurrently. */
+    @FunctionalInterface
+    interface ChannelLoop {
+        void run(int channels, IntConsumer body);
+    }
+
+    /** One channel after the other on the calling thread. */
+    static final ChannelLoop IN_TURN = (channels, body) -> {
+        for (int ch = 0; ch < channels; ch++) {
+            body.accept(ch);
+        }
+    };
+
     private RefNorm() {
     }
 
@@ -41,12 +58,13 @@ final class RefNorm {
      * backward pass needs, and updates the running statistics in place.
      */
     static void training(float[] x, Shape xs, float[] gamma, float[] beta, float[] runningMean,
-                         float[] runningVar, BatchNormParams p, float[] y, float[] mean, float[] invStd) {
+                         float[] runningVar, BatchNormParams p, float[] y, float[] mean, float[] invStd,
+                         ChannelLoop loop) {
         int n = xs.dim(0);
         int c = xs.dim(1);
         int hw = xs.product(2, xs.rank());
         long m = (long) n * hw;
-        for (int ch = 0; ch < c; ch++) {
+        loop.run(c, ch -> {
             double sum = 0;
             for (int b = 0; b < n; b++) {
                 int base = (b * c + ch) * hw;
@@ -78,17 +96,17 @@ final class RefNorm {
             double unbiased = m > 1 ? sq / (m - 1) : var;
             runningMean[ch] = (float) ((1 - p.momentum()) * runningMean[ch] + p.momentum() * mu);
             runningVar[ch] = (float) ((1 - p.momentum()) * runningVar[ch] + p.momentum() * unbiased);
-        }
+        });
     }
 
     /** Normalises with the running statistics. */
     static float[] inference(float[] x, Shape xs, float[] gamma, float[] beta, float[] runningMean,
-                             float[] runningVar, BatchNormParams p) {
+                             float[] runningVar, BatchNormParams p, ChannelLoop loop) {
         int n = xs.dim(0);
         int c = xs.dim(1);
         int hw = xs.product(2, xs.rank());
         float[] y = new float[x.length];
-        for (int ch = 0; ch < c; ch++) {
+        loop.run(c, ch -> {
             double scale = gamma[ch] / Math.sqrt(runningVar[ch] + p.eps());
             for (int b = 0; b < n; b++) {
                 int base = (b * c + ch) * hw;
@@ -96,7 +114,7 @@ final class RefNorm {
                     y[base + s] = (float) ((x[base + s] - runningMean[ch]) * scale + beta[ch]);
                 }
             }
-        }
+        });
         return y;
     }
 
@@ -105,12 +123,12 @@ final class RefNorm {
      * dx = gamma * invStd / m * (m * dy - dbeta - x_hat * dgamma), with x_hat = (x - mean) * invStd.
      */
     static void backward(float[] dy, float[] x, Shape xs, float[] gamma, float[] mean, float[] invStd,
-                         float[] dx, float[] dgamma, float[] dbeta) {
+                         float[] dx, float[] dgamma, float[] dbeta, ChannelLoop loop) {
         int n = xs.dim(0);
         int c = xs.dim(1);
         int hw = xs.product(2, xs.rank());
         long m = (long) n * hw;
-        for (int ch = 0; ch < c; ch++) {
+        loop.run(c, ch -> {
             double sumDy = 0;
             double sumDyXhat = 0;
             for (int b = 0; b < n; b++) {
@@ -130,6 +148,6 @@ final class RefNorm {
             }
             dgamma[ch] = (float) sumDyXhat;
             dbeta[ch] = (float) sumDy;
-        }
+        });
     }
 }

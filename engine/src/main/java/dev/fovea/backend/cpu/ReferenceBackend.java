@@ -132,6 +132,11 @@ public class ReferenceBackend implements Backend {
 
     // ---- normalisation ----------------------------------------------------------------------
 
+    /** How the batch-norm kernels visit channels: in turn here; the fast backend spreads them over its threads. */
+    RefNorm.ChannelLoop channelLoop() {
+        return RefNorm.IN_TURN;
+    }
+
     @Override
     public BatchNormOutput batchNormTraining(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean,
                                              Tensor runningVar, BatchNormParams p) {
@@ -140,7 +145,7 @@ public class ReferenceBackend implements Backend {
         float[] mean = new float[c];
         float[] invStd = new float[c];
         RefNorm.training(Host.floats(input), input.shape(), Host.floats(gamma), Host.floats(beta),
-                Host.floats(runningMean), Host.floats(runningVar), p, y, mean, invStd);
+                Host.floats(runningMean), Host.floats(runningVar), p, y, mean, invStd, channelLoop());
         return new BatchNormOutput(Host.tensor(input.shape(), y), Host.tensor(Shape.of(c), mean),
                 Host.tensor(Shape.of(c), invStd));
     }
@@ -150,7 +155,7 @@ public class ReferenceBackend implements Backend {
                                      Tensor runningVar, BatchNormParams p) {
         RefNorm.checkShapes(input.shape(), gamma.shape(), beta.shape(), runningMean.shape(), runningVar.shape());
         return Host.tensor(input.shape(), RefNorm.inference(Host.floats(input), input.shape(), Host.floats(gamma),
-                Host.floats(beta), Host.floats(runningMean), Host.floats(runningVar), p));
+                Host.floats(beta), Host.floats(runningMean), Host.floats(runningVar), p, channelLoop()));
     }
 
     @Override
@@ -162,7 +167,7 @@ public class ReferenceBackend implements Backend {
         float[] dgamma = new float[c];
         float[] dbeta = new float[c];
         RefNorm.backward(Host.floats(gradOutput), Host.floats(input), input.shape(), Host.floats(gamma),
-                Host.floats(forward.savedMean()), Host.floats(forward.savedInvStd()), dx, dgamma, dbeta);
+                Host.floats(forward.savedMean()), Host.floats(forward.savedInvStd()), dx, dgamma, dbeta, channelLoop());
         return new Grads(Host.tensor(input.shape(), dx), Host.tensor(gamma.shape(), dgamma),
                 Host.tensor(gamma.shape(), dbeta));
     }

@@ -8,6 +8,8 @@ package dev.fovea.backend.cpu;
 final class Scratch {
     enum Slot {
         PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS,
+        // a convolution's GEMM output and gathered dy when one GEMM covers several images
+        GEMM_OUT, GRAD_GATHER,
         // the depthwise plane kernels
         PADDED_PLANE, PADDED_GRADS, GRAD_ROWS, PLANE_WEIGHTS, PLANE_TMP
     }

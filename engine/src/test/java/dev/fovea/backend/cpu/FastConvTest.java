@@ -70,7 +70,16 @@ class FastConvTest {
                 true, false));
         cases.add(new Case("depthwise, no input grad", Shape.of(2, 3, 6, 6), Shape.of(3, 1, 3, 3),
                 Conv2dParams.of(1, 1).withGroups(3), false, false));
-        cases.add(new Case("batch 37 (many weight chunks)", Shape.of(37, 2, 6, 5), Shape.of(3, 2, 2, 2), d, true, true));
+        cases.add(new Case("batch 37 (one GEMM, one weight chunk)", Shape.of(37, 2, 6, 5), Shape.of(3, 2, 2, 2), d,
+                true, true));
+        // 10x10 outputs: 11 images per GEMM, so 4 weight chunks, the last of 4 images.
+        cases.add(new Case("batch 37 (4 weight chunks of multi-image GEMMs)", Shape.of(37, 3, 10, 10),
+                Shape.of(4, 3, 3, 3), Conv2dParams.of(1, 1), true, true));
+        // Planes of at least FastConv.TARGET_COLUMNS pixels: one image per GEMM, 3 images per weight chunk.
+        cases.add(new Case("large plane, batch 40", Shape.of(40, 2, 33, 32), Shape.of(3, 2, 2, 2), Conv2dParams.of(1, 1),
+                true, true));
+        cases.add(new Case("large plane pointwise (operands in place)", Shape.of(3, 3, 32, 33), Shape.of(2, 3, 1, 1), d,
+                true, true));
         cases.add(new Case("kernel = padded input", Shape.of(2, 2, 3, 4), Shape.of(3, 2, 5, 6), Conv2dParams.of(1, 1),
                 true, true));
         SplittableRandom r = new SplittableRandom(2024);
