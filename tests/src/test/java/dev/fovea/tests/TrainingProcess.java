@@ -66,6 +66,13 @@ final class TrainingProcess implements AutoCloseable {
             shell.addAll(cmd);
             cmd = shell;
         }
+        if (interruptIgnored()) {
+            // Started under nohup or as a background job of a script, this JVM ignores SIGINT and so
+            // would the child, whose Ctrl-C handling the tests need: the child gets the default back.
+            List<String> reset = new ArrayList<>(List.of("env", "--default-signal=INT,TERM"));
+            reset.addAll(cmd);
+            cmd = reset;
+        }
         Path out = Files.createTempFile(logs, "stdout", ".txt");
         Path err = Files.createTempFile(logs, "stderr", ".txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -103,6 +110,20 @@ final class TrainingProcess implements AutoCloseable {
         }
         process.destroyForcibly();
         return waitFor();
+    }
+
+    /** Whether this process ignores SIGINT (bit 2 of SigIgn in /proc/self/status), which children inherit. */
+    static boolean interruptIgnored() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseLong(line.substring(7).trim(), 16) & (1L << 1)) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // Not Linux, or an unreadable status: assume the default disposition.
+        }
+        return false;
     }
 
     /** Sends SIGINT, as Ctrl-C in a terminal does. */
