@@ -19,27 +19,6 @@ final class RefLoss {
     private RefLoss() {
     }
 
-    static void checkShapes(LossKind kind, Shape input, Shape target) {
-        String op = kind.opName();
-        String ctx = " (input " + input + ", target " + target + ")";
-        if (kind == LossKind.CROSS_ENTROPY) {
-            if (input.rank() != 2) {
-                throw new IllegalArgumentException(op + ": input must be 2-D logits [N, C]" + ctx);
-            }
-            if (target.rank() != 1 || target.dim(0) != input.dim(0)) {
-                throw new IllegalArgumentException(op + ": target must be [" + input.dim(0)
-                        + "] class indices, one per input row" + ctx);
-            }
-            if (input.dim(1) == 0) {
-                throw new IllegalArgumentException(op + ": input has no classes" + ctx);
-            }
-        } else if (!input.equals(target)) {
-            throw new IllegalArgumentException(op + ": input and target shapes differ" + ctx);
-        }
-        if (input.size() == 0) {
-            throw new IllegalArgumentException(op + ": input is empty, the mean is undefined" + ctx);
-        }
-    }
 
     static float forward(LossKind kind, float[] x, Shape xs, float[] target) {
         double sum = 0;

@@ -2,9 +2,11 @@ package dev.fovea.backend.cuda;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.BatchNormOutput;
+import dev.fovea.backend.DeviceActivity;
 import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
+import dev.fovea.backend.cuda.SoftGpuCounters.Counter;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.Conv2dParams;
@@ -20,6 +22,8 @@ import jcuda.Sizeof;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 import static dev.fovea.backend.cuda.CudaDevice.ptr;
@@ -99,15 +103,27 @@ public final class CudaBackend implements Backend {
         return dev;
     }
 
+    /** The GPU, its memory, and the driver and library versions. */
+    @Override
+    public String describe() {
+        CudaStatus s = CudaProbe.status();
+        GpuInfo g = s.gpus().get(dev.device.index());
+        return g.name() + ", compute capability " + g.ccMajor() + "." + g.ccMinor() + ", "
+                + CudaVersions.bytes(g.totalBytes()) + "; " + s.versions() + "; JCuda 11.7.0"
+                + (s.cudnnAvailable() ? "" : "; " + s.cudnnReason());
+    }
+
     /** Routing decisions and algorithm choices so far, in order (`fovea train --verbose`). */
+    @Override
     public List<String> decisions() {
         synchronized (notes) {
             return List.copyOf(notes);
         }
     }
 
-    public long peakBytes() {
-        return dev.allocator.peakBytes();
+    @Override
+    public OptionalLong peakBytes() {
+        return OptionalLong.of(dev.allocator.peakBytes());
     }
 
     public long currentBytes() {
@@ -115,13 +131,24 @@ public final class CudaBackend implements Backend {
     }
 
     /** Waits for every queued GPU operation (benchmarks call this before reading the clock). */
+    @Override
     public void synchronize() {
         dev.synchronize("synchronize");
     }
 
     /** GPU milliseconds of the work {@code body} queues, measured with CUDA events on the backend's stream. */
-    public float timeMs(Runnable body) {
+    @Override
+    public double timeMs(Runnable body) {
         return dev.timeMs(body);
+    }
+
+    /** The software GPU's counters; a real driver keeps none, and the result is empty. */
+    @Override
+    public Optional<DeviceActivity> activity() {
+        return SoftGpuCounters.attach().map(c -> new DeviceActivity(c.get(Counter.LAUNCHES),
+                c.get(Counter.CUBLAS_CALLS) + c.get(Counter.CUDNN_CALLS), c.get(Counter.HTOD_COPIES),
+                c.get(Counter.HTOD_BYTES), c.get(Counter.DTOH_COPIES), c.get(Counter.DTOH_BYTES),
+                c.get(Counter.DTOD_COPIES), c.get(Counter.SYNCHRONIZATIONS), c.get(Counter.DEVICE_ALLOCATIONS)));
     }
 
     // ---- memory ------------------------------------------------------------------------------
