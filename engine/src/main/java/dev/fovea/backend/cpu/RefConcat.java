@@ -12,7 +12,6 @@ final class RefConcat {
     private RefConcat() {
     }
 
-
     static float[] concat(float[][] data, Shape[] shapes, Shape out, int dim) {
         int d = ShapeRules.axis("concat", out, dim);
         int outer = out.product(0, d);
@@ -29,7 +28,6 @@ final class RefConcat {
         }
         return y;
     }
-
 
     static float[][] split(float[] x, Shape s, int dim, Shape[] shapes) {
         int d = ShapeRules.axis("split", s, dim);

@@ -22,8 +22,6 @@ final class RefDense {
         }
     }
 
-
-
     /** Sums of each column of a rows x cols matrix (the bias gradient). */
     static float[] columnSums(float[] g, int rows, int cols) {
         double[] acc = new double[cols];

@@ -12,7 +12,6 @@ final class RefNorm {
     private RefNorm() {
     }
 
-
     /**
      * Normalises with the batch statistics, writes y and the saved mean and 1/sqrt(var+eps) the
      * backward pass needs, and updates the running statistics in place.

@@ -54,7 +54,6 @@ final class RefPointwise {
         return (float) (e / (1 + e));
     }
 
-
     static float[] prelu(float[] x, Shape xs, float[] w) {
         int inner = innerSize(xs, w.length);
         float[] y = new float[x.length];
