@@ -207,14 +207,23 @@ public final class CudaBackend implements Backend {
         if (out.size() == 0) {
             return y; // an empty batch: nothing to compute, and cuDNN refuses zero-sized descriptors
         }
-        switch (route.engine()) {
-            case CUDNN -> cudnnConv.forward(g, key(AlgoKey.ConvPass.FORWARD, input, weight, p), ptr(input), ptr(weight),
-                    ptr(y));
-            case IM2COL_CUBLAS -> kernelConv.im2colForward(g, ptr(input), ptr(weight), ptr(y), ctx);
-            case KERNEL -> kernelConv.directForward(g, ptr(input), ptr(weight), bias == null ? null : ptr(bias), ptr(y),
-                    ctx);
-        }
-        if (bias != null && route.engine() != Route.Engine.KERNEL) {
+        // A switch expression (as every switch over an enum here), so that a new engine fails to compile
+        // instead of leaving y unwritten; it yields whether the engine added the bias itself.
+        boolean biasAdded = switch (route.engine()) {
+            case CUDNN -> {
+                cudnnConv.forward(g, key(AlgoKey.ConvPass.FORWARD, input, weight, p), ptr(input), ptr(weight), ptr(y));
+                yield false;
+            }
+            case IM2COL_CUBLAS -> {
+                kernelConv.im2colForward(g, ptr(input), ptr(weight), ptr(y), ctx);
+                yield false;
+            }
+            case KERNEL -> {
+                kernelConv.directForward(g, ptr(input), ptr(weight), bias == null ? null : ptr(bias), ptr(y), ctx);
+                yield true;
+            }
+        };
+        if (bias != null && !biasAdded) {
             dev.kernels.launch(Kernel.BIAS_ADD, out.size(), ctx, ptr(bias), ptr(y), out.dim(0), out.dim(1),
                     out.dim(2) * out.dim(3));
         }
@@ -248,28 +257,30 @@ public final class CudaBackend implements Backend {
             }
             return new Grads(dx, dw, db);
         }
-        switch (route.engine()) {
-            case CUDNN -> {
+        // A switch expression, so that a new engine fails to compile instead of leaving dw unwritten.
+        Runnable gradients = switch (route.engine()) {
+            case CUDNN -> () -> {
                 if (dx != null) {
                     cudnnConv.backwardData(g, key(AlgoKey.ConvPass.BACKWARD_DATA, input, weight, p), ptr(gradOutput),
                             ptr(weight), ptr(dx));
                 }
                 cudnnConv.backwardFilter(g, key(AlgoKey.ConvPass.BACKWARD_FILTER, input, weight, p), ptr(input),
                         ptr(gradOutput), ptr(dw));
-            }
-            case IM2COL_CUBLAS -> {
+            };
+            case IM2COL_CUBLAS -> () -> {
                 if (dx != null) {
                     kernelConv.im2colBackwardData(g, ptr(gradOutput), ptr(weight), ptr(dx), ctx);
                 }
                 kernelConv.im2colBackwardFilter(g, ptr(gradOutput), ptr(input), ptr(dw), ctx);
-            }
-            case KERNEL -> {
+            };
+            case KERNEL -> () -> {
                 if (dx != null) {
                     kernelConv.directBackwardData(g, ptr(gradOutput), ptr(weight), ptr(dx), ctx);
                 }
                 kernelConv.directBackwardFilter(g, ptr(gradOutput), ptr(input), ptr(dw), ctx);
-            }
-        }
+            };
+        };
+        gradients.run();
         Tensor db = null;
         if (hasBias) {
             db = dev.tensor(Shape.of(out.dim(1)), ctx);
