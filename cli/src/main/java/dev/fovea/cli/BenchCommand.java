@@ -1,9 +1,9 @@
 package dev.fovea.cli;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.Backends;
 import dev.fovea.backend.cuda.CudaProbe;
 import dev.fovea.backend.cuda.CudaStatus;
+import dev.fovea.backend.factory.Backends;
 import dev.fovea.bench.BenchReport;
 import dev.fovea.bench.Environment;
 import dev.fovea.bench.Measurement;

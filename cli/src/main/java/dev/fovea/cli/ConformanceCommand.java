@@ -1,7 +1,7 @@
 package dev.fovea.cli;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.Backends;
+import dev.fovea.backend.factory.Backends;
 import dev.fovea.conformance.CaseFileException;
 import dev.fovea.conformance.CaseFileReader;
 import dev.fovea.conformance.CaseFileWriter;

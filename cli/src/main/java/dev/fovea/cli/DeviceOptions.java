@@ -1,8 +1,8 @@
 package dev.fovea.cli;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.Backends;
 import dev.fovea.backend.cuda.CudaOptions;
+import dev.fovea.backend.factory.Backends;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;

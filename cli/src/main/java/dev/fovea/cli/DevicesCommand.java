@@ -1,12 +1,11 @@
 package dev.fovea.cli;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.Backends;
-import dev.fovea.backend.cpu.CpuBackend;
 import dev.fovea.backend.cuda.CudaProbe;
 import dev.fovea.backend.cuda.CudaStatus;
 import dev.fovea.backend.cuda.CudaVersions;
 import dev.fovea.backend.cuda.GpuInfo;
+import dev.fovea.backend.factory.Backends;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -30,17 +29,17 @@ public final class DevicesCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Backend cpu = Backends.open("cpu")) {
-            render(cpu.name(), Runtime.getRuntime().availableProcessors(), CudaProbe.status(), out);
+            render(cpu.name(), cpu.describe(), Runtime.getRuntime().availableProcessors(), CudaProbe.status(), out);
         }
         out.flush();
         return 0;
     }
 
     /** Writes the report; separate from {@link #call()} so tests can feed any probe result. */
-    static void render(String cpuBackend, int cores, CudaStatus cuda, PrintWriter out) {
+    static void render(String cpuBackend, String cpuDescription, int cores, CudaStatus cuda, PrintWriter out) {
         out.printf(Locale.ROOT, "cpu      %s %s, %d cores; backend \"%s\" with %d threads (reference \"cpu-ref\")%n",
                 System.getProperty("os.name"), System.getProperty("os.arch"), cores, cpuBackend, cores);
-        out.println("         GEMM kernel " + CpuBackend.gemmKernelName() + "; dense layers: " + CpuBackend.denseGemmName());
+        out.println("         " + cpuDescription);
         if (!cuda.available()) {
             out.println("cuda     " + cuda.reason());
             for (GpuInfo g : cuda.gpus()) {

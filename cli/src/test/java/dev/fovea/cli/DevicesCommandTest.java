@@ -16,7 +16,8 @@ class DevicesCommandTest {
 
     private static String render(CudaStatus s) {
         StringWriter w = new StringWriter();
-        DevicesCommand.render("cpu", 8, s, new PrintWriter(w));
+        DevicesCommand.render("cpu", "8 threads, GEMM kernel java-loops 4x64, dense layers java-loops 4x64", 8, s,
+                new PrintWriter(w));
         return w.toString();
     }
 
@@ -28,6 +29,8 @@ class DevicesCommandTest {
         assertEquals(0, code, out);
         assertTrue(out.startsWith("cpu "), out);
         assertTrue(out.contains("backend \"cpu\" with " + Runtime.getRuntime().availableProcessors() + " threads"), out);
+        // The backend's own description: its threads and the GEMM kernel it chose.
+        assertTrue(out.contains("\n         " + Runtime.getRuntime().availableProcessors() + " threads, GEMM kernel "), out);
         CudaStatus s = CudaProbe.status();
         if (!s.available()) {
             assertTrue(out.contains("cuda     " + s.reason()), out);

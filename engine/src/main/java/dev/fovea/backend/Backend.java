@@ -13,6 +13,8 @@ import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The primitives every backend implements. Ops take and return tensors that live on this
@@ -25,6 +27,41 @@ public interface Backend extends AutoCloseable {
     String name();
 
     Device device();
+
+    // ---- device services ---------------------------------------------------------------------
+    // What benchmarks and reports ask of any backend. The defaults fit a CPU backend, whose ops
+    // finish before they return and which keeps no device statistics; a GPU backend overrides them.
+
+    /** One line on what this backend runs on (device, threads, kernels, library versions), for reports. */
+    default String describe() {
+        return device().toString();
+    }
+
+    /** Waits for every queued operation; a backend whose ops finish before returning has nothing to wait for. */
+    default void synchronize() {
+    }
+
+    /** Milliseconds the work {@code body} queues takes on this device; by default the host clock around it. */
+    default double timeMs(Runnable body) {
+        long t0 = System.nanoTime();
+        body.run();
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    /** The routing and algorithm choices made so far, in order; empty where none are worth reporting. */
+    default List<String> decisions() {
+        return List.of();
+    }
+
+    /** The most device memory this backend has held at once, where its allocator keeps count. */
+    default OptionalLong peakBytes() {
+        return OptionalLong.empty();
+    }
+
+    /** The device's activity counts so far, where the device keeps them (the software GPU does). */
+    default Optional<DeviceActivity> activity() {
+        return Optional.empty();
+    }
 
     // ---- memory ------------------------------------------------------------------------------
 

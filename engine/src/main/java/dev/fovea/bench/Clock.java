@@ -1,7 +1,6 @@
 package dev.fovea.bench;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.cuda.CudaBackend;
 
 /**
  * How long one run of a body takes on a backend. The host clock is right for the CPU backends, whose
@@ -23,14 +22,14 @@ public interface Clock {
         };
     }
 
-    /** CUDA events for the GPU backend (synchronised before the first event), the host clock otherwise. */
+    /**
+     * The backend's own clock ({@link Backend#timeMs}: CUDA events on the GPU, the host clock on the
+     * CPU), after waiting for work queued before the body so that it is not counted.
+     */
     static Clock of(Backend backend) {
-        if (backend instanceof CudaBackend cuda) {
-            return body -> {
-                cuda.synchronize();
-                return cuda.timeMs(body);
-            };
-        }
-        return host();
+        return body -> {
+            backend.synchronize();
+            return backend.timeMs(body);
+        };
     }
 }

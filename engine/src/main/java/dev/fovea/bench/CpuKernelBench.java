@@ -2,8 +2,7 @@ package dev.fovea.bench;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.Grads;
-import dev.fovea.backend.cpu.CpuBackend;
-import dev.fovea.backend.cpu.CpuThreads;
+import dev.fovea.backend.factory.Backends;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -23,9 +22,8 @@ public final class CpuKernelBench {
     public static void main(String[] args) {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         OpTimer timer = new OpTimer(8, reps);
-        try (Backend cpu = new CpuBackend()) {
-            System.out.println("fast CPU backend: " + CpuThreads.configuredThreads() + " threads, GEMM kernel "
-                    + CpuBackend.gemmKernelName() + ", " + System.getProperty("java.vm.name") + " "
+        try (Backend cpu = Backends.open("cpu")) {
+            System.out.println("fast CPU backend: " + cpu.describe() + ", " + System.getProperty("java.vm.name") + " "
                     + System.getProperty("java.version"));
             SplittableRandom rnd = new SplittableRandom(1);
             for (int size : new int[] {256, 512, 1024, 2048}) {

@@ -1,7 +1,6 @@
 package dev.fovea.bench;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.cuda.CudaBackend;
 
 import java.util.List;
 
@@ -16,18 +15,14 @@ final class Decisions {
 
     Decisions(Backend backend) {
         this.backend = backend;
-        this.mark = all().size();
+        this.mark = backend.decisions().size();
     }
 
     /** The decisions since the last call (or construction), joined with "; ". */
     String sinceLastMark() {
-        List<String> all = all();
+        List<String> all = backend.decisions();
         String out = String.join("; ", all.subList(Math.min(mark, all.size()), all.size()));
         mark = all.size();
         return out;
-    }
-
-    private List<String> all() {
-        return backend instanceof CudaBackend cuda ? cuda.decisions() : List.of();
     }
 }

@@ -1,13 +1,6 @@
 package dev.fovea.bench;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.cpu.CpuBackend;
-import dev.fovea.backend.cpu.ReferenceBackend;
-import dev.fovea.backend.cuda.CudaBackend;
-import dev.fovea.backend.cuda.CudaProbe;
-import dev.fovea.backend.cuda.CudaStatus;
-import dev.fovea.backend.cuda.CudaVersions;
-import dev.fovea.backend.cuda.GpuInfo;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,27 +27,9 @@ public final class Environment {
         m.put("machine", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores available");
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         for (Backend b : backends) {
-            m.put(b.name(), backend(b));
+            m.put(b.name(), b.describe());
         }
         return m;
-    }
-
-    static String backend(Backend b) {
-        if (b instanceof CpuBackend cpu) {
-            return cpu.threads() + " threads, GEMM kernel " + CpuBackend.gemmKernelName() + ", dense layers "
-                    + CpuBackend.denseGemmName();
-        }
-        if (b instanceof ReferenceBackend) {
-            return "1 thread, plain reference loops";
-        }
-        if (b instanceof CudaBackend cuda) {
-            CudaStatus s = CudaProbe.status();
-            GpuInfo g = s.gpus().get(cuda.device().index());
-            return g.name() + ", compute capability " + g.ccMajor() + "." + g.ccMinor() + ", "
-                    + CudaVersions.bytes(g.totalBytes()) + "; " + s.versions() + "; JCuda 11.7.0"
-                    + (s.cudnnAvailable() ? "" : "; " + s.cudnnReason());
-        }
-        return b.device().toString();
     }
 
     /** Linux's "model name", else the JVM's architecture. */

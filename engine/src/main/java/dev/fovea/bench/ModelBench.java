@@ -1,16 +1,15 @@
 package dev.fovea.bench;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.cuda.CudaBackend;
 import dev.fovea.graph.Executor;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.MemoryPlan;
 import dev.fovea.graph.Parameters;
 import dev.fovea.ops.LossKind;
-import dev.fovea.optim.Optimizer;
 import dev.fovea.optim.Sgd;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.train.Optimizer;
 
 import java.util.List;
 import java.util.Map;
@@ -48,7 +47,7 @@ public final class ModelBench {
             String trainEngine = decisions.sinceLastMark();
             OpTimer.Timing infer = timer.time(name, 0, () -> exec.infer(x).close(), clock);
             String inferEngine = decisions.sinceLastMark();
-            long peak = backend instanceof CudaBackend cuda ? cuda.peakBytes() : -1;
+            long peak = backend.peakBytes().orElse(-1);
             Measurement.Memory mem = new Measurement.Memory(batchSize, plan.trainingBytes(), plan.inferencePeakBytes(),
                     plan.parameterBytes(), peak);
             StepActivity activity = StepActivity.measure(backend, ACTIVITY_STEPS,

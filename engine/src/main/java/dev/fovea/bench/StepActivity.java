@@ -1,10 +1,7 @@
 package dev.fovea.bench;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.cuda.CudaBackend;
-import dev.fovea.backend.cuda.SoftGpuCounters;
-import dev.fovea.backend.cuda.SoftGpuCounters.Counter;
-import dev.fovea.backend.cuda.SoftGpuCounters.Snapshot;
+import dev.fovea.backend.DeviceActivity;
 
 import java.util.Locale;
 import java.util.Optional;
@@ -19,27 +16,25 @@ public record StepActivity(double launches, double libraryCalls, double uploads,
                            double downloads, double downloadBytes, double deviceCopies, double synchronizations,
                            double allocations) {
 
-    /** Runs {@code step} {@code steps} times on a CUDA backend under the software GPU and averages the counts. */
+    /**
+     * Runs {@code step} {@code steps} times and averages the device's activity counts; empty where the
+     * backend's device keeps none (anything but the CUDA backend under the software GPU).
+     */
     static Optional<StepActivity> measure(Backend backend, int steps, Runnable step) {
-        if (!(backend instanceof CudaBackend cuda)) {
+        // Work queued before the first step is not the step's: wait for it before the first reading.
+        backend.synchronize();
+        Optional<DeviceActivity> before = backend.activity();
+        if (before.isEmpty()) {
             return Optional.empty();
         }
-        Optional<SoftGpuCounters> counters = SoftGpuCounters.attach();
-        if (counters.isEmpty()) {
-            return Optional.empty();
-        }
-        cuda.synchronize();
-        Snapshot before = counters.get().snapshot();
         for (int i = 0; i < steps; i++) {
             step.run();
         }
-        Snapshot d = counters.get().snapshot().since(before);
+        DeviceActivity d = backend.activity().orElseThrow().since(before.get());
         double n = steps;
-        return Optional.of(new StepActivity(d.get(Counter.LAUNCHES) / n,
-                (d.get(Counter.CUBLAS_CALLS) + d.get(Counter.CUDNN_CALLS)) / n, d.get(Counter.HTOD_COPIES) / n,
-                d.get(Counter.HTOD_BYTES) / n, d.get(Counter.DTOH_COPIES) / n, d.get(Counter.DTOH_BYTES) / n,
-                d.get(Counter.DTOD_COPIES) / n, d.get(Counter.SYNCHRONIZATIONS) / n,
-                d.get(Counter.DEVICE_ALLOCATIONS) / n));
+        return Optional.of(new StepActivity(d.launches() / n, d.libraryCalls() / n, d.uploads() / n,
+                d.uploadBytes() / n, d.downloads() / n, d.downloadBytes() / n, d.deviceCopies() / n,
+                d.synchronizations() / n, d.allocations() / n));
     }
 
     /** One line for the bench report. */

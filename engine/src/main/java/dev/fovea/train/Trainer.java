@@ -15,7 +15,6 @@ import dev.fovea.graph.Parameters;
 import dev.fovea.io.StoredTensor;
 import dev.fovea.ops.LossKind;
 import dev.fovea.optim.LrSchedule;
-import dev.fovea.optim.Optimizer;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;

@@ -3,6 +3,7 @@ package dev.fovea.optim;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.train.Optimizer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

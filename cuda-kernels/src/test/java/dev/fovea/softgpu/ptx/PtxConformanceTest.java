@@ -1,8 +1,8 @@
 package dev.fovea.softgpu.ptx;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.Backends;
 import dev.fovea.backend.cuda.CudaBackend;
+import dev.fovea.backend.factory.Backends;
 import dev.fovea.conformance.CaseResult;
 import dev.fovea.conformance.ConformanceCase;
 import dev.fovea.conformance.ConformanceRunner;

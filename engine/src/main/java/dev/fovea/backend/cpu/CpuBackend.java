@@ -7,6 +7,7 @@ import dev.fovea.ops.ConvMode;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.PoolKind;
+import dev.fovea.ops.ShapeRules;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.HostArrays;
 import dev.fovea.tensor.Shape;
@@ -49,6 +50,11 @@ public class CpuBackend extends ReferenceBackend {
 
     public int threads() {
         return threads.threads();
+    }
+
+    @Override
+    public String describe() {
+        return threads() + " threads, GEMM kernel " + gemmKernelName() + ", dense layers " + denseGemmName();
     }
 
     /** The GEMM micro-kernel in use, e.g. "vector-api 6x32 (512-bit)" or "java-loops 4x64". */
@@ -158,7 +164,7 @@ public class CpuBackend extends ReferenceBackend {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
                      float beta, Tensor c) {
-        RefDense.checkGemm(transA, transB, m, n, k, a.size(), b.size(), c.size());
+        ShapeRules.gemm(transA, transB, m, n, k, a.size(), b.size(), c.size());
         denseGemm(transA, transB, m, n, k, alpha, Host.floats(a), 0, Host.floats(b), 0, beta, Host.floats(c), 0);
     }
 
@@ -183,7 +189,7 @@ public class CpuBackend extends ReferenceBackend {
     @Override
     public Grads linearBackward(Tensor gradOutput, Tensor input, Tensor weight, boolean hasBias,
                                 boolean needInputGrad) {
-        Shape out = RefDense.linearShape(input.shape(), weight.shape(), null);
+        Shape out = ShapeRules.linear(input.shape(), weight.shape(), null);
         requireShape("linear backward", "grad_output", gradOutput, out);
         int n = out.dim(0);
         int outF = out.dim(1);

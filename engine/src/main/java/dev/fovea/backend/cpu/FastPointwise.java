@@ -19,22 +19,22 @@ final class FastPointwise {
 
     static float[] activation(CpuThreads threads, float[] x, Activation kind, float slope) {
         float[] y = HostArrays.floats(x.length);
-        forChunks(threads, x.length, (from, to) -> {
-            switch (kind) {
-                case RELU -> OPS.relu(x, y, from, to);
-                case LEAKY_RELU -> OPS.leakyRelu(x, y, slope, from, to);
-                case SIGMOID -> {
-                    for (int i = from; i < to; i++) {
-                        y[i] = RefPointwise.sigmoid(x[i]);
-                    }
+        // A switch expression, so that a new activation fails to compile here instead of returning zeros.
+        Range body = switch (kind) {
+            case RELU -> (from, to) -> OPS.relu(x, y, from, to);
+            case LEAKY_RELU -> (from, to) -> OPS.leakyRelu(x, y, slope, from, to);
+            case SIGMOID -> (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    y[i] = RefPointwise.sigmoid(x[i]);
                 }
-                case TANH -> {
-                    for (int i = from; i < to; i++) {
-                        y[i] = (float) Math.tanh(x[i]);
-                    }
+            };
+            case TANH -> (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    y[i] = (float) Math.tanh(x[i]);
                 }
-            }
-        });
+            };
+        };
+        forChunks(threads, x.length, body);
         return y;
     }
 
@@ -42,22 +42,21 @@ final class FastPointwise {
     static float[] activationBackward(CpuThreads threads, float[] dy, float[] x, float[] y, Activation kind,
                                       float slope) {
         float[] dx = HostArrays.floats(dy.length);
-        forChunks(threads, dy.length, (from, to) -> {
-            switch (kind) {
-                case RELU -> OPS.reluBackward(dy, x, dx, from, to);
-                case LEAKY_RELU -> OPS.leakyReluBackward(dy, x, dx, slope, from, to);
-                case SIGMOID -> {
-                    for (int i = from; i < to; i++) {
-                        dx[i] = dy[i] * y[i] * (1 - y[i]);
-                    }
+        Range body = switch (kind) {
+            case RELU -> (from, to) -> OPS.reluBackward(dy, x, dx, from, to);
+            case LEAKY_RELU -> (from, to) -> OPS.leakyReluBackward(dy, x, dx, slope, from, to);
+            case SIGMOID -> (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    dx[i] = dy[i] * y[i] * (1 - y[i]);
                 }
-                case TANH -> {
-                    for (int i = from; i < to; i++) {
-                        dx[i] = dy[i] * (1 - y[i] * y[i]);
-                    }
+            };
+            case TANH -> (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    dx[i] = dy[i] * (1 - y[i] * y[i]);
                 }
-            }
-        });
+            };
+        };
+        forChunks(threads, dy.length, body);
         return dx;
     }
 

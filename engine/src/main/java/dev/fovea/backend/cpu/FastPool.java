@@ -48,7 +48,8 @@ final class FastPool {
                     int x0 = Math.max(xs0, 0);
                     int x1 = Math.min(xe, w);
                     int o = yBase + oy * ow + ox;
-                    switch (p.kind()) {
+                    // A switch expression, so that a new pooling kind fails to compile instead of writing nothing.
+                    y[o] = switch (p.kind()) {
                         case MAX, MIN -> {
                             int best = y0 * w + x0;
                             int bestKey = Integer.MIN_VALUE;
@@ -61,8 +62,8 @@ final class FastPool {
                                     bestKey = Math.max(key, bestKey);
                                 }
                             }
-                            y[o] = x[xBase + best];
                             idx[o] = best;
+                            yield x[xBase + best];
                         }
                         case AVG -> {
                             double sum = 0;
@@ -72,9 +73,9 @@ final class FastPool {
                                 }
                             }
                             int divisor = p.countIncludePad() ? (ye - ys0) * (xe - xs0) : (y1 - y0) * (x1 - x0);
-                            y[o] = (float) (sum / divisor);
+                            yield (float) (sum / divisor);
                         }
-                    }
+                    };
                 }
             }
         });

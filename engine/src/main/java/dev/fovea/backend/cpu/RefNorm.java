@@ -29,30 +29,6 @@ final class RefNorm {
     private RefNorm() {
     }
 
-    /** Checks x [N,C,H,W] or [N,C] against the four [C] tensors; returns C. */
-    static int checkShapes(Shape x, Shape gamma, Shape beta, Shape runningMean, Shape runningVar) {
-        String ctx = " (input " + x + ", weight " + gamma + ", bias " + beta + ", running_mean " + runningMean
-                + ", running_var " + runningVar + ")";
-        if (x.rank() != 2 && x.rank() != 4) {
-            throw new IllegalArgumentException("batch_norm: input must be [N, C] or [N, C, H, W], got rank "
-                    + x.rank() + ctx);
-        }
-        if (x.size() == 0) {
-            throw new IllegalArgumentException("batch_norm: input is empty" + ctx);
-        }
-        int c = x.dim(1);
-        Shape expected = Shape.of(c);
-        String[] names = {"weight", "bias", "running_mean", "running_var"};
-        Shape[] shapes = {gamma, beta, runningMean, runningVar};
-        for (int i = 0; i < names.length; i++) {
-            if (!shapes[i].equals(expected)) {
-                throw new IllegalArgumentException("batch_norm: " + names[i] + " must be " + expected
-                        + " for " + c + " input channels, got " + shapes[i] + ctx);
-            }
-        }
-        return c;
-    }
-
     /**
      * Normalises with the batch statistics, writes y and the saved mean and 1/sqrt(var+eps) the
      * backward pass needs, and updates the running statistics in place.

@@ -54,25 +54,6 @@ final class RefPointwise {
         return (float) (e / (1 + e));
     }
 
-    /** Weight [1] (one shared slope) or [C] with C = input dim 1 (a slope per channel). */
-    static void checkPrelu(Shape x, Shape w) {
-        String ctx = " (input " + x + ", weight " + w + ")";
-        if (w.rank() != 1) {
-            throw new IllegalArgumentException("prelu: weight must be 1-D [1] or [C]" + ctx);
-        }
-        if (w.dim(0) == 1) {
-            return;
-        }
-        if (x.rank() < 2) {
-            throw new IllegalArgumentException("prelu: a per-channel weight needs an input of rank >= 2 with"
-                    + " channels in dim 1" + ctx);
-        }
-        if (w.dim(0) != x.dim(1)) {
-            throw new IllegalArgumentException("prelu: weight has " + w.dim(0) + " slopes but the input has "
-                    + x.dim(1) + " channels" + ctx);
-        }
-    }
-
     static float[] prelu(float[] x, Shape xs, float[] w) {
         int inner = innerSize(xs, w.length);
         float[] y = new float[x.length];

@@ -1,5 +1,6 @@
 package dev.fovea.backend.cpu;
 
+import dev.fovea.ops.ShapeRules;
 import dev.fovea.tensor.Shape;
 
 /**
@@ -13,7 +14,7 @@ final class RefSoftmax {
     }
 
     static float[] softmax(float[] x, Shape xs, int dim, boolean log) {
-        int d = Axes.axis(log ? "log_softmax" : "softmax", xs, dim);
+        int d = ShapeRules.axis(log ? "log_softmax" : "softmax", xs, dim);
         int outer = xs.product(0, d);
         int len = xs.dim(d);
         int inner = xs.product(d + 1, xs.rank());
@@ -44,7 +45,7 @@ final class RefSoftmax {
      * dx = dy - exp(y) * sum(dy). Both stay finite where y is 0 or -inf.
      */
     static float[] softmaxBackward(float[] dy, float[] y, Shape ys, int dim, boolean log) {
-        int d = Axes.axis(log ? "log_softmax backward" : "softmax backward", ys, dim);
+        int d = ShapeRules.axis(log ? "log_softmax backward" : "softmax backward", ys, dim);
         int outer = ys.product(0, d);
         int len = ys.dim(d);
         int inner = ys.product(d + 1, ys.rank());

@@ -12,6 +12,7 @@ import dev.fovea.ops.DropoutMask;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
 import dev.fovea.ops.Pool2dParams;
+import dev.fovea.ops.ShapeRules;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
@@ -34,6 +35,11 @@ public class ReferenceBackend implements Backend {
     @Override
     public Device device() {
         return Device.CPU;
+    }
+
+    @Override
+    public String describe() {
+        return "1 thread, plain reference loops";
     }
 
     // ---- memory ------------------------------------------------------------------------------
@@ -140,7 +146,7 @@ public class ReferenceBackend implements Backend {
     @Override
     public BatchNormOutput batchNormTraining(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean,
                                              Tensor runningVar, BatchNormParams p) {
-        int c = RefNorm.checkShapes(input.shape(), gamma.shape(), beta.shape(), runningMean.shape(), runningVar.shape());
+        int c = ShapeRules.batchNorm(input.shape(), gamma.shape(), beta.shape(), runningMean.shape(), runningVar.shape());
         float[] y = new float[input.size()];
         float[] mean = new float[c];
         float[] invStd = new float[c];
@@ -153,7 +159,7 @@ public class ReferenceBackend implements Backend {
     @Override
     public Tensor batchNormInference(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean,
                                      Tensor runningVar, BatchNormParams p) {
-        RefNorm.checkShapes(input.shape(), gamma.shape(), beta.shape(), runningMean.shape(), runningVar.shape());
+        ShapeRules.batchNorm(input.shape(), gamma.shape(), beta.shape(), runningMean.shape(), runningVar.shape());
         return Host.tensor(input.shape(), RefNorm.inference(Host.floats(input), input.shape(), Host.floats(gamma),
                 Host.floats(beta), Host.floats(runningMean), Host.floats(runningVar), p, channelLoop()));
     }
@@ -161,7 +167,7 @@ public class ReferenceBackend implements Backend {
     @Override
     public Grads batchNormBackward(Tensor gradOutput, Tensor input, Tensor gamma, BatchNormOutput forward) {
         requireShape("batch_norm backward", "grad_output", gradOutput, input.shape());
-        int c = RefNorm.checkShapes(input.shape(), gamma.shape(), gamma.shape(), forward.savedMean().shape(),
+        int c = ShapeRules.batchNorm(input.shape(), gamma.shape(), gamma.shape(), forward.savedMean().shape(),
                 forward.savedInvStd().shape());
         float[] dx = new float[input.size()];
         float[] dgamma = new float[c];
@@ -177,13 +183,13 @@ public class ReferenceBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
                      float beta, Tensor c) {
-        RefDense.checkGemm(transA, transB, m, n, k, a.size(), b.size(), c.size());
+        ShapeRules.gemm(transA, transB, m, n, k, a.size(), b.size(), c.size());
         RefDense.gemm(transA, transB, m, n, k, alpha, Host.floats(a), Host.floats(b), beta, Host.floats(c));
     }
 
     @Override
     public Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        Shape out = RefDense.linearShape(input.shape(), weight.shape(), bias == null ? null : bias.shape());
+        Shape out = ShapeRules.linear(input.shape(), weight.shape(), bias == null ? null : bias.shape());
         int n = out.dim(0);
         int outF = out.dim(1);
         int inF = input.shape().dim(1);
@@ -201,7 +207,7 @@ public class ReferenceBackend implements Backend {
     @Override
     public Grads linearBackward(Tensor gradOutput, Tensor input, Tensor weight, boolean hasBias,
                                 boolean needInputGrad) {
-        Shape out = RefDense.linearShape(input.shape(), weight.shape(), null);
+        Shape out = ShapeRules.linear(input.shape(), weight.shape(), null);
         requireShape("linear backward", "grad_output", gradOutput, out);
         int n = out.dim(0);
         int outF = out.dim(1);
@@ -234,13 +240,13 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public Tensor prelu(Tensor input, Tensor weight) {
-        RefPointwise.checkPrelu(input.shape(), weight.shape());
+        ShapeRules.prelu(input.shape(), weight.shape());
         return Host.tensor(input.shape(), RefPointwise.prelu(Host.floats(input), input.shape(), Host.floats(weight)));
     }
 
     @Override
     public Grads preluBackward(Tensor gradOutput, Tensor input, Tensor weight) {
-        RefPointwise.checkPrelu(input.shape(), weight.shape());
+        ShapeRules.prelu(input.shape(), weight.shape());
         requireSameShape("prelu backward", gradOutput, input);
         float[] dx = new float[input.size()];
         float[] dw = new float[weight.size()];
@@ -306,13 +312,13 @@ public class ReferenceBackend implements Backend {
     public Tensor concat(List<Tensor> inputs, int dim) {
         Shape[] shapes = inputs.stream().map(Tensor::shape).toArray(Shape[]::new);
         float[][] data = inputs.stream().map(Host::floats).toArray(float[][]::new);
-        Shape out = RefConcat.concatShape(shapes, dim);
+        Shape out = ShapeRules.concat(shapes, dim);
         return Host.tensor(out, RefConcat.concat(data, shapes, out, dim));
     }
 
     @Override
     public List<Tensor> split(Tensor t, int dim, int[] sizes) {
-        Shape[] shapes = RefConcat.splitShapes(t.shape(), dim, sizes);
+        Shape[] shapes = ShapeRules.split(t.shape(), dim, sizes);
         float[][] parts = RefConcat.split(Host.floats(t), t.shape(), dim, shapes);
         Tensor[] out = new Tensor[parts.length];
         for (int i = 0; i < parts.length; i++) {
@@ -325,14 +331,14 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public Tensor loss(LossKind kind, Tensor input, Tensor target) {
-        RefLoss.checkShapes(kind, input.shape(), target.shape());
+        ShapeRules.loss(kind, input.shape(), target.shape());
         return Host.tensor(Shape.scalar(), new float[] {
                 RefLoss.forward(kind, Host.floats(input), input.shape(), Host.floats(target))});
     }
 
     @Override
     public Tensor lossBackward(LossKind kind, Tensor input, Tensor target, float gradOutput) {
-        RefLoss.checkShapes(kind, input.shape(), target.shape());
+        ShapeRules.loss(kind, input.shape(), target.shape());
         return Host.tensor(input.shape(),
                 RefLoss.backward(kind, Host.floats(input), input.shape(), Host.floats(target), gradOutput));
     }

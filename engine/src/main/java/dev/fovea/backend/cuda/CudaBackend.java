@@ -2,9 +2,11 @@ package dev.fovea.backend.cuda;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.BatchNormOutput;
+import dev.fovea.backend.DeviceActivity;
 import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
+import dev.fovea.backend.cuda.SoftGpuCounters.Counter;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.Conv2dParams;
@@ -20,6 +22,8 @@ import jcuda.Sizeof;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 import static dev.fovea.backend.cuda.CudaDevice.ptr;
@@ -99,15 +103,27 @@ public final class CudaBackend implements Backend {
         return dev;
     }
 
+    /** The GPU, its memory, and the driver and library versions. */
+    @Override
+    public String describe() {
+        CudaStatus s = CudaProbe.status();
+        GpuInfo g = s.gpus().get(dev.device.index());
+        return g.name() + ", compute capability " + g.ccMajor() + "." + g.ccMinor() + ", "
+                + CudaVersions.bytes(g.totalBytes()) + "; " + s.versions() + "; JCuda 11.7.0"
+                + (s.cudnnAvailable() ? "" : "; " + s.cudnnReason());
+    }
+
     /** Routing decisions and algorithm choices so far, in order (`fovea train --verbose`). */
+    @Override
     public List<String> decisions() {
         synchronized (notes) {
             return List.copyOf(notes);
         }
     }
 
-    public long peakBytes() {
-        return dev.allocator.peakBytes();
+    @Override
+    public OptionalLong peakBytes() {
+        return OptionalLong.of(dev.allocator.peakBytes());
     }
 
     public long currentBytes() {
@@ -115,13 +131,24 @@ public final class CudaBackend implements Backend {
     }
 
     /** Waits for every queued GPU operation (benchmarks call this before reading the clock). */
+    @Override
     public void synchronize() {
         dev.synchronize("synchronize");
     }
 
     /** GPU milliseconds of the work {@code body} queues, measured with CUDA events on the backend's stream. */
-    public float timeMs(Runnable body) {
+    @Override
+    public double timeMs(Runnable body) {
         return dev.timeMs(body);
+    }
+
+    /** The software GPU's counters; a real driver keeps none, and the result is empty. */
+    @Override
+    public Optional<DeviceActivity> activity() {
+        return SoftGpuCounters.attach().map(c -> new DeviceActivity(c.get(Counter.LAUNCHES),
+                c.get(Counter.CUBLAS_CALLS) + c.get(Counter.CUDNN_CALLS), c.get(Counter.HTOD_COPIES),
+                c.get(Counter.HTOD_BYTES), c.get(Counter.DTOH_COPIES), c.get(Counter.DTOH_BYTES),
+                c.get(Counter.DTOD_COPIES), c.get(Counter.SYNCHRONIZATIONS), c.get(Counter.DEVICE_ALLOCATIONS)));
     }
 
     // ---- memory ------------------------------------------------------------------------------
@@ -180,14 +207,23 @@ public final class CudaBackend implements Backend {
         if (out.size() == 0) {
             return y; // an empty batch: nothing to compute, and cuDNN refuses zero-sized descriptors
         }
-        switch (route.engine()) {
-            case CUDNN -> cudnnConv.forward(g, key(AlgoKey.ConvPass.FORWARD, input, weight, p), ptr(input), ptr(weight),
-                    ptr(y));
-            case IM2COL_CUBLAS -> kernelConv.im2colForward(g, ptr(input), ptr(weight), ptr(y), ctx);
-            case KERNEL -> kernelConv.directForward(g, ptr(input), ptr(weight), bias == null ? null : ptr(bias), ptr(y),
-                    ctx);
-        }
-        if (bias != null && route.engine() != Route.Engine.KERNEL) {
+        // A switch expression (as every switch over an enum here), so that a new engine fails to compile
+        // instead of leaving y unwritten; it yields whether the engine added the bias itself.
+        boolean biasAdded = switch (route.engine()) {
+            case CUDNN -> {
+                cudnnConv.forward(g, key(AlgoKey.ConvPass.FORWARD, input, weight, p), ptr(input), ptr(weight), ptr(y));
+                yield false;
+            }
+            case IM2COL_CUBLAS -> {
+                kernelConv.im2colForward(g, ptr(input), ptr(weight), ptr(y), ctx);
+                yield false;
+            }
+            case KERNEL -> {
+                kernelConv.directForward(g, ptr(input), ptr(weight), bias == null ? null : ptr(bias), ptr(y), ctx);
+                yield true;
+            }
+        };
+        if (bias != null && !biasAdded) {
             dev.kernels.launch(Kernel.BIAS_ADD, out.size(), ctx, ptr(bias), ptr(y), out.dim(0), out.dim(1),
                     out.dim(2) * out.dim(3));
         }
@@ -221,28 +257,30 @@ public final class CudaBackend implements Backend {
             }
             return new Grads(dx, dw, db);
         }
-        switch (route.engine()) {
-            case CUDNN -> {
+        // A switch expression, so that a new engine fails to compile instead of leaving dw unwritten.
+        Runnable gradients = switch (route.engine()) {
+            case CUDNN -> () -> {
                 if (dx != null) {
                     cudnnConv.backwardData(g, key(AlgoKey.ConvPass.BACKWARD_DATA, input, weight, p), ptr(gradOutput),
                             ptr(weight), ptr(dx));
                 }
                 cudnnConv.backwardFilter(g, key(AlgoKey.ConvPass.BACKWARD_FILTER, input, weight, p), ptr(input),
                         ptr(gradOutput), ptr(dw));
-            }
-            case IM2COL_CUBLAS -> {
+            };
+            case IM2COL_CUBLAS -> () -> {
                 if (dx != null) {
                     kernelConv.im2colBackwardData(g, ptr(gradOutput), ptr(weight), ptr(dx), ctx);
                 }
                 kernelConv.im2colBackwardFilter(g, ptr(gradOutput), ptr(input), ptr(dw), ctx);
-            }
-            case KERNEL -> {
+            };
+            case KERNEL -> () -> {
                 if (dx != null) {
                     kernelConv.directBackwardData(g, ptr(gradOutput), ptr(weight), ptr(dx), ctx);
                 }
                 kernelConv.directBackwardFilter(g, ptr(gradOutput), ptr(input), ptr(dw), ctx);
-            }
-        }
+            };
+        };
+        gradients.run();
         Tensor db = null;
         if (hasBias) {
             db = dev.tensor(Shape.of(out.dim(1)), ctx);

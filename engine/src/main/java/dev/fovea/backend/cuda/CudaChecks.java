@@ -1,14 +1,14 @@
 package dev.fovea.backend.cuda;
 
-import dev.fovea.backend.cpu.ShapeRules;
 import dev.fovea.ops.LossKind;
+import dev.fovea.ops.ShapeRules;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
 import java.util.List;
 
 /**
- * Shape checks before anything is queued on the GPU. The op rules are the CPU reference's own
+ * Shape checks before anything is queued on the GPU. The op rules are the ones every backend shares
  * ({@link ShapeRules}), so a bad call fails the same way, with the same message, on every backend.
  */
 final class CudaChecks {

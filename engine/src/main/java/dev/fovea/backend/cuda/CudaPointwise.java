@@ -51,12 +51,15 @@ final class CudaPointwise {
             cudnn.activationForward(kind, n, ptr(input), ptr(y), ctx);
             return y;
         }
-        switch (kind) {
-            case RELU -> dev.kernels.launch(Kernel.RELU_FORWARD, n, ctx, ptr(input), ptr(y), n);
-            case LEAKY_RELU -> dev.kernels.launch(Kernel.LEAKY_RELU_FORWARD, n, ctx, ptr(input), ptr(y), n, slope);
-            case SIGMOID -> dev.kernels.launch(Kernel.SIGMOID_FORWARD, n, ctx, ptr(input), ptr(y), n);
-            case TANH -> dev.kernels.launch(Kernel.TANH_FORWARD, n, ctx, ptr(input), ptr(y), n);
-        }
+        // Each kernel is picked by a switch expression, so that a new constant fails to compile here
+        // instead of launching nothing and returning an unwritten tensor.
+        Runnable launch = switch (kind) {
+            case RELU -> () -> dev.kernels.launch(Kernel.RELU_FORWARD, n, ctx, ptr(input), ptr(y), n);
+            case LEAKY_RELU -> () -> dev.kernels.launch(Kernel.LEAKY_RELU_FORWARD, n, ctx, ptr(input), ptr(y), n, slope);
+            case SIGMOID -> () -> dev.kernels.launch(Kernel.SIGMOID_FORWARD, n, ctx, ptr(input), ptr(y), n);
+            case TANH -> () -> dev.kernels.launch(Kernel.TANH_FORWARD, n, ctx, ptr(input), ptr(y), n);
+        };
+        launch.run();
         return y;
     }
 
@@ -69,12 +72,14 @@ final class CudaPointwise {
             cudnn.activationBackward(kind, n, ptr(input), ptr(output), ptr(dy), ptr(dx), ctx);
             return dx;
         }
-        switch (kind) {
-            case RELU -> dev.kernels.launch(Kernel.RELU_BACKWARD, n, ctx, ptr(dy), ptr(input), ptr(dx), n);
-            case LEAKY_RELU -> dev.kernels.launch(Kernel.LEAKY_RELU_BACKWARD, n, ctx, ptr(dy), ptr(input), ptr(dx), n, slope);
-            case SIGMOID -> dev.kernels.launch(Kernel.SIGMOID_BACKWARD, n, ctx, ptr(dy), ptr(output), ptr(dx), n);
-            case TANH -> dev.kernels.launch(Kernel.TANH_BACKWARD, n, ctx, ptr(dy), ptr(output), ptr(dx), n);
-        }
+        Runnable launch = switch (kind) {
+            case RELU -> () -> dev.kernels.launch(Kernel.RELU_BACKWARD, n, ctx, ptr(dy), ptr(input), ptr(dx), n);
+            case LEAKY_RELU -> () -> dev.kernels.launch(Kernel.LEAKY_RELU_BACKWARD, n, ctx, ptr(dy), ptr(input), ptr(dx), n,
+                    slope);
+            case SIGMOID -> () -> dev.kernels.launch(Kernel.SIGMOID_BACKWARD, n, ctx, ptr(dy), ptr(output), ptr(dx), n);
+            case TANH -> () -> dev.kernels.launch(Kernel.TANH_BACKWARD, n, ctx, ptr(dy), ptr(output), ptr(dx), n);
+        };
+        launch.run();
         return dx;
     }
 
@@ -255,13 +260,15 @@ final class CudaPointwise {
             CUdeviceptr x = ptr(input);
             CUdeviceptr t = ptr(target);
             CUdeviceptr l = ptr(losses);
-            switch (kind) {
-                case CROSS_ENTROPY -> dev.kernels.launch(Kernel.SOFTMAX_XENT_FORWARD, n, ctx, x, t, l, n,
+            Runnable launch = switch (kind) {
+                case CROSS_ENTROPY -> () -> dev.kernels.launch(Kernel.SOFTMAX_XENT_FORWARD, n, ctx, x, t, l, n,
                         input.shape().dim(1));
-                case BINARY_CROSS_ENTROPY -> dev.kernels.launch(Kernel.BCE_FORWARD, n, ctx, x, t, l, n);
-                case BINARY_CROSS_ENTROPY_WITH_LOGITS -> dev.kernels.launch(Kernel.BCE_LOGITS_FORWARD, n, ctx, x, t, l, n);
-                case MSE -> dev.kernels.launch(Kernel.MSE_FORWARD, n, ctx, x, t, l, n);
-            }
+                case BINARY_CROSS_ENTROPY -> () -> dev.kernels.launch(Kernel.BCE_FORWARD, n, ctx, x, t, l, n);
+                case BINARY_CROSS_ENTROPY_WITH_LOGITS -> () -> dev.kernels.launch(Kernel.BCE_LOGITS_FORWARD, n, ctx, x, t, l,
+                        n);
+                case MSE -> () -> dev.kernels.launch(Kernel.MSE_FORWARD, n, ctx, x, t, l, n);
+            };
+            launch.run();
             // Two more floats after the mean: where the loss's domain check found a bad value, and it.
             Tensor out = new Tensor(Shape.scalar(), dev.allocate(DType.FLOAT32, 3, ctx));
             mean(losses, n, out, ctx);
@@ -364,13 +371,15 @@ final class CudaPointwise {
         CUdeviceptr t = ptr(target);
         CUdeviceptr d = ptr(dx);
         int n = input.size();
-        switch (kind) {
-            case CROSS_ENTROPY -> dev.kernels.launch(Kernel.SOFTMAX_XENT_BACKWARD, count, ctx, x, t, d, count,
+        Runnable launch = switch (kind) {
+            case CROSS_ENTROPY -> () -> dev.kernels.launch(Kernel.SOFTMAX_XENT_BACKWARD, count, ctx, x, t, d, count,
                     input.shape().dim(1), scale);
-            case BINARY_CROSS_ENTROPY -> dev.kernels.launch(Kernel.BCE_BACKWARD, n, ctx, x, t, d, n, scale);
-            case BINARY_CROSS_ENTROPY_WITH_LOGITS -> dev.kernels.launch(Kernel.BCE_LOGITS_BACKWARD, n, ctx, x, t, d, n, scale);
-            case MSE -> dev.kernels.launch(Kernel.MSE_BACKWARD, n, ctx, x, t, d, n, scale);
-        }
+            case BINARY_CROSS_ENTROPY -> () -> dev.kernels.launch(Kernel.BCE_BACKWARD, n, ctx, x, t, d, n, scale);
+            case BINARY_CROSS_ENTROPY_WITH_LOGITS -> () -> dev.kernels.launch(Kernel.BCE_LOGITS_BACKWARD, n, ctx, x, t, d, n,
+                    scale);
+            case MSE -> () -> dev.kernels.launch(Kernel.MSE_BACKWARD, n, ctx, x, t, d, n, scale);
+        };
+        launch.run();
         return dx;
     }
 }

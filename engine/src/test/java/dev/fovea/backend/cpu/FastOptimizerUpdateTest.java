@@ -3,13 +3,13 @@ package dev.fovea.backend.cpu;
 import dev.fovea.optim.AdaDelta;
 import dev.fovea.optim.AdaGrad;
 import dev.fovea.optim.Adam;
-import dev.fovea.optim.Optimizer;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.optim.RmsProp;
 import dev.fovea.optim.Sgd;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;
+import dev.fovea.train.Optimizer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

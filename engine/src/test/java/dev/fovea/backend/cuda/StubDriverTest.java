@@ -130,7 +130,7 @@ class StubDriverTest {
     /** Lists the available backends; run in a forked JVM by {@link #disabledCudaKeepsBackendsFreeOfJCuda}. */
     public static final class ListBackends {
         public static void main(String[] args) {
-            System.out.println("backends=" + dev.fovea.backend.Backends.availableNames());
+            System.out.println("backends=" + dev.fovea.backend.factory.Backends.availableNames());
         }
     }
 
@@ -140,7 +140,7 @@ class StubDriverTest {
                 Map.of("FOVEA_DEVICE", "cpu"));
         assertEquals(0, r.exitCode(), r.stdout());
         assertEquals("[cpu, cpu-ref]", ForkedJvm.field(r.stdout(), "backends"), r.stdout());
-        assertTrue(r.stdout().contains("dev.fovea.backend.Backends"), "class-load log missing:\n" + r.stdout());
+        assertTrue(r.stdout().contains("dev.fovea.backend.factory.Backends"), "class-load log missing:\n" + r.stdout());
         assertFalse(r.stdout().contains(" jcuda."), "a JCuda class was loaded although CUDA is disabled");
     }
 

@@ -87,7 +87,7 @@ class ConformanceCommandTest {
         assertEquals(4, r.rows("cpu").size());
         assertEquals(4, r.rows("cpu-ref").size());
         // With a GPU (the software GPU in the tests), cuda runs too.
-        assertEquals(4 * dev.fovea.backend.Backends.availableNames().size(), r.passed());
+        assertEquals(4 * dev.fovea.backend.factory.Backends.availableNames().size(), r.passed());
     }
 
     @Test
@@ -97,7 +97,7 @@ class ConformanceCommandTest {
         assertEquals(0, r.status(), r.out() + r.err());
         int cases = CaseFileReader.read(resource("handwritten.json")).size()
                 + CaseFileReader.read(resource("generated-golden.json")).size();
-        assertEquals(dev.fovea.backend.Backends.availableNames().size() * cases, r.passed());
+        assertEquals(dev.fovea.backend.factory.Backends.availableNames().size() * cases, r.passed());
         assertTrue(r.out().contains("hand_max_pool2d_tie_goes_to_first"), r.out());
     }
 

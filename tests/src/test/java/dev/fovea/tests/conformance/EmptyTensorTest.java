@@ -1,9 +1,9 @@
 package dev.fovea.tests.conformance;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.Backends;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
+import dev.fovea.backend.factory.Backends;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.LossKind;

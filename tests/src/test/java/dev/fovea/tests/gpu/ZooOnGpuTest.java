@@ -1,7 +1,7 @@
 package dev.fovea.tests.gpu;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.Backends;
+import dev.fovea.backend.factory.Backends;
 import dev.fovea.graph.Executor;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.Parameters;

@@ -1,6 +1,8 @@
-package dev.fovea.optim;
+package dev.fovea.train;
 
 import dev.fovea.backend.Backend;
+import dev.fovea.optim.LrSchedule;
+import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Tensor;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
-package dev.fovea.backend;
+package dev.fovea.backend.factory;
 
+import dev.fovea.backend.Backend;
 import dev.fovea.backend.cuda.CudaOptions;
 import dev.fovea.backend.cuda.CudaProbe;
 import org.junit.jupiter.api.Tag;

@@ -1,5 +1,6 @@
-package dev.fovea.backend;
+package dev.fovea.backend.factory;
 
+import dev.fovea.backend.Backend;
 import dev.fovea.backend.cpu.CpuBackend;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.backend.cuda.CudaBackend;
