@@ -136,6 +136,11 @@ final class GeneratedSpecs {
         }
         unary(s, "leaky_relu", "default_slope", Map.of(), 2, 3, 4, 5);
         unary(s, "leaky_relu", "slope_0_2", attrs("negative_slope", 0.2), 4, 6);
+        for (String op : List.of("hardswish", "hardsigmoid", "silu", "gelu", "mish", "elu")) {
+            unary(s, op, "4d", Map.of(), 2, 3, 4, 5);
+        }
+        unary(s, "gelu", "tanh", attrs("approximate", "tanh"), 4, 6);
+        unary(s, "elu", "alpha_0_5", attrs("alpha", 0.5), 4, 6);
         s.add(new Spec("gen_prelu_per_channel", "prelu", Map.of(), List.of(in("input", 2, 3, 4, 4), in("weight", 3)),
                 true, POINTWISE));
         s.add(new Spec("gen_prelu_shared", "prelu", Map.of(), List.of(in("input", 2, 3, 4, 4), in("weight", 1)),
