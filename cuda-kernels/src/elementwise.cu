@@ -78,59 +78,99 @@ extern "C" __global__ void fovea_dropout_forward(const float* x, float* mask, fl
     }
 }
 
-// ---- activations: PyTorch's choices at kinks and NaN (the ReLU gradient at exactly 0 is 0; ReLU
-// passes NaN and -0 and passes the gradient where its output is NaN; leaky ReLU scales both by the
-// slope for every input that is not positive, NaN included) ------------------------------------
+// ---- activations: one generic pair of kernels; `kind` is dev.fovea.ops.Activation#code() (the
+// constant's position in that enum), `p` its number attribute (leaky ReLU's slope, ELU's alpha).
+// Each case is the Java constant's formula in float, with PyTorch's choices at kinks and NaN: the
+// ReLU gradient at exactly 0 is 0; ReLU passes NaN and -0 and passes the gradient where its output
+// is NaN; leaky ReLU scales both by the slope for every input that is not positive, NaN included;
+// where ATen's vectorised CPU kernels and their scalar tail differ (the hardswish gradient at 3 and
+// at NaN, the ELU gradient at NaN) the vectorised ones'.
+// An unknown kind writes NaN, so a Java constant without a case here fails every test that runs it.
 
-extern "C" __global__ void fovea_relu_forward(const float* x, float* y, int n) {
-    FOVEA_GRID_LOOP(i, n) {
-        float v = x[i];
-        y[i] = v < 0.0f ? 0.0f : v;
+#define FOVEA_ACT_RELU 0
+#define FOVEA_ACT_LEAKY_RELU 1
+#define FOVEA_ACT_SIGMOID 2
+#define FOVEA_ACT_TANH 3
+#define FOVEA_ACT_HARDSWISH 4
+#define FOVEA_ACT_HARDSIGMOID 5
+#define FOVEA_ACT_SILU 6
+#define FOVEA_ACT_GELU 7
+#define FOVEA_ACT_GELU_TANH 8
+#define FOVEA_ACT_MISH 9
+#define FOVEA_ACT_ELU 10
+
+#define FOVEA_SQRT1_2 0.70710678118654752f
+#define FOVEA_INV_SQRT_2PI 0.39894228040143268f
+#define FOVEA_SQRT_2_PI 0.79788456080286536f
+#define FOVEA_GELU_KAPPA 0.044715f
+
+// min(max(v, 0), 6) with NaN passing through, as std::min/std::max in ATen.
+__device__ __forceinline__ float fovea_relu6(float v) {
+    return v < 0.0f ? 0.0f : v > 6.0f ? 6.0f : v;
+}
+
+__device__ __forceinline__ float fovea_activation(int kind, float x, float p) {
+    switch (kind) {
+        case FOVEA_ACT_RELU: return x < 0.0f ? 0.0f : x;
+        case FOVEA_ACT_LEAKY_RELU: return x > 0.0f ? x : x * p;
+        case FOVEA_ACT_SIGMOID: return fovea_sigmoid(x);
+        case FOVEA_ACT_TANH: return tanhf(x);
+        case FOVEA_ACT_HARDSWISH: return x * fovea_relu6(x + 3.0f) / 6.0f;
+        case FOVEA_ACT_HARDSIGMOID: return fovea_relu6(x + 3.0f) / 6.0f;
+        case FOVEA_ACT_SILU: return x * fovea_sigmoid(x);
+        case FOVEA_ACT_GELU: return x * 0.5f * (1.0f + erff(x * FOVEA_SQRT1_2));
+        case FOVEA_ACT_GELU_TANH:
+            return 0.5f * x * (1.0f + tanhf(FOVEA_SQRT_2_PI * (x + FOVEA_GELU_KAPPA * x * x * x)));
+        case FOVEA_ACT_MISH: return x * tanhf(log1pf(expf(x)));
+        case FOVEA_ACT_ELU: return x <= 0.0f ? p * expm1f(x) : x;
+        default: return __int_as_float(0x7fffffff);
     }
 }
 
-extern "C" __global__ void fovea_relu_backward(const float* dy, const float* x, float* dx, int n) {
-    FOVEA_GRID_LOOP(i, n) {
-        dx[i] = x[i] <= 0.0f ? 0.0f : dy[i];
+// dx = dy * f'(x), given the input x and the forward output y (sigmoid and tanh use y).
+__device__ __forceinline__ float fovea_activation_grad(int kind, float dy, float x, float y, float p) {
+    switch (kind) {
+        case FOVEA_ACT_RELU: return x <= 0.0f ? 0.0f : dy;
+        case FOVEA_ACT_LEAKY_RELU: return x > 0.0f ? dy : dy * p;
+        case FOVEA_ACT_SIGMOID: return dy * y * (1.0f - y);
+        case FOVEA_ACT_TANH: return dy * (1.0f - y * y);
+        case FOVEA_ACT_HARDSWISH: return x < -3.0f ? 0.0f : x >= 3.0f ? dy : dy * (x / 3.0f + 0.5f);
+        case FOVEA_ACT_HARDSIGMOID: return x > -3.0f && x < 3.0f ? dy / 6.0f : 0.0f;
+        case FOVEA_ACT_SILU: {
+            float s = fovea_sigmoid(x);
+            return dy * s * (1.0f + x * (1.0f - s));
+        }
+        case FOVEA_ACT_GELU: {
+            float cdf = 0.5f * (1.0f + erff(x * FOVEA_SQRT1_2));
+            float pdf = expf(-0.5f * x * x) * FOVEA_INV_SQRT_2PI;
+            return dy * (cdf + x * pdf);
+        }
+        case FOVEA_ACT_GELU_TANH: {
+            float t = tanhf(FOVEA_SQRT_2_PI * (x + FOVEA_GELU_KAPPA * x * x * x));
+            float right = (1.0f - t * t) * FOVEA_SQRT_2_PI * (1.0f + 3.0f * FOVEA_GELU_KAPPA * x * x);
+            return dy * (0.5f * (1.0f + t) + 0.5f * x * right);
+        }
+        case FOVEA_ACT_MISH: {
+            float s = fovea_sigmoid(x);
+            float t = tanhf(log1pf(expf(x)));
+            return dy * (t + x * s * (1.0f - t * t));
+        }
+        case FOVEA_ACT_ELU: return x > 0.0f ? dy : dy * p * expf(x);
+        default: return __int_as_float(0x7fffffff);
     }
 }
 
-extern "C" __global__ void fovea_leaky_relu_forward(const float* x, float* y, int n, float slope) {
+extern "C" __global__ void fovea_activation_forward(const float* x, float* y, int n, int kind, float p) {
     FOVEA_GRID_LOOP(i, n) {
-        float v = x[i];
-        y[i] = v > 0.0f ? v : v * slope;
+        y[i] = fovea_activation(kind, x[i], p);
     }
 }
 
-extern "C" __global__ void fovea_leaky_relu_backward(const float* dy, const float* x, float* dx, int n,
-                                                     float slope) {
+// x and y are the forward's input and output; each kind reads the one its derivative needs.
+extern "C" __global__ void fovea_activation_backward(const float* dy, const float* x, const float* y, float* dx,
+                                                     int n, int kind, float p) {
     FOVEA_GRID_LOOP(i, n) {
-        dx[i] = x[i] > 0.0f ? dy[i] : dy[i] * slope;
-    }
-}
-
-extern "C" __global__ void fovea_sigmoid_forward(const float* x, float* y, int n) {
-    FOVEA_GRID_LOOP(i, n) {
-        y[i] = fovea_sigmoid(x[i]);
-    }
-}
-
-// Differentiates through the forward output y.
-extern "C" __global__ void fovea_sigmoid_backward(const float* dy, const float* y, float* dx, int n) {
-    FOVEA_GRID_LOOP(i, n) {
-        dx[i] = dy[i] * y[i] * (1.0f - y[i]);
-    }
-}
-
-extern "C" __global__ void fovea_tanh_forward(const float* x, float* y, int n) {
-    FOVEA_GRID_LOOP(i, n) {
-        y[i] = tanhf(x[i]);
-    }
-}
-
-extern "C" __global__ void fovea_tanh_backward(const float* dy, const float* y, float* dx, int n) {
-    FOVEA_GRID_LOOP(i, n) {
-        dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+        dx[i] = fovea_activation_grad(kind, dy[i], x[i], y[i], p);
     }
 }
 

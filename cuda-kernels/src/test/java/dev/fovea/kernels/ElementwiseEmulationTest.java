@@ -10,6 +10,7 @@ import dev.fovea.ops.DropoutMask;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.testing.ActivationTolerance;
 import dev.fovea.testing.Arrays2;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -77,26 +78,18 @@ class ElementwiseEmulationTest {
         float[] dy = Arrays2.random(N, 4);
         Shape s = Shape.of(N);
         for (Activation kind : Activation.values()) {
-            for (float slope : kind == Activation.LEAKY_RELU ? new float[] {0.01f, 0.2f} : new float[] {0f}) {
-                String name = "fovea_" + kind.opName();
-                boolean transcendental = kind == Activation.SIGMOID || kind == Activation.TANH;
-                float[] y = REF.download(REF.activation(Tensor.of(s, x), kind, slope));
+            for (float p : kind.parameter() == null ? new float[] {0f} : new float[] {0.01f, 0.2f, 1f}) {
+                float[] y = REF.download(REF.activation(Tensor.of(s, x), kind, p));
                 float[] dx = REF.download(REF.activationBackward(Tensor.of(s, dy), Tensor.of(s, x), Tensor.of(s, y),
-                        kind, slope));
-                double abs = transcendental ? 1e-7 : 0;
-                double rel = transcendental ? 2e-6 : 0;
-                List<Object> fwd = new ArrayList<>(List.of("x", "y", N));
-                // Gradients through the output (sigmoid, tanh) or the input (ReLU family); given the same
-                // operand both evaluate one float expression, so the CPU emulation must agree exactly.
-                List<Object> bwd = new ArrayList<>(List.of("dy", transcendental ? "yref" : "x", "dx", N));
-                if (kind == Activation.LEAKY_RELU) {
-                    fwd.add(slope);
-                    bwd.add(slope);
-                }
-                Emulation.check(emu, kind + " forward", Map.of("x", x), "y", null, y, abs, rel, name + "_forward",
-                        fwd.toArray());
-                Emulation.check(emu, kind + " backward", Map.of("dy", dy, "x", x, "yref", y), "dx", null, dx, 0, 0,
-                        name + "_backward", bwd.toArray());
+                        kind, p));
+                double[] fwdTol = ActivationTolerance.forward(kind);
+                double[] bwdTol = ActivationTolerance.backward(kind);
+                // The generic pair takes the kind's code; the backward reads the input x and, through
+                // "yref", the reference's output, so gradients through y are one float expression.
+                Emulation.check(emu, kind + " forward p " + p, Map.of("x", x), "y", null, y, fwdTol[0], fwdTol[1],
+                        "fovea_activation_forward", "x", "y", N, kind.code(), p);
+                Emulation.check(emu, kind + " backward p " + p, Map.of("dy", dy, "x", x, "yref", y), "dx", null, dx,
+                        bwdTol[0], bwdTol[1], "fovea_activation_backward", "dy", "x", "yref", "dx", N, kind.code(), p);
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.fovea.conformance;
 import dev.fovea.conformance.GeneratedCases.Input;
 import dev.fovea.conformance.GeneratedCases.Spec;
 import dev.fovea.conformance.GeneratedCases.Values;
+import dev.fovea.ops.Activation;
 import dev.fovea.tensor.Shape;
 
 import java.util.ArrayList;
@@ -136,6 +137,18 @@ final class GeneratedSpecs {
         }
         unary(s, "leaky_relu", "default_slope", Map.of(), 2, 3, 4, 5);
         unary(s, "leaky_relu", "slope_0_2", attrs("negative_slope", 0.2), 4, 6);
+        // Every other activation, from its declaration: each form at its defaults, and its attribute at 0.5.
+        for (Activation kind : Activation.values()) {
+            if (List.of(Activation.RELU, Activation.SIGMOID, Activation.TANH, Activation.LEAKY_RELU).contains(kind)) {
+                continue;
+            }
+            boolean otherForm = !kind.approximate().equals("none");
+            unary(s, kind.opName(), otherForm ? kind.approximate() : "4d",
+                    otherForm ? attrs("approximate", kind.approximate()) : Map.of(), 2, 3, 4, 5);
+            if (kind.parameter() != null) {
+                unary(s, kind.opName(), kind.parameter() + "_0_5", attrs(kind.parameter(), 0.5), 4, 6);
+            }
+        }
         s.add(new Spec("gen_prelu_per_channel", "prelu", Map.of(), List.of(in("input", 2, 3, 4, 4), in("weight", 3)),
                 true, POINTWISE));
         s.add(new Spec("gen_prelu_shared", "prelu", Map.of(), List.of(in("input", 2, 3, 4, 4), in("weight", 1)),

@@ -1,6 +1,7 @@
 package dev.fovea.graph;
 
 import dev.fovea.io.Limits;
+import dev.fovea.ops.Activation;
 import dev.fovea.ops.registry.Attrs;
 import dev.fovea.ops.registry.Op;
 import dev.fovea.ops.registry.OpDef;
@@ -124,6 +125,26 @@ public final class GraphBuilder {
 
     public Value tanh(Value x) {
         return unary("tanh", x, Map.of());
+    }
+
+    /**
+     * Any {@link Activation} with its attribute at PyTorch's default (e.g. {@code activation(x,
+     * Activation.HARDSWISH)}, or {@code Activation.GELU_TANH} for gelu with approximate='tanh').
+     */
+    public Value activation(Value x, Activation kind) {
+        return activation(x, kind, kind.defaultParameter());
+    }
+
+    /** Any {@link Activation}, with its number attribute (leaky ReLU's slope, ELU's alpha) set to {@code p}. */
+    public Value activation(Value x, Activation kind, double p) {
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        if (kind.parameter() != null) {
+            attrs.put(kind.parameter(), p);
+        }
+        if (!kind.approximate().equals("none")) {
+            attrs.put("approximate", kind.approximate());
+        }
+        return unary(kind.opName(), x, attrs);
     }
 
     public Value maxPool(Value x, int kernel) {

@@ -10,6 +10,7 @@ import dev.fovea.graph.Value;
 import dev.fovea.io.FileBytes;
 import dev.fovea.io.Json;
 import dev.fovea.io.Limits;
+import dev.fovea.ops.Activation;
 import dev.fovea.ops.ConvMode;
 import dev.fovea.ops.registry.Names;
 
@@ -74,10 +75,16 @@ public final class ModelFile {
         FIELDS.put("linear", fields("out_features", Field.integer(1, CHANNELS), "bias", Field.BOOL));
         FIELDS.put("batch_norm", fields("momentum", Field.number(0, 1), "eps", Field.number(Double.MIN_VALUE, 1)));
         FIELDS.put("prelu", fields("per_channel", Field.BOOL));
-        FIELDS.put("relu", Map.of());
-        FIELDS.put("leaky_relu", fields("negative_slope", Field.number(-Double.MAX_VALUE, Double.MAX_VALUE)));
-        FIELDS.put("sigmoid", Map.of());
-        FIELDS.put("tanh", Map.of());
+        // One layer type per activation op: its number attribute (any finite number), and gelu's approximate.
+        for (Activation kind : Activation.values()) {
+            Map<String, Field> f = FIELDS.computeIfAbsent(kind.opName(), k -> new LinkedHashMap<>());
+            if (kind.parameter() != null) {
+                f.put(kind.parameter(), Field.number(-Double.MAX_VALUE, Double.MAX_VALUE));
+            }
+            if (!kind.approximate().equals("none")) {
+                f.put("approximate", Field.TEXT);
+            }
+        }
         FIELDS.put("max_pool2d", pool);
         FIELDS.put("min_pool2d", pool);
         Map<String, Field> avg = new LinkedHashMap<>(pool);

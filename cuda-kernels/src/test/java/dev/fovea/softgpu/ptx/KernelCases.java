@@ -25,6 +25,7 @@ import dev.fovea.softgpu.ptx.KernelSuite.Route;
 import dev.fovea.softgpu.ptx.KernelSuite.Run;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.testing.ActivationTolerance;
 import dev.fovea.testing.Arrays2;
 
 import java.util.ArrayList;
@@ -370,23 +371,18 @@ final class KernelCases {
         float[] dy = Arrays2.random(n, 4);
         Shape sh = Shape.of(n);
         for (Activation kind : Activation.values()) {
-            float slope = kind == Activation.LEAKY_RELU ? 0.2f : 0f;
-            String name = "fovea_" + kind.opName();
-            boolean transcendental = kind == Activation.SIGMOID || kind == Activation.TANH;
-            float[] out = REF.download(REF.activation(Tensor.of(sh, x), kind, slope));
+            float p = kind.parameter() == null ? 0f : 0.2f;
+            float[] out = REF.download(REF.activation(Tensor.of(sh, x), kind, p));
             float[] dx = REF.download(REF.activationBackward(Tensor.of(sh, dy), Tensor.of(sh, x), Tensor.of(sh, out),
-                    kind, slope));
-            List<Object> fwdArgs = new ArrayList<>(List.of("x", "y", n));
-            List<Object> bwdArgs = new ArrayList<>(List.of("dy", transcendental ? "yref" : "x", "dx", n));
-            if (kind == Activation.LEAKY_RELU) {
-                fwdArgs.add(slope);
-                bwdArgs.add(slope);
-            }
-            Run f = s.launch(name + "_forward", n, Map.of("x", x), Map.of("y", new Out(n)), fwdArgs.toArray());
-            s.close(name + "_forward", kind + " forward", f, "y", out, transcendental ? 1e-7 : 0, transcendental ? 2e-6 : 0);
-            Run b = s.launch(name + "_backward", n, Map.of("dy", dy, "x", x, "yref", out), Map.of("dx", new Out(n)),
-                    bwdArgs.toArray());
-            s.close(name + "_backward", kind + " backward", b, "dx", dx, 0, 0);
+                    kind, p));
+            double[] ft = ActivationTolerance.forward(kind);
+            double[] bt = ActivationTolerance.backward(kind);
+            Run f = s.launch("fovea_activation_forward", n, Map.of("x", x), Map.of("y", new Out(n)), "x", "y", n,
+                    kind.code(), p);
+            s.close("fovea_activation_forward", kind + " forward", f, "y", out, ft[0], ft[1]);
+            Run b = s.launch("fovea_activation_backward", n, Map.of("dy", dy, "x", x, "yref", out),
+                    Map.of("dx", new Out(n)), "dy", "x", "yref", "dx", n, kind.code(), p);
+            s.close("fovea_activation_backward", kind + " backward", b, "dx", dx, bt[0], bt[1]);
         }
 
         for (Shape xs : List.of(Shape.of(2, 3, 5, 7), Shape.of(5, 4))) {

@@ -6,8 +6,8 @@ import dev.fovea.tensor.HostArrays;
 /**
  * The parameter-free activations and their gradients over fixed-size chunks spread on the threads.
  * Each element is computed by exactly the reference's formula, so results are bitwise those of
- * {@link RefPointwise} for any thread count; the win is one loop per kind (no per-element switch),
- * branch-free ReLU ({@link PointwiseOps}) and the other cores.
+ * {@link RefPointwise} for any thread count (both evaluate {@link Activation}'s scalar methods);
+ * the win is branch-free, vectorised ReLU and leaky ReLU ({@link PointwiseOps}) and the other cores.
  */
 final class FastPointwise {
     /** Elements per task: large enough to amortise a task, small enough to balance two or more threads. */
@@ -17,45 +17,40 @@ final class FastPointwise {
     private FastPointwise() {
     }
 
-    static float[] activation(CpuThreads threads, float[] x, Activation kind, float slope) {
+    static float[] activation(CpuThreads threads, float[] x, Activation kind, float p) {
         float[] y = HostArrays.floats(x.length);
-        // A switch expression, so that a new activation fails to compile here instead of returning zeros.
-        Range body = switch (kind) {
-            case RELU -> (from, to) -> OPS.relu(x, y, from, to);
-            case LEAKY_RELU -> (from, to) -> OPS.leakyRelu(x, y, slope, from, to);
-            case SIGMOID -> (from, to) -> {
+        Range body;
+        if (kind == Activation.RELU) {
+            body = (from, to) -> OPS.relu(x, y, from, to);
+        } else if (kind == Activation.LEAKY_RELU) {
+            body = (from, to) -> OPS.leakyRelu(x, y, p, from, to);
+        } else {
+            // Every other kind (and a new one) runs the reference's scalar formula.
+            body = (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    y[i] = RefPointwise.sigmoid(x[i]);
+                    y[i] = kind.forward(x[i], p);
                 }
             };
-            case TANH -> (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    y[i] = (float) Math.tanh(x[i]);
-                }
-            };
-        };
+        }
         forChunks(threads, x.length, body);
         return y;
     }
 
-    /** ReLU and leaky ReLU differentiate through the input; sigmoid and tanh through the output. */
     static float[] activationBackward(CpuThreads threads, float[] dy, float[] x, float[] y, Activation kind,
-                                      float slope) {
+                                      float p) {
         float[] dx = HostArrays.floats(dy.length);
-        Range body = switch (kind) {
-            case RELU -> (from, to) -> OPS.reluBackward(dy, x, dx, from, to);
-            case LEAKY_RELU -> (from, to) -> OPS.leakyReluBackward(dy, x, dx, slope, from, to);
-            case SIGMOID -> (from, to) -> {
+        Range body;
+        if (kind == Activation.RELU) {
+            body = (from, to) -> OPS.reluBackward(dy, x, dx, from, to);
+        } else if (kind == Activation.LEAKY_RELU) {
+            body = (from, to) -> OPS.leakyReluBackward(dy, x, dx, p, from, to);
+        } else {
+            body = (from, to) -> {
                 for (int i = from; i < to; i++) {
-                    dx[i] = dy[i] * y[i] * (1 - y[i]);
+                    dx[i] = kind.backward(dy[i], x[i], y[i], p);
                 }
             };
-            case TANH -> (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    dx[i] = dy[i] * (1 - y[i] * y[i]);
-                }
-            };
-        };
+        }
         forChunks(threads, dy.length, body);
         return dx;
     }

@@ -1,5 +1,6 @@
 package dev.fovea.backend.cpu;
 
+import dev.fovea.ops.Activation;
 import dev.fovea.ops.LossDomain;
 import dev.fovea.ops.LossKind;
 import dev.fovea.tensor.Shape;
@@ -90,7 +91,7 @@ final class RefLoss {
             case BINARY_CROSS_ENTROPY_WITH_LOGITS -> {
                 double scale = (double) gradOutput / x.length;
                 for (int i = 0; i < x.length; i++) {
-                    dx[i] = (float) (scale * (RefPointwise.sigmoid(x[i]) - target[i]));
+                    dx[i] = (float) (scale * ((float) Activation.sigmoid(x[i]) - target[i]));
                 }
                 yield dx;
             }

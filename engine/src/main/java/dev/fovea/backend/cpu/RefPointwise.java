@@ -4,54 +4,30 @@ import dev.fovea.ops.Activation;
 import dev.fovea.tensor.Shape;
 
 /**
- * Reference elementwise ops: the parameter-free activations and PReLU (the dropout mask is
- * {@link dev.fovea.ops.DropoutMask}). Backward rules follow PyTorch, including its choices at kinks
- * (the ReLU gradient at exactly 0 is 0).
+ * Reference elementwise ops: the parameter-free activations (their formulas live on
+ * {@link Activation}) and PReLU (the dropout mask is {@link dev.fovea.ops.DropoutMask}). Backward
+ * rules follow PyTorch, including its choices at kinks (the ReLU gradient at exactly 0 is 0).
  */
 final class RefPointwise {
     private RefPointwise() {
     }
 
-    static float[] activation(float[] x, Activation kind, float slope) {
+    /** The activation's own scalar formula ({@link Activation#forward}) over every element. */
+    static float[] activation(float[] x, Activation kind, float p) {
         float[] y = new float[x.length];
         for (int i = 0; i < x.length; i++) {
-            float v = x[i];
-            y[i] = switch (kind) {
-                // PyTorch's clamp_min(x, 0): NaN and -0 pass through.
-                case RELU -> v < 0 ? 0f : v;
-                case LEAKY_RELU -> v > 0 ? v : v * slope;
-                case SIGMOID -> sigmoid(v);
-                case TANH -> (float) Math.tanh(v);
-            };
+            y[i] = kind.forward(x[i], p);
         }
         return y;
     }
 
-    /**
-     * ReLU and leaky ReLU differentiate through the input; sigmoid and tanh through the output. As in
-     * PyTorch, ReLU passes the gradient where its output is NaN ({@code x <= 0} is false for NaN) and
-     * leaky ReLU scales it there by the slope.
-     */
-    static float[] activationBackward(float[] dy, float[] x, float[] y, Activation kind, float slope) {
+    /** The activation's own scalar derivative ({@link Activation#backward}) over every element. */
+    static float[] activationBackward(float[] dy, float[] x, float[] y, Activation kind, float p) {
         float[] dx = new float[dy.length];
         for (int i = 0; i < dy.length; i++) {
-            dx[i] = switch (kind) {
-                case RELU -> x[i] <= 0 ? 0f : dy[i];
-                case LEAKY_RELU -> x[i] > 0 ? dy[i] : dy[i] * slope;
-                case SIGMOID -> dy[i] * y[i] * (1 - y[i]);
-                case TANH -> dy[i] * (1 - y[i] * y[i]);
-            };
+            dx[i] = kind.backward(dy[i], x[i], y[i], p);
         }
         return dx;
-    }
-
-    /** 1/(1+e^-x) evaluated so that neither branch exponentiates a large positive number. */
-    static float sigmoid(float x) {
-        if (x >= 0) {
-            return (float) (1 / (1 + Math.exp(-x)));
-        }
-        double e = Math.exp(x);
-        return (float) (e / (1 + e));
     }
 
     static float[] prelu(float[] x, Shape xs, float[] w) {

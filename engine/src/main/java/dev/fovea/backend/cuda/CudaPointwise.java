@@ -51,15 +51,8 @@ final class CudaPointwise {
             cudnn.activationForward(kind, n, ptr(input), ptr(y), ctx);
             return y;
         }
-        // Each kernel is picked by a switch expression, so that a new constant fails to compile here
-        // instead of launching nothing and returning an unwritten tensor.
-        Runnable launch = switch (kind) {
-            case RELU -> () -> dev.kernels.launch(Kernel.RELU_FORWARD, n, ctx, ptr(input), ptr(y), n);
-            case LEAKY_RELU -> () -> dev.kernels.launch(Kernel.LEAKY_RELU_FORWARD, n, ctx, ptr(input), ptr(y), n, slope);
-            case SIGMOID -> () -> dev.kernels.launch(Kernel.SIGMOID_FORWARD, n, ctx, ptr(input), ptr(y), n);
-            case TANH -> () -> dev.kernels.launch(Kernel.TANH_FORWARD, n, ctx, ptr(input), ptr(y), n);
-        };
-        launch.run();
+        // One generic kernel for every activation (KERNELS.md): its case is picked by the kind's code.
+        dev.kernels.launch(Kernel.ACTIVATION_FORWARD, n, ctx, ptr(input), ptr(y), n, kind.code(), slope);
         return y;
     }
 
@@ -72,14 +65,8 @@ final class CudaPointwise {
             cudnn.activationBackward(kind, n, ptr(input), ptr(output), ptr(dy), ptr(dx), ctx);
             return dx;
         }
-        Runnable launch = switch (kind) {
-            case RELU -> () -> dev.kernels.launch(Kernel.RELU_BACKWARD, n, ctx, ptr(dy), ptr(input), ptr(dx), n);
-            case LEAKY_RELU -> () -> dev.kernels.launch(Kernel.LEAKY_RELU_BACKWARD, n, ctx, ptr(dy), ptr(input), ptr(dx), n,
-                    slope);
-            case SIGMOID -> () -> dev.kernels.launch(Kernel.SIGMOID_BACKWARD, n, ctx, ptr(dy), ptr(output), ptr(dx), n);
-            case TANH -> () -> dev.kernels.launch(Kernel.TANH_BACKWARD, n, ctx, ptr(dy), ptr(output), ptr(dx), n);
-        };
-        launch.run();
+        dev.kernels.launch(Kernel.ACTIVATION_BACKWARD, n, ctx, ptr(dy), ptr(input), ptr(output), ptr(dx), n,
+                kind.code(), slope);
         return dx;
     }
 

@@ -9,6 +9,9 @@ import jcuda.jcudnn.cudnnBatchNormMode;
 import jcuda.jcudnn.cudnnSoftmaxAlgorithm;
 import jcuda.jcudnn.cudnnSoftmaxMode;
 
+import java.util.EnumMap;
+import java.util.Map;
+
 /**
  * Pooling, batch norm, activations and softmax on cuDNN, for the shapes the {@link Router} sends
  * here. Tensors arrive as device pointers with their NCHW dims; 2-D batch-norm input [N, C] is
@@ -111,13 +114,25 @@ final class CudnnOps {
 
     // ---- activations and softmax -------------------------------------------------------------
 
+    /**
+     * The cuDNN modes of the activations cuDNN has (a map, not a switch: any other activation,
+     * including a new one, has no mode and runs on Fovea's generic kernels).
+     */
+    private static final Map<Activation, Integer> CUDNN_MODES = new EnumMap<>(Map.of(
+            Activation.RELU, cudnnActivationMode.CUDNN_ACTIVATION_RELU,
+            Activation.SIGMOID, cudnnActivationMode.CUDNN_ACTIVATION_SIGMOID,
+            Activation.TANH, cudnnActivationMode.CUDNN_ACTIVATION_TANH));
+
+    static boolean hasActivationMode(Activation kind) {
+        return CUDNN_MODES.containsKey(kind);
+    }
+
     static int activationMode(Activation kind) {
-        return switch (kind) {
-            case RELU -> cudnnActivationMode.CUDNN_ACTIVATION_RELU;
-            case SIGMOID -> cudnnActivationMode.CUDNN_ACTIVATION_SIGMOID;
-            case TANH -> cudnnActivationMode.CUDNN_ACTIVATION_TANH;
-            case LEAKY_RELU -> throw new IllegalArgumentException("leaky_relu: cuDNN 8 has no leaky ReLU");
-        };
+        Integer mode = CUDNN_MODES.get(kind);
+        if (mode == null) {
+            throw new IllegalArgumentException(kind.opName() + ": cuDNN has no such activation mode");
+        }
+        return mode;
     }
 
     void activationForward(Activation kind, int n, CUdeviceptr x, CUdeviceptr y, String context) {

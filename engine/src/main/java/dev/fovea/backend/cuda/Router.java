@@ -116,8 +116,9 @@ public final class Router {
         Route r;
         if (!cudnn) {
             r = new Route(Route.Engine.KERNEL, "cuDNN is not installed");
-        } else if (kind == Activation.LEAKY_RELU) {
-            r = new Route(Route.Engine.KERNEL, "cuDNN 8 has no leaky ReLU");
+        } else if (!CudnnOps.hasActivationMode(kind)) {
+            r = new Route(Route.Engine.KERNEL, "cuDNN 8 has no " + kind.opName() + (kind.approximate().equals("none")
+                    ? "" : " (approximate='" + kind.approximate() + "')"));
         } else if (kind == Activation.RELU) {
             // cuDNN documents no gradient for a NaN input; PyTorch passes it (and its forward passes -0).
             r = new Route(Route.Engine.KERNEL, "PyTorch's ReLU at NaN and -0, which cuDNN does not document");

@@ -4,18 +4,26 @@ import dev.fovea.backend.Grads;
 import dev.fovea.ops.Activation;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** relu, leaky_relu (negative_slope, default 0.01), sigmoid, tanh, prelu, softmax and log_softmax (dim). */
+/**
+ * One op per {@link Activation} op name (relu, leaky_relu (negative_slope, default 0.01), sigmoid,
+ * tanh, hardswish, hardsigmoid, silu, gelu (approximate: "none" or "tanh"), mish, elu (alpha,
+ * default 1)), and prelu, softmax and log_softmax (dim).
+ */
 final class ActivationOps {
     private ActivationOps() {
     }
 
     static List<OpDef> all() {
         List<OpDef> ops = new ArrayList<>();
+        Map<String, List<Activation>> byName = new LinkedHashMap<>();
         for (Activation kind : Activation.values()) {
-            ops.add(activation(kind));
+            byName.computeIfAbsent(kind.opName(), k -> new ArrayList<>()).add(kind);
         }
+        byName.forEach((name, forms) -> ops.add(activation(name, forms)));
         ops.add(OpDef.builder("prelu")
                 .inputs("input", "weight").gradInputs("input", "weight")
                 .kernel(attrs -> Kernel.of(null,
@@ -29,18 +37,42 @@ final class ActivationOps {
         return ops;
     }
 
-    private static OpDef activation(Activation kind) {
-        OpDef.Builder builder = OpDef.builder(kind.opName()).inputs("input").gradInputs("input");
-        if (kind == Activation.LEAKY_RELU) {
-            builder.attributes("negative_slope");
+    /**
+     * An activation op; several constants sharing an op name are its forms, told apart by PyTorch's
+     * {@code approximate} attribute (gelu's "none" and "tanh").
+     */
+    private static OpDef activation(String name, List<Activation> forms) {
+        Activation first = forms.get(0);
+        OpDef.Builder builder = OpDef.builder(name).inputs("input").gradInputs("input");
+        if (first.parameter() != null) {
+            builder.attributes(first.parameter());
+        }
+        if (forms.size() > 1) {
+            builder.attributes("approximate");
         }
         return builder.kernel(attrs -> {
-            float slope = (float) attrs.real("negative_slope", 0.01);
-            return Kernel.of(kind == Activation.LEAKY_RELU ? slope : null,
-                    (b, in) -> Outputs.output(b.activation(in.get("input"), kind, slope)),
+            Activation kind = form(name, forms, attrs);
+            float p = kind.parameter() == null ? 0f : (float) attrs.real(kind.parameter(), kind.defaultParameter());
+            Object params = kind.parameter() != null ? (Object) p : forms.size() > 1 ? kind.approximate() : null;
+            return Kernel.of(params,
+                    (b, in) -> Outputs.output(b.activation(in.get("input"), kind, p)),
                     (b, in, out, dy, wanted) -> Outputs.of("input",
-                            b.activationBackward(dy, in.get("input"), out.get(Op.OUTPUT), kind, slope)));
+                            b.activationBackward(dy, in.get("input"), out.get(Op.OUTPUT), kind, p)));
         });
+    }
+
+    private static Activation form(String name, List<Activation> forms, Attrs attrs) {
+        if (forms.size() == 1) {
+            return forms.get(0);
+        }
+        String approximate = attrs.string("approximate", "none");
+        for (Activation kind : forms) {
+            if (kind.approximate().equals(approximate)) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException(name + ": attribute 'approximate' must be one of "
+                + forms.stream().map(k -> "'" + k.approximate() + "'").toList() + ", got '" + approximate + "'");
     }
 
     /** dim is required, as PyTorch's implicit choice of dimension is deprecated; negative counts from the end. */

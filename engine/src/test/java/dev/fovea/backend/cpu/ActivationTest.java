@@ -66,6 +66,27 @@ class ActivationTest {
         Arrays2.assertExact("tanh' (0)", new float[] {2}, backward(Activation.TANH, zero, new float[] {2}));
     }
 
+    @Test
+    void erfMatchesKnownValuesToAFewUlp() {
+        double[][] known = {{0, 0}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149}, {2, 0.9953222650189527},
+            {-3, -0.9999779095030014}, {5, 0.9999999999984626}, {7, 1}};
+        for (double[] k : known) {
+            org.junit.jupiter.api.Assertions.assertEquals(k[1], Activation.erf(k[0]), 2e-15, "erf(" + k[0] + ")");
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(Double.isNaN(Activation.erf(Double.NaN)));
+    }
+
+    @Test
+    void eluTakesItsAlphaAndGeluItsTwoForms() {
+        float[] x = {-1, 0, 2};
+        Arrays2.assertClose("elu alpha 2", new float[] {(float) (2 * Math.expm1(-1)), 0, 2},
+                BE.download(BE.activation(t(x), Activation.ELU, 2f)), 0, 1e-7);
+        // gelu(1) = 0.841345 (erf), 0.841192 (tanh), as PyTorch prints them.
+        Arrays2.assertClose("gelu", new float[] {0.8413447f}, forward(Activation.GELU, new float[] {1}), 0, 1e-6);
+        Arrays2.assertClose("gelu tanh", new float[] {0.8411920f}, forward(Activation.GELU_TANH, new float[] {1}), 0,
+                1e-6);
+    }
+
     @ParameterizedTest
     @EnumSource(Activation.class)
     void gradientMatchesFiniteDifferences(Activation kind) {

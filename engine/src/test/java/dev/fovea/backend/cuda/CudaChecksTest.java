@@ -56,7 +56,8 @@ class CudaChecksTest {
         assertEquals(cudnnActivationMode.CUDNN_ACTIVATION_RELU, CudnnOps.activationMode(Activation.RELU));
         assertEquals(cudnnActivationMode.CUDNN_ACTIVATION_SIGMOID, CudnnOps.activationMode(Activation.SIGMOID));
         assertEquals(cudnnActivationMode.CUDNN_ACTIVATION_TANH, CudnnOps.activationMode(Activation.TANH));
-        fails("leaky_relu: cuDNN 8 has no leaky ReLU", () -> CudnnOps.activationMode(Activation.LEAKY_RELU));
+        fails("leaky_relu: cuDNN has no such activation mode", () -> CudnnOps.activationMode(Activation.LEAKY_RELU));
+        fails("gelu: cuDNN has no such activation mode", () -> CudnnOps.activationMode(Activation.GELU_TANH));
     }
 
     @Test

@@ -28,7 +28,8 @@ class OpsTest {
     @Test
     void catalogueHoldsEveryOpOfTheDesignWithPyTorchNames() {
         assertEquals(List.of("conv2d", "max_pool2d", "avg_pool2d", "min_pool2d", "global_avg_pool2d", "batch_norm",
-                "dropout", "linear", "relu", "leaky_relu", "sigmoid", "tanh", "prelu", "softmax", "log_softmax",
+                "dropout", "linear", "relu", "leaky_relu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "silu", "gelu",
+                "mish", "elu", "prelu", "softmax", "log_softmax",
                 "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "add",
                 "concat", "flatten"), List.copyOf(Ops.names()));
         for (OpDef def : Ops.all()) {
@@ -74,6 +75,9 @@ class OpsTest {
     @Test
     void defaultsFollowPyTorch() {
         assertEquals(0.01f, Ops.get("leaky_relu").bind(Map.of()).params());
+        assertEquals(1f, Ops.get("elu").bind(Map.of()).params());
+        assertEquals("none", Ops.get("gelu").bind(Map.of()).params());
+        assertEquals("tanh", Ops.get("gelu").bind(Map.of("approximate", "tanh")).params());
         assertEquals(new DropoutParams(0.5, true, 0), Ops.get("dropout").bind(Map.of()).params());
         assertEquals(new dev.fovea.ops.BatchNormParams(0.1, 1e-5), Ops.get("batch_norm").bind(Map.of()).params());
         assertEquals(LossKind.BINARY_CROSS_ENTROPY_WITH_LOGITS,

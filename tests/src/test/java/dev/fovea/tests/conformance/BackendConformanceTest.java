@@ -54,7 +54,7 @@ class BackendConformanceTest {
         try (Backend reference = Backends.reference()) {
             cases.addAll(GeneratedCases.all(reference));
         }
-        for (String golden : List.of("handwritten.json", "generated-golden.json")) {
+        for (String golden : List.of("handwritten.json", "generated-golden.json", "pytorch-activations.json")) {
             cases.addAll(CaseFileReader.read(Path.of(getClass().getResource("/conformance/" + golden).toURI())));
         }
         List<CaseResult> failed;

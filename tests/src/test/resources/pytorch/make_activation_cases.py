@@ -1,0 +1,69 @@
+"""Writes ../conformance/pytorch-activations.json: forward and backward of the activations that
+issue 14 added, as PyTorch 1.13 computes them on the CPU in float32 (negative, zero, kink, large
+magnitude and NaN inputs; a non-uniform upstream gradient). Run with a Python that has torch:
+
+    /usr/bin/python3 tests/src/test/resources/pytorch/make_activation_cases.py
+"""
+import json
+import math
+import os
+
+import torch
+import torch.nn.functional as F
+
+X = [float("nan"), -100.0, -10.0, -4.0, -3.0, -2.5, -1.0, -0.5, -0.0, 0.0, 0.5, 1.0, 2.5, 3.0, 4.0, 10.0, 100.0]
+DY = [0.5 + (i % 5) * 0.25 for i in range(len(X))]
+
+CASES = [
+    ("hardswish", {}, F.hardswish),
+    ("hardsigmoid", {}, F.hardsigmoid),
+    ("silu", {}, F.silu),
+    ("gelu", {}, lambda x: F.gelu(x)),
+    ("gelu", {"approximate": "tanh"}, lambda x: F.gelu(x, approximate="tanh")),
+    ("mish", {}, F.mish),
+    ("elu", {}, lambda x: F.elu(x)),
+    ("elu", {"alpha": 0.5}, lambda x: F.elu(x, alpha=0.5)),
+]
+
+
+def number(v):
+    """A float32 value as the case files write it: shortest repr, NaN, -0.0."""
+    if math.isnan(v):
+        return "NaN"
+    if v == 0:
+        return "-0.0" if math.copysign(1, v) < 0 else "0"
+    return repr(float(torch.tensor(v, dtype=torch.float32).item()))
+
+
+def tensor(values):
+    return '{"shape": [%d], "data": [%s]}' % (len(values), ", ".join(number(v) for v in values))
+
+
+def main():
+    assert torch.__version__.startswith("1.13"), torch.__version__
+    out = []
+    for op, attrs, fn in CASES:
+        x = torch.tensor(X, dtype=torch.float32, requires_grad=True)
+        y = fn(x)
+        dy = torch.tensor(DY, dtype=torch.float32)
+        (dx,) = torch.autograd.grad(y, x, dy)
+        suffix = "".join("_%s_%s" % (k, str(v).replace(".", "_")) for k, v in attrs.items())
+        out.append(
+            '  {"name": "pytorch_%s%s", "op": "%s", "attrs": %s,\n'
+            '   "inputs": {"input": %s},\n'
+            '   "outputs": {"output": %s},\n'
+            '   "grad_outputs": {"output": %s},\n'
+            '   "grad_inputs": {"input": %s},\n'
+            '   "tolerance": {"abs": 1e-6, "rel": 1e-5}}'
+            % (op, suffix, op, json.dumps(attrs), tensor(X), tensor(y.tolist()), tensor(DY), tensor(dx.tolist())))
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "conformance", "pytorch-activations.json")
+    with open(path, "w") as f:
+        # A case file holds only format and cases: the names (pytorch_...) and this script say where
+        # the values come from.
+        f.write('{"format": "fovea-cases/1",\n "cases": [\n')
+        f.write(",\n".join(out))
+        f.write("\n ]}\n")
+
+
+if __name__ == "__main__":
+    main()
