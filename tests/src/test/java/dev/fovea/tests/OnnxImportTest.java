@@ -1,0 +1,49 @@
+package dev.fovea.tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fovea.backend.Backend;
+import dev.fovea.backend.cpu.CpuBackend;
+import dev.fovea.graph.Executor;
+import dev.fovea.graph.Parameters;
+import dev.fovea.onnx.OnnxImport;
+import dev.fovea.tensor.Shape;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Models exported by PyTorch 1.13's torch.onnx.export (tests/src/test/resources/onnx/make_onnx_fixtures.py,
+ * seeded random weights) import into Fovea and give PyTorch's outputs on the CPU backend.
+ */
+class OnnxImportTest {
+    private static final Path DIR = Path.of("src", "test", "resources", "onnx");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet5", "resnet-cifar-w4", "all-ops"})
+    void importedModelGivesPyTorchsOutputs(String name) throws Exception {
+        OnnxImport.Result r = OnnxImport.read(DIR.resolve(name + ".onnx"));
+        JsonNode fixture = new ObjectMapper().readTree(DIR.resolve(name + ".json").toFile());
+        int[] shape = new int[4];
+        for (int i = 0; i < 4; i++) {
+            shape[i] = fixture.get("shape").get(i).intValue();
+        }
+        float[] x = new float[fixture.get("input").size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) fixture.get("input").get(i).doubleValue();
+        }
+        Backend cpu = new CpuBackend();
+        Executor exec = new Executor(r.graph(), Parameters.fromHost(r.graph(), cpu, r.arrays()));
+        float[] y = cpu.download(exec.infer(cpu.upload(Shape.of(shape), x)));
+        JsonNode want = fixture.get("output");
+        assertEquals(want.size(), y.length, "output size");
+        for (int i = 0; i < y.length; i++) {
+            double w = want.get(i).doubleValue();
+            // float32 with another summation order, and the fixture's values rounded to 8 decimals.
+            assertEquals(w, y[i], 1e-4 + 1e-4 * Math.abs(w), name + " output " + i);
+        }
+    }
+}
