@@ -1070,17 +1070,23 @@ public final class OnnxImport {
         return null;
     }
 
-    /** "layer1.0.conv1" from PyTorch's node name "/layer1/layer1.0/conv1/Conv"; the op type when there is none. */
+    /**
+     * "layer1.0.conv1" from PyTorch's node name "/layer1/layer1.0/conv1/Conv" (a scope that extends the
+     * one before it replaces it), the module's name in PyTorch; the layer type when there is none.
+     */
     private static String fromNodeName(NodeProto n, String type) {
-        String[] parts = n.getName().split("/");
         List<String> kept = new ArrayList<>();
-        for (String p : parts) {
-            if (!p.isEmpty() && !p.equals(n.getOpType()) && !p.startsWith(n.getOpType() + "_")) {
+        for (String p : n.getName().split("/")) {
+            if (p.isEmpty() || p.equals(n.getOpType()) || p.startsWith(n.getOpType() + "_")) {
+                continue;
+            }
+            if (!kept.isEmpty() && p.startsWith(kept.get(kept.size() - 1) + ".")) {
+                kept.set(kept.size() - 1, p);
+            } else {
                 kept.add(p);
             }
         }
-        String s = kept.isEmpty() ? "" : kept.get(kept.size() - 1);
-        return s.isEmpty() ? type : sanitize(s);
+        return kept.isEmpty() ? type : sanitize(String.join(".", kept));
     }
 
     private static String sanitize(String s) {
