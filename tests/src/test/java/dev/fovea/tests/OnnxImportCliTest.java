@@ -32,6 +32,18 @@ class OnnxImportCliTest {
         Cli p = Cli.run("predict", weights.toString(), idx.toString(), "--model", json.toString(), "--limit", "2",
                 "--device", "cpu");
         assertEquals(0, p.status(), p.toString());
+        // The imported weights with the ONNX file as --model (its architecture), and the ONNX file alone.
+        Cli bare = Cli.run("predict", weights.toString(), idx.toString(), "--model", DIR.resolve("lenet5.onnx").toString(),
+                "--limit", "2", "--device", "cpu");
+        assertEquals(0, bare.status(), bare.toString());
+        assertEquals(p.out(), bare.out());
+        Cli direct = Cli.run("predict", DIR.resolve("lenet5.onnx").toString(), idx.toString(), "--limit", "2", "--device", "cpu");
+        assertEquals(0, direct.status(), direct.toString());
+        assertEquals(p.out(), direct.out());
+        assertTrue(direct.err().contains("is an ONNX model: no normalisation is applied"), direct.err());
+        Cli eval = Cli.run("eval", DIR.resolve("lenet5.onnx").toString(), "--data", "mnist-digits",
+                "--device", "cpu");
+        assertEquals(0, eval.status(), eval.toString());
         Cli s = Cli.run("summary", DIR.resolve("resnet-cifar-w4.onnx").toString());
         assertEquals(0, s.status(), s.toString());
         // PyTorch's module names: the model is a Sequential whose item 3 is a block.
