@@ -35,10 +35,10 @@ public final class ImportCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR|FILE.json",
             description = "A directory (model.json and weights.safetensors are written in it) or the model file to "
-                    + "write (its weights beside it, .json replaced by .weights.safetensors).")
+                    + "write (its weights beside it, .json replaced by .weights.safetensors); required.")
     Path out;
 
-    @Option(names = "--overwrite", description = "Replace existing files.")
+    @Option(names = "--overwrite", description = "Replace existing files (default: refuse to).")
     boolean overwrite;
 
     @Override
