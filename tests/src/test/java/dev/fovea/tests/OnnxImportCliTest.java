@@ -44,6 +44,10 @@ class OnnxImportCliTest {
         Cli eval = Cli.run("eval", DIR.resolve("lenet5.onnx").toString(), "--data", "mnist-digits",
                 "--device", "cpu");
         assertEquals(0, eval.status(), eval.toString());
+        // Fine-tuning from the ONNX weights: the imported weights as --init-from of the imported model file.
+        Cli tune = Cli.run("train", "--init-from", weights.toString(), "--model", json.toString(), "--epochs", "1",
+                "--limit", "64", "--batch-size", "32", "--device", "cpu", "--out", out.resolve("run").toString());
+        assertEquals(0, tune.status(), tune.toString());
         Cli s = Cli.run("summary", DIR.resolve("resnet-cifar-w4.onnx").toString());
         assertEquals(0, s.status(), s.toString());
         // PyTorch's module names: the model is a Sequential whose item 3 is a block.
