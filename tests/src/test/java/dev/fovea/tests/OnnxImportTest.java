@@ -3,13 +3,13 @@ package dev.fovea.tests;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fovea.backend.Backend;
-import dev.fovea.backend.cpu.CpuBackend;
+import dev.fovea.backend.factory.Backends;
 import dev.fovea.graph.Executor;
 import dev.fovea.graph.Parameters;
 import dev.fovea.onnx.OnnxImport;
 import dev.fovea.tensor.Shape;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 
@@ -17,14 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Models exported by PyTorch 1.13's torch.onnx.export (tests/src/test/resources/onnx/make_onnx_fixtures.py,
- * seeded random weights) import into Fovea and give PyTorch's outputs on the CPU backend.
+ * seeded random weights) import into Fovea and give PyTorch's outputs on cpu, cpu-ref and cuda (the software GPU when the tests run without a GPU).
  */
 class OnnxImportTest {
     private static final Path DIR = Path.of("src", "test", "resources", "onnx");
 
     @ParameterizedTest
-    @ValueSource(strings = {"lenet5", "resnet-cifar-w4", "all-ops"})
-    void importedModelGivesPyTorchsOutputs(String name) throws Exception {
+    @CsvSource({"lenet5, cpu", "resnet-cifar-w4, cpu", "all-ops, cpu", "lenet5, cpu-ref", "resnet-cifar-w4, cpu-ref",
+            "all-ops, cpu-ref", "lenet5, cuda", "resnet-cifar-w4, cuda", "all-ops, cuda"})
+    void importedModelGivesPyTorchsOutputs(String name, String backend) throws Exception {
         OnnxImport.Result r = OnnxImport.read(DIR.resolve(name + ".onnx"));
         JsonNode fixture = new ObjectMapper().readTree(DIR.resolve(name + ".json").toFile());
         int[] shape = new int[4];
@@ -35,15 +36,17 @@ class OnnxImportTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) fixture.get("input").get(i).doubleValue();
         }
-        Backend cpu = new CpuBackend();
-        Executor exec = new Executor(r.graph(), Parameters.fromHost(r.graph(), cpu, r.arrays()));
-        float[] y = cpu.download(exec.infer(cpu.upload(Shape.of(shape), x)));
+        float[] y;
+        try (Backend b = Backends.open(backend)) {
+            Executor exec = new Executor(r.graph(), Parameters.fromHost(r.graph(), b, r.arrays()));
+            y = b.download(exec.infer(b.upload(Shape.of(shape), x)));
+        }
         JsonNode want = fixture.get("output");
         assertEquals(want.size(), y.length, "output size");
         for (int i = 0; i < y.length; i++) {
             double w = want.get(i).doubleValue();
             // float32 with another summation order, and the fixture's values rounded to 8 decimals.
-            assertEquals(w, y[i], 1e-4 + 1e-4 * Math.abs(w), name + " output " + i);
+            assertEquals(w, y[i], 1e-4 + 1e-4 * Math.abs(w), name + " on " + backend + ": output " + i);
         }
     }
 }
