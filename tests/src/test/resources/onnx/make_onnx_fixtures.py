@@ -8,6 +8,7 @@ seeded random weights (nothing is downloaded), and PyTorch's outputs on a seeded
                        PRelu, MaxPool, Sigmoid, Tanh, Concat, AveragePool (count_include_pad=0), Add,
                        GlobalAveragePool, x.view(x.size(0), -1) (Shape/Gather/Unsqueeze/Concat/Reshape),
                        Dropout, Gemm, MatMul + Add, Relu, LogSoftmax; opset 17
+  all-ops-opsetN.onnx  the same model exported at opsets 11 to 16 (all-ops.json holds its outputs)
   NAME.json            {"input": [N, C, H, W] values flattened, "shape": ..., "output": flattened outputs}
 Run from the repository root: /usr/bin/python3 tests/src/test/resources/onnx/make_onnx_fixtures.py
 (needs Debian's python3-torch, 1.13 here; torch.onnx.export does not need the onnx package).
@@ -113,6 +114,7 @@ def export(name, model, shape, opset, training=torch.onnx.TrainingMode.EVAL):
     (HERE / (name + ".json")).write_text(json.dumps({
         "shape": list(shape), "input": [round(v, 8) for v in x.flatten().tolist()],
         "output": [round(v, 8) for v in y.flatten().tolist()]}))
+    return x
 
 
 def main():
@@ -123,7 +125,12 @@ def main():
     export("resnet-cifar-w4", resnet, (2, 3, 32, 32), 13, torch.onnx.TrainingMode.PRESERVE)
     model = AllOps()
     randomise_batch_norm(model)
-    export("all-ops", model, (2, 3, 16, 16), 17, torch.onnx.TrainingMode.PRESERVE)
+    x = export("all-ops", model, (2, 3, 16, 16), 17, torch.onnx.TrainingMode.PRESERVE)
+    for opset in range(11, 17):
+        # The same model and input at every other opset the importer supports: all-ops.json holds the outputs.
+        torch.onnx.export(model, x, str(HERE / ("all-ops-opset%d.onnx" % opset)), opset_version=opset,
+                          training=torch.onnx.TrainingMode.PRESERVE, input_names=["input"], output_names=["output"],
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import dev.fovea.onnx.OnnxImport;
 import dev.fovea.tensor.Shape;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 
@@ -26,7 +27,18 @@ class OnnxImportTest {
     @CsvSource({"lenet5, cpu", "resnet-cifar-w4, cpu", "all-ops, cpu", "lenet5, cpu-ref", "resnet-cifar-w4, cpu-ref",
             "all-ops, cpu-ref", "lenet5, cuda", "resnet-cifar-w4, cuda", "all-ops, cuda"})
     void importedModelGivesPyTorchsOutputs(String name, String backend) throws Exception {
-        OnnxImport.Result r = OnnxImport.read(DIR.resolve(name + ".onnx"));
+        check(name + ".onnx", name, backend);
+    }
+
+    /** The every-operator model exported at each other opset (Unsqueeze's axes attribute, Softmax's 2-D rule, ...). */
+    @ParameterizedTest
+    @ValueSource(ints = {11, 12, 13, 14, 15, 16})
+    void everyOpsetGivesTheSameOutputs(int opset) throws Exception {
+        check("all-ops-opset" + opset + ".onnx", "all-ops", "cpu");
+    }
+
+    private static void check(String file, String name, String backend) throws Exception {
+        OnnxImport.Result r = OnnxImport.read(DIR.resolve(file));
         JsonNode fixture = new ObjectMapper().readTree(DIR.resolve(name + ".json").toFile());
         int[] shape = new int[4];
         for (int i = 0; i < 4; i++) {
@@ -46,7 +58,7 @@ class OnnxImportTest {
         for (int i = 0; i < y.length; i++) {
             double w = want.get(i).doubleValue();
             // float32 with another summation order, and the fixture's values rounded to 8 decimals.
-            assertEquals(w, y[i], 1e-4 + 1e-4 * Math.abs(w), name + " on " + backend + ": output " + i);
+            assertEquals(w, y[i], 1e-4 + 1e-4 * Math.abs(w), file + " on " + backend + ": output " + i);
         }
     }
 }
