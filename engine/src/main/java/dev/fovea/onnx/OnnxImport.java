@@ -246,7 +246,10 @@ public final class OnnxImport {
         }
         switch (n.getOpType()) {
             case "Constant" -> constant(node);
-            case "Identity" -> alias(node, node.attrs(), 1);
+            case "Identity" -> {
+                node.attrs();
+                alias(node);
+            }
             case "Dropout" -> dropout(node);
             case "Shape" -> shape(node);
             case "Gather" -> gather(node);
@@ -443,7 +446,7 @@ public final class OnnxImport {
         return f;
     }
 
-    private void alias(Node node, Map<String, AttributeProto> attrs, int inputs) {
+    private void alias(Node node) {
         String in = node.input(0);
         String out = node.output();
         if (acts.containsKey(in)) {
@@ -466,7 +469,7 @@ public final class OnnxImport {
                 throw node.refuse("input 2 (training_mode) must be false; Fovea imports models for inference");
             }
         }
-        alias(node, a, 1);
+        alias(node);
     }
 
     private void shape(Node node) {
@@ -563,7 +566,7 @@ public final class OnnxImport {
         if (node.hasInput(3)) {
             throw node.refuse("input 3 (axes) is not supported");
         }
-        alias(node, a, 1);
+        alias(node);
     }
 
     // ---- layers --------------------------------------------------------------------------------
