@@ -35,7 +35,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *       code above the interface asks {@code backend.factory.Backends} for a backend and the
  *       {@code Backend} interface for what it can do, never {@code instanceof CudaBackend}.</li>
  *   <li>The backends do not depend on the layers above them (graph, nn, train, bench, conformance,
- *       io, data, report, ops.registry).</li>
+ *       io, data, report, ops.registry, onnx).</li>
  * </ol>
  * Test classes are left out: a test may build a reference backend directly.
  */
@@ -45,7 +45,7 @@ class ArchitectureTest {
     /** The packages that run on any backend and so may name only the interface and the factory. */
     private static final String[] ABOVE_THE_BACKENDS = {"dev.fovea.graph..", "dev.fovea.nn..", "dev.fovea.train..",
             "dev.fovea.bench..", "dev.fovea.conformance..", "dev.fovea.io..", "dev.fovea.data..",
-            "dev.fovea.report..", "dev.fovea.ops.registry.."};
+            "dev.fovea.report..", "dev.fovea.ops.registry..", "dev.fovea.onnx.."};
 
     private static final String[] IMPLEMENTATIONS = {"dev.fovea.backend.cpu..", "dev.fovea.backend.cuda.."};
 

@@ -5,6 +5,7 @@ import dev.fovea.backend.Backend;
 import dev.fovea.data.Dataset;
 import dev.fovea.data.Normalization;
 import dev.fovea.graph.Graph;
+import dev.fovea.onnx.OnnxImport;
 import dev.fovea.train.Checkpoint;
 import dev.fovea.train.ModelSpec;
 
@@ -34,6 +35,9 @@ record InferenceModel(Path source, Graph graph, Map<String, float[]> weights, No
      * note on {@code err} says what is assumed.
      */
     static InferenceModel read(Path arg, String model, String normalize, PrintWriter err) throws IOException {
+        if (arg.getFileName() != null && arg.getFileName().toString().endsWith(".onnx")) {
+            return onnx(arg, model, normalize, err);
+        }
         CheckpointArgs.Resolved r = CheckpointArgs.resolve(arg, "CHECKPOINT", model != null);
         if (!r.bare()) {
             Checkpoint c = Checkpoint.readForInference(r.path());
@@ -77,6 +81,24 @@ record InferenceModel(Path source, Graph graph, Map<String, float[]> weights, No
                 + " and transparent pixels become black");
         err.flush();
         return new InferenceModel(r.path(), g, w, norm, null, null, null);
+    }
+
+    /** An ONNX model in the checkpoint's place: its own architecture and weights, nothing recorded about its inputs. */
+    private static InferenceModel onnx(Path arg, String model, String normalize, PrintWriter err) throws IOException {
+        if (model != null) {
+            throw new IllegalArgumentException("--model " + model + ": " + arg + " is an ONNX model, which holds its "
+                    + "architecture and its weights; give it alone (or import it and give its weights with --model)");
+        }
+        OnnxImport.Result r = OnnxImport.read(arg);
+        Map<String, float[]> w = r.arrays();
+        warnNonFinite(w, arg, err);
+        Normalization norm = normalize == null ? null : Normalization.parse(normalize);
+        err.println("fovea: note: " + arg + " is an ONNX model: "
+                + (norm == null ? "no normalisation is applied (give --normalize MEAN,STD if the model expects one)"
+                : "inputs are normalised with " + describe(norm)) + ", classes are numbered 0.." + (outputs(r.graph()) - 1)
+                + " and transparent pixels become black");
+        err.flush();
+        return new InferenceModel(arg, r.graph(), w, norm, null, null, null);
     }
 
     /** One warning line per tensor holding NaN or infinite values: such weights evaluate to NaN. */

@@ -8,6 +8,7 @@ import dev.fovea.graph.Summary;
 import dev.fovea.train.Checkpoint;
 import dev.fovea.train.ModelSpec;
 import dev.fovea.nn.Zoo;
+import dev.fovea.onnx.OnnxImport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,7 +35,7 @@ public final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "Zoo name, model file, or checkpoint "
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "Zoo name, model file, ONNX file (.onnx), or checkpoint "
             + "(.json, or a run directory for its latest) (default mnist-cnn).")
     String positional;
 
@@ -82,6 +83,9 @@ public final class SummaryCommand implements Callable<Integer> {
             return ModelSpec.parse(text);
         }
         Path p = Path.of(text);
+        if (text.endsWith(".onnx")) {
+            return new ModelSpec(null, OnnxImport.read(p).modelJson());
+        }
         if (Files.isDirectory(p) || Files.isRegularFile(p) && !text.endsWith(".json") || isCheckpoint(p)) {
             return Checkpoint.sidecarModel(CheckpointArgs.resolve(p, "summary", false).path());
         }

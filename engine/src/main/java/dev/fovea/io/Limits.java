@@ -37,6 +37,9 @@ public final class Limits {
     /** Parameters of a whole model: each one a float, so 8 GiB; no parameter tensor may be larger either. */
     public static final long MODEL_PARAMETERS = Integer.MAX_VALUE;
 
+    /** An ONNX file, weights included (protobuf's own limit is 2 GiB); ResNet-50 is about 100 MB. */
+    public static final long ONNX_FILE_BYTES = 1L << 30;
+
     /** A checkpoint sidecar (.json): the model file, settings, class names and one history row per epoch. */
     public static final long SIDECAR_BYTES = 16L << 20;
     /** Class names in a sidecar, and epochs in its history. */

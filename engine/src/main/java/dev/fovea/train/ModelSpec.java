@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fovea.graph.ClassifierHead;
 import dev.fovea.graph.Graph;
 import dev.fovea.nn.ModelFile;
+import dev.fovea.onnx.OnnxImport;
 import dev.fovea.nn.Zoo;
 
 import java.nio.file.Files;
@@ -32,7 +33,8 @@ public record ModelSpec(String zoo, String modelFileJson, int numClasses) {
     }
 
     /**
-     * A zoo name, or a path to a model file (anything naming an existing file). A model file is
+     * A zoo name, an ONNX file (.onnx, imported for its architecture), or a path to a model file (anything
+     * naming an existing file). A model file is
      * parsed here, so that its errors name the file.
      */
     public static ModelSpec parse(String model) {
@@ -40,6 +42,14 @@ public record ModelSpec(String zoo, String modelFileJson, int numClasses) {
             return new ModelSpec(model, null);
         }
         Path p = Path.of(model);
+        if (model.endsWith(".onnx")) {
+            // The architecture of an ONNX model, as the model file it imports to (its weights are not used here).
+            try {
+                return new ModelSpec(null, OnnxImport.read(p).modelJson());
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--model " + model + ": cannot read: " + e.getMessage(), e);
+            }
+        }
         // Any existing file, not only a regular one: ModelFile refuses a FIFO or device by name instead of blocking.
         if (Files.exists(p) && !Files.isDirectory(p)) {
             String text;

@@ -1,0 +1,6 @@
+/**
+ * ONNX import ({@link dev.fovea.onnx.OnnxImport}): an ONNX model file becomes a fovea-model file and
+ * safetensors weights. {@code dev.fovea.onnx.proto} is generated at build time from
+ * {@code src/main/protobuf/onnx.proto}.
+ */
+package dev.fovea.onnx;

@@ -1,0 +1,351 @@
+package dev.fovea.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import dev.fovea.io.FormatException;
+import dev.fovea.onnx.proto.Onnx.AttributeProto;
+import dev.fovea.onnx.proto.Onnx.GraphProto;
+import dev.fovea.onnx.proto.Onnx.ModelProto;
+import dev.fovea.onnx.proto.Onnx.NodeProto;
+import dev.fovea.onnx.proto.Onnx.OperatorSetIdProto;
+import dev.fovea.onnx.proto.Onnx.StringStringEntryProto;
+import dev.fovea.onnx.proto.Onnx.TensorProto;
+import dev.fovea.onnx.proto.Onnx.TensorShapeProto;
+import dev.fovea.onnx.proto.Onnx.TypeProto;
+import dev.fovea.onnx.proto.Onnx.ValueInfoProto;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Attribute mapping, every refusal, and hostile files, on small models built here message by message. */
+class OnnxImportRulesTest {
+
+    // ---- building models ------------------------------------------------------------------------
+
+    private static AttributeProto ints(String name, long... v) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long x : v) {
+            a.addInts(x);
+        }
+        return a.build();
+    }
+
+    private static AttributeProto i(String name, long v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+    }
+
+    private static AttributeProto f(String name, float v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
+    }
+
+    private static AttributeProto s(String name, String v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(v)).build();
+    }
+
+    private static TensorProto weights(String name, long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
+        long n = 1;
+        for (long d : dims) {
+            t.addDims(d);
+            n *= d;
+        }
+        for (int k = 0; k < n; k++) {
+            t.addFloatData((k % 7) * 0.1f - 0.3f);
+        }
+        return t.build();
+    }
+
+    private static TensorProto ints64(String name, long... v) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(v.length);
+        for (long x : v) {
+            t.addInt64Data(x);
+        }
+        return t.build();
+    }
+
+    private static NodeProto node(String name, String op, List<String> in, String out, AttributeProto... attrs) {
+        return NodeProto.newBuilder().setName(name).setOpType(op).addAllInput(in).addOutput(out)
+                .addAllAttribute(Arrays.asList(attrs)).build();
+    }
+
+    private static ValueInfoProto value(String name, long... dims) {
+        TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
+        s.addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+        for (long d : dims) {
+            s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(s))).build();
+    }
+
+    /** A model on a [batch, 3, 8, 8] input "x" whose last node writes "y". */
+    private static ModelProto model(int opset, List<NodeProto> nodes, TensorProto... init) {
+        GraphProto g = GraphProto.newBuilder().setName("t").addInput(value("x", 3, 8, 8)).addOutput(value("y"))
+                .addAllNode(nodes).addAllInitializer(Arrays.asList(init)).build();
+        return ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset))
+                .setGraph(g).build();
+    }
+
+    private static ModelProto conv(AttributeProto... attrs) {
+        return model(13, List.of(node("/c1/Conv", "Conv", List.of("x", "c1.weight", "c1.bias"), "y", attrs)),
+                weights("c1.weight", 4, 3, 3, 3), weights("c1.bias", 4));
+    }
+
+    private static JsonNode layers(ModelProto m) throws Exception {
+        return new ObjectMapper().readTree(OnnxImport.convert(m, "m.onnx").modelJson()).get("layers");
+    }
+
+    private static String refusal(ModelProto m) {
+        return assertThrows(OnnxUnsupportedException.class, () -> OnnxImport.convert(m, "m.onnx")).getMessage();
+    }
+
+    // ---- attribute mapping ----------------------------------------------------------------------
+
+    @Test
+    void convAttributesMapToConv2dFields() throws Exception {
+        JsonNode c = layers(conv(ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1),
+                ints("dilations", 1, 1), i("group", 1))).get(0);
+        assertEquals("c1", c.get("name").textValue());
+        assertEquals("conv2d", c.get("type").textValue());
+        assertEquals(4, c.get("out_channels").intValue());
+        assertEquals(3, c.get("kernel_size").intValue());
+        assertEquals(2, c.get("stride").intValue());
+        assertEquals(1, c.get("padding").intValue());
+        assertFalse(c.has("bias"));
+    }
+
+    @Test
+    void autoPadSameBecomesSymmetricPadding() throws Exception {
+        assertEquals(1, layers(conv(s("auto_pad", "SAME_UPPER"))).get(0).get("padding").intValue());
+        assertEquals(1, layers(conv(s("auto_pad", "SAME_LOWER"))).get(0).get("padding").intValue());
+        assertFalse(layers(conv(s("auto_pad", "VALID"))).get(0).has("padding"));
+    }
+
+    @Test
+    void groupsAndDilationsMap() throws Exception {
+        ModelProto m = model(17, List.of(node("g", "Conv", List.of("x", "w"), "y", i("group", 3), ints("dilations", 2, 2),
+                ints("pads", 2, 2, 2, 2))), weights("w", 6, 1, 3, 3));
+        JsonNode c = layers(m).get(0);
+        assertEquals(3, c.get("groups").intValue());
+        assertEquals(2, c.get("dilation").intValue());
+        assertEquals(2, c.get("padding").intValue());
+        assertFalse(c.get("bias").booleanValue());
+    }
+
+    @Test
+    void poolsBatchNormAndMatMulAddMap() throws Exception {
+        ModelProto m = model(12, List.of(
+                node("bn", "BatchNormalization", List.of("x", "s", "b", "m", "v"), "a", f("epsilon", 1e-3f), f("momentum", 0.8f)),
+                node("p", "AveragePool", List.of("a"), "p", ints("kernel_shape", 3, 3), ints("strides", 2, 2),
+                        ints("pads", 1, 1, 1, 1), i("count_include_pad", 1)),
+                node("mp", "MaxPool", List.of("p"), "q", ints("kernel_shape", 2, 2), ints("strides", 2, 2)),
+                node("fl", "Flatten", List.of("q"), "r"),
+                node("mm", "MatMul", List.of("r", "W"), "t"),
+                node("add", "Add", List.of("t", "B"), "y")),
+                weights("s", 3), weights("b", 3), weights("m", 3), weights("v", 3), weights("W", 12, 5), weights("B", 5));
+        JsonNode l = layers(m);
+        assertEquals("batch_norm", l.get(0).get("type").textValue());
+        assertEquals(0.2, l.get(0).get("momentum").doubleValue(), 1e-6);
+        assertEquals(1e-3, l.get(0).get("eps").doubleValue(), 1e-9);
+        assertEquals("avg_pool2d", l.get(1).get("type").textValue());
+        assertTrue(l.get(1).get("count_include_pad").booleanValue());
+        assertEquals(1, l.get(1).get("padding").intValue());
+        assertEquals("max_pool2d", l.get(2).get("type").textValue());
+        assertEquals("linear", l.get(4).get("type").textValue());
+        assertEquals(5, l.get(4).get("out_features").intValue());
+        assertEquals(5, l.size());
+        OnnxImport.Result r = OnnxImport.convert(m, "m.onnx");
+        // MatMul's B is [in, out]; Fovea's linear weight is [out, in].
+        float[] w = r.weights().get("mm.weight").values();
+        assertEquals(weights("W", 12, 5).getFloatData(1 * 5 + 2), w[2 * 12 + 1]);
+        assertTrue(r.weights().containsKey("mm.bias"));
+    }
+
+    @Test
+    void shapeChainsFoldIntoAFlatten() throws Exception {
+        TensorProto zero = TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64_VALUE).addInt64Data(0).build();
+        TensorProto axes = ints64("axes", 0);
+        TensorProto minus1 = ints64("m1", -1);
+        ModelProto m = model(13, List.of(
+                node("sh", "Shape", List.of("x"), "s"),
+                NodeProto.newBuilder().setName("k").setOpType("Constant").addOutput("zero").addAttribute(
+                        AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR).setT(zero)).build(),
+                node("ga", "Gather", List.of("s", "zero"), "n", i("axis", 0)),
+                node("un", "Unsqueeze", List.of("n", "axes"), "n1"),
+                node("ca", "Concat", List.of("n1", "m1"), "shape", i("axis", 0)),
+                node("re", "Reshape", List.of("x", "shape"), "y")), axes, minus1);
+        JsonNode l = layers(m);
+        assertEquals(1, l.size());
+        assertEquals("flatten", l.get(0).get("type").textValue());
+    }
+
+    @Test
+    void residualAddAndConcatNameTheirInputs() throws Exception {
+        ModelProto m = model(13, List.of(
+                node("r", "Relu", List.of("x"), "a"),
+                node("s", "Sigmoid", List.of("x"), "b"),
+                node("cat", "Concat", List.of("a", "b"), "c", i("axis", 1)),
+                node("t", "Tanh", List.of("c"), "d"),
+                node("cat2", "Concat", List.of("x", "x"), "e", i("axis", -3)),
+                node("sum", "Add", List.of("d", "e"), "y")));
+        JsonNode l = layers(m);
+        assertEquals("[\"r\",\"s\"]", l.get(2).get("inputs").toString());
+        assertEquals("[\"input\",\"input\"]", l.get(4).get("inputs").toString());
+        assertEquals("[\"t\",\"cat2\"]", l.get(5).get("inputs").toString());
+    }
+
+    // ---- refusals -------------------------------------------------------------------------------
+
+    @Test
+    void unsupportedOperatorNamesNodeOperatorAndOpset() {
+        String msg = refusal(model(13, List.of(node("/up/Resize", "Resize", List.of("x"), "y"))));
+        assertTrue(msg.startsWith("m.onnx: node '/up/Resize' (Resize, opset 13): the operator is not supported"), msg);
+        assertFalse(msg.contains("\n"));
+    }
+
+    @Test
+    void opsetsOutside11To17AreRefused() {
+        assertTrue(refusal(model(10, List.of(node("r", "Relu", List.of("x"), "y")))).contains("opset 10 is not supported"));
+        assertTrue(refusal(model(18, List.of(node("r", "Relu", List.of("x"), "y")))).contains("opset 18 is not supported"));
+    }
+
+    @Test
+    void convRefusalsNameTheAttribute() {
+        assertTrue(refusal(conv(ints("pads", 1, 1, 0, 0))).contains("(Conv, opset 13): attribute 'pads'"));
+        assertTrue(refusal(conv(ints("strides", 1, 2))).contains("attribute 'strides'"));
+        assertTrue(refusal(conv(s("auto_pad", "BOGUS"))).contains("attribute 'auto_pad'"));
+        assertTrue(refusal(conv(f("alpha", 1))).contains("attribute 'alpha' is not supported for Conv"));
+        String nonSquare = refusal(model(13, List.of(node("c", "Conv", List.of("x", "w"), "y")), weights("w", 4, 3, 1, 3)));
+        assertTrue(nonSquare.contains("attribute 'kernel_shape' [1, 3] is not square"), nonSquare);
+        String odd = refusal(model(13, List.of(node("c", "Conv", List.of("x", "w"), "y", s("auto_pad", "SAME_UPPER"))),
+                weights("w", 4, 3, 2, 2)));
+        assertTrue(odd.contains("attribute 'auto_pad' SAME_UPPER pads axis 2 by 1"), odd);
+        assertTrue(refusal(conv(i("group", 2))).contains("attribute 'group'"));
+    }
+
+    @Test
+    void poolRefusals() {
+        String ceil = refusal(model(13, List.of(node("p", "MaxPool", List.of("x"), "y", ints("kernel_shape", 3, 3),
+                ints("strides", 2, 2), i("ceil_mode", 1)))));
+        assertTrue(ceil.contains("(MaxPool, opset 13): attribute 'ceil_mode'"), ceil);
+        assertTrue(refusal(model(13, List.of(node("p", "MaxPool", List.of("x"), "y", ints("kernel_shape", 2, 2),
+                ints("dilations", 2, 2))))).contains("attribute 'dilations'"));
+        assertTrue(refusal(model(13, List.of(node("p", "AveragePool", List.of("x"), "y")))).contains("'kernel_shape' is required"));
+    }
+
+    @Test
+    void otherRefusals() {
+        assertTrue(refusal(model(13, List.of(node("bn", "BatchNormalization", List.of("x", "s", "b", "m", "v"), "y",
+                i("training_mode", 1))), weights("s", 3), weights("b", 3), weights("m", 3), weights("v", 3)))
+                .contains("attribute 'training_mode'"));
+        assertTrue(refusal(model(13, List.of(node("a", "Add", List.of("x", "b"), "y")), weights("b", 3, 1, 1)))
+                .contains("(Add, opset 13): input 1 ('b') is a constant"));
+        assertTrue(refusal(model(13, List.of(node("r", "Reshape", List.of("x", "s"), "y")), ints64("s", 0, 3, 64)))
+                .contains("is not a flatten"));
+        assertTrue(refusal(model(13, List.of(node("f", "Flatten", List.of("x"), "y", i("axis", 2))))).contains("attribute 'axis'"));
+        assertTrue(refusal(model(13, List.of(node("s", "Softmax", List.of("x"), "y")))).contains("(Softmax, opset 13): attribute 'axis'"));
+        assertTrue(refusal(model(13, List.of(node("c", "Concat", List.of("x", "x"), "y", i("axis", 0))))).contains("attribute 'axis'"));
+        assertTrue(refusal(model(13, List.of(node("p", "Pad", List.of("x", "p"), "y")), ints64("p", 0, 0, 1, 1, 0, 0, 1, 1)))
+                .contains("pads"));
+        assertTrue(refusal(model(13, List.of(NodeProto.newBuilder().setName("r").setOpType("Relu").setDomain("com.microsoft")
+                .addInput("x").addOutput("y").build()))).contains("domain 'com.microsoft'"));
+        // A value computed but not used by the output: a second output Fovea's model files cannot have.
+        assertTrue(refusal(model(13, List.of(node("a", "Relu", List.of("x"), "a"), node("b", "Tanh", List.of("x"), "y"))))
+                .contains("layer 'a' computes a value the output does not use"));
+        NodeProto drop = NodeProto.newBuilder().setName("d").setOpType("MaxPool").addInput("x").addOutput("y").addOutput("idx")
+                .addAttribute(ints("kernel_shape", 2, 2)).build();
+        GraphProto g = model(13, List.of(drop)).getGraph().toBuilder().clearOutput().addOutput(value("y")).addOutput(value("idx"))
+                .build();
+        assertTrue(refusal(model(13, List.of()).toBuilder().setGraph(g).build()).contains("2 outputs"));
+    }
+
+    @Test
+    void externalDataIsRefused() {
+        TensorProto w = weights("c1.weight", 4, 3, 3, 3).toBuilder().clearFloatData()
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("../../etc/passwd")).build();
+        ModelProto m = model(13, List.of(node("c", "Conv", List.of("x", "c1.weight"), "y")), w);
+        assertTrue(refusal(m).contains("external data is not supported"));
+    }
+
+    // ---- hostile files --------------------------------------------------------------------------
+
+    private static FormatException malformed(byte[] bytes, Path dir) throws Exception {
+        Path p = dir.resolve("bad.onnx");
+        Files.write(p, bytes);
+        return assertThrows(FormatException.class, () -> OnnxImport.read(p));
+    }
+
+    @Test
+    void truncatedAndLyingFilesAreFormatErrors(@TempDir Path dir) throws Exception {
+        byte[] good = conv().toByteArray();
+        for (int cut : new int[] {1, 7, good.length / 2, good.length - 1}) {
+            FormatException e = malformed(Arrays.copyOf(good, cut), dir);
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        }
+        // Field 7 (graph), length-delimited, declaring 2^31-1 bytes in a 10-byte file.
+        malformed(new byte[] {0x3a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07, 1, 2, 3, 4}, dir);
+        // Random bytes.
+        byte[] noise = new byte[4096];
+        new java.util.Random(15).nextBytes(noise);
+        Path p = dir.resolve("noise.onnx");
+        Files.write(p, noise);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> OnnxImport.read(p));
+        assertTrue(e instanceof FormatException || e instanceof OnnxUnsupportedException, e.toString());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        // An empty file parses as an empty message: no graph.
+        assertTrue(malformed(new byte[0], dir).getMessage().contains("no graph"));
+    }
+
+    @Test
+    void hugeDimensionsAreRefusedBeforeAllocating() {
+        TensorProto huge = TensorProto.newBuilder().setName("w").setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addDims(1L << 40).addDims(1L << 40).setRawData(ByteString.copyFrom(new byte[16])).build();
+        ModelProto m = model(13, List.of(node("c", "Conv", List.of("x", "w"), "y")), huge);
+        assertTrue(assertThrows(FormatException.class, () -> OnnxImport.convert(m, "m.onnx")).getMessage()
+                .contains("dimension 1099511627776"));
+        TensorProto lying = weights("w", 4, 3, 3, 3).toBuilder().clearFloatData().setRawData(ByteString.copyFrom(new byte[16])).build();
+        assertTrue(assertThrows(FormatException.class, () -> OnnxImport.convert(
+                model(13, List.of(node("c", "Conv", List.of("x", "w"), "y")), lying), "m.onnx")).getMessage()
+                .contains("holds 16 bytes where its dimensions need 432"));
+        ModelProto bigInput = model(13, List.of(node("r", "Relu", List.of("x"), "y"))).toBuilder().setGraph(
+                model(13, List.of(node("r", "Relu", List.of("x"), "y"))).getGraph().toBuilder().setInput(0,
+                        value("x", 3, 1L << 40, 8))).build();
+        assertTrue(refusal(bigInput).contains("dimension 2 must be a fixed size in 1..65535"));
+    }
+
+    @Test
+    void nonRegularFilesAreRefusedByName(@TempDir Path dir) throws Exception {
+        FormatException e = assertThrows(FormatException.class, () -> OnnxImport.read(dir));
+        assertTrue(e.getMessage().contains("expected a regular file, found a directory"), e.getMessage());
+        Path fifo = dir.resolve("pipe.onnx");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+            assertTrue(assertThrows(FormatException.class, () -> OnnxImport.read(fifo)).getMessage().contains("FIFO"));
+        }
+    }
+
+    @Test
+    void modelsOfManyNodesStayWithinTheLayerLimit() {
+        List<NodeProto> nodes = new ArrayList<>();
+        String prev = "x";
+        for (int k = 0; k < 10_001; k++) {
+            String out = k == 10_000 ? "y" : "r" + k;
+            nodes.add(node("n" + k, "Relu", List.of(prev), out));
+            prev = out;
+        }
+        assertTrue(refusal(model(13, nodes)).contains("more than 10000 layers"));
+    }
+}

@@ -1,0 +1,137 @@
+"""Makes the ONNX import fixtures for OnnxImportTest: models exported by PyTorch's torch.onnx.export with
+seeded random weights (nothing is downloaded), and PyTorch's outputs on a seeded input.
+
+  lenet5.onnx          Fovea's zoo lenet5 (conv, tanh, average pooling, Gemm), opset 11
+  resnet-cifar-w4.onnx Fovea's zoo resnet18-cifar at 1/16 width (4-8-16-32 channels, so the file stays
+                       small), batch norm kept (TrainingMode.PRESERVE of an eval-mode model), opset 13
+  all-ops.onnx         every operator the importer maps: grouped and dilated conv, batch norm, LeakyRelu,
+                       PRelu, MaxPool, Sigmoid, Tanh, Concat, AveragePool (count_include_pad=0), Add,
+                       GlobalAveragePool, x.view(x.size(0), -1) (Shape/Gather/Unsqueeze/Concat/Reshape),
+                       Dropout, Gemm, MatMul + Add, Relu, LogSoftmax; opset 17
+  all-ops-opsetN.onnx  the same model exported at opsets 11 to 16 (all-ops.json holds its outputs)
+  NAME.json            {"input": [N, C, H, W] values flattened, "shape": ..., "output": flattened outputs}
+Run from the repository root: /usr/bin/python3 tests/src/test/resources/onnx/make_onnx_fixtures.py
+(needs Debian's python3-torch, 1.13 here; torch.onnx.export does not need the onnx package).
+"""
+import json
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = Path(__file__).resolve().parent
+
+
+class LeNet5(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(400, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = F.avg_pool2d(torch.tanh(self.conv1(x)), 2)
+        x = F.avg_pool2d(torch.tanh(self.conv2(x)), 2)
+        x = torch.flatten(x, 1)
+        x = torch.tanh(self.fc1(x))
+        x = torch.tanh(self.fc2(x))
+        return self.fc3(x)
+
+
+class Block(nn.Module):
+    """Zoo.basicBlock: conv-bn-relu-conv-bn plus the (1x1 projection when the shape changes) shortcut, then relu."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+            nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+        self.shortcut = nn.Identity() if stride == 1 and cin == cout else nn.Sequential(
+            nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        return F.relu(self.body(x) + self.shortcut(x))
+
+
+def resnet_cifar(widths):
+    layers = [nn.Conv2d(3, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU()]
+    cin = widths[0]
+    for i, width in enumerate(widths):
+        for block in range(2):
+            layers.append(Block(cin, width, 2 if i > 0 and block == 0 else 1))
+            cin = width
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10)]
+    return nn.Sequential(*layers)
+
+
+class AllOps(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.grouped = nn.Conv2d(8, 8, 3, padding=2, dilation=2, groups=4)
+        self.prelu = nn.PReLU(8)
+        self.left = nn.Conv2d(8, 6, 1)
+        self.right = nn.Conv2d(8, 2, 3, stride=1, padding=1, bias=False)
+        self.drop = nn.Dropout(0.3)
+        self.fc = nn.Linear(8, 12)
+        self.w = nn.Parameter(torch.randn(12, 5) * 0.3)
+        self.b = nn.Parameter(torch.randn(5) * 0.1)
+
+    def forward(self, x):
+        x = F.leaky_relu(self.bn(self.stem(x)), 0.2)
+        y = self.prelu(self.grouped(x))
+        y = F.max_pool2d(y, 3, 2, 1)
+        z = torch.cat([torch.sigmoid(self.left(y)), torch.tanh(self.right(y))], 1)
+        z = F.avg_pool2d(z, 3, 1, 1, count_include_pad=False) + y
+        z = F.adaptive_avg_pool2d(z, 1)
+        z = z.view(z.size(0), -1)
+        z = F.relu(self.fc(self.drop(z)))
+        return F.log_softmax(z @ self.w + self.b, 1)
+
+
+def randomise_batch_norm(model):
+    """Running statistics and affine parameters away from their defaults, so the test sees them used."""
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 1.5)
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.2, 0.2)
+
+
+def export(name, model, shape, opset, training=torch.onnx.TrainingMode.EVAL):
+    model.eval()
+    x = torch.rand(*shape) * 2 - 1
+    with torch.no_grad():
+        y = model(x)
+    torch.onnx.export(model, x, str(HERE / (name + ".onnx")), opset_version=opset, training=training,
+                      input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    (HERE / (name + ".json")).write_text(json.dumps({
+        "shape": list(shape), "input": [round(v, 8) for v in x.flatten().tolist()],
+        "output": [round(v, 8) for v in y.flatten().tolist()]}))
+    return x
+
+
+def main():
+    torch.manual_seed(20261203)
+    export("lenet5", LeNet5(), (2, 1, 28, 28), 11)
+    resnet = resnet_cifar((4, 8, 16, 32))
+    randomise_batch_norm(resnet)
+    export("resnet-cifar-w4", resnet, (2, 3, 32, 32), 13, torch.onnx.TrainingMode.PRESERVE)
+    model = AllOps()
+    randomise_batch_norm(model)
+    x = export("all-ops", model, (2, 3, 16, 16), 17, torch.onnx.TrainingMode.PRESERVE)
+    for opset in range(11, 17):
+        # The same model and input at every other opset the importer supports: all-ops.json holds the outputs.
+        torch.onnx.export(model, x, str(HERE / ("all-ops-opset%d.onnx" % opset)), opset_version=opset,
+                          training=torch.onnx.TrainingMode.PRESERVE, input_names=["input"], output_names=["output"],
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+
+
+if __name__ == "__main__":
+    main()
