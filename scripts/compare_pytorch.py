@@ -85,22 +85,7 @@ def mnist_cnn():
         torch.nn.Conv2d(1, 32, 3), torch.nn.ReLU(), torch.nn.Conv2d(32, 64, 3), torch.nn.ReLU(),
         torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(9216, 128), torch.nn.ReLU(),
         torch.nn.Linear(128, 10))
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x = torch.rand(64, 1, 28, 28) * 2 - 1
-    y = torch.randint(0, 10, (64,))
-
-    def train():
-        opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        loss.item()
-
-    def infer():
-        with torch.no_grad():
-            model(x)
-
-    return train, infer
+    return classifier_step(model, 64, 1, 28)
 
 
 def basic_block(cin, cout, stride):

@@ -75,35 +75,15 @@ class LossEmulationTest {
 
     /**
      * A training step's correct count, pass 1: a hit where the row's first maximum is at the label.
-     * Small integers make ties, a few NaN rows and columns test that NaN never wins; the expected
-     * hits are the engine's own rule ({@link dev.fovea.ops.Argmax}).
+     * Ties and NaN as {@link ArgmaxCase} draws them.
      */
     @ParameterizedTest
     @EnumSource(Flavour.class)
     void argmaxHitsFollowTheFirstMaximumRule(Flavour flavour) {
         KernelEmulator emu = KernelEmulator.get(flavour);
-        int n = 41;
-        int c = 5;
-        SplittableRandom r = new SplittableRandom(3);
-        float[] logits = new float[n * c];
-        for (int i = 0; i < logits.length; i++) {
-            logits[i] = r.nextInt(12) == 0 ? Float.NaN : r.nextInt(3);
-        }
-        float[] labels = new float[n];
-        float[] hits = new float[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = r.nextInt(c);
-            hits[i] = dev.fovea.ops.Argmax.of(logits, i * c, c) == labels[i] ? 1 : 0;
-        }
-        double total = 0;
-        for (float h : hits) {
-            total += h;
-        }
-        if (total == 0 || total == n) {
-            throw new AssertionError("the case must have both hits and misses");
-        }
-        Emulation.check(emu, "argmax hits", Map.of("x", logits, "t", labels), "hits", null, hits, 0, 0,
-                "fovea_argmax_hits", "x", "t", "hits", n, c);
+        ArgmaxCase a = ArgmaxCase.random(41, 5, 3, 12);
+        Emulation.check(emu, "argmax hits", Map.of("x", a.logits(), "t", a.labels()), "hits", null, a.hits(), 0, 0,
+                "fovea_argmax_hits", "x", "t", "hits", a.rows(), a.classes());
     }
 
     @ParameterizedTest

@@ -18,12 +18,6 @@ final class Finiteness {
     private Finiteness() {
     }
 
-    static boolean allFinite(Backend backend, Collection<Tensor> tensors) {
-        try (Tensor squares = deviceSumOfSquares(backend, tensors)) {
-            return allFinite(backend, tensors, squares == null ? 0f : backend.download(squares)[0]);
-        }
-    }
-
     /**
      * Whether {@code tensors} are finite, given {@code sumOfSquares}, the value of
      * {@link #deviceSumOfSquares} (ignored when that was null: host tensors are scanned exactly).

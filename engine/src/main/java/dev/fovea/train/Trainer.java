@@ -324,7 +324,6 @@ public final class Trainer {
                     throw e;
                 }
             }
-            String what;
             if (Float.isFinite(loss) && gradsFinite) {
                 for (Map.Entry<String, Tensor> g : grads.entrySet()) {
                     opt.step(g.getKey(), exec.params().get(g.getKey()), g.getValue());
@@ -333,7 +332,7 @@ public final class Trainer {
                 return new Step(loss, correct);
             }
             grads.values().forEach(Tensor::close);
-            what = !Float.isFinite(loss) ? "loss became " + loss
+            String what = !Float.isFinite(loss) ? "loss became " + loss
                     : String.format(Locale.ROOT, "gradients became non-finite (loss %.4f)", loss);
             exec.seed(cfg.seed(), globalStep);
             String first = NonFiniteSearch.locate(exec, backend, x, y);

@@ -165,7 +165,7 @@ class NonFiniteTest {
         Tensor ok = cpu.upload(Shape.of(2, 2), new float[] {1, -2, 3e-45f, Float.MAX_VALUE});
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
             Tensor t = cpu.upload(Shape.of(3), new float[] {0, bad, 1});
-            assertFalse(Finiteness.allFinite(cpu, List.of(ok, t)), "host " + bad);
+            assertFalse(Finiteness.allFinite(cpu, List.of(ok, t), 0f), "host " + bad);
             assertFalse(finiteSumOfSquares(List.of(ok, t)), "device reduction " + bad);
             assertEquals(1, Finiteness.firstNonFinite(cpu, t));
         }

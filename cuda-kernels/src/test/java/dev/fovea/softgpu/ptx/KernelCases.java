@@ -6,6 +6,7 @@ import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.backend.cpu.ReferenceBackend;
+import dev.fovea.kernels.ArgmaxCase;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.Conv2dParams;
@@ -541,22 +542,10 @@ final class KernelCases {
         s.bound("fovea_sum_chunks", "sum_chunks", sc, "out", expected, absSum, chunk + 1);
 
         // A training step's correct count, pass 1: ties (small integers) and NaN (never the maximum).
-        int hitRows = 23;
-        int hitClasses = 4;
-        SplittableRandom hitRandom = new SplittableRandom(1301);
-        float[] hitLogits = new float[hitRows * hitClasses];
-        for (int i = 0; i < hitLogits.length; i++) {
-            hitLogits[i] = hitRandom.nextInt(10) == 0 ? Float.NaN : hitRandom.nextInt(3);
-        }
-        float[] hitLabels = new float[hitRows];
-        float[] hits = new float[hitRows];
-        for (int i = 0; i < hitRows; i++) {
-            hitLabels[i] = hitRandom.nextInt(hitClasses);
-            hits[i] = dev.fovea.ops.Argmax.of(hitLogits, i * hitClasses, hitClasses) == hitLabels[i] ? 1 : 0;
-        }
-        Run ah = s.launch("fovea_argmax_hits", hitRows, Map.of("x", hitLogits, "t", hitLabels), Map.of("hits", new Out(hitRows)),
-                "x", "t", "hits", hitRows, hitClasses);
-        s.close("fovea_argmax_hits", "argmax hits", ah, "hits", hits, 0, 0);
+        ArgmaxCase hitCase = ArgmaxCase.random(23, 4, 1301, 10);
+        Run ah = s.launch("fovea_argmax_hits", hitCase.rows(), Map.of("x", hitCase.logits(), "t", hitCase.labels()),
+                Map.of("hits", new Out(hitCase.rows())), "x", "t", "hits", hitCase.rows(), hitCase.classes());
+        s.close("fovea_argmax_hits", "argmax hits", ah, "hits", hitCase.hits(), 0, 0);
 
         // Value checks: labels must be class indices, probabilities in [0, 1]; the first bad one is
         // reported with its index.
