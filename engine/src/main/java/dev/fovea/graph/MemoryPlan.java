@@ -52,20 +52,17 @@ public record MemoryPlan(int batch, long parameterBytes, long inferencePeakBytes
         return new MemoryPlan(batch, params, peak, training);
     }
 
-    /** A node's own buffer: flatten is a view of its input and owns nothing. */
+    /** A node's own buffer: a view (flatten) shares its input's and owns nothing. */
     private static long ownBytes(Node n, int batch) {
         return isView(n) ? 0 : (long) n.shape().size() * batch * DType.FLOAT32.bytes();
     }
 
     private static boolean isView(Node n) {
-        return n.op().equals("flatten");
+        return n.def().isView();
     }
 
-    /** State kept for backward beside the output: pooling winners, dropout masks. */
+    /** State the op declares it keeps for backward beside the output: pooling winners, dropout masks. */
     private static long savedExtraBytes(Node n, int batch) {
-        return switch (n.op()) {
-            case "max_pool2d", "min_pool2d", "dropout" -> (long) n.shape().size() * batch * 4;
-            default -> 0;
-        };
+        return (long) n.shape().size() * batch * n.def().savedBytesPerOutputElement();
     }
 }

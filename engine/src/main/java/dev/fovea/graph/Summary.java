@@ -1,8 +1,7 @@
 package dev.fovea.graph;
 
-import dev.fovea.ops.Conv2dParams;
-import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.ReceptiveField;
+import dev.fovea.ops.registry.OpShapes;
 import dev.fovea.tensor.Shape;
 
 import java.util.ArrayList;
@@ -12,7 +11,8 @@ import java.util.Map;
 
 /**
  * A model's layer table: per node its output shape, parameters, multiply-adds and, while the
- * data is still an image, receptive field and jump (seed-examples §9), plus totals.
+ * data is still an image, receptive field and jump (seed-examples §9), plus totals. Costs and
+ * receptive fields are what each op declares ({@link dev.fovea.ops.registry.OpFacts}).
  */
 public final class Summary {
     private Summary() {
@@ -43,38 +43,21 @@ public final class Summary {
         return rows;
     }
 
-    /** Multiply-adds of one sample through convolutions and linear layers (what FLOP counts are built on). */
+    /** Multiply-adds of one sample, as the node's op declares them (what FLOP counts are built on). */
     static long macs(Node n, Graph g) {
-        return switch (n.op()) {
-            case "conv2d" -> {
-                Shape w = g.shapeOf(n.inputs().get("weight"));
-                yield (long) n.shape().size() * w.dim(1) * w.dim(2) * w.dim(3);
-            }
-            case "linear" -> (long) g.shapeOf(n.inputs().get("weight")).size();
-            default -> 0;
-        };
+        return n.def().macs(n.attrs(), shapes(n, g));
     }
 
     private static ReceptiveField receptiveField(Node n, Graph g, ReceptiveField in, ReceptiveField other) {
         if (in == null || n.shape().rank() != 4) {
             return null;
         }
-        Object p = n.bind(false, 0).params();
-        if (p instanceof Conv2dParams c) {
-            Shape w = g.shapeOf(n.inputs().get("weight"));
-            // Axes are treated alike; the table shows the height axis.
-            return in.then(w.dim(2), c.strideH(), c.dilationH());
-        }
-        if (p instanceof Pool2dParams pool) {
-            return in.then(pool.kernelH(), pool.strideH());
-        }
-        if (n.op().equals("global_avg_pool2d")) {
-            int h = g.shapeOf(n.inputs().get("input")).dim(2);
-            return in.then(h, h);
-        }
-        if (other != null && other.size() > in.size()) {
-            return other;
-        }
-        return in;
+        return n.def().receptiveField(n.attrs(), shapes(n, g), in, other);
+    }
+
+    private static OpShapes shapes(Node n, Graph g) {
+        Map<String, Shape> inputs = new HashMap<>();
+        n.inputs().forEach((input, value) -> inputs.put(input, g.shapeOf(value)));
+        return new OpShapes(inputs, n.shape());
     }
 }

@@ -16,6 +16,13 @@ final class ConvOps {
                 .inputs("input", "weight").optionalInputs("bias")
                 .gradInputs("input", "weight", "bias")
                 .attributes("stride", "padding", "dilation", "groups", "mode")
+                // Each output element sums Cin/groups * kH * kW products.
+                .macs((attrs, s) -> (long) s.output().size() * s.input("weight").product(1, 4))
+                // Axes are treated alike; summaries show the height axis.
+                .receptiveField((attrs, s, in) -> {
+                    Conv2dParams p = params(attrs);
+                    return in.then(s.input("weight").dim(2), p.strideH(), p.dilationH());
+                })
                 .kernel(attrs -> {
                     Conv2dParams p = params(attrs);
                     return Kernel.of(p,

@@ -13,6 +13,7 @@ final class DenseOps {
         return List.of(OpDef.builder("linear")
                 .inputs("input", "weight").optionalInputs("bias")
                 .gradInputs("input", "weight", "bias")
+                .macs((attrs, s) -> s.input("weight").size())
                 .kernel(attrs -> Kernel.of(null,
                         (b, in) -> Outputs.output(b.linear(in.get("input"), in.get("weight"), in.optional("bias"))),
                         (b, in, out, dy, wanted) -> {

@@ -85,6 +85,7 @@ final class NormOps {
         return OpDef.builder("dropout")
                 .inputs("input").gradInputs("input")
                 .attributes("p", "training", "seed")
+                .saves(Float.BYTES)  // the mask, one float per element
                 .kernel(attrs -> {
                     // PyTorch's F.dropout defaults: p=0.5, training=True; the seed makes the mask reproducible.
                     DropoutParams p = new DropoutParams(attrs.real("p", 0.5), attrs.bool("training", true),

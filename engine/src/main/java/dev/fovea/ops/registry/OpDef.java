@@ -1,6 +1,7 @@
 package dev.fovea.ops.registry;
 
 import dev.fovea.backend.Backend;
+import dev.fovea.ops.ReceptiveField;
 import dev.fovea.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -15,9 +16,11 @@ import java.util.function.Function;
 /**
  * One op, declared once: its name, its inputs (required and optional, and which of them have
  * gradients), its public outputs, its attribute names, and how attributes are parsed into a
- * {@link Kernel} that maps forward and backward onto the Backend SPI. Names follow PyTorch's
- * functional API. The graph executor and the conformance runner both go through here, so an op's
- * attributes are parsed in exactly one place.
+ * {@link Kernel} that maps forward and backward onto the Backend SPI; and the facts a summary and a
+ * memory plan need ({@link OpFacts}: multiply-adds, receptive field, state saved for backward,
+ * whether the output is a view). Names follow PyTorch's functional API. The graph executor, the
+ * conformance runner, summaries and memory plans all go through here, so an op is described in
+ * exactly one place.
  */
 public final class OpDef {
     private final String name;
@@ -27,6 +30,10 @@ public final class OpDef {
     private final List<String> outputs;
     private final List<String> attributes;
     private final Function<Attrs, Kernel> binder;
+    private final OpFacts.Macs macs;
+    private final OpFacts.FieldRule fieldRule;
+    private final int savedBytesPerOutput;
+    private final boolean view;
 
     private OpDef(Builder b) {
         this.name = b.name;
@@ -36,6 +43,10 @@ public final class OpDef {
         this.outputs = List.copyOf(b.outputs);
         this.attributes = List.copyOf(b.attributes);
         this.binder = Objects.requireNonNull(b.binder, "binder");
+        this.macs = b.macs;
+        this.fieldRule = b.fieldRule;
+        this.savedBytesPerOutput = b.savedBytesPerOutput;
+        this.view = b.view;
     }
 
     public static Builder builder(String name) {
@@ -70,6 +81,32 @@ public final class OpDef {
 
     public List<String> attributes() {
         return attributes;
+    }
+
+    /** Multiply-adds of one sample through this op (0 for ops whose cost is memory traffic). */
+    public long macs(Attrs attrs, OpShapes shapes) {
+        return macs.of(attrs, shapes);
+    }
+
+    /**
+     * The receptive field of one output cell given those of its "input" and (for two-input ops)
+     * "other" cells: the declared rule, or by default the wider of the two, passed through.
+     */
+    public ReceptiveField receptiveField(Attrs attrs, OpShapes shapes, ReceptiveField input, ReceptiveField other) {
+        if (fieldRule != null) {
+            return fieldRule.of(attrs, shapes, input);
+        }
+        return other != null && other.size() > input.size() ? other : input;
+    }
+
+    /** Bytes the forward pass keeps beside each output element for backward (winner indices, dropout masks). */
+    public int savedBytesPerOutputElement() {
+        return savedBytesPerOutput;
+    }
+
+    /** True when the output shares its input's storage (flatten, reshape): it owns no buffer. */
+    public boolean isView() {
+        return view;
     }
 
     /** Parses and validates {@code attrs} (unknown names rejected) into a ready-to-run op. */
@@ -110,6 +147,10 @@ public final class OpDef {
         private final List<String> outputs = new ArrayList<>(List.of(Op.OUTPUT));
         private final List<String> attributes = new ArrayList<>();
         private Function<Attrs, Kernel> binder;
+        private OpFacts.Macs macs = OpFacts.NO_MACS;
+        private OpFacts.FieldRule fieldRule;
+        private int savedBytesPerOutput;
+        private boolean view;
 
         private Builder(String name) {
             this.name = name;
@@ -138,6 +179,28 @@ public final class OpDef {
 
         public Builder attributes(String... names) {
             attributes.addAll(List.of(names));
+            return this;
+        }
+
+        public Builder macs(OpFacts.Macs rule) {
+            this.macs = Objects.requireNonNull(rule);
+            return this;
+        }
+
+        /** For ops that look at a window of their input (convolution, pooling). */
+        public Builder receptiveField(OpFacts.FieldRule rule) {
+            this.fieldRule = Objects.requireNonNull(rule);
+            return this;
+        }
+
+        /** The forward pass saves this many bytes per output element for backward. */
+        public Builder saves(int bytesPerOutputElement) {
+            this.savedBytesPerOutput = bytesPerOutputElement;
+            return this;
+        }
+
+        public Builder view() {
+            this.view = true;
             return this;
         }
 

@@ -25,6 +25,8 @@ final class PoolOps {
         }
         ops.add(OpDef.builder("global_avg_pool2d")
                 .inputs("input").gradInputs("input")
+                // One output cell sees the whole plane.
+                .receptiveField((attrs, s, in) -> in.then(s.input("input").dim(2), s.input("input").dim(2)))
                 .kernel(attrs -> Kernel.of(null,
                         (b, in) -> Outputs.output(b.globalAvgPool2d(in.get("input"))),
                         (b, in, out, dy, wanted) -> Outputs.of("input",
@@ -33,11 +35,16 @@ final class PoolOps {
     }
 
     private static OpDef pool(PoolKind kind) {
-        OpDef.Builder builder = OpDef.builder(kind.opName()).inputs("input").gradInputs("input");
-        if (kind == PoolKind.AVG) {
-            builder.attributes("kernel_size", "stride", "padding", "count_include_pad");
-        } else {
-            builder.attributes("kernel_size", "stride", "padding");
+        OpDef.Builder builder = OpDef.builder(kind.opName()).inputs("input").gradInputs("input")
+                // Axes are treated alike; summaries show the height axis.
+                .receptiveField((attrs, s, in) -> {
+                    Pool2dParams p = params(kind, attrs);
+                    return in.then(p.kernelH(), p.strideH());
+                });
+        switch (kind) {
+            case AVG -> builder.attributes("kernel_size", "stride", "padding", "count_include_pad");
+            // The winners' int32 positions are kept for backward.
+            case MAX, MIN -> builder.attributes("kernel_size", "stride", "padding").saves(Integer.BYTES);
         }
         return builder.kernel(attrs -> {
             Pool2dParams p = params(kind, attrs);

@@ -53,6 +53,7 @@ final class TensorOps {
         return OpDef.builder("flatten")
                 .inputs("input").gradInputs("input")
                 .attributes("start_dim", "end_dim")
+                .view()
                 .kernel(attrs -> {
                     int start = attrs.integer("start_dim", 1);
                     int end = attrs.integer("end_dim", -1);

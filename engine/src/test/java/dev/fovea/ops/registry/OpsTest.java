@@ -8,6 +8,7 @@ import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
 import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.PoolKind;
+import dev.fovea.ops.ReceptiveField;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -174,5 +175,35 @@ class OpsTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Ops.get("flatten").bind(Map.of("start_dim", 4)).forward(b, Map.of("input", x)));
         assertEquals("flatten: start_dim 4 is out of range for input [2, 3, 4, 5]", e.getMessage());
+    }
+
+    @Test
+    void opsDeclareTheirCostsReceptiveFieldsSavedStateAndViews() {
+        // conv2d 3 -> 8 channels, 3x3 kernel, stride 2, dilation 2, output 8x5x5: each output sums 3*3*3 products.
+        Attrs conv = Attrs.of("conv2d", Map.of("stride", 2, "dilation", 2));
+        OpShapes convShapes = new OpShapes(Map.of("input", Shape.of(1, 3, 12, 12), "weight", Shape.of(8, 3, 3, 3)),
+                Shape.of(1, 8, 4, 4));
+        assertEquals(8L * 4 * 4 * 27, Ops.get("conv2d").macs(conv, convShapes));
+        // Dilation 2 makes the 3-tap kernel span 5 pixels; the jump doubles.
+        assertEquals(new ReceptiveField(5, 2), Ops.get("conv2d").receptiveField(conv, convShapes,
+                ReceptiveField.input(), null));
+        assertEquals(10L * 20, Ops.get("linear").macs(Attrs.of("linear", Map.of()),
+                new OpShapes(Map.of("input", Shape.of(1, 20), "weight", Shape.of(10, 20)), Shape.of(1, 10))));
+        assertEquals(new ReceptiveField(3, 2), Ops.get("max_pool2d").receptiveField(
+                Attrs.of("max_pool2d", Map.of("kernel_size", 3, "stride", 2)), null, ReceptiveField.input(), null));
+        OpShapes plane = new OpShapes(Map.of("input", Shape.of(1, 4, 7, 7)), Shape.of(1, 4, 1, 1));
+        assertEquals(new ReceptiveField(7, 7), Ops.get("global_avg_pool2d").receptiveField(
+                Attrs.of("global_avg_pool2d", Map.of()), plane, ReceptiveField.input(), null));
+        // Ops without a window pass the wider of their inputs' fields through.
+        assertEquals(new ReceptiveField(9, 4), Ops.get("add").receptiveField(Attrs.of("add", Map.of()), null,
+                new ReceptiveField(3, 2), new ReceptiveField(9, 4)));
+        assertEquals(0, Ops.get("relu").macs(Attrs.of("relu", Map.of()), plane));
+
+        assertEquals(4, Ops.get("max_pool2d").savedBytesPerOutputElement());
+        assertEquals(4, Ops.get("min_pool2d").savedBytesPerOutputElement());
+        assertEquals(4, Ops.get("dropout").savedBytesPerOutputElement());
+        assertEquals(0, Ops.get("avg_pool2d").savedBytesPerOutputElement());
+        assertTrue(Ops.get("flatten").isView());
+        assertEquals(List.of("flatten"), Ops.all().stream().filter(OpDef::isView).map(OpDef::name).toList());
     }
 }
