@@ -18,6 +18,7 @@
 #include "loss.cu"
 #include "optim.cu"
 #include "batchnorm.cu"
+#include "tensor.cu"
 
 #include <cerrno>
 #include <climits>
@@ -176,6 +177,9 @@ const std::map<std::string, Entry>& registry() {
         FOVEA_ENTRY(fovea_batchnorm_inference),
         FOVEA_ENTRY(fovea_batchnorm_plane_grads),
         FOVEA_ENTRY(fovea_batchnorm_backward_data),
+        FOVEA_ENTRY(fovea_binary),
+        FOVEA_ENTRY(fovea_sum_to),
+        FOVEA_ENTRY(fovea_strided_copy),
     };
     return kernels;
 }

@@ -3,6 +3,7 @@ package dev.fovea.backend;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.Argmax;
 import dev.fovea.ops.BatchNormParams;
+import dev.fovea.ops.BinaryOp;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
@@ -168,6 +169,28 @@ public interface Backend extends AutoCloseable {
 
     /** The inverse of concat, for its backward: splits {@code t} along {@code dim} into the given sizes. */
     List<Tensor> split(Tensor t, int dim, int[] sizes);
+
+    // ---- tensor algebra: broadcasting maps, reductions, permutes ----
+    // A small generic family that ops/registry AlgebraOps composes: one broadcasting binary map (add,
+    // sub, mul, div and their gradients), one sum to a shape with its adjoint broadcast (broadcast
+    // gradients, sum, mean) and one permute (transpose, permute). Shapes follow dev.fovea.ops.Broadcast
+    // and dev.fovea.ops.Permutation; every result is a new contiguous tensor.
+
+    /** {@code a op b} element-wise with NumPy broadcasting; the output has the broadcast shape. */
+    Tensor binary(BinaryOp op, Tensor a, Tensor b);
+
+    /**
+     * {@code scale} times the sum of {@code t} over the dims that {@code target} stretches (size 1 or
+     * missing leading dims): the gradient of a broadcast operand, and sum/mean with the reduced dims
+     * kept. {@code target} must broadcast to {@code t}'s shape; equal shapes give a scaled copy.
+     */
+    Tensor sumTo(Tensor t, Shape target, float scale);
+
+    /** {@code t} repeated along the dims it is stretched in to {@code shape}: the adjoint of {@link #sumTo}. */
+    Tensor broadcastTo(Tensor t, Shape shape);
+
+    /** A contiguous copy of {@code t} with its dims reordered: output dim {@code i} is input dim {@code dims[i]}. */
+    Tensor permute(Tensor t, int[] dims);
 
     // ---- losses -----------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ final class GeneratedSpecs {
         pointwise(specs);
         losses(specs);
         structural(specs);
+        algebra(specs);
         return specs;
     }
 
@@ -194,6 +195,39 @@ final class GeneratedSpecs {
         s.add(new Spec("gen_flatten", "flatten", Map.of(), List.of(in("input", 2, 3, 4, 5)), true, POINTWISE));
         s.add(new Spec("gen_flatten_start2", "flatten", attrs("start_dim", 2), List.of(in("input", 2, 3, 4, 5)),
                 true, POINTWISE));
+    }
+
+    /** Broadcasting both ways and per channel, sums and means over several dims, permutes; divisors in [0.5, 1.5). */
+    private static void algebra(List<Spec> s) {
+        s.add(new Spec("gen_add_broadcast_channel", "add", Map.of(), List.of(in("input", 2, 3, 4, 4),
+                in("other", 1, 3, 1, 1)), true, SUMS));
+        s.add(new Spec("gen_sub_broadcast_both_ways", "sub", Map.of(), List.of(in("input", 2, 1, 4),
+                in("other", 3, 1)), true, SUMS));
+        s.add(new Spec("gen_sub_same_shape", "sub", Map.of(), List.of(in("input", 3, 5), in("other", 3, 5)),
+                true, POINTWISE));
+        s.add(new Spec("gen_mul_squeeze_excitation", "mul", Map.of(), List.of(in("input", 2, 3, 4, 5),
+                in("other", 2, 3, 1, 1)), true, SUMS));
+        s.add(new Spec("gen_mul_scalar_like", "mul", Map.of(), List.of(in("input", 2, 3), in("other", 1)), true, SUMS));
+        s.add(new Spec("gen_mul_lower_rank_other", "mul", Map.of(), List.of(in("input", 2, 3, 4), in("other", 4)),
+                true, SUMS));
+        s.add(new Spec("gen_div_same_shape", "div", Map.of(), List.of(in("input", 2, 3, 4),
+                new Input("other", Shape.of(2, 3, 4), Values.POSITIVE, 0)), true, POINTWISE));
+        s.add(new Spec("gen_div_broadcast_input", "div", Map.of(), List.of(in("input", 3, 1),
+                new Input("other", Shape.of(2, 3, 4), Values.POSITIVE, 0)), true, SUMS));
+        s.add(new Spec("gen_sum_all", "sum", Map.of(), List.of(in("input", 2, 3, 4)), true, SUMS));
+        s.add(new Spec("gen_sum_dims_0_2_keepdim", "sum", attrs("dim", List.of(0, 2), "keepdim", true),
+                List.of(in("input", 2, 3, 4, 5)), true, SUMS));
+        s.add(new Spec("gen_sum_negative_dim", "sum", attrs("dim", -1), List.of(in("input", 3, 4, 5)), true, SUMS));
+        s.add(new Spec("gen_mean_hw_keepdim", "mean", attrs("dim", List.of(-1, -2), "keepdim", true),
+                List.of(in("input", 2, 3, 4, 5)), true, SUMS));
+        s.add(new Spec("gen_mean_dim1", "mean", attrs("dim", 1), List.of(in("input", 2, 3, 4)), true, SUMS));
+        s.add(new Spec("gen_mean_all", "mean", Map.of(), List.of(in("input", 3, 5)), true, SUMS));
+        s.add(new Spec("gen_reshape_inferred", "reshape", attrs("shape", List.of(4, -1)), List.of(in("input", 2, 3, 4)),
+                true, POINTWISE));
+        s.add(new Spec("gen_transpose_last_two", "transpose", attrs("dim0", 1, "dim1", -1),
+                List.of(in("input", 2, 3, 4)), true, POINTWISE));
+        s.add(new Spec("gen_permute_nchw_to_nhwc", "permute", attrs("dims", List.of(0, 2, 3, 1)),
+                List.of(in("input", 2, 3, 4, 5)), true, POINTWISE));
     }
 
     private static Input in(String name, int... shape) {

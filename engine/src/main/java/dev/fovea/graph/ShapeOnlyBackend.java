@@ -7,9 +7,12 @@ import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.BatchNormParams;
+import dev.fovea.ops.BinaryOp;
+import dev.fovea.ops.Broadcast;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
+import dev.fovea.ops.Permutation;
 import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.PoolKind;
 import dev.fovea.ops.ShapeRules;
@@ -241,6 +244,30 @@ final class ShapeOnlyBackend implements Backend {
             out.add(of(s));
         }
         return out;
+    }
+
+    // ---- tensor algebra: broadcasting maps, reductions, permutes ----
+
+    @Override
+    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        return of(Broadcast.shape(op.opName(), a.shape(), b.shape()));
+    }
+
+    @Override
+    public Tensor sumTo(Tensor t, Shape target, float scale) {
+        Broadcast.requireReducible("sum_to", t.shape(), target);
+        return of(target);
+    }
+
+    @Override
+    public Tensor broadcastTo(Tensor t, Shape shape) {
+        Broadcast.requireExpandable("broadcast_to", t.shape(), shape);
+        return of(shape);
+    }
+
+    @Override
+    public Tensor permute(Tensor t, int[] dims) {
+        return of(Permutation.apply(t.shape(), Permutation.axes("permute", t.shape(), dims)));
     }
 
     @Override

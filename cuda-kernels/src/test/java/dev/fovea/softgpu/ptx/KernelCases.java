@@ -7,6 +7,7 @@ import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.kernels.ArgmaxCase;
+import dev.fovea.kernels.TensorCase;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.Conv2dParams;
@@ -69,6 +70,7 @@ final class KernelCases {
         loss(s);
         optimizers(s);
         batchNorm(s);
+        tensor(s);
     }
 
     // ---- pooling --------------------------------------------------------------------------------
@@ -868,6 +870,21 @@ final class KernelCases {
     }
 
     /** fovea_sum_slices alone: slices added in order onto 0 or onto out, exactly as a float loop does. */
+    // ---- tensor algebra --------------------------------------------------------------------------
+
+    /** tensor.ptx through {@link TensorCase}: maps, broadcasts and permutes exact, sums within the float summation bound. */
+    static void tensor(KernelSuite s) {
+        for (TensorCase c : TensorCase.all()) {
+            Run run = s.launch(c.kernel(), c.work(), c.inputMap(), Map.of(c.output(), new Out(c.expected().length)),
+                    c.args());
+            if (c.absSum() == null) {
+                s.close(c.kernel(), c.what(), run, c.output(), c.expected(), 0, 0);
+            } else {
+                s.bound(c.kernel(), c.what(), run, c.output(), c.expected(), c.absSum(), c.terms());
+            }
+        }
+    }
+
     static void sumSlices(KernelSuite s) {
         int len = 9;
         int slices = 5;

@@ -3,11 +3,15 @@ package dev.fovea.backend.cpu;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.BinaryOp;
+import dev.fovea.ops.Broadcast;
 import dev.fovea.ops.ConvMode;
 import dev.fovea.ops.Conv2dParams;
+import dev.fovea.ops.Permutation;
 import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.PoolKind;
 import dev.fovea.ops.ShapeRules;
+import dev.fovea.ops.StridedLayout;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.HostArrays;
 import dev.fovea.tensor.Shape;
@@ -219,6 +223,55 @@ public class CpuBackend extends ReferenceBackend {
         requireSameShape(kind.opName() + " backward", gradOutput, input);
         return Host.owned(input.shape(), FastPointwise.activationBackward(threads, Host.floats(gradOutput),
                 Host.floats(input), Host.floats(output), kind, negativeSlope));
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        requireSameShape("add", a, b);
+        return binary(BinaryOp.ADD, a, b);
+    }
+
+    // ---- tensor algebra: broadcasting maps, reductions, permutes ----
+
+    @Override
+    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        Shape out = Broadcast.shape(op.opName(), a.shape(), b.shape());
+        float[] z = HostArrays.floats(out.size());
+        FastAlgebra.binary(threads, op, Host.floats(a), Host.floats(b), z, StridedLayout.of(out.toArray(),
+                Broadcast.strides(a.shape(), out), Broadcast.strides(b.shape(), out)));
+        return Host.owned(out, z);
+    }
+
+    @Override
+    public Tensor sumTo(Tensor t, Shape target, float scale) {
+        Broadcast.requireReducible("sum_to", t.shape(), target);
+        float[] y = HostArrays.floats(target.size());
+        FastAlgebra.sumTo(threads, Host.floats(t), y, StridedLayout.of(t.shape().toArray(),
+                RefAlgebra.contiguousStrides(t.shape()), Broadcast.strides(target, t.shape())), scale);
+        return Host.owned(target, y);
+    }
+
+    @Override
+    public Tensor broadcastTo(Tensor t, Shape shape) {
+        Broadcast.requireExpandable("broadcast_to", t.shape(), shape);
+        float[] y = HostArrays.floats(shape.size());
+        FastAlgebra.gather(threads, Host.floats(t), y, StridedLayout.of(shape.toArray(),
+                Broadcast.strides(t.shape(), shape)));
+        return Host.owned(shape, y);
+    }
+
+    @Override
+    public Tensor permute(Tensor t, int[] dims) {
+        int[] axes = Permutation.axes("permute", t.shape(), dims);
+        Shape out = Permutation.apply(t.shape(), axes);
+        int[] in = RefAlgebra.contiguousStrides(t.shape());
+        int[] strides = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            strides[i] = in[axes[i]];
+        }
+        float[] y = HostArrays.floats(out.size());
+        FastAlgebra.gather(threads, Host.floats(t), y, StridedLayout.of(out.toArray(), strides));
+        return Host.owned(out, y);
     }
 
     // ---- optimiser --------------------------------------------------------------------------

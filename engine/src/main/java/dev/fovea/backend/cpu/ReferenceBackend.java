@@ -7,10 +7,13 @@ import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.BatchNormParams;
+import dev.fovea.ops.BinaryOp;
+import dev.fovea.ops.Broadcast;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.DropoutMask;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
+import dev.fovea.ops.Permutation;
 import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.ShapeRules;
 import dev.fovea.optim.OptimizerConfig;
@@ -325,6 +328,33 @@ public class ReferenceBackend implements Backend {
             out[i] = Host.tensor(shapes[i], parts[i]);
         }
         return List.of(out);
+    }
+
+    // ---- tensor algebra: broadcasting maps, reductions, permutes ----
+
+    @Override
+    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        Shape out = Broadcast.shape(op.opName(), a.shape(), b.shape());
+        return Host.tensor(out, RefAlgebra.binary(op, Host.floats(a), a.shape(), Host.floats(b), b.shape(), out));
+    }
+
+    @Override
+    public Tensor sumTo(Tensor t, Shape target, float scale) {
+        Broadcast.requireReducible("sum_to", t.shape(), target);
+        return Host.tensor(target, RefAlgebra.sumTo(Host.floats(t), t.shape(), target, scale));
+    }
+
+    @Override
+    public Tensor broadcastTo(Tensor t, Shape shape) {
+        Broadcast.requireExpandable("broadcast_to", t.shape(), shape);
+        return Host.tensor(shape, RefAlgebra.broadcastTo(Host.floats(t), t.shape(), shape));
+    }
+
+    @Override
+    public Tensor permute(Tensor t, int[] dims) {
+        int[] axes = Permutation.axes("permute", t.shape(), dims);
+        Shape out = Permutation.apply(t.shape(), axes);
+        return Host.tensor(out, RefAlgebra.permute(Host.floats(t), t.shape(), axes, out));
     }
 
     // ---- losses -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import dev.fovea.backend.PoolOutput;
 import dev.fovea.backend.cuda.SoftGpuCounters.Counter;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.BatchNormParams;
+import dev.fovea.ops.BinaryOp;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
@@ -45,6 +46,7 @@ public final class CudaBackend implements Backend {
     private final CudnnOps cudnnOps;
     private final KernelConv kernelConv;
     private final CudaPointwise pointwise;
+    private final CudaAlgebra algebra;
     private final CudaOptim optim;
     private final CudaPoolNorm poolNorm;
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
@@ -73,6 +75,7 @@ public final class CudaBackend implements Backend {
         this.cudnnConv = status.cudnnAvailable() ? new CudnnConv(dev, options, log) : null;
         this.kernelConv = new KernelConv(dev);
         this.pointwise = new CudaPointwise(dev, router, cudnnOps);
+        this.algebra = new CudaAlgebra(dev);
         this.optim = new CudaOptim(dev);
         this.poolNorm = new CudaPoolNorm(dev, router, cudnnOps);
         if (!status.cudnnAvailable()) {
@@ -442,6 +445,28 @@ public final class CudaBackend implements Backend {
     @Override
     public List<Tensor> split(Tensor t, int dim, int[] sizes) {
         return pointwise.split(t, dim, sizes);
+    }
+
+    // ---- tensor algebra: broadcasting maps, reductions, permutes ----
+
+    @Override
+    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        return algebra.binary(op, a, b);
+    }
+
+    @Override
+    public Tensor sumTo(Tensor t, Shape target, float scale) {
+        return algebra.sumTo(t, target, scale);
+    }
+
+    @Override
+    public Tensor broadcastTo(Tensor t, Shape shape) {
+        return algebra.broadcastTo(t, shape);
+    }
+
+    @Override
+    public Tensor permute(Tensor t, int[] dims) {
+        return algebra.permute(t, dims);
     }
 
     @Override

@@ -1,7 +1,10 @@
 package dev.fovea.backend.cuda;
 
+import dev.fovea.ops.Broadcast;
 import dev.fovea.ops.LossKind;
+import dev.fovea.ops.Permutation;
 import dev.fovea.ops.ShapeRules;
+import dev.fovea.ops.StridedLayout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
@@ -52,6 +55,32 @@ final class CudaChecks {
 
     static void split(Shape s, int dim, int[] sizes) {
         ShapeRules.split(s, dim, sizes);
+    }
+
+    static Shape broadcast(String op, Shape a, Shape b) {
+        return Broadcast.shape(op, a, b);
+    }
+
+    static void reducible(Shape from, Shape target) {
+        Broadcast.requireReducible("sum_to", from, target);
+    }
+
+    static void expandable(Shape from, Shape to) {
+        Broadcast.requireExpandable("broadcast_to", from, to);
+    }
+
+    static int[] permutation(Shape s, int[] dims) {
+        return Permutation.axes("permute", s, dims);
+    }
+
+    /** The merged layout, or an error when it still needs more dims than the strided kernels take. */
+    static StridedLayout layout(String context, StridedLayout l, int maxDims) {
+        if (l.rank() > maxDims) {
+            throw new IllegalArgumentException(context + ": the cuda backend's strided kernels take at most " + maxDims
+                    + " dims after merging the contiguous ones, this needs " + l.rank() + " (" + l
+                    + "); reshape to fewer dims or use the cpu backend");
+        }
+        return l;
     }
 
     static void loss(LossKind kind, Shape input, Shape target) {

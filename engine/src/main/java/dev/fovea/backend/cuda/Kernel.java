@@ -40,6 +40,10 @@ enum Kernel {
     SOFTMAX_BACKWARD("elementwise", "fovea_softmax_backward", "ppp iiii"),
     COPY_BLOCKS("elementwise", "fovea_copy_blocks", "pp iiiiii"),
 
+    BINARY("tensor", "fovea_binary", "ppp i iiiiii iiiiii iiiiii i"),
+    SUM_TO("tensor", "fovea_sum_to", "pp iii iiiiii f"),
+    STRIDED_COPY("tensor", "fovea_strided_copy", "pp i iiiiii iiiiii"),
+
     SUM_CHUNKS("loss", "fovea_sum_chunks", "pp ii f"),
     CHECK_LOSS_VALUES("loss", "fovea_check_loss_values", "pp ii"),
     ARGMAX_HITS("loss", "fovea_argmax_hits", "ppp ii"),

@@ -139,6 +139,29 @@ public final class Attrs {
         throw wrongType(name, "an integer or a pair [h, w] of integers", v);
     }
 
+    /**
+     * An attribute that is one int or a list of ints, as PyTorch's {@code dim=1} or {@code dim=(1, 2)}:
+     * the ints in order, or null when absent.
+     */
+    public int[] integers(String name) {
+        if (!has(name)) {
+            return null;
+        }
+        Object v = values.get(name);
+        if (v instanceof Number) {
+            return new int[] {toInt(name, v)};
+        }
+        if (v instanceof List<?> list && list.stream().allMatch(e -> e instanceof Number)) {
+            return list.stream().mapToInt(e -> toInt(name, e)).toArray();
+        }
+        throw wrongType(name, "an integer or a list of integers", v);
+    }
+
+    public int[] requireIntegers(String name) {
+        require(name);
+        return integers(name);
+    }
+
     private Object require(String name) {
         if (!has(name)) {
             throw new IllegalArgumentException(op + ": attribute '" + name + "' is required");

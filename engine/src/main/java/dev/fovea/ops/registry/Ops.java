@@ -49,6 +49,7 @@ public final class Ops {
         all.addAll(DenseOps.all());
         all.addAll(ActivationOps.all());
         all.addAll(LossOps.all());
+        all.addAll(AlgebraOps.all());
         all.addAll(TensorOps.all());
         Map<String, OpDef> map = new LinkedHashMap<>();
         for (OpDef def : all) {

@@ -1,29 +1,17 @@
 package dev.fovea.ops.registry;
 
-import dev.fovea.backend.Backend;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
 import java.util.List;
 
-/** Ops that combine or reshape tensors: add (input, other), concat (input, other; dim), flatten. */
+/** Ops that combine or reshape tensors: concat (input, other; dim), flatten (the binary maps live in AlgebraOps). */
 final class TensorOps {
     private TensorOps() {
     }
 
     static List<OpDef> all() {
-        return List.of(add(), concat(), flatten());
-    }
-
-    private static OpDef add() {
-        return OpDef.builder("add")
-                .inputs("input", "other").gradInputs("input", "other")
-                .kernel(attrs -> Kernel.of(null,
-                        (b, in) -> Outputs.output(b.add(in.get("input"), in.get("other"))),
-                        // Each operand gets its own copy: callers accumulate gradients in place.
-                        (b, in, out, dy, wanted) -> Outputs.grads(wanted,
-                                "input", wanted.contains("input") ? copy(b, dy) : null,
-                                "other", wanted.contains("other") ? copy(b, dy) : null)));
+        return List.of(concat(), flatten());
     }
 
     /** dim defaults to 0 as in torch.cat; negative counts from the end. */
@@ -92,11 +80,5 @@ final class TensorOps {
             throw new IllegalArgumentException(op + ": " + attribute + " " + dim + " is out of range for input " + s);
         }
         return a;
-    }
-
-    private static Tensor copy(Backend b, Tensor t) {
-        Tensor c = b.zeros(t.shape());
-        b.copy(t, c);
-        return c;
     }
 }

@@ -32,7 +32,8 @@ class OpsTest {
                 "dropout", "linear", "relu", "leaky_relu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "silu", "gelu",
                 "mish", "elu", "prelu", "softmax", "log_softmax",
                 "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "add",
-                "concat", "flatten"), List.copyOf(Ops.names()));
+                "sub", "mul", "div", "sum", "mean", "reshape", "transpose", "permute", "concat", "flatten"),
+                List.copyOf(Ops.names()));
         for (OpDef def : Ops.all()) {
             assertEquals(Op.OUTPUT, def.outputs().get(0), def.name());
             assertTrue(def.inputs().contains("input"), def.name() + " names its main operand 'input'");
