@@ -18,6 +18,7 @@
 #include "loss.cu"
 #include "optim.cu"
 #include "batchnorm.cu"
+#include "spatial.cu"
 
 #include <cerrno>
 #include <climits>

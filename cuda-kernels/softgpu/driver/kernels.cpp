@@ -10,6 +10,7 @@
 #include "loss.cu"
 #include "optim.cu"
 #include "batchnorm.cu"
+#include "spatial.cu"
 
 #include "kernels.h"
 #include "workers.h"
