@@ -177,6 +177,16 @@ const std::map<std::string, Entry>& registry() {
         FOVEA_ENTRY(fovea_batchnorm_inference),
         FOVEA_ENTRY(fovea_batchnorm_plane_grads),
         FOVEA_ENTRY(fovea_batchnorm_backward_data),
+        FOVEA_ENTRY(fovea_adaptive_avgpool2d_forward),
+        FOVEA_ENTRY(fovea_adaptive_avgpool2d_backward),
+        FOVEA_ENTRY(fovea_adaptive_maxpool2d_forward),
+        FOVEA_ENTRY(fovea_adaptive_maxpool2d_backward),
+        FOVEA_ENTRY(fovea_upsample_nearest_forward),
+        FOVEA_ENTRY(fovea_upsample_nearest_backward),
+        FOVEA_ENTRY(fovea_upsample_bilinear_forward),
+        FOVEA_ENTRY(fovea_upsample_bilinear_backward),
+        FOVEA_ENTRY(fovea_pad2d_forward),
+        FOVEA_ENTRY(fovea_pad2d_backward),
     };
     return kernels;
 }
