@@ -19,6 +19,7 @@
 #include "optim.cu"
 #include "batchnorm.cu"
 #include "tensor.cu"
+#include "spatial.cu"
 
 #include <cerrno>
 #include <climits>
@@ -180,6 +181,16 @@ const std::map<std::string, Entry>& registry() {
         FOVEA_ENTRY(fovea_binary),
         FOVEA_ENTRY(fovea_sum_to),
         FOVEA_ENTRY(fovea_strided_copy),
+        FOVEA_ENTRY(fovea_adaptive_avgpool2d_forward),
+        FOVEA_ENTRY(fovea_adaptive_avgpool2d_backward),
+        FOVEA_ENTRY(fovea_adaptive_maxpool2d_forward),
+        FOVEA_ENTRY(fovea_adaptive_maxpool2d_backward),
+        FOVEA_ENTRY(fovea_upsample_nearest_forward),
+        FOVEA_ENTRY(fovea_upsample_nearest_backward),
+        FOVEA_ENTRY(fovea_upsample_bilinear_forward),
+        FOVEA_ENTRY(fovea_upsample_bilinear_backward),
+        FOVEA_ENTRY(fovea_pad2d_forward),
+        FOVEA_ENTRY(fovea_pad2d_backward),
     };
     return kernels;
 }

@@ -11,6 +11,7 @@
 #include "optim.cu"
 #include "batchnorm.cu"
 #include "tensor.cu"
+#include "spatial.cu"
 
 #include "kernels.h"
 #include "workers.h"

@@ -1,13 +1,16 @@
 package dev.fovea.backend;
 
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.AdaptivePool2dParams;
 import dev.fovea.ops.Argmax;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.BinaryOp;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
+import dev.fovea.ops.Pad2dParams;
 import dev.fovea.ops.Pool2dParams;
+import dev.fovea.ops.Upsample2dParams;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
@@ -111,6 +114,26 @@ public interface Backend extends AutoCloseable {
     Tensor globalAvgPool2d(Tensor input);
 
     Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape);
+
+    // ---- spatial resampling: adaptive pooling, upsample, pad ----
+
+    /**
+     * Adaptive max or average pooling to {@link AdaptivePool2dParams}' output size. Max pooling also
+     * returns the winners' flat h*W+w positions, as {@link #pool2d} does; average pooling none.
+     */
+    PoolOutput adaptivePool2d(Tensor input, AdaptivePool2dParams p);
+
+    Tensor adaptivePool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, AdaptivePool2dParams p);
+
+    /** Nearest or bilinear upsampling by {@link Upsample2dParams}' coordinate rules. */
+    Tensor upsample2d(Tensor input, Upsample2dParams p);
+
+    Tensor upsample2dBackward(Tensor gradOutput, Shape inputShape, Upsample2dParams p);
+
+    /** Pads H and W by {@link Pad2dParams}' sides and mode. */
+    Tensor pad2d(Tensor input, Pad2dParams p);
+
+    Tensor pad2dBackward(Tensor gradOutput, Shape inputShape, Pad2dParams p);
 
     // ---- normalisation ----------------------------------------------------------------------
 

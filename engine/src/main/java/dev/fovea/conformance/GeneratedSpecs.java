@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The attribute combinations the generated suite covers, op by op: strides, paddings, dilations,
  * groups (depthwise included) and both modes for conv2d; window, stride, padding and
- * count_include_pad for pooling; training and inference batch norm; odd sizes and batch > 1 throughout.
+ * count_include_pad for pooling; adaptive output sizes, upsampling modes and pad modes; training and
+ * inference batch norm; odd sizes and batch > 1 throughout.
  */
 final class GeneratedSpecs {
     /** Sums of a few dozen products of values in [-1, 1]: float32 reassociation stays far below this. */
@@ -28,6 +29,7 @@ final class GeneratedSpecs {
         List<Spec> specs = new ArrayList<>();
         conv(specs);
         pool(specs);
+        spatial(specs);
         norm(specs);
         dense(specs);
         pointwise(specs);
@@ -100,6 +102,37 @@ final class GeneratedSpecs {
 
     private static void pool(List<Spec> s, String op, String name, int n, int c, int h, int w, Map<String, Object> attrs) {
         s.add(new Spec("gen_" + op + "_" + name, op, attrs, List.of(in("input", n, c, h, w)), true, POINTWISE));
+    }
+
+    /** Adaptive pooling (sizes that do not divide, and upsizing), upsample in both modes and both size forms, pad in every mode. */
+    private static void spatial(List<Spec> s) {
+        for (String op : List.of("adaptive_avg_pool2d", "adaptive_max_pool2d")) {
+            pool(s, op, "5x7_to_3x4", 2, 2, 5, 7, attrs("output_size", List.of(3, 4)));
+            pool(s, op, "6x6_to_2", 1, 3, 6, 6, attrs("output_size", 2));
+            pool(s, op, "4x3_to_1", 2, 1, 4, 3, attrs("output_size", 1));
+        }
+        // Upsizing: windows of one and two cells, each cell in up to four windows.
+        pool(s, "adaptive_avg_pool2d", "3x4_up_to_5x6", 1, 2, 3, 4, attrs("output_size", List.of(5, 6)));
+        pool(s, "adaptive_max_pool2d", "2x3_up_to_3x5", 1, 1, 2, 3, attrs("output_size", List.of(3, 5)));
+        upsample(s, "nearest_size_5x7", 2, 2, 3, 4, attrs("mode", "nearest", "size", List.of(5, 7)));
+        upsample(s, "nearest_scale_2", 1, 2, 3, 3, attrs("mode", "nearest", "scale_factor", 2.0));
+        upsample(s, "nearest_scale_1_5x0_5", 2, 1, 4, 6, attrs("mode", "nearest", "scale_factor", List.of(1.5, 0.5)));
+        for (boolean align : new boolean[] {false, true}) {
+            String a = align ? "_align" : "";
+            upsample(s, "bilinear_size_5x7" + a, 2, 2, 3, 4, attrs("mode", "bilinear", "size", List.of(5, 7),
+                    "align_corners", align));
+            upsample(s, "bilinear_scale_2_5" + a, 1, 2, 3, 2, attrs("mode", "bilinear", "scale_factor", 2.5,
+                    "align_corners", align));
+            upsample(s, "bilinear_down_7x5_to_3x2" + a, 1, 1, 7, 5, attrs("mode", "bilinear", "size", List.of(3, 2),
+                    "align_corners", align));
+        }
+        pool(s, "pad", "constant", 2, 2, 3, 4, attrs("padding", List.of(1, 2, 0, 3), "value", 0.5));
+        pool(s, "pad", "reflect", 1, 2, 4, 3, attrs("padding", List.of(2, 1, 3, 1), "mode", "reflect"));
+        pool(s, "pad", "replicate", 2, 1, 3, 2, attrs("padding", List.of(3, 0, 2, 4), "mode", "replicate"));
+    }
+
+    private static void upsample(List<Spec> s, String name, int n, int c, int h, int w, Map<String, Object> attrs) {
+        pool(s, "upsample", name, n, c, h, w, attrs);
     }
 
     private static void norm(List<Spec> s) {

@@ -2,6 +2,8 @@ package dev.fovea.graph;
 
 import dev.fovea.io.Limits;
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.PadMode;
+import dev.fovea.ops.UpsampleMode;
 import dev.fovea.ops.registry.Attrs;
 import dev.fovea.ops.registry.Op;
 import dev.fovea.ops.registry.OpDef;
@@ -157,6 +159,42 @@ public final class GraphBuilder {
 
     public Value globalAvgPool(Value x) {
         return unary("global_avg_pool2d", x, Map.of());
+    }
+
+    /** adaptive_avg_pool2d or adaptive_max_pool2d to an outH x outW plane. */
+    public Value adaptivePool(String op, Value x, int outH, int outW) {
+        return unary(op, x, Map.of("output_size", List.of(outH, outW)));
+    }
+
+    /** Upsampling to an outH x outW plane; align_corners applies to bilinear only. */
+    public Value upsample(Value x, UpsampleMode mode, int outH, int outW, boolean alignCorners) {
+        return unary("upsample", x, upsampleAttrs(mode, "size", List.of(outH, outW), alignCorners));
+    }
+
+    /** Upsampling by a scale factor per axis: each output side is floor(side * scale). */
+    public Value upsample(Value x, UpsampleMode mode, double scaleH, double scaleW, boolean alignCorners) {
+        return unary("upsample", x, upsampleAttrs(mode, "scale_factor", List.of(scaleH, scaleW), alignCorners));
+    }
+
+    private static Map<String, Object> upsampleAttrs(UpsampleMode mode, String sizeKey, Object size, boolean alignCorners) {
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put("mode", mode.text());
+        attrs.put(sizeKey, size);
+        if (alignCorners) {
+            attrs.put("align_corners", true);
+        }
+        return attrs;
+    }
+
+    /** Pads H and W as F.pad(x, [left, right, top, bottom], mode, value); value applies to constant mode only. */
+    public Value pad(Value x, PadMode mode, double value, int left, int right, int top, int bottom) {
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put("padding", List.of(left, right, top, bottom));
+        attrs.put("mode", mode.text());
+        if (mode == PadMode.CONSTANT) {
+            attrs.put("value", value);
+        }
+        return unary("pad", x, attrs);
     }
 
     public Value flatten(Value x) {

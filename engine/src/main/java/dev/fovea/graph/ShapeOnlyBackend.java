@@ -6,16 +6,19 @@ import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.AdaptivePool2dParams;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.BinaryOp;
 import dev.fovea.ops.Broadcast;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
+import dev.fovea.ops.Pad2dParams;
 import dev.fovea.ops.Permutation;
 import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.PoolKind;
 import dev.fovea.ops.ShapeRules;
+import dev.fovea.ops.Upsample2dParams;
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
@@ -139,6 +142,39 @@ final class ShapeOnlyBackend implements Backend {
 
     @Override
     public Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
+        return of(inputShape);
+    }
+
+    // ---- spatial resampling: adaptive pooling, upsample, pad ----
+
+    @Override
+    public PoolOutput adaptivePool2d(Tensor input, AdaptivePool2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        return new PoolOutput(of(out), p.kind() == PoolKind.AVG ? null : ints(out));
+    }
+
+    @Override
+    public Tensor adaptivePool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, AdaptivePool2dParams p) {
+        return of(input.shape());
+    }
+
+    @Override
+    public Tensor upsample2d(Tensor input, Upsample2dParams p) {
+        return of(p.outputShape(input.shape()));
+    }
+
+    @Override
+    public Tensor upsample2dBackward(Tensor gradOutput, Shape inputShape, Upsample2dParams p) {
+        return of(inputShape);
+    }
+
+    @Override
+    public Tensor pad2d(Tensor input, Pad2dParams p) {
+        return of(p.outputShape(input.shape()));
+    }
+
+    @Override
+    public Tensor pad2dBackward(Tensor gradOutput, Shape inputShape, Pad2dParams p) {
         return of(inputShape);
     }
 

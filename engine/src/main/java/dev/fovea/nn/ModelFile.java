@@ -42,7 +42,7 @@ public final class ModelFile {
     private static final int CHANNELS = Limits.MODEL_CHANNELS;
 
     /** What one field of a layer holds. */
-    private enum Kind { INTEGER, INTEGER_OR_PAIR, NUMBER, BOOLEAN, STRING }
+    private enum Kind { INTEGER, INTEGER_OR_PAIR, INTEGER_OR_FOUR, NUMBER, NUMBER_OR_PAIR, BOOLEAN, STRING }
 
     /** A field's JSON type and, for numbers, its range. */
     private record Field(Kind kind, double min, double max) {
@@ -56,6 +56,14 @@ public final class ModelFile {
 
         static Field number(double min, double max) {
             return new Field(Kind.NUMBER, min, max);
+        }
+
+        static Field four(long min, long max) {
+            return new Field(Kind.INTEGER_OR_FOUR, min, max);
+        }
+
+        static Field numberPair(double min, double max) {
+            return new Field(Kind.NUMBER_OR_PAIR, min, max);
         }
 
         static final Field BOOL = new Field(Kind.BOOLEAN, 0, 0);
@@ -91,6 +99,13 @@ public final class ModelFile {
         avg.put("count_include_pad", Field.BOOL);
         FIELDS.put("avg_pool2d", avg);
         FIELDS.put("global_avg_pool2d", Map.of());
+        Map<String, Field> adaptive = fields("output_size", Field.pair(1, WINDOW));
+        FIELDS.put("adaptive_avg_pool2d", adaptive);
+        FIELDS.put("adaptive_max_pool2d", adaptive);
+        FIELDS.put("upsample", fields("mode", Field.TEXT, "size", Field.pair(1, Limits.IMAGE_SIDE),
+                "scale_factor", Field.numberPair(Double.MIN_VALUE, WINDOW), "align_corners", Field.BOOL));
+        FIELDS.put("pad", fields("padding", Field.four(0, WINDOW), "mode", Field.TEXT,
+                "value", Field.number(-Double.MAX_VALUE, Double.MAX_VALUE)));
         FIELDS.put("flatten", Map.of());
         FIELDS.put("dropout", fields("p", Field.number(0, 1)));
         FIELDS.put("softmax", dim);
@@ -289,7 +304,8 @@ public final class ModelFile {
      * after checking its JSON type exactly and its range.
      */
     private static Object value(JsonNode v, Field spec, String where, String field) {
-        String range = spec.kind() == Kind.NUMBER ? "" : " in " + (long) spec.min() + ".." + (long) spec.max();
+        String range = spec.kind() == Kind.NUMBER || spec.kind() == Kind.NUMBER_OR_PAIR ? ""
+                : " in " + (long) spec.min() + ".." + (long) spec.max();
         return switch (spec.kind()) {
             case INTEGER -> integer(v, spec, where, field, "an integer" + range);
             case INTEGER_OR_PAIR -> {
@@ -299,13 +315,22 @@ public final class ModelFile {
                 }
                 yield integer(v, spec, where, field, "an integer" + range + " or a pair [h, w] of them");
             }
-            case NUMBER -> {
-                if (!v.isNumber() || !Double.isFinite(v.doubleValue()) || v.doubleValue() < spec.min()
-                        || v.doubleValue() > spec.max()) {
-                    throw fieldError(where, field, spec.min() > 0 ? "a number > 0 and <= " + spec.max()
-                            : spec.max() == Double.MAX_VALUE ? "a finite number" : "a number in " + spec.min() + ".." + spec.max(), v);
+            case INTEGER_OR_FOUR -> {
+                String what = "an integer" + range + " or a list of four [left, right, top, bottom]";
+                if (v.isArray() && v.size() == 4) {
+                    List<Integer> four = new ArrayList<>();
+                    v.forEach(e -> four.add(integer(e, spec, where, field, what)));
+                    yield four;
                 }
-                yield v.doubleValue();
+                yield integer(v, spec, where, field, what);
+            }
+            case NUMBER -> number(v, spec, where, field, numberRange(spec));
+            case NUMBER_OR_PAIR -> {
+                String what = numberRange(spec) + " or a pair [h, w] of them";
+                if (v.isArray() && v.size() == 2) {
+                    yield List.of(number(v.get(0), spec, where, field, what), number(v.get(1), spec, where, field, what));
+                }
+                yield number(v, spec, where, field, what);
             }
             case BOOLEAN -> {
                 if (!v.isBoolean()) {
@@ -320,6 +345,19 @@ public final class ModelFile {
                 yield v.textValue();
             }
         };
+    }
+
+    private static String numberRange(Field spec) {
+        return spec.min() > 0 ? "a number > 0 and <= " + spec.max()
+                : spec.max() == Double.MAX_VALUE ? "a finite number" : "a number in " + spec.min() + ".." + spec.max();
+    }
+
+    private static Double number(JsonNode v, Field spec, String where, String field, String what) {
+        if (!v.isNumber() || !Double.isFinite(v.doubleValue()) || v.doubleValue() < spec.min()
+                || v.doubleValue() > spec.max()) {
+            throw fieldError(where, field, what, v);
+        }
+        return v.doubleValue();
     }
 
     private static Integer integer(JsonNode v, Field spec, String where, String field, String what) {

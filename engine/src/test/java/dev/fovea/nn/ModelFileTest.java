@@ -47,6 +47,33 @@ class ModelFileTest {
         assertEquals(true, field.contains("alpha"), field);
     }
 
+    @Test
+    void spatialLayersTakeTheirAttributesAndShapesFollow() {
+        Graph g = ModelFile.parse(model("{\"name\": \"p\", \"type\": \"pad\", \"padding\": [1, 2, 0, 3], "
+                + "\"mode\": \"constant\", \"value\": -1}, "
+                + "{\"name\": \"r\", \"type\": \"pad\", \"padding\": 2, \"mode\": \"reflect\"}, "
+                + "{\"name\": \"u\", \"type\": \"upsample\", \"mode\": \"bilinear\", \"scale_factor\": [1.5, 0.5], "
+                + "\"align_corners\": true}, "
+                + "{\"name\": \"n\", \"type\": \"upsample\", \"size\": [20, 9]}, "
+                + "{\"name\": \"a\", \"type\": \"adaptive_avg_pool2d\", \"output_size\": [3, 5]}, "
+                + "{\"name\": \"m\", \"type\": \"adaptive_max_pool2d\", \"output_size\": 2}"), "m.json");
+        assertEquals(Shape.of(1, 1, 11, 11), g.node("p").shape());
+        assertEquals(Shape.of(1, 1, 15, 15), g.node("r").shape());
+        assertEquals(Shape.of(1, 1, 22, 7), g.node("u").shape());
+        assertEquals(Shape.of(1, 1, 20, 9), g.node("n").shape());
+        assertEquals(Shape.of(1, 1, 3, 5), g.node("a").shape());
+        assertEquals(Shape.of(1, 1, 2, 2), g.outputShape());
+        assertEquals("m.json: layers[0] (p): p: pad: reflect padding must be smaller than the padded dimension: [8, 8]"
+                        + " against width 8, [8, 8] against height 8 (input [1, 1, 8, 8])",
+                error(model("{\"name\": \"p\", \"type\": \"pad\", \"padding\": 8, \"mode\": \"reflect\"}")));
+        assertEquals("m.json: layers[0] (p): field 'padding' must be an integer in 0..4096 or a list of four [left, right,"
+                        + " top, bottom], got array of 3",
+                error(model("{\"name\": \"p\", \"type\": \"pad\", \"padding\": [1, 2, 3]}")));
+        assertEquals("m.json: layers[0] (u): field 'scale_factor' must be a number > 0 and <= 4096.0 or a pair [h, w] of"
+                        + " them, got -2",
+                error(model("{\"name\": \"u\", \"type\": \"upsample\", \"scale_factor\": -2}")));
+    }
+
     private static String model(String layers) {
         return "{\"format\": \"fovea-model/1\", \"name\": \"t\", \"input\": [1, 8, 8], \"layers\": [" + layers + "]}";
     }
@@ -69,7 +96,8 @@ class ModelFileTest {
         assertEquals("m.json: layers[0] (c): field 'type': unknown layer type 'conv2' (did you mean 'conv2d'?); valid "
                 + "types: conv2d, linear, batch_norm, prelu, relu, leaky_relu, sigmoid, tanh, hardswish, hardsigmoid, silu, "
                 + "gelu, mish, elu, max_pool2d, min_pool2d, "
-                + "avg_pool2d, global_avg_pool2d, flatten, dropout, softmax, log_softmax, add, concat", type);
+                + "avg_pool2d, global_avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d, upsample, pad, flatten, "
+                + "dropout, softmax, log_softmax, add, concat", type);
         assertEquals("m.json: layers[0]: field 'name' is required for layers with parameters (it names them, e.g. "
                 + "conv1.weight)", error(model("{\"type\": \"linear\", \"out_features\": 3}")));
         assertEquals("m.json: layers[1] (s): field 'inputs': no earlier layer is named 'rleu' (did you mean 'relu'?)",

@@ -8,6 +8,7 @@ import dev.fovea.backend.PoolOutput;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.kernels.ArgmaxCase;
 import dev.fovea.kernels.TensorCase;
+import dev.fovea.kernels.SpatialCase;
 import dev.fovea.ops.Activation;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.Conv2dParams;
@@ -71,6 +72,7 @@ final class KernelCases {
         optimizers(s);
         batchNorm(s);
         tensor(s);
+        spatial(s);
     }
 
     // ---- pooling --------------------------------------------------------------------------------
@@ -166,6 +168,31 @@ final class KernelCases {
         // One division per element: within 1 ulp of the reference's double-then-round.
         s.close("fovea_global_avgpool2d_backward", "global average backward " + xs, gb, "dx",
                 REF.download(REF.globalAvgPool2dBackward(Tensor.of(Shape.of(3, 5, 1, 1), dy), xs)), 0, 1.2e-7);
+    }
+
+    // ---- spatial resampling: adaptive pooling, upsample, pad --------------------------------------
+
+    /** spatial.ptx: the cases and tolerances the CPU emulation uses too ({@link SpatialCase}). */
+    static void spatial(KernelSuite s) {
+        for (SpatialCase c : SpatialCase.all()) {
+            Map<String, Object> written = new LinkedHashMap<>();
+            c.outputs().forEach((name, expected) -> written.put(name,
+                    new Out(expected instanceof int[] i ? i.length : ((float[]) expected).length)));
+            Run run = s.launch(c.entry(), c.work(), c.inputs(), written, c.args());
+            s.check(c.entry(), c.what(), (res, route) -> {
+                for (int j = 0; j < run.configs(); j++) {
+                    String what = c.entry() + " " + c.what() + " (" + route + ", " + KernelSuite.label(j) + ") ";
+                    for (Map.Entry<String, Object> e : c.outputs().entrySet()) {
+                        if (e.getValue() instanceof int[] i) {
+                            Compare.exact(what + e.getKey(), i, run.ints(res, e.getKey(), j));
+                        } else {
+                            Compare.close(what + e.getKey(), (float[]) e.getValue(), run.floats(res, e.getKey(), j),
+                                    c.abs(), c.rel());
+                        }
+                    }
+                }
+            });
+        }
     }
 
     // ---- convolution ----------------------------------------------------------------------------

@@ -163,6 +163,27 @@ public class CpuBackend extends ReferenceBackend {
                 idx));
     }
 
+    // ---- spatial resampling: adaptive pooling, upsample, pad ----
+
+    /** About this many cells of a plane per spatial-op task: fewer tasks than planes when planes are small. */
+    private static final int SPATIAL_TASK_ELEMENTS = 1 << 14;
+
+    /**
+     * The reference's adaptive pooling, upsampling and padding, with groups of channel planes spread
+     * over the threads: each plane is computed as the reference computes it, so the bits are its bits.
+     */
+    @Override
+    RefSpatial.Planes spatialPlanes() {
+        return (count, planeElements, body) -> {
+            int per = Math.max(1, SPATIAL_TASK_ELEMENTS / Math.max(1, planeElements));
+            threads.parallelFor(Sgemm.ceilDiv(count, per), t -> {
+                for (int plane = t * per, end = Math.min(count, plane + per); plane < end; plane++) {
+                    body.accept(plane);
+                }
+            });
+        };
+    }
+
     // ---- dense ------------------------------------------------------------------------------
 
     @Override

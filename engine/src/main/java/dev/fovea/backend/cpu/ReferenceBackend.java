@@ -6,6 +6,7 @@ import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.AdaptivePool2dParams;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.BinaryOp;
 import dev.fovea.ops.Broadcast;
@@ -13,9 +14,12 @@ import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.DropoutMask;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
+import dev.fovea.ops.Pad2dParams;
 import dev.fovea.ops.Permutation;
 import dev.fovea.ops.Pool2dParams;
+import dev.fovea.ops.PoolKind;
 import dev.fovea.ops.ShapeRules;
+import dev.fovea.ops.Upsample2dParams;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
@@ -137,6 +141,65 @@ public class ReferenceBackend implements Backend {
         requireShape("global_avg_pool2d backward", "grad_output", gradOutput,
                 Shape.of(inputShape.dim(0), inputShape.dim(1), 1, 1));
         return Host.tensor(inputShape, RefPool.globalAvgBackward(Host.floats(gradOutput), inputShape));
+    }
+
+    // ---- spatial resampling: adaptive pooling, upsample, pad ----
+
+    /** How this backend walks channel planes in the spatial ops: in order here, over threads in the fast backend. */
+    RefSpatial.Planes spatialPlanes() {
+        return RefSpatial.IN_ORDER;
+    }
+
+    @Override
+    public PoolOutput adaptivePool2d(Tensor input, AdaptivePool2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        float[] y = new float[out.size()];
+        int[] idx = p.kind() == PoolKind.AVG ? null : new int[out.size()];
+        RefSpatial.adaptiveForward(spatialPlanes(), Host.floats(input), input.shape(), p, y, idx);
+        return new PoolOutput(Host.tensor(out, y), idx == null ? null : Host.intTensor(out, idx));
+    }
+
+    @Override
+    public Tensor adaptivePool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, AdaptivePool2dParams p) {
+        requireShape(p.opName() + " backward", "grad_output", gradOutput, p.outputShape(input.shape()));
+        float[] dx = new float[input.size()];
+        RefSpatial.adaptiveBackward(spatialPlanes(), Host.floats(gradOutput), input.shape(), p,
+                forward.indices() == null ? null : Host.ints(forward.indices()), dx);
+        return Host.tensor(input.shape(), dx);
+    }
+
+    @Override
+    public Tensor upsample2d(Tensor input, Upsample2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        float[] y = new float[out.size()];
+        RefSpatial.upsample(spatialPlanes(), Host.floats(input), input.shape(), p, out, y);
+        return Host.tensor(out, y);
+    }
+
+    @Override
+    public Tensor upsample2dBackward(Tensor gradOutput, Shape inputShape, Upsample2dParams p) {
+        Shape out = p.outputShape(inputShape);
+        requireShape("upsample backward", "grad_output", gradOutput, out);
+        float[] dx = new float[inputShape.size()];
+        RefSpatial.upsampleBackward(spatialPlanes(), Host.floats(gradOutput), out, inputShape, p, dx);
+        return Host.tensor(inputShape, dx);
+    }
+
+    @Override
+    public Tensor pad2d(Tensor input, Pad2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        float[] y = new float[out.size()];
+        RefSpatial.pad(spatialPlanes(), Host.floats(input), input.shape(), p, out, y);
+        return Host.tensor(out, y);
+    }
+
+    @Override
+    public Tensor pad2dBackward(Tensor gradOutput, Shape inputShape, Pad2dParams p) {
+        Shape out = p.outputShape(inputShape);
+        requireShape("pad backward", "grad_output", gradOutput, out);
+        float[] dx = new float[inputShape.size()];
+        RefSpatial.padBackward(spatialPlanes(), Host.floats(gradOutput), out, inputShape, p, dx);
+        return Host.tensor(inputShape, dx);
     }
 
     // ---- normalisation ----------------------------------------------------------------------

@@ -8,12 +8,15 @@ import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.backend.cuda.SoftGpuCounters.Counter;
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.AdaptivePool2dParams;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.BinaryOp;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.DropoutParams;
 import dev.fovea.ops.LossKind;
+import dev.fovea.ops.Pad2dParams;
 import dev.fovea.ops.Pool2dParams;
+import dev.fovea.ops.Upsample2dParams;
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
@@ -49,6 +52,7 @@ public final class CudaBackend implements Backend {
     private final CudaAlgebra algebra;
     private final CudaOptim optim;
     private final CudaPoolNorm poolNorm;
+    private final CudaSpatial spatial;
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
     /**
@@ -78,6 +82,7 @@ public final class CudaBackend implements Backend {
         this.algebra = new CudaAlgebra(dev);
         this.optim = new CudaOptim(dev);
         this.poolNorm = new CudaPoolNorm(dev, router, cudnnOps);
+        this.spatial = new CudaSpatial(dev);
         if (!status.cudnnAvailable()) {
             log.accept(status.cudnnReason());
         }
@@ -312,6 +317,38 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
         return poolNorm.globalAvgPool2dBackward(gradOutput, inputShape);
+    }
+
+    // ---- spatial resampling: adaptive pooling, upsample, pad ----
+
+    @Override
+    public PoolOutput adaptivePool2d(Tensor input, AdaptivePool2dParams p) {
+        return spatial.adaptivePool2d(input, p);
+    }
+
+    @Override
+    public Tensor adaptivePool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, AdaptivePool2dParams p) {
+        return spatial.adaptivePool2dBackward(gradOutput, input, forward, p);
+    }
+
+    @Override
+    public Tensor upsample2d(Tensor input, Upsample2dParams p) {
+        return spatial.upsample2d(input, p);
+    }
+
+    @Override
+    public Tensor upsample2dBackward(Tensor gradOutput, Shape inputShape, Upsample2dParams p) {
+        return spatial.upsample2dBackward(gradOutput, inputShape, p);
+    }
+
+    @Override
+    public Tensor pad2d(Tensor input, Pad2dParams p) {
+        return spatial.pad2d(input, p);
+    }
+
+    @Override
+    public Tensor pad2dBackward(Tensor gradOutput, Shape inputShape, Pad2dParams p) {
+        return spatial.pad2dBackward(gradOutput, inputShape, p);
     }
 
     @Override

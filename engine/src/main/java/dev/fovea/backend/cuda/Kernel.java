@@ -18,6 +18,17 @@ enum Kernel {
     GLOBAL_AVGPOOL_FORWARD("pooling", "fovea_global_avgpool2d_forward", "pp ii"),
     GLOBAL_AVGPOOL_BACKWARD("pooling", "fovea_global_avgpool2d_backward", "pp ii"),
 
+    ADAPTIVE_AVGPOOL_FORWARD("spatial", "fovea_adaptive_avgpool2d_forward", "pp iiiiii"),
+    ADAPTIVE_AVGPOOL_BACKWARD("spatial", "fovea_adaptive_avgpool2d_backward", "pp iiiiii"),
+    ADAPTIVE_MAXPOOL_FORWARD("spatial", "fovea_adaptive_maxpool2d_forward", "ppp iiiiii"),
+    ADAPTIVE_MAXPOOL_BACKWARD("spatial", "fovea_adaptive_maxpool2d_backward", "ppp iiiiii"),
+    UPSAMPLE_NEAREST_FORWARD("spatial", "fovea_upsample_nearest_forward", "pp iiiiii ff"),
+    UPSAMPLE_NEAREST_BACKWARD("spatial", "fovea_upsample_nearest_backward", "pp iiiiii ff"),
+    UPSAMPLE_BILINEAR_FORWARD("spatial", "fovea_upsample_bilinear_forward", "pp iiiiii ff i"),
+    UPSAMPLE_BILINEAR_BACKWARD("spatial", "fovea_upsample_bilinear_backward", "pp iiiiii ff i"),
+    PAD_FORWARD("spatial", "fovea_pad2d_forward", "pp iiiiii iii f"),
+    PAD_BACKWARD("spatial", "fovea_pad2d_backward", "pp iiiiii iii"),
+
     CONV_DIRECT_FORWARD("conv_direct", "fovea_conv2d_direct_forward", "pppp iiiiiiiiiiiiiiiii"),
     CONV_DIRECT_BACKWARD_DATA("conv_direct", "fovea_conv2d_direct_backward_data", "ppp iiiiiiiiiiiiiiiii"),
     CONV_DIRECT_BACKWARD_FILTER("conv_direct", "fovea_conv2d_direct_backward_filter", "ppp iiiiiiiiiiiiiiiii"),

@@ -128,6 +128,41 @@ public final class Attrs {
         return toPair(name, require(name));
     }
 
+    /**
+     * An attribute that is one int for all four sides or a list of four, as F.pad's
+     * {@code [left, right, top, bottom]}.
+     */
+    public int[] requireQuad(String name) {
+        Object v = require(name);
+        if (v instanceof Number) {
+            int i = toInt(name, v);
+            return new int[] {i, i, i, i};
+        }
+        if (v instanceof List<?> list && list.size() == 4 && list.stream().allMatch(e -> e instanceof Number)) {
+            int[] q = new int[4];
+            for (int i = 0; i < 4; i++) {
+                q[i] = toInt(name, list.get(i));
+            }
+            return q;
+        }
+        throw wrongType(name, "an integer or a list of four integers [left, right, top, bottom]", v);
+    }
+
+    /** A number for both spatial axes or a pair [h, w] of numbers, as PyTorch's {@code scale_factor}; null when absent. */
+    public double[] realPair(String name) {
+        if (!has(name)) {
+            return null;
+        }
+        Object v = values.get(name);
+        if (v instanceof Number n) {
+            return new double[] {n.doubleValue(), n.doubleValue()};
+        }
+        if (v instanceof List<?> list && list.size() == 2 && list.get(0) instanceof Number h && list.get(1) instanceof Number w) {
+            return new double[] {h.doubleValue(), w.doubleValue()};
+        }
+        throw wrongType(name, "a number or a pair [h, w] of numbers", v);
+    }
+
     private int[] toPair(String name, Object v) {
         if (v instanceof Number) {
             int i = toInt(name, v);

@@ -45,6 +45,7 @@ public final class Ops {
         List<OpDef> all = new ArrayList<>();
         all.addAll(ConvOps.all());
         all.addAll(PoolOps.all());
+        all.addAll(SpatialOps.all());
         all.addAll(NormOps.all());
         all.addAll(DenseOps.all());
         all.addAll(ActivationOps.all());

@@ -1,0 +1,230 @@
+package dev.fovea.backend.cpu;
+
+import dev.fovea.ops.AdaptivePool2dParams;
+import dev.fovea.ops.Pad2dParams;
+import dev.fovea.ops.PoolKind;
+import dev.fovea.ops.Upsample2dParams;
+import dev.fovea.ops.Upsample2dParams.Taps;
+import dev.fovea.ops.UpsampleMode;
+import dev.fovea.tensor.Shape;
+
+import java.util.function.IntConsumer;
+
+/**
+ * Reference adaptive pooling, upsampling and padding over NCHW, one channel plane at a time.
+ * Backward passes scatter each output gradient onto the input cells it came from and sum in double
+ * per plane. Planes are independent, so the fast backend runs these same loops with its planes
+ * spread over threads ({@link Planes}) and gets the same bits.
+ */
+final class RefSpatial {
+    private RefSpatial() {
+    }
+
+    /** Runs {@code body} once for each of {@code count} planes of {@code planeElements} input cells. */
+    @FunctionalInterface
+    interface Planes {
+        void each(int count, int planeElements, IntConsumer body);
+    }
+
+    /** One plane after another on the calling thread: the reference. */
+    static final Planes IN_ORDER = (count, planeElements, body) -> {
+        for (int plane = 0; plane < count; plane++) {
+            body.accept(plane);
+        }
+    };
+
+    // ---- adaptive pooling -------------------------------------------------------------------
+
+    /**
+     * Writes y and, for max, idx (flat h*W+w of the winner in its plane). Max visits a window in
+     * row-major order and takes a strictly greater value or any NaN, as {@link RefPool} does.
+     */
+    static void adaptiveForward(Planes planes, float[] x, Shape xs, AdaptivePool2dParams p, float[] y, int[] idx) {
+        int h = xs.dim(2);
+        int w = xs.dim(3);
+        int oh = p.outH();
+        int ow = p.outW();
+        planes.each(xs.dim(0) * xs.dim(1), h * w, plane -> {
+            int xBase = plane * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = AdaptivePool2dParams.start(oy, h, oh);
+                int y1 = AdaptivePool2dParams.end(oy, h, oh);
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = AdaptivePool2dParams.start(ox, w, ow);
+                    int x1 = AdaptivePool2dParams.end(ox, w, ow);
+                    int o = (plane * oh + oy) * ow + ox;
+                    if (p.kind() == PoolKind.AVG) {
+                        double sum = 0;
+                        for (int iy = y0; iy < y1; iy++) {
+                            for (int ix = x0; ix < x1; ix++) {
+                                sum += x[xBase + iy * w + ix];
+                            }
+                        }
+                        y[o] = (float) (sum / ((y1 - y0) * (x1 - x0)));
+                        continue;
+                    }
+                    int best = y0 * w + x0;
+                    for (int iy = y0; iy < y1; iy++) {
+                        for (int ix = x0; ix < x1; ix++) {
+                            float v = x[xBase + iy * w + ix];
+                            if (Float.isNaN(v) || v > x[xBase + best]) {
+                                best = iy * w + ix;
+                            }
+                        }
+                    }
+                    y[o] = x[xBase + best];
+                    idx[o] = best;
+                }
+            }
+        });
+    }
+
+    /** Writes dx (input shape) from dy; max routes each gradient to its window's winner in {@code idx}. */
+    static void adaptiveBackward(Planes planes, float[] dy, Shape xs, AdaptivePool2dParams p, int[] idx, float[] dx) {
+        int h = xs.dim(2);
+        int w = xs.dim(3);
+        int oh = p.outH();
+        int ow = p.outW();
+        if (p.kind() == PoolKind.MAX && (idx == null || idx.length != dy.length)) {
+            throw new IllegalArgumentException(p.opName() + " backward: indices from the forward pass must hold "
+                    + dy.length + " values, got " + (idx == null ? "none" : idx.length));
+        }
+        planes.each(xs.dim(0) * xs.dim(1), h * w, plane -> {
+            double[] acc = new double[h * w];
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = AdaptivePool2dParams.start(oy, h, oh);
+                int y1 = AdaptivePool2dParams.end(oy, h, oh);
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = AdaptivePool2dParams.start(ox, w, ow);
+                    int x1 = AdaptivePool2dParams.end(ox, w, ow);
+                    int o = (plane * oh + oy) * ow + ox;
+                    if (p.kind() == PoolKind.MAX) {
+                        int at = idx[o];
+                        if (at < y0 * w || at >= y1 * w || at % w < x0 || at % w >= x1) {
+                            throw new IllegalArgumentException(p.opName() + " backward: index " + at + " at output " + o
+                                    + " is outside its window rows [" + y0 + ", " + y1 + ") columns [" + x0 + ", " + x1
+                                    + ") of input " + xs);
+                        }
+                        acc[at] += dy[o];
+                        continue;
+                    }
+                    double share = dy[o] / (double) ((y1 - y0) * (x1 - x0));
+                    for (int iy = y0; iy < y1; iy++) {
+                        for (int ix = x0; ix < x1; ix++) {
+                            acc[iy * w + ix] += share;
+                        }
+                    }
+                }
+            }
+            store(acc, dx, plane * h * w);
+        });
+    }
+
+    // ---- upsampling -------------------------------------------------------------------------
+
+    static void upsample(Planes planes, float[] x, Shape xs, Upsample2dParams p, Shape ys, float[] y) {
+        int h = xs.dim(2);
+        int w = xs.dim(3);
+        int oh = ys.dim(2);
+        int ow = ys.dim(3);
+        Taps rows = p.taps(h, oh, p.scaleH());
+        Taps cols = p.taps(w, ow, p.scaleW());
+        boolean nearest = p.mode() == UpsampleMode.NEAREST;
+        planes.each(xs.dim(0) * xs.dim(1), h * w, plane -> {
+            int xBase = plane * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = xBase + rows.i0()[oy] * w;
+                int r1 = xBase + rows.i1()[oy] * w;
+                for (int ox = 0; ox < ow; ox++) {
+                    int o = (plane * oh + oy) * ow + ox;
+                    int c0 = cols.i0()[ox];
+                    if (nearest) {
+                        y[o] = x[r0 + c0];
+                        continue;
+                    }
+                    int c1 = cols.i1()[ox];
+                    double top = (double) cols.l0()[ox] * x[r0 + c0] + (double) cols.l1()[ox] * x[r0 + c1];
+                    double bottom = (double) cols.l0()[ox] * x[r1 + c0] + (double) cols.l1()[ox] * x[r1 + c1];
+                    y[o] = (float) (rows.l0()[oy] * top + rows.l1()[oy] * bottom);
+                }
+            }
+        });
+    }
+
+    static void upsampleBackward(Planes planes, float[] dy, Shape ys, Shape xs, Upsample2dParams p, float[] dx) {
+        int h = xs.dim(2);
+        int w = xs.dim(3);
+        int oh = ys.dim(2);
+        int ow = ys.dim(3);
+        Taps rows = p.taps(h, oh, p.scaleH());
+        Taps cols = p.taps(w, ow, p.scaleW());
+        boolean nearest = p.mode() == UpsampleMode.NEAREST;
+        planes.each(xs.dim(0) * xs.dim(1), h * w, plane -> {
+            double[] acc = new double[h * w];
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = rows.i0()[oy] * w;
+                int r1 = rows.i1()[oy] * w;
+                for (int ox = 0; ox < ow; ox++) {
+                    double g = dy[(plane * oh + oy) * ow + ox];
+                    int c0 = cols.i0()[ox];
+                    if (nearest) {
+                        acc[r0 + c0] += g;
+                        continue;
+                    }
+                    int c1 = cols.i1()[ox];
+                    double top = rows.l0()[oy] * g;
+                    double bottom = rows.l1()[oy] * g;
+                    acc[r0 + c0] += top * cols.l0()[ox];
+                    acc[r0 + c1] += top * cols.l1()[ox];
+                    acc[r1 + c0] += bottom * cols.l0()[ox];
+                    acc[r1 + c1] += bottom * cols.l1()[ox];
+                }
+            }
+            store(acc, dx, plane * h * w);
+        });
+    }
+
+    // ---- padding ----------------------------------------------------------------------------
+
+    static void pad(Planes planes, float[] x, Shape xs, Pad2dParams p, Shape ys, float[] y) {
+        int h = xs.dim(2);
+        int w = xs.dim(3);
+        int oh = ys.dim(2);
+        int ow = ys.dim(3);
+        planes.each(xs.dim(0) * xs.dim(1), oh * ow, plane -> {
+            for (int oy = 0; oy < oh; oy++) {
+                int iy = p.source(oy, h, p.top());
+                for (int ox = 0; ox < ow; ox++) {
+                    int ix = p.source(ox, w, p.left());
+                    y[(plane * oh + oy) * ow + ox] = iy < 0 || ix < 0 ? p.value() : x[(plane * h + iy) * w + ix];
+                }
+            }
+        });
+    }
+
+    static void padBackward(Planes planes, float[] dy, Shape ys, Shape xs, Pad2dParams p, float[] dx) {
+        int h = xs.dim(2);
+        int w = xs.dim(3);
+        int oh = ys.dim(2);
+        int ow = ys.dim(3);
+        planes.each(xs.dim(0) * xs.dim(1), oh * ow, plane -> {
+            double[] acc = new double[h * w];
+            for (int oy = 0; oy < oh; oy++) {
+                int iy = p.source(oy, h, p.top());
+                for (int ox = 0; ox < ow; ox++) {
+                    int ix = p.source(ox, w, p.left());
+                    if (iy >= 0 && ix >= 0) {
+                        acc[iy * w + ix] += dy[(plane * oh + oy) * ow + ox];
+                    }
+                }
+            }
+            store(acc, dx, plane * h * w);
+        });
+    }
+
+    private static void store(double[] acc, float[] dst, int offset) {
+        for (int i = 0; i < acc.length; i++) {
+            dst[offset + i] = (float) acc[i];
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.fovea.backend.cuda;
+
+import dev.fovea.backend.PoolOutput;
+import dev.fovea.ops.AdaptivePool2dParams;
+import dev.fovea.ops.Pad2dParams;
+import dev.fovea.ops.PoolKind;
+import dev.fovea.ops.Upsample2dParams;
+import dev.fovea.tensor.DType;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+
+import static dev.fovea.backend.cuda.CudaDevice.ptr;
+
+/**
+ * Adaptive pooling, upsampling and padding for {@link CudaBackend}, all on Fovea's spatial kernels
+ * (cuDNN has none of them). The parameter records check shapes and compute the float scales the
+ * upsampling kernels map coordinates with, so the kernels pick PyTorch's source cells.
+ */
+final class CudaSpatial {
+    private final CudaDevice dev;
+
+    CudaSpatial(CudaDevice dev) {
+        this.dev = dev;
+    }
+
+    /** N, C, H, W, OH, OW: the first six size arguments of every spatial kernel. */
+    private static Object[] sizes(Shape in, Shape out, Object... tail) {
+        Object[] all = new Object[6 + tail.length];
+        all[0] = in.dim(0);
+        all[1] = in.dim(1);
+        all[2] = in.dim(2);
+        all[3] = in.dim(3);
+        all[4] = out.dim(2);
+        all[5] = out.dim(3);
+        System.arraycopy(tail, 0, all, 6, tail.length);
+        return all;
+    }
+
+    private static Object[] args(Object[] pointers, Object[] rest) {
+        Object[] all = new Object[pointers.length + rest.length];
+        System.arraycopy(pointers, 0, all, 0, pointers.length);
+        System.arraycopy(rest, 0, all, pointers.length, rest.length);
+        return all;
+    }
+
+    PoolOutput adaptivePool2d(Tensor input, AdaptivePool2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        String ctx = p.opName() + " input " + input.shape() + " " + p;
+        Tensor y = dev.tensor(out, ctx);
+        if (p.kind() == PoolKind.AVG) {
+            dev.kernels.launch(Kernel.ADAPTIVE_AVGPOOL_FORWARD, out.size(), ctx,
+                    args(new Object[]{ptr(input), ptr(y)}, sizes(input.shape(), out)));
+            return new PoolOutput(y, null);
+        }
+        Tensor idx = new Tensor(out, dev.allocate(DType.INT32, out.size(), ctx));
+        dev.kernels.launch(Kernel.ADAPTIVE_MAXPOOL_FORWARD, out.size(), ctx,
+                args(new Object[]{ptr(input), ptr(y), ptr(idx)}, sizes(input.shape(), out)));
+        return new PoolOutput(y, idx);
+    }
+
+    Tensor adaptivePool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, AdaptivePool2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        String op = p.opName() + " backward";
+        CudaChecks.shape(op, "grad_output", gradOutput, out);
+        String ctx = op + " input " + input.shape() + " " + p;
+        if (p.kind() == PoolKind.MAX) {
+            if (forward.indices() == null) {
+                throw new IllegalArgumentException(op + ": the forward result carries no indices; pass the PoolOutput"
+                        + " of this backend's adaptivePool2d");
+            }
+            CudaChecks.shape(op, "indices", forward.indices(), out);
+        }
+        Tensor dx = dev.tensor(input.shape(), ctx);
+        if (p.kind() == PoolKind.AVG) {
+            dev.kernels.launch(Kernel.ADAPTIVE_AVGPOOL_BACKWARD, input.size(), ctx,
+                    args(new Object[]{ptr(gradOutput), ptr(dx)}, sizes(input.shape(), out)));
+        } else {
+            dev.kernels.launch(Kernel.ADAPTIVE_MAXPOOL_BACKWARD, input.size(), ctx,
+                    args(new Object[]{ptr(gradOutput), ptr(forward.indices()), ptr(dx)}, sizes(input.shape(), out)));
+        }
+        return dx;
+    }
+
+    /** The kernel, its geometry and float scales (and align_corners for bilinear) for input {@code in}. */
+    private static Object[] upsampleArgs(Shape in, Shape out, Upsample2dParams p) {
+        float scaleH = p.sourceScale(in.dim(2), out.dim(2), p.scaleH());
+        float scaleW = p.sourceScale(in.dim(3), out.dim(3), p.scaleW());
+        return switch (p.mode()) {
+            case NEAREST -> sizes(in, out, scaleH, scaleW);
+            case BILINEAR -> sizes(in, out, scaleH, scaleW, p.alignCorners() ? 1 : 0);
+        };
+    }
+
+    Tensor upsample2d(Tensor input, Upsample2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        String ctx = "upsample input " + input.shape() + " " + p;
+        Tensor y = dev.tensor(out, ctx);
+        Kernel k = switch (p.mode()) {
+            case NEAREST -> Kernel.UPSAMPLE_NEAREST_FORWARD;
+            case BILINEAR -> Kernel.UPSAMPLE_BILINEAR_FORWARD;
+        };
+        dev.kernels.launch(k, out.size(), ctx, args(new Object[]{ptr(input), ptr(y)}, upsampleArgs(input.shape(), out, p)));
+        return y;
+    }
+
+    Tensor upsample2dBackward(Tensor gradOutput, Shape inputShape, Upsample2dParams p) {
+        Shape out = p.outputShape(inputShape);
+        CudaChecks.shape("upsample backward", "grad_output", gradOutput, out);
+        String ctx = "upsample backward input " + inputShape + " " + p;
+        Tensor dx = dev.tensor(inputShape, ctx);
+        Kernel k = switch (p.mode()) {
+            case NEAREST -> Kernel.UPSAMPLE_NEAREST_BACKWARD;
+            case BILINEAR -> Kernel.UPSAMPLE_BILINEAR_BACKWARD;
+        };
+        dev.kernels.launch(k, inputShape.size(), ctx,
+                args(new Object[]{ptr(gradOutput), ptr(dx)}, upsampleArgs(inputShape, out, p)));
+        return dx;
+    }
+
+    /** FOVEA_PAD_* in spatial.cu. */
+    private static int modeCode(Pad2dParams p) {
+        return switch (p.mode()) {
+            case CONSTANT -> 0;
+            case REFLECT -> 1;
+            case REPLICATE -> 2;
+        };
+    }
+
+    Tensor pad2d(Tensor input, Pad2dParams p) {
+        Shape out = p.outputShape(input.shape());
+        String ctx = "pad input " + input.shape() + " " + p;
+        Tensor y = dev.tensor(out, ctx);
+        dev.kernels.launch(Kernel.PAD_FORWARD, out.size(), ctx, args(new Object[]{ptr(input), ptr(y)},
+                sizes(input.shape(), out, p.left(), p.top(), modeCode(p), p.value())));
+        return y;
+    }
+
+    Tensor pad2dBackward(Tensor gradOutput, Shape inputShape, Pad2dParams p) {
+        Shape out = p.outputShape(inputShape);
+        CudaChecks.shape("pad backward", "grad_output", gradOutput, out);
+        String ctx = "pad backward input " + inputShape + " " + p;
+        Tensor dx = dev.tensor(inputShape, ctx);
+        dev.kernels.launch(Kernel.PAD_BACKWARD, inputShape.size(), ctx, args(new Object[]{ptr(gradOutput), ptr(dx)},
+                sizes(inputShape, out, p.left(), p.top(), modeCode(p))));
+        return dx;
+    }
+}
