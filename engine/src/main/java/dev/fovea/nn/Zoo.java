@@ -4,6 +4,7 @@ import dev.fovea.graph.ConvSpec;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.GraphBuilder;
 import dev.fovea.graph.Value;
+import dev.fovea.ops.Activation;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +24,7 @@ public final class Zoo {
         MODELS.put("vgg-small", Zoo::vggSmall);
         MODELS.put("resnet18-cifar", Zoo::resnet18Cifar);
         MODELS.put("mobilenet-small", Zoo::mobileNetSmall);
+        MODELS.put("mobilenetv3-small-cifar", Zoo::mobileNetV3SmallCifar);
         MODELS.put("dilated-cnn", Zoo::dilatedCnn);
         MODELS.put("inception-small", Zoo::inceptionSmall);
         MODELS.put("densenet-small", Zoo::denseNetSmall);
@@ -145,6 +147,75 @@ public final class Zoo {
         }
         x = b.flatten(b.globalAvgPool(x));
         return b.build(b.linear("fc", x, 10));
+    }
+
+    /**
+     * torchvision's MobileNetV3-Small (Howard et al. 2019) with 10 classes for 3x32x32: the stem
+     * convolution has stride 1 instead of 2, so the last blocks still see 2x2 planes; everything else,
+     * names included, is torchvision's {@code mobilenet_v3_small(num_classes=10)}, whose weights load
+     * (1,528,106 parameters). Inverted residual blocks (1x1 expansion, depthwise kxk, squeeze-and-
+     * excitation, 1x1 projection) with hardswish in the later blocks.
+     */
+    public static Graph mobileNetV3SmallCifar() {
+        GraphBuilder b = new GraphBuilder("mobilenetv3-small-cifar", 3, 32, 32);
+        Value x = b.conv2d("features.0.0", b.input(), ConvSpec.of(16, 3).padding(1).noBias());
+        x = b.activation(bn3(b, "features.0.1", x), Activation.HARDSWISH);
+        int in = 16;
+        // kernel, expanded, out, squeeze-excitation, hardswish (else relu), stride: torchvision's table.
+        int[][] blocks = {
+            {3, 16, 16, 1, 0, 2}, {3, 72, 24, 0, 0, 2}, {3, 88, 24, 0, 0, 1}, {5, 96, 40, 1, 1, 2},
+            {5, 240, 40, 1, 1, 1}, {5, 240, 40, 1, 1, 1}, {5, 120, 48, 1, 1, 1}, {5, 144, 48, 1, 1, 1},
+            {5, 288, 96, 1, 1, 2}, {5, 576, 96, 1, 1, 1}, {5, 576, 96, 1, 1, 1}};
+        for (int i = 0; i < blocks.length; i++) {
+            int[] c = blocks[i];
+            x = invertedResidual(b, "features." + (i + 1) + ".block", x, in, c[0], c[1], c[2], c[3] == 1,
+                    c[4] == 1 ? Activation.HARDSWISH : Activation.RELU, c[5]);
+            in = c[2];
+        }
+        x = b.conv2d("features.12.0", x, ConvSpec.of(576, 1).noBias());
+        x = b.activation(bn3(b, "features.12.1", x), Activation.HARDSWISH);
+        x = b.flatten(b.adaptivePool("adaptive_avg_pool2d", x, 1, 1));
+        x = b.activation(b.linear("classifier.0", x, 1024), Activation.HARDSWISH);
+        x = b.dropout(x, 0.2);
+        return b.build(b.linear("classifier.3", x, 10));
+    }
+
+    private static Value invertedResidual(GraphBuilder b, String name, Value x, int in, int kernel, int expanded,
+                                          int out, boolean squeeze, Activation act, int stride) {
+        int layer = 0;
+        Value y = x;
+        if (expanded != in) {
+            y = b.conv2d(name + "." + layer + ".0", y, ConvSpec.of(expanded, 1).noBias());
+            y = b.activation(bn3(b, name + "." + layer++ + ".1", y), act);
+        }
+        y = b.conv2d(name + "." + layer + ".0", y,
+                ConvSpec.of(expanded, kernel).stride(stride).padding((kernel - 1) / 2).groups(expanded).noBias());
+        y = b.activation(bn3(b, name + "." + layer++ + ".1", y), act);
+        if (squeeze) {
+            y = squeezeExcitation(b, name + "." + layer++, y, expanded, divisibleBy8(expanded / 4));
+        }
+        y = b.conv2d(name + "." + layer + ".0", y, ConvSpec.of(out, 1).noBias());
+        y = bn3(b, name + "." + layer + ".1", y);
+        return stride == 1 && in == out ? b.add(y, x) : y;
+    }
+
+    /** Channel attention: a per-channel gate in (0, 1) from the plane means, multiplied into x. */
+    private static Value squeezeExcitation(GraphBuilder b, String name, Value x, int channels, int squeezed) {
+        Value s = b.adaptivePool("adaptive_avg_pool2d", x, 1, 1);
+        s = b.relu(b.conv2d(name + ".fc1", s, ConvSpec.of(squeezed, 1)));
+        s = b.activation(b.conv2d(name + ".fc2", s, ConvSpec.of(channels, 1)), Activation.HARDSIGMOID);
+        return b.op(null, "mul", Map.of(), Map.of("input", x, "other", s));
+    }
+
+    /** torchvision's _make_divisible(v, 8): the nearest multiple of 8, never more than 10% below v. */
+    private static int divisibleBy8(int v) {
+        int rounded = Math.max(8, (v + 4) / 8 * 8);
+        return rounded < 0.9 * v ? rounded + 8 : rounded;
+    }
+
+    /** MobileNetV3's batch norm: torchvision builds it with eps 0.001 and momentum 0.01. */
+    private static Value bn3(GraphBuilder b, String name, Value x) {
+        return b.batchNorm(name, x, 0.01, 0.001);
     }
 
     /** A dilated-convolution net for 1x28x28: growing dilation widens the receptive field without pooling. */

@@ -56,6 +56,23 @@ class ZooTest {
     }
 
     @Test
+    void mobileNetV3SmallHasTorchvisionsParametersByNameAndShape() throws Exception {
+        Graph g = Zoo.mobileNetV3SmallCifar();
+        // torchvision.models.mobilenet_v3_small(num_classes=10): sum(p.numel() for p in m.parameters()).
+        assertEquals(1_528_106L, g.parameterCount());
+        // Its state_dict without num_batches_tracked: 210 names; SHA-256 of the sorted names joined by ",".
+        List<String> names = g.params().keySet().stream().sorted().toList();
+        assertEquals(210, names.size());
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(String.join(",", names).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("466d0bb1ffd88581f97448879388a850a77ac8402d327146e842e9946e14157a",
+                java.util.HexFormat.of().formatHex(digest));
+        assertEquals(Shape.of(24, 96, 1, 1), g.params().get("features.4.block.2.fc1.weight").shape(),
+                "squeeze to _make_divisible(96 / 4, 8) = 24 channels");
+        assertEquals(Shape.of(1, 10), g.outputShape());
+    }
+
+    @Test
     void unknownModelListsTheZoo() {
         var e = assertThrows(IllegalArgumentException.class, () -> Zoo.get("resnet19"));
         assertTrue(e.getMessage().contains("mnist-cnn"), e.getMessage());
