@@ -127,6 +127,7 @@ final class AlgebraOps {
         return OpDef.builder("reshape")
                 .inputs("input").gradInputs("input")
                 .attributes("shape")
+                .view()
                 .kernel(attrs -> {
                     int[] shape = attrs.requireIntegers("shape");
                     return Kernel.of(shape,

@@ -25,8 +25,17 @@ final class SpatialOps {
     }
 
     private static OpDef adaptive(PoolKind kind) {
-        return OpDef.builder("adaptive_" + kind.opName()).inputs("input").gradInputs("input")
+        OpDef.Builder builder = OpDef.builder("adaptive_" + kind.opName()).inputs("input").gradInputs("input")
                 .attributes("output_size")
+                .receptiveField((attrs, s, in) -> {
+                    int h = s.input("input").dim(2);
+                    int oh = attrs.requirePair("output_size")[0];
+                    return in.then(widestWindow(h, oh), Math.max(1, h / oh));
+                });
+        if (kind == PoolKind.MAX) {
+            builder.saves(Integer.BYTES);  // the winners' int32 positions
+        }
+        return builder
                 .kernel(attrs -> {
                     int[] size = attrs.requirePair("output_size");
                     AdaptivePool2dParams p = new AdaptivePool2dParams(kind, size[0], size[1]);
@@ -38,6 +47,19 @@ final class SpatialOps {
                             (b, in, out, dy, wanted) -> Outputs.of("input", b.adaptivePool2dBackward(dy, in.get("input"),
                                     new PoolOutput(out.get(Op.OUTPUT), out.get(PoolOps.INDICES)), p)));
                 });
+    }
+
+    /** The most input cells one output cell of an adaptive pool covers along an axis of n cells pooled to out. */
+    static int widestWindow(int n, int out) {
+        int widest = 1;
+        for (int i = 0; i < out; i++) {
+            widest = Math.max(widest, ceilDiv((i + 1) * n, out) - i * n / out);
+        }
+        return widest;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     private static OpDef upsample() {

@@ -206,6 +206,15 @@ class OpsTest {
         assertEquals(4, Ops.get("dropout").savedBytesPerOutputElement());
         assertEquals(0, Ops.get("avg_pool2d").savedBytesPerOutputElement());
         assertTrue(Ops.get("flatten").isView());
-        assertEquals(List.of("flatten"), Ops.all().stream().filter(OpDef::isView).map(OpDef::name).toList());
+        assertEquals(Set.of("flatten", "reshape"), Ops.all().stream().filter(OpDef::isView).map(OpDef::name)
+                .collect(java.util.stream.Collectors.toSet()));
+        assertEquals(4, Ops.get("adaptive_max_pool2d").savedBytesPerOutputElement());
+        assertEquals(0, Ops.get("adaptive_avg_pool2d").savedBytesPerOutputElement());
+        // 7 cells pooled to 3: windows [0,3), [2,5), [4,7), each 3 wide; stride floor(7/3) = 2.
+        assertEquals(new ReceptiveField(3, 2), Ops.get("adaptive_avg_pool2d").receptiveField(
+                Attrs.of("adaptive_avg_pool2d", Map.of("output_size", 3)),
+                new OpShapes(Map.of("input", Shape.of(1, 4, 7, 7)), Shape.of(1, 4, 3, 3)), ReceptiveField.input(), null));
+        assertEquals(2, SpatialOps.widestWindow(4, 3), "4 -> 3: windows [0,2), [1,3), [2,4)");
+        assertEquals(3, SpatialOps.widestWindow(5, 3), "5 -> 3: windows [0,2), [1,4), [3,5)");
     }
 }
