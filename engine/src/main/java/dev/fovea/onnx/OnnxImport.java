@@ -262,6 +262,19 @@ public final class OnnxImport {
                 Act x = node.act(0);
                 emit(node, n.getOpType().toLowerCase(Locale.ROOT), List.of(x), JSON.createObjectNode(), x.shape(), null);
             }
+            case "HardSwish" -> {
+                node.attrs();
+                Act x = node.act(0);
+                emit(node, "hardswish", List.of(x), JSON.createObjectNode(), x.shape(), null);
+            }
+            case "HardSigmoid" -> hardSigmoid(node);
+            case "Elu" -> {
+                Map<String, AttributeProto> a = node.attrs("alpha");
+                Act x = node.act(0);
+                ObjectNode f = JSON.createObjectNode();
+                f.put("alpha", a.containsKey("alpha") ? node.floatAttr(a.get("alpha")) : 1.0);
+                emit(node, "elu", List.of(x), f, x.shape(), null);
+            }
             case "LeakyRelu" -> {
                 Map<String, AttributeProto> a = node.attrs("alpha");
                 Act x = node.act(0);
@@ -286,7 +299,7 @@ public final class OnnxImport {
             case "Softmax", "LogSoftmax" -> softmax(node);
             case "Pad" -> pad(node);
             default -> throw node.refuse("the operator is not supported; Fovea imports Conv, BatchNormalization, Relu, "
-                    + "LeakyRelu, PRelu, Sigmoid, Tanh, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, "
+                    + "LeakyRelu, PRelu, Sigmoid, Tanh, HardSwish, HardSigmoid (PyTorch's), Elu, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, "
                     + "Concat, Flatten, Reshape (as a flatten), Softmax, LogSoftmax, Dropout, Identity, Pad (zero), "
                     + "and Constant, Shape, Gather, Cast, Unsqueeze when they compute constants");
         }
@@ -730,6 +743,19 @@ public final class OnnxImport {
         for (int i = 0; i < 4; i++) {
             weights.put(name + "." + param[i], StoredTensor.f32(Shape.of((int) c), p[i].floats()));
         }
+    }
+
+    /** HardSigmoid with PyTorch's slope and offset (1/6, 1/2); ONNX's defaults (0.2, 0.5) are another function. */
+    private void hardSigmoid(Node node) {
+        Map<String, AttributeProto> a = node.attrs("alpha", "beta");
+        Act x = node.act(0);
+        double alpha = a.containsKey("alpha") ? node.floatAttr(a.get("alpha")) : 0.2;
+        double beta = a.containsKey("beta") ? node.floatAttr(a.get("beta")) : 0.5;
+        if ((float) alpha != 1f / 6 || beta != 0.5) {
+            throw node.refuse("alpha", "= " + alpha + " with beta " + beta + " is not supported; Fovea's hardsigmoid is "
+                    + "PyTorch's, alpha 1/6 and beta 0.5");
+        }
+        emit(node, "hardsigmoid", List.of(x), JSON.createObjectNode(), x.shape(), null);
     }
 
     private void prelu(Node node) {
