@@ -80,6 +80,8 @@ public final class OnnxImport {
     private final String source;
     private final int opset;
     private final Map<String, Const> consts = new HashMap<>();
+    /** One-element float constants (initializers and Constant nodes), the operands of decomposed ops. */
+    private final Map<String, Float> scalars = new HashMap<>();
     private final Map<String, Act> acts = new HashMap<>();
     private final Map<String, Integer> consumers = new HashMap<>();
     private final Set<String> skipped = new HashSet<>();
@@ -158,7 +160,17 @@ public final class OnnxImport {
             for (String i : n.getInputList()) {
                 consumers.merge(i, 1, Integer::sum);
             }
+            if (n.getOpType().equals("Constant") && n.getAttributeCount() == 1 && n.getOutputCount() == 1) {
+                AttributeProto a = n.getAttribute(0);
+                if (a.getName().equals("value_float") && a.getType() == AttributeProto.AttributeType.FLOAT) {
+                    scalars.put(n.getOutput(0), a.getF());
+                } else if (a.getName().equals("value") && a.getType() == AttributeProto.AttributeType.TENSOR
+                        && a.getT().getDataType() == TensorProto.DataType.FLOAT_VALUE) {
+                    scalar(n.getOutput(0), tensor(a.getT(), "node '" + clip(n.getName()) + "' attribute 'value'"));
+                }
+            }
         }
+        consts.forEach(this::scalar);
         consumers.merge(g.getOutput(0).getName(), 1, Integer::sum);
         List<NodeProto> nodes = g.getNodeList();
         for (int i = 0; i < nodes.size(); i++) {
@@ -244,6 +256,11 @@ public final class OnnxImport {
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
             throw node.refuse("its domain '" + clip(n.getDomain()) + "' is not supported (only the default ONNX operators are)");
         }
+        OnnxDecompositions.Match m = OnnxDecompositions.find(nodes, index, consumers, scalars);
+        if (m != null) {
+            decomposed(node, m, nodes);
+            return;
+        }
         switch (n.getOpType()) {
             case "Constant" -> constant(node);
             case "Identity" -> {
@@ -302,6 +319,38 @@ public final class OnnxImport {
                     + "LeakyRelu, PRelu, Sigmoid, Tanh, HardSwish, HardSigmoid (PyTorch's), Elu, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, "
                     + "Concat, Flatten, Reshape (as a flatten), Softmax, LogSoftmax, Dropout, Identity, Pad (zero), "
                     + "and Constant, Shape, Gather, Cast, Unsqueeze when they compute constants");
+        }
+    }
+
+    private void scalar(String name, Const c) {
+        if (c.floats() != null && c.floats().length == 1) {
+            scalars.put(name, c.floats()[0]);
+        }
+    }
+
+    /** A run of nodes computing one layer (SiLU, Mish, GELU, min pooling), imported at its first node. */
+    private void decomposed(Node first, OnnxDecompositions.Match m, List<NodeProto> nodes) {
+        for (int k = 1; k < m.nodes().length; k++) {
+            skipped.add(nodes.get(m.nodes()[k]).getName() + "#" + m.nodes()[k]);
+        }
+        Node last = new Node(nodes.get(m.last()), m.last());
+        switch (m.kind()) {
+            case MIN_POOL -> {
+                // MaxPool(-x) = -MinPool(x): the pooling reads x where the graph reads -x, and its result is the run's.
+                acts.put(first.output(), first.act4(0));
+                int at = m.nodes()[1];
+                pool(new Node(nodes.get(at), at));
+                layers.get(layers.size() - 1).put("type", OnnxDecompositions.Kind.MIN_POOL.type);
+                acts.put(last.output(), acts.get(nodes.get(at).getOutput(0)));
+            }
+            case SILU, MISH, GELU, GELU_TANH -> {
+                Act x = first.act(0);
+                ObjectNode f = JSON.createObjectNode();
+                if (m.kind().approximate != null) {
+                    f.put("approximate", m.kind().approximate);
+                }
+                emit(last, m.kind().type, List.of(x), f, x.shape(), null);
+            }
         }
     }
 
