@@ -318,7 +318,8 @@ public final class OnnxImport {
             default -> throw node.refuse("the operator is not supported; Fovea imports Conv, BatchNormalization, Relu, "
                     + "LeakyRelu, PRelu, Sigmoid, Tanh, HardSwish, HardSigmoid (PyTorch's), Elu, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, "
                     + "Concat, Flatten, Reshape (as a flatten), Softmax, LogSoftmax, Dropout, Identity, Pad (zero), "
-                    + "and Constant, Shape, Gather, Cast, Unsqueeze when they compute constants");
+                    + "and Constant, Shape, Gather, Cast, Unsqueeze when they compute constants; Mul, Div, Erf, Softplus and "
+                    + "Neg only within the formulas of SiLU, Mish, GELU and -MaxPool(-x)");
         }
     }
 

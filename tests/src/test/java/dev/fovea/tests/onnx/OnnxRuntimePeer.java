@@ -69,7 +69,7 @@ public final class OnnxRuntimePeer {
             rows.println("round,model,batch,engine,median_ms,min_ms,images_per_s");
             StringBuilder md = new StringBuilder();
             md.append(String.format(Locale.ROOT, "Inference, %d threads each, %d alternating rounds of %d timed runs "
-                    + "(after %d warm-up runs); best median per side.%n%n", threads, rounds, repeats, warmup));
+                    + "(after at least %d warm-up runs and 0.5 s); best median per side.%n%n", threads, rounds, repeats, warmup));
             md.append("| model | batch | Fovea images/s | ONNX Runtime images/s | Fovea/ONNX Runtime | per round |\n");
             md.append("|---|---|---|---|---|---|\n");
             for (String mb : models) {
@@ -131,7 +131,9 @@ public final class OnnxRuntimePeer {
     }
 
     private static Timing time(int warmup, int repeats, Run run) throws Exception {
-        for (int i = 0; i < warmup; i++) {
+        // As bench model: at least 0.5 s of warm-up, so that the JIT has compiled Fovea's kernels.
+        long until = System.nanoTime() + 500_000_000L;
+        for (int i = 0; i < warmup || System.nanoTime() < until; i++) {
             run.run();
         }
         double[] ms = new double[repeats];
