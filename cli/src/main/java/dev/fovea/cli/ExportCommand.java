@@ -52,11 +52,11 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
-        if (Files.exists(out) && !overwrite) {
-            throw new IllegalArgumentException("--out " + out + ": the file exists; give --overwrite to replace it");
-        }
         if (Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + ": is a directory; give the ONNX file to write");
+        }
+        if (Files.exists(out) && !overwrite) {
+            throw new IllegalArgumentException("--out " + out + ": the file exists; give --overwrite to replace it");
         }
         Graph g;
         Map<String, float[]> w;
