@@ -165,7 +165,8 @@ public final class OnnxImport {
                 if (a.getName().equals("value_float") && a.getType() == AttributeProto.AttributeType.FLOAT) {
                     scalars.put(n.getOutput(0), a.getF());
                 } else if (a.getName().equals("value") && a.getType() == AttributeProto.AttributeType.TENSOR
-                        && a.getT().getDataType() == TensorProto.DataType.FLOAT_VALUE) {
+                        && a.getT().getDataType() == TensorProto.DataType.FLOAT_VALUE
+                        && a.getT().getDimsList().stream().allMatch(d -> d == 1)) {
                     scalar(n.getOutput(0), tensor(a.getT(), "node '" + clip(n.getName()) + "' attribute 'value'"));
                 }
             }
