@@ -80,6 +80,8 @@ public final class OnnxImport {
     private final String source;
     private final int opset;
     private final Map<String, Const> consts = new HashMap<>();
+    /** One-element float constants (initializers and Constant nodes), the operands of decomposed ops. */
+    private final Map<String, Float> scalars = new HashMap<>();
     private final Map<String, Act> acts = new HashMap<>();
     private final Map<String, Integer> consumers = new HashMap<>();
     private final Set<String> skipped = new HashSet<>();
@@ -158,7 +160,18 @@ public final class OnnxImport {
             for (String i : n.getInputList()) {
                 consumers.merge(i, 1, Integer::sum);
             }
+            if (n.getOpType().equals("Constant") && n.getAttributeCount() == 1 && n.getOutputCount() == 1) {
+                AttributeProto a = n.getAttribute(0);
+                if (a.getName().equals("value_float") && a.getType() == AttributeProto.AttributeType.FLOAT) {
+                    scalars.put(n.getOutput(0), a.getF());
+                } else if (a.getName().equals("value") && a.getType() == AttributeProto.AttributeType.TENSOR
+                        && a.getT().getDataType() == TensorProto.DataType.FLOAT_VALUE
+                        && a.getT().getDimsList().stream().allMatch(d -> d == 1)) {
+                    scalar(n.getOutput(0), tensor(a.getT(), "node '" + clip(n.getName()) + "' attribute 'value'"));
+                }
+            }
         }
+        consts.forEach(this::scalar);
         consumers.merge(g.getOutput(0).getName(), 1, Integer::sum);
         List<NodeProto> nodes = g.getNodeList();
         for (int i = 0; i < nodes.size(); i++) {
@@ -244,6 +257,11 @@ public final class OnnxImport {
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
             throw node.refuse("its domain '" + clip(n.getDomain()) + "' is not supported (only the default ONNX operators are)");
         }
+        OnnxDecompositions.Match m = OnnxDecompositions.find(nodes, index, consumers, scalars);
+        if (m != null) {
+            decomposed(node, m, nodes);
+            return;
+        }
         switch (n.getOpType()) {
             case "Constant" -> constant(node);
             case "Identity" -> {
@@ -261,6 +279,19 @@ public final class OnnxImport {
                 node.attrs();
                 Act x = node.act(0);
                 emit(node, n.getOpType().toLowerCase(Locale.ROOT), List.of(x), JSON.createObjectNode(), x.shape(), null);
+            }
+            case "HardSwish" -> {
+                node.attrs();
+                Act x = node.act(0);
+                emit(node, "hardswish", List.of(x), JSON.createObjectNode(), x.shape(), null);
+            }
+            case "HardSigmoid" -> hardSigmoid(node);
+            case "Elu" -> {
+                Map<String, AttributeProto> a = node.attrs("alpha");
+                Act x = node.act(0);
+                ObjectNode f = JSON.createObjectNode();
+                f.put("alpha", a.containsKey("alpha") ? node.floatAttr(a.get("alpha")) : 1.0);
+                emit(node, "elu", List.of(x), f, x.shape(), null);
             }
             case "LeakyRelu" -> {
                 Map<String, AttributeProto> a = node.attrs("alpha");
@@ -286,9 +317,42 @@ public final class OnnxImport {
             case "Softmax", "LogSoftmax" -> softmax(node);
             case "Pad" -> pad(node);
             default -> throw node.refuse("the operator is not supported; Fovea imports Conv, BatchNormalization, Relu, "
-                    + "LeakyRelu, PRelu, Sigmoid, Tanh, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, "
+                    + "LeakyRelu, PRelu, Sigmoid, Tanh, HardSwish, HardSigmoid (PyTorch's), Elu, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, "
                     + "Concat, Flatten, Reshape (as a flatten), Softmax, LogSoftmax, Dropout, Identity, Pad (zero), "
-                    + "and Constant, Shape, Gather, Cast, Unsqueeze when they compute constants");
+                    + "and Constant, Shape, Gather, Cast, Unsqueeze when they compute constants; Mul, Div, Erf, Softplus and "
+                    + "Neg only within the formulas of SiLU, Mish, GELU and -MaxPool(-x)");
+        }
+    }
+
+    private void scalar(String name, Const c) {
+        if (c.floats() != null && c.floats().length == 1) {
+            scalars.put(name, c.floats()[0]);
+        }
+    }
+
+    /** A run of nodes computing one layer (SiLU, Mish, GELU, min pooling), imported at its first node. */
+    private void decomposed(Node first, OnnxDecompositions.Match m, List<NodeProto> nodes) {
+        for (int k = 1; k < m.nodes().length; k++) {
+            skipped.add(nodes.get(m.nodes()[k]).getName() + "#" + m.nodes()[k]);
+        }
+        Node last = new Node(nodes.get(m.last()), m.last());
+        switch (m.kind()) {
+            case MIN_POOL -> {
+                // MaxPool(-x) = -MinPool(x): the pooling reads x where the graph reads -x, and its result is the run's.
+                acts.put(first.output(), first.act4(0));
+                int at = m.nodes()[1];
+                pool(new Node(nodes.get(at), at));
+                layers.get(layers.size() - 1).put("type", OnnxDecompositions.Kind.MIN_POOL.type);
+                acts.put(last.output(), acts.get(nodes.get(at).getOutput(0)));
+            }
+            case SILU, MISH, GELU, GELU_TANH -> {
+                Act x = first.act(0);
+                ObjectNode f = JSON.createObjectNode();
+                if (m.kind().approximate != null) {
+                    f.put("approximate", m.kind().approximate);
+                }
+                emit(last, m.kind().type, List.of(x), f, x.shape(), null);
+            }
         }
     }
 
@@ -730,6 +794,19 @@ public final class OnnxImport {
         for (int i = 0; i < 4; i++) {
             weights.put(name + "." + param[i], StoredTensor.f32(Shape.of((int) c), p[i].floats()));
         }
+    }
+
+    /** HardSigmoid with PyTorch's slope and offset (1/6, 1/2); ONNX's defaults (0.2, 0.5) are another function. */
+    private void hardSigmoid(Node node) {
+        Map<String, AttributeProto> a = node.attrs("alpha", "beta");
+        Act x = node.act(0);
+        double alpha = a.containsKey("alpha") ? node.floatAttr(a.get("alpha")) : 0.2;
+        double beta = a.containsKey("beta") ? node.floatAttr(a.get("beta")) : 0.5;
+        if ((float) alpha != 1f / 6 || beta != 0.5) {
+            throw node.refuse("alpha", "= " + alpha + " with beta " + beta + " is not supported; Fovea's hardsigmoid is "
+                    + "PyTorch's, alpha 1/6 and beta 0.5");
+        }
+        emit(node, "hardsigmoid", List.of(x), JSON.createObjectNode(), x.shape(), null);
     }
 
     private void prelu(Node node) {

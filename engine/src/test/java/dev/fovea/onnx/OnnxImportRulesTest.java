@@ -348,4 +348,62 @@ class OnnxImportRulesTest {
         }
         assertTrue(refusal(model(13, nodes)).contains("more than 10000 layers"));
     }
+
+    // ---- decomposed activations -----------------------------------------------------------------
+
+    private static TensorProto scalar(String name, float v) {
+        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE).addFloatData(v).build();
+    }
+
+    @Test
+    void siluMishAndGeluFormulasBecomeOneLayer() throws Exception {
+        JsonNode silu = layers(model(17, List.of(node("s", "Sigmoid", List.of("x"), "s1"),
+                node("/act/Mul", "Mul", List.of("s1", "x"), "y"))));
+        assertEquals(1, silu.size());
+        assertEquals("silu", silu.get(0).get("type").textValue());
+        assertEquals("act", silu.get(0).get("name").textValue());
+        JsonNode mish = layers(model(17, List.of(node("a", "Softplus", List.of("x"), "a1"), node("b", "Tanh", List.of("a1"), "b1"),
+                node("m", "Mul", List.of("x", "b1"), "y"))));
+        assertEquals("mish", mish.get(0).get("type").textValue());
+        // PyTorch's gelu: the constants may be Constant nodes placed between the steps.
+        JsonNode gelu = layers(model(17, List.of(node("d", "Div", List.of("x", "sqrt2"), "d1"), node("e", "Erf", List.of("d1"), "e1"),
+                NodeProto.newBuilder().setOpType("Constant").addOutput("one").addAttribute(f("value_float", 1f)).build(),
+                node("a", "Add", List.of("e1", "one"), "a1"), node("m", "Mul", List.of("x", "a1"), "m1"),
+                node("h", "Mul", List.of("m1", "half"), "y")), scalar("sqrt2", (float) Math.sqrt(2)), scalar("half", 0.5f)));
+        assertEquals(1, gelu.size());
+        assertEquals("gelu", gelu.get(0).get("type").textValue());
+        assertFalse(gelu.get(0).has("approximate"));
+    }
+
+    @Test
+    void aFormulaWhosePartsAreReadElsewhereOrWhoseConstantsDifferIsRefused() {
+        // The sigmoid is also read by the Add: it must stay a value, and Mul has no layer.
+        String shared = refusal(model(17, List.of(node("s", "Sigmoid", List.of("x"), "s1"), node("m", "Mul", List.of("x", "s1"), "m1"),
+                node("a", "Add", List.of("m1", "s1"), "y"))));
+        assertTrue(shared.contains("node 'm' (Mul, opset 17): the operator is not supported"), shared);
+        String half = refusal(model(17, List.of(node("d", "Div", List.of("x", "two"), "d1"), node("e", "Erf", List.of("d1"), "e1"),
+                node("a", "Add", List.of("e1", "one"), "a1"), node("m", "Mul", List.of("x", "a1"), "m1"),
+                node("h", "Mul", List.of("m1", "one"), "y")), scalar("two", 2f), scalar("one", 1f)));
+        assertTrue(half.contains("(Div, opset 17): the operator is not supported"), half);
+    }
+
+    @Test
+    void minPoolingIsNegMaxPoolNeg() throws Exception {
+        JsonNode l = layers(model(17, List.of(node("n1", "Neg", List.of("x"), "n"),
+                node("/pool/MaxPool", "MaxPool", List.of("n"), "p", ints("kernel_shape", 2, 2), ints("strides", 2, 2)),
+                node("n2", "Neg", List.of("p"), "y"))));
+        assertEquals(1, l.size());
+        assertEquals("min_pool2d", l.get(0).get("type").textValue());
+        assertEquals(2, l.get(0).get("kernel_size").intValue());
+    }
+
+    @Test
+    void hardSigmoidMustBePyTorchs() throws Exception {
+        assertEquals("hardsigmoid", layers(model(17, List.of(node("h", "HardSigmoid", List.of("x"), "y",
+                f("alpha", 1f / 6), f("beta", 0.5f))))).get(0).get("type").textValue());
+        String onnxDefault = refusal(model(17, List.of(node("h", "HardSigmoid", List.of("x"), "y"))));
+        assertTrue(onnxDefault.contains("alpha' = 0.2") && onnxDefault.contains("PyTorch's, alpha 1/6"), onnxDefault);
+        JsonNode elu = layers(model(17, List.of(node("e", "Elu", List.of("x"), "y", f("alpha", 0.5f)))));
+        assertEquals(0.5, elu.get(0).get("alpha").doubleValue());
+    }
 }

@@ -17,15 +17,16 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Models exported by PyTorch 1.13's torch.onnx.export (tests/src/test/resources/onnx/make_onnx_fixtures.py,
- * seeded random weights) import into Fovea and give PyTorch's outputs on cpu, cpu-ref and cuda (the software GPU when the tests run without a GPU).
+ * Models exported by PyTorch 1.13's torch.onnx.export (tests/src/test/resources/onnx/make_onnx_fixtures.py and
+ * make_activation_fixture.py, seeded random weights) import into Fovea and give PyTorch's outputs on cpu, cpu-ref and cuda (the software GPU when the tests run without a GPU).
  */
 class OnnxImportTest {
     private static final Path DIR = Path.of("src", "test", "resources", "onnx");
 
     @ParameterizedTest
-    @CsvSource({"lenet5, cpu", "resnet-cifar-w4, cpu", "all-ops, cpu", "lenet5, cpu-ref", "resnet-cifar-w4, cpu-ref",
-            "all-ops, cpu-ref", "lenet5, cuda", "resnet-cifar-w4, cuda", "all-ops, cuda"})
+    @CsvSource({"lenet5, cpu", "resnet-cifar-w4, cpu", "all-ops, cpu", "activations, cpu", "lenet5, cpu-ref",
+            "resnet-cifar-w4, cpu-ref", "all-ops, cpu-ref", "activations, cpu-ref", "lenet5, cuda", "resnet-cifar-w4, cuda",
+            "all-ops, cuda", "activations, cuda"})
     void importedModelGivesPyTorchsOutputs(String name, String backend) throws Exception {
         check(name + ".onnx", name, backend);
     }

@@ -1,0 +1,418 @@
+package dev.fovea.onnx;
+
+import com.google.protobuf.ByteString;
+import dev.fovea.data.Normalization;
+import dev.fovea.graph.Graph;
+import dev.fovea.graph.Node;
+import dev.fovea.graph.ParamSpec;
+import dev.fovea.io.AtomicFile;
+import dev.fovea.ops.Activation;
+import dev.fovea.ops.BatchNormParams;
+import dev.fovea.ops.Conv2dParams;
+import dev.fovea.ops.Pool2dParams;
+import dev.fovea.onnx.proto.Onnx.AttributeProto;
+import dev.fovea.onnx.proto.Onnx.GraphProto;
+import dev.fovea.onnx.proto.Onnx.ModelProto;
+import dev.fovea.onnx.proto.Onnx.NodeProto;
+import dev.fovea.onnx.proto.Onnx.OperatorSetIdProto;
+import dev.fovea.onnx.proto.Onnx.StringStringEntryProto;
+import dev.fovea.onnx.proto.Onnx.TensorProto;
+import dev.fovea.onnx.proto.Onnx.TensorShapeProto;
+import dev.fovea.onnx.proto.Onnx.TypeProto;
+import dev.fovea.onnx.proto.Onnx.ValueInfoProto;
+import dev.fovea.tensor.Shape;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * ONNX export: a graph and its weights as an ONNX model (IR version 8, opset 17) that ONNX Runtime and
+ * {@link OnnxImport} run with Fovea's outputs. The input is {@code input} [batch, C, H, W] with a
+ * symbolic batch, the output {@code output}; weights are initializers under their PyTorch names.
+ *
+ * <p>One ONNX node per Fovea op where ONNX has the operator; batch norm is the inference form
+ * (running statistics), dropout an Identity. Opset 17 has no SiLU, Mish or GELU, so they are written
+ * as their formulas in ONNX operators (x·Sigmoid(x), x·Tanh(Softplus(x)), and GELU's erf and tanh
+ * forms), min pooling as -MaxPool(-x) (exact), and a convolution in {@code convolution} mode as a
+ * cross-correlation with its kernel flipped (exact). A recorded normalisation is not folded into the
+ * graph (its input is the normalised image, as Fovea's executor takes it) but kept as metadata.
+ */
+public final class OnnxExport {
+    public static final int OPSET = 17;
+    public static final long IR_VERSION = 8;
+    public static final String INPUT = "input";
+    public static final String OUTPUT = "output";
+    /** The name of the symbolic batch dimension of the input and the output. */
+    public static final String BATCH = "batch";
+    /** The metadata key holding a recorded normalisation, in {@link Normalization#format()}'s text. */
+    public static final String NORMALIZATION_KEY = "fovea.normalization";
+    private static final List<String> EXPORTED = List.of("conv2d", "linear", "batch_norm", "prelu", "max_pool2d",
+            "avg_pool2d", "min_pool2d", "global_avg_pool2d", "flatten", "dropout", "softmax", "log_softmax", "add",
+            "concat", "and the activations");
+
+    private final Graph graph;
+    private final Map<String, float[]> weights;
+    private final GraphProto.Builder out = GraphProto.newBuilder();
+    /** Fovea value name -> ONNX tensor name. */
+    private final Map<String, String> names = new HashMap<>();
+    private final Set<String> taken = new HashSet<>();
+    private final Map<Float, String> scalars = new HashMap<>();
+
+    private OnnxExport(Graph graph, Map<String, float[]> weights) {
+        this.graph = graph;
+        this.weights = weights;
+    }
+
+    /**
+     * The ONNX model of {@code graph} with {@code weights} (every parameter and buffer by name, as a
+     * checkpoint holds them); {@code normalization} may be null.
+     */
+    public static ModelProto export(Graph graph, Map<String, float[]> weights, Normalization normalization) {
+        ModelProto.Builder m = ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setProducerName("fovea")
+                .setProducerVersion("0.1.0")
+                .setGraph(new OnnxExport(graph, weights).run());
+        if (normalization != null) {
+            m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(NORMALIZATION_KEY).setValue(normalization.format()));
+        }
+        return m.build();
+    }
+
+    /** Writes a model atomically (a crash leaves the previous file or the new one); returns its size in bytes. */
+    public static long write(Path file, ModelProto model) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(model.toByteArray());
+        AtomicFile.write(file, ch -> {
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+        });
+        return bytes.capacity();
+    }
+
+    private GraphProto run() {
+        taken.add(INPUT);
+        taken.add(OUTPUT);
+        names.put(graph.input().name(), INPUT);
+        for (ParamSpec p : graph.params().values()) {
+            float[] w = weights.get(p.name());
+            if (w == null || w.length != p.shape().size()) {
+                throw new IllegalArgumentException("export: parameter " + p.name() + " " + p.shape() + " is "
+                        + (w == null ? "missing from the weights" : "given " + w.length + " values"));
+            }
+            taken.add(p.name());
+        }
+        out.setName(graph.name());
+        out.addInput(valueInfo(INPUT, graph.input().shape()));
+        out.addOutput(valueInfo(OUTPUT, graph.outputShape()));
+        for (Node n : graph.nodes()) {
+            String name = n.name().equals(graph.output()) ? OUTPUT : fresh(n.name());
+            names.put(n.name(), name);
+            node(n, name);
+        }
+        return out.build();
+    }
+
+    private void node(Node n, String y) {
+        Object params = n.bind(false, 0).params();
+        String x = in(n, "input");
+        switch (n.op()) {
+            case "conv2d" -> conv(n, (Conv2dParams) params, x, y);
+            case "linear" -> {
+                NodeProto.Builder b = onnx("Gemm", n.name(), y, x, initializer(n.inputs().get("weight")));
+                if (n.inputs().containsKey("bias")) {
+                    b.addInput(initializer(n.inputs().get("bias")));
+                }
+                out.addNode(b.addAttribute(intAttr("transB", 1)));
+            }
+            case "batch_norm" -> {
+                BatchNormParams p = (BatchNormParams) params;
+                out.addNode(onnx("BatchNormalization", n.name(), y, x, initializer(n.inputs().get("weight")),
+                        initializer(n.inputs().get("bias")), initializer(n.inputs().get("running_mean")),
+                        initializer(n.inputs().get("running_var")))
+                        .addAttribute(floatAttr("epsilon", (float) p.eps()))
+                        // ONNX's momentum weighs the running value, PyTorch's (and Fovea's) the batch statistic.
+                        .addAttribute(floatAttr("momentum", (float) (1 - p.momentum()))));
+            }
+            case "prelu" -> prelu(n, x, y);
+            case "max_pool2d", "avg_pool2d", "min_pool2d" -> pool(n, (Pool2dParams) params, x, y);
+            case "global_avg_pool2d" -> out.addNode(onnx("GlobalAveragePool", n.name(), y, x));
+            case "flatten" -> flatten(n, (int[]) params, x, y);
+            case "dropout" -> out.addNode(onnx("Identity", n.name(), y, x));
+            case "softmax", "log_softmax" -> out.addNode(onnx(n.op().equals("softmax") ? "Softmax" : "LogSoftmax",
+                    n.name(), y, x).addAttribute(intAttr("axis", axis(n, (Integer) params))));
+            case "add" -> out.addNode(onnx("Add", n.name(), y, x, in(n, "other")));
+            case "concat" -> out.addNode(onnx("Concat", n.name(), y, x, in(n, "other"))
+                    .addAttribute(intAttr("axis", axis(n, (Integer) params))));
+            default -> {
+                Activation kind = activation(n);
+                if (kind == null) {
+                    throw unsupported(n, "the op has no ONNX form");
+                }
+                activation(n, kind, x, y);
+            }
+        }
+    }
+
+    private void conv(Node n, Conv2dParams p, String x, String y) {
+        String wName = n.inputs().get("weight");
+        String w = switch (p.mode()) {
+            case CROSS_CORRELATION -> initializer(wName);
+            // ONNX's Conv is a cross-correlation: a true convolution is one with the kernel turned by 180 degrees.
+            case CONVOLUTION -> initializer(wName, graph.shapeOf(wName), flipped(weights.get(wName), graph.shapeOf(wName)));
+        };
+        Shape ws = graph.shapeOf(wName);
+        NodeProto.Builder b = onnx("Conv", n.name(), y, x, w);
+        if (n.inputs().containsKey("bias")) {
+            b.addInput(initializer(n.inputs().get("bias")));
+        }
+        out.addNode(b.addAttribute(intsAttr("kernel_shape", ws.dim(2), ws.dim(3)))
+                .addAttribute(intsAttr("strides", p.strideH(), p.strideW()))
+                .addAttribute(intsAttr("pads", p.padH(), p.padW(), p.padH(), p.padW()))
+                .addAttribute(intsAttr("dilations", p.dilationH(), p.dilationW()))
+                .addAttribute(intAttr("group", p.groups())));
+    }
+
+    private static float[] flipped(float[] w, Shape s) {
+        int kh = s.dim(2);
+        int kw = s.dim(3);
+        float[] f = new float[w.length];
+        for (int plane = 0; plane < w.length / (kh * kw); plane++) {
+            int base = plane * kh * kw;
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    f[base + i * kw + j] = w[base + (kh - 1 - i) * kw + (kw - 1 - j)];
+                }
+            }
+        }
+        return f;
+    }
+
+    /** PRelu broadcasts its slope from the right, so one slope per channel is shaped [C, 1, ..., 1]. */
+    private void prelu(Node n, String x, String y) {
+        String wName = n.inputs().get("weight");
+        Shape xs = graph.shapeOf(n.inputs().get("input"));
+        int c = graph.shapeOf(wName).dim(0);
+        int[] dims = new int[c == 1 ? 1 : xs.rank() - 1];
+        Arrays.fill(dims, 1);
+        dims[0] = c;
+        out.addNode(onnx("PRelu", n.name(), y, x, initializer(wName, Shape.of(dims), weights.get(wName))));
+    }
+
+    private void pool(Node n, Pool2dParams p, String x, String y) {
+        String op = switch (p.kind()) {
+            case MAX, MIN -> "MaxPool";
+            case AVG -> "AveragePool";
+        };
+        // min over a window = -max of the negated values, exactly; MaxPool never picks a padded cell.
+        boolean negate = switch (p.kind()) {
+            case MAX, AVG -> false;
+            case MIN -> true;
+        };
+        String src = x;
+        String dst = y;
+        if (negate) {
+            src = fresh(n.name() + "/neg_in");
+            out.addNode(onnx("Neg", n.name() + "/neg_in", src, x));
+            dst = fresh(n.name() + "/max");
+        }
+        NodeProto.Builder b = onnx(op, n.name(), dst, src)
+                .addAttribute(intsAttr("kernel_shape", p.kernelH(), p.kernelW()))
+                .addAttribute(intsAttr("strides", p.strideH(), p.strideW()))
+                .addAttribute(intsAttr("pads", p.padH(), p.padW(), p.padH(), p.padW()));
+        if (op.equals("AveragePool")) {
+            b.addAttribute(intAttr("count_include_pad", p.countIncludePad() ? 1 : 0));
+        }
+        out.addNode(b);
+        if (negate) {
+            out.addNode(onnx("Neg", n.name() + "/neg_out", y, dst));
+        }
+    }
+
+    /** Flatten from dimension 1 to the last is ONNX's Flatten(axis=1); another range is a Reshape keeping the batch. */
+    private void flatten(Node n, int[] range, String x, String y) {
+        Shape s = graph.shapeOf(n.inputs().get("input"));
+        int start = range[0] < 0 ? range[0] + s.rank() : range[0];
+        int end = range[1] < 0 ? range[1] + s.rank() : range[1];
+        if (start == 0 && end > 0) {
+            throw unsupported(n, "flattening the batch dimension (start_dim 0) has no form with a symbolic batch");
+        }
+        if (start == 1 && end == s.rank() - 1) {
+            out.addNode(onnx("Flatten", n.name(), y, x).addAttribute(intAttr("axis", 1)));
+            return;
+        }
+        Shape to = n.shape();
+        long[] dims = new long[to.rank()];
+        for (int d = 1; d < dims.length; d++) {
+            dims[d] = to.dim(d);
+        }
+        // 0 copies the input's dimension (allowzero = 0): the batch, whatever its size.
+        String shape = fresh(n.name() + "/shape");
+        out.addInitializer(TensorProto.newBuilder().setName(shape).addDims(dims.length)
+                .setDataType(TensorProto.DataType.INT64_VALUE).setRawData(longs(dims)));
+        out.addNode(onnx("Reshape", n.name(), y, x, shape));
+    }
+
+    private int axis(Node n, int dim) {
+        int rank = graph.shapeOf(n.inputs().get("input")).rank();
+        return dim < 0 ? dim + rank : dim;
+    }
+
+    private static Activation activation(Node n) {
+        for (Activation kind : Activation.values()) {
+            if (kind.opName().equals(n.op()) && kind.approximate().equals(n.attrs().string("approximate", "none"))) {
+                return kind;
+            }
+        }
+        return null;
+    }
+
+    private void activation(Node n, Activation kind, String x, String y) {
+        float p = kind.parameter() == null ? 0f : (float) n.attrs().real(kind.parameter(), kind.defaultParameter());
+        String m = n.name();
+        switch (kind) {
+            case RELU -> out.addNode(onnx("Relu", m, y, x));
+            case LEAKY_RELU -> out.addNode(onnx("LeakyRelu", m, y, x).addAttribute(floatAttr("alpha", p)));
+            case SIGMOID -> out.addNode(onnx("Sigmoid", m, y, x));
+            case TANH -> out.addNode(onnx("Tanh", m, y, x));
+            case HARDSWISH -> out.addNode(onnx("HardSwish", m, y, x));
+            // ONNX's HardSigmoid defaults to alpha 0.2; PyTorch's is relu6(x + 3) / 6.
+            case HARDSIGMOID -> out.addNode(onnx("HardSigmoid", m, y, x)
+                    .addAttribute(floatAttr("alpha", 1f / 6)).addAttribute(floatAttr("beta", 0.5f)));
+            case ELU -> out.addNode(onnx("Elu", m, y, x).addAttribute(floatAttr("alpha", p)));
+            case SILU -> out.addNode(onnx("Mul", m, y, x, unary("Sigmoid", m, x)));
+            case MISH -> out.addNode(onnx("Mul", m, y, x, unary("Tanh", m, unary("Softplus", m, x))));
+            // x * 0.5 * (1 + erf(x / sqrt 2)), as PyTorch exports gelu before opset 20.
+            case GELU -> {
+                String erf = unary("Erf", m, binary("Div", m, x, scalar((float) Math.sqrt(2))));
+                out.addNode(onnx("Mul", m, y, binary("Mul", m, x, binary("Add", m, erf, scalar(1f))), scalar(0.5f)));
+            }
+            // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+            case GELU_TANH -> {
+                String cube = binary("Mul", m, binary("Mul", m, x, x), x);
+                String inner = binary("Add", m, x, binary("Mul", m, cube, scalar(0.044715f)));
+                String t = unary("Tanh", m, binary("Mul", m, inner, scalar((float) Math.sqrt(2 / Math.PI))));
+                out.addNode(onnx("Mul", m, y, binary("Mul", m, x, binary("Add", m, t, scalar(1f))), scalar(0.5f)));
+            }
+        }
+    }
+
+    /** A node computing a helper value of a decomposed op; returns the value's name. */
+    private String unary(String op, String owner, String x) {
+        String y = fresh(owner + "/" + op);
+        out.addNode(onnx(op, y, y, x));
+        return y;
+    }
+
+    private String binary(String op, String owner, String a, String b) {
+        String y = fresh(owner + "/" + op);
+        out.addNode(onnx(op, y, y, a, b));
+        return y;
+    }
+
+    /** A float scalar initializer, one per value. */
+    private String scalar(float v) {
+        return scalars.computeIfAbsent(v, k -> {
+            String name = fresh("const_" + String.format(Locale.ROOT, "%.9g", v));
+            out.addInitializer(TensorProto.newBuilder().setName(name)
+                    .setDataType(TensorProto.DataType.FLOAT_VALUE).setRawData(floats(new float[] {v})));
+            return name;
+        });
+    }
+
+    // ---- names, tensors, attributes ---------------------------------------------------------------
+
+    /** The ONNX name of the value feeding the node's input {@code port}. */
+    private String in(Node n, String port) {
+        return names.get(n.inputs().get(port));
+    }
+
+    private String fresh(String base) {
+        String name = base;
+        for (int i = 2; !taken.add(name); i++) {
+            name = base + "_" + i;
+        }
+        return name;
+    }
+
+    /** A parameter as an initializer under its own name (once; a parameter read twice is shared). */
+    private String initializer(String param) {
+        if (!names.containsKey(param)) {
+            names.put(param, param);
+            out.addInitializer(tensor(param, graph.shapeOf(param), weights.get(param)));
+        }
+        return param;
+    }
+
+    /** A parameter in another layout or shape than Fovea's, under its own name (its one layer reads it). */
+    private String initializer(String param, Shape shape, float[] values) {
+        names.put(param, param);
+        out.addInitializer(tensor(param, shape, values));
+        return param;
+    }
+
+    private static TensorProto tensor(String name, Shape shape, float[] values) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE);
+        for (int d : shape.toArray()) {
+            t.addDims(d);
+        }
+        return t.setRawData(floats(values)).build();
+    }
+
+    private static ByteString floats(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return ByteString.copyFrom(b.array());
+    }
+
+    private static ByteString longs(long[] v) {
+        ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(v);
+        return ByteString.copyFrom(b.array());
+    }
+
+    private static ValueInfoProto valueInfo(String name, Shape batchOne) {
+        TensorShapeProto.Builder s = TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(BATCH));
+        for (int d = 1; d < batchOne.rank(); d++) {
+            s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(batchOne.dim(d)));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(s))).build();
+    }
+
+    private static NodeProto.Builder onnx(String op, String name, String output, String... inputs) {
+        return NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(List.of(inputs)).addOutput(output);
+    }
+
+    private static AttributeProto intAttr(String name, long i) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(i).build();
+    }
+
+    private static AttributeProto intsAttr(String name, long... ints) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : ints) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
+    private static AttributeProto floatAttr(String name, float f) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(f).build();
+    }
+
+    private static IllegalArgumentException unsupported(Node n, String why) {
+        return new IllegalArgumentException("export: node '" + n.name() + "' (" + n.op() + "): " + why
+                + "; Fovea exports " + String.join(", ", EXPORTED));
+    }
+}

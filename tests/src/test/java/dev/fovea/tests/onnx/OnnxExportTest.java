@@ -1,0 +1,162 @@
+package dev.fovea.tests.onnx;
+
+import dev.fovea.backend.Backend;
+import dev.fovea.backend.factory.Backends;
+import dev.fovea.graph.Executor;
+import dev.fovea.graph.Graph;
+import dev.fovea.graph.Node;
+import dev.fovea.graph.ParamSpec;
+import dev.fovea.graph.Parameters;
+import dev.fovea.nn.Zoo;
+import dev.fovea.onnx.OnnxExport;
+import dev.fovea.onnx.OnnxImport;
+import dev.fovea.tensor.Shape;
+import dev.fovea.train.ModelSpec;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Every zoo model, the example model files and a model with every exportable op, exported with
+ * {@link OnnxExport}: ONNX Runtime (2 threads) gives Fovea's cpu outputs on a batch of 2 and a batch of 3
+ * (the batch is symbolic), and the file imports back into Fovea ({@link OnnxImport}'s checks) as the
+ * same parameters, giving the same outputs.
+ */
+class OnnxExportTest {
+    /**
+     * Fovea and ONNX Runtime sum convolutions and GEMMs in other orders (ONNX Runtime also folds batch
+     * norm into the convolutions), and evaluate the transcendental activations in float where Fovea
+     * rounds double results once: float32 rounding differences, far below this bound.
+     */
+    static final double ABS = 1e-5;
+    static final double REL = 1e-5;
+
+    @TempDir
+    Path dir;
+
+    static Stream<String> models() {
+        List<String> m = new ArrayList<>(Zoo.names());
+        m.add("../examples/models/mnist-cnn.json");
+        m.add("../examples/models/small-resnet.json");
+        m.add("src/test/resources/onnx-export/every-op.json");
+        return m.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void onnxRuntimeGivesFoveasOutputs(String model) throws Exception {
+        Graph g = ModelSpec.parse(model).graph();
+        Map<String, float[]> w = weights(g, 7);
+        Path file = dir.resolve("model.onnx");
+        OnnxExport.write(file, OnnxExport.export(g, w, null));
+        try (Backend cpu = Backends.open("cpu");
+             OnnxRuntimeModel ort = new OnnxRuntimeModel(file, 2)) {
+            assertEquals(-1, ort.shape(OnnxExport.INPUT)[0], "symbolic batch");
+            assertEquals(-1, ort.shape(OnnxExport.OUTPUT)[0], "symbolic batch");
+            for (int batch : new int[] {2, 3}) {
+                Shape s = g.input().shape().withDim(0, batch);
+                float[] x = random(s.size(), 100 + batch);
+                float[] onnx = ort.run(x, Arrays.stream(s.toArray()).asLongStream().toArray());
+                close(model + " batch " + batch + ": ONNX Runtime", infer(cpu, g, w, s, x), onnx, ABS, REL);
+            }
+        }
+    }
+
+    /** import(export(m)) is m: the same parameter names and values, and the same outputs on cpu. */
+    @ParameterizedTest
+    @MethodSource("models")
+    void importingTheExportGivesTheSameModel(String model) throws Exception {
+        Graph g = ModelSpec.parse(model).graph();
+        Map<String, float[]> w = weights(g, 7);
+        Path file = dir.resolve("model.onnx");
+        OnnxExport.write(file, OnnxExport.export(g, w, null));
+        OnnxImport.Result back = OnnxImport.read(file);
+        assertEquals(List.copyOf(g.params().keySet()), List.copyOf(back.graph().params().keySet()),
+                model + ": imported parameter names");
+        for (String p : g.params().keySet()) {
+            assertArrayEquals(expectedImport(g, p, w.get(p)), back.arrays().get(p), model + ": imported " + p);
+        }
+        try (Backend cpu = Backends.open("cpu")) {
+            Shape s = g.input().shape().withDim(0, 3);
+            float[] x = random(s.size(), 5);
+            // The same ops on the same backend: only batch norm's epsilon, a float in ONNX, may round differently.
+            close(model + ": imported", infer(cpu, g, w, s, x), infer(cpu, back.graph(), back.arrays(), s, x), 1e-6, 1e-6);
+        }
+    }
+
+    /**
+     * Seeded weights: the initialisation's, with batch norm's statistics and affine parameters and
+     * PReLU's slopes (constants at initialisation) made random too, so the export of each is tested.
+     */
+    static Map<String, float[]> weights(Graph g, long seed) {
+        Map<String, float[]> w = new LinkedHashMap<>(Parameters.initialValues(g, seed));
+        Random r = new Random(seed);
+        for (ParamSpec p : g.params().values()) {
+            if (p.init() instanceof ParamSpec.Init.Constant) {
+                float[] v = w.get(p.name());
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = p.name().endsWith("running_var") ? 0.5f + r.nextFloat() : r.nextFloat() - 0.5f;
+                }
+            }
+        }
+        return w;
+    }
+
+    /**
+     * A parameter as it comes back: unchanged, except the kernel of a convolution in {@code convolution}
+     * mode, which ONNX (cross-correlation only) holds turned by 180 degrees, and Fovea imports as it is.
+     */
+    private static float[] expectedImport(Graph g, String param, float[] v) {
+        for (Node n : g.nodes()) {
+            if (n.op().equals("conv2d") && param.equals(n.inputs().get("weight"))
+                    && n.attrs().string("mode", "cross_correlation").equals("convolution")) {
+                Shape s = g.shapeOf(param);
+                int k = s.dim(2) * s.dim(3);
+                float[] f = new float[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    f[i] = v[i / k * k + (k - 1 - i % k)];
+                }
+                return f;
+            }
+        }
+        return v;
+    }
+
+    static float[] random(int n, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        return x;
+    }
+
+    private static float[] infer(Backend b, Graph g, Map<String, float[]> w, Shape s, float[] x) {
+        try (Parameters p = Parameters.fromHost(g, b, w)) {
+            return b.download(new Executor(g, p).infer(b.upload(s, x)));
+        }
+    }
+
+    private static void close(String what, float[] want, float[] got, double abs, double rel) {
+        assertEquals(want.length, got.length, what + ": output size");
+        double worst = 0;
+        for (int i = 0; i < want.length; i++) {
+            double tol = abs + rel * Math.abs(want[i]);
+            assertEquals(want[i], got[i], tol, what + ": output " + i);
+            worst = Math.max(worst, Math.abs(want[i] - got[i]) / tol);
+        }
+        System.out.printf("%s: worst difference %.3f of the tolerance%n", what, worst);
+    }
+}
