@@ -64,7 +64,7 @@ public record MemoryPlan(int batch, long parameterBytes, long inferencePeakBytes
     /** State kept for backward beside the output: pooling winners, dropout masks. */
     private static long savedExtraBytes(Node n, int batch) {
         return switch (n.op()) {
-            case "max_pool2d", "min_pool2d", "dropout" -> (long) n.shape().size() * batch * 4;
+            case "max_pool2d", "min_pool2d", "adaptive_max_pool2d", "dropout" -> (long) n.shape().size() * batch * 4;
             default -> 0;
         };
     }
