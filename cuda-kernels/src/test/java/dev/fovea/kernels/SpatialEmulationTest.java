@@ -2,6 +2,7 @@ package dev.fovea.kernels;
 
 import dev.fovea.kernels.KernelEmulator.Flavour;
 import dev.fovea.kernels.KernelEmulator.Result;
+import dev.fovea.ops.PadMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -42,6 +45,21 @@ class SpatialEmulationTest {
                 });
             }
         }
+    }
+
+    @Test
+    void padModeCodesFollowPadMode() {
+        Matcher m = Pattern.compile("#define FOVEA_PAD_(\\w+) (\\d+)").matcher(
+                KernelSources.read(KernelSources.sourceDir().resolve("spatial.cu")));
+        Map<String, Integer> codes = new LinkedHashMap<>();
+        while (m.find()) {
+            codes.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        for (PadMode mode : PadMode.values()) {
+            expected.put(mode.name(), mode.ordinal());
+        }
+        assertEquals(expected, codes);
     }
 
     @Test

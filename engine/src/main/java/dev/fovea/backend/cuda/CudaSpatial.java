@@ -81,7 +81,7 @@ final class CudaSpatial {
         return dx;
     }
 
-    /** The kernel, its geometry and float scales (and align_corners for bilinear) for input {@code in}. */
+    /** The size arguments, the float scales and, for bilinear, align_corners of an upsampling kernel. */
     private static Object[] upsampleArgs(Shape in, Shape out, Upsample2dParams p) {
         float scaleH = p.sourceScale(in.dim(2), out.dim(2), p.scaleH());
         float scaleW = p.sourceScale(in.dim(3), out.dim(3), p.scaleW());
@@ -117,13 +117,9 @@ final class CudaSpatial {
         return dx;
     }
 
-    /** FOVEA_PAD_* in spatial.cu. */
+    /** spatial.cu's FOVEA_PAD_* codes follow PadMode's order (SpatialEmulationTest checks them against it). */
     private static int modeCode(Pad2dParams p) {
-        return switch (p.mode()) {
-            case CONSTANT -> 0;
-            case REFLECT -> 1;
-            case REPLICATE -> 2;
-        };
+        return p.mode().ordinal();
     }
 
     Tensor pad2d(Tensor input, Pad2dParams p) {

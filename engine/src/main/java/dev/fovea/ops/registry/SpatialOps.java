@@ -75,7 +75,7 @@ final class SpatialOps {
     }
 
     /** mode defaults to nearest and align_corners to false, as in F.interpolate; one of size and scale_factor is required. */
-    static Upsample2dParams upsampleParams(Attrs a) {
+    private static Upsample2dParams upsampleParams(Attrs a) {
         UpsampleMode mode = UpsampleMode.parse(a.string("mode", "nearest"));
         boolean alignCorners = a.bool("align_corners", false);
         double[] scale = a.realPair("scale_factor");
