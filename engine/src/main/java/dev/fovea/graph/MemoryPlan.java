@@ -52,13 +52,13 @@ public record MemoryPlan(int batch, long parameterBytes, long inferencePeakBytes
         return new MemoryPlan(batch, params, peak, training);
     }
 
-    /** A node's own buffer: flatten is a view of its input and owns nothing. */
+    /** A node's own buffer: flatten and reshape are views of their input and own nothing. */
     private static long ownBytes(Node n, int batch) {
         return isView(n) ? 0 : (long) n.shape().size() * batch * DType.FLOAT32.bytes();
     }
 
     private static boolean isView(Node n) {
-        return n.op().equals("flatten");
+        return n.op().equals("flatten") || n.op().equals("reshape");
     }
 
     /** State kept for backward beside the output: pooling winners, dropout masks. */
