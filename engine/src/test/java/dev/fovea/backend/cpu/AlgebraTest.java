@@ -41,7 +41,9 @@ class AlgebraTest {
             new Shape[] {Shape.of(1), Shape.of(5, 7)},
             new Shape[] {Shape.of(2, 1, 3, 1, 2), Shape.of(4, 1, 5, 1)},
             new Shape[] {Shape.of(130, 129), Shape.of(129)},
-            new Shape[] {Shape.of(0, 3), Shape.of(3)});
+            new Shape[] {Shape.of(0, 3), Shape.of(3)},
+            new Shape[] {Shape.scalar(), Shape.scalar()},
+            new Shape[] {Shape.scalar(), Shape.of(2, 3)});
 
     @Test
     void handComputedExamplesPassOnBothCpuBackends() throws CaseValidator.Invalid {
@@ -115,6 +117,8 @@ class AlgebraTest {
         // A bias-like [C, 1, 1] operand: [N, C, H*W] with the channel stride only.
         assertEquals(new StridedLayout(new int[] {2, 3, 20}, new int[][] {{60, 20, 1}, {0, 1, 0}}),
                 StridedLayout.of(out.toArray(), Broadcast.strides(out, out), Broadcast.strides(Shape.of(3, 1, 1), out)));
+        assertEquals(new StridedLayout(new int[] {1}, new int[][] {{0}, {0}}), StridedLayout.of(new int[0], new int[0],
+                new int[0]));
         assertArrayEquals(new int[] {1, 1, 1, 1, 2, 3}, new StridedLayout(new int[] {2, 3}, new int[][] {{3, 1}})
                 .paddedDims(6));
     }
