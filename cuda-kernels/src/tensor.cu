@@ -2,8 +2,9 @@
 // maps, sums to a shape and strided copies (broadcasts and permutes). The host merges dims
 // (dev.fovea.ops.StridedLayout) and passes FOVEA_DIMS sizes, outermost first, padded at the front
 // with size 1, and per operand its element stride along each (0 where it is broadcast). One thread
-// per output element turns its flat index into offsets; a sum is one thread per output value adding
-// its inputs in row-major order, so every result is deterministic and no atomics are needed.
+// per output element turns its flat index into offsets, stopping at the first coordinate above
+// which all are 0 (so padded and outer dims cost nothing); a sum is one thread per output value
+// adding its inputs in row-major order, so every result is deterministic and no atomics are needed.
 #include "common.cuh"
 
 #define FOVEA_DIMS 6
@@ -40,7 +41,7 @@ extern "C" __global__ void fovea_binary(const float* a, const float* b, float* z
         int rest = (int)i;
         int oa = 0;
         int ob = 0;
-        for (int k = FOVEA_DIMS - 1; k >= 0; k--) {
+        for (int k = FOVEA_DIMS - 1; k >= 0 && rest != 0; k--) {
             int c = rest % d[k];
             rest /= d[k];
             oa += c * sa[k];
@@ -60,7 +61,7 @@ extern "C" __global__ void fovea_sum_to(const float* x, float* y, int outN, int 
         int rest = (int)o;
         int base = 0;
         int stride = 1;
-        for (int k = FOVEA_DIMS - 1; k >= 0; k--) {
+        for (int k = FOVEA_DIMS - 1; k >= 0 && rest != 0; k--) {
             if ((reducedMask & (1 << k)) == 0) {
                 base += rest % d[k] * stride;
                 rest /= d[k];
@@ -72,7 +73,7 @@ extern "C" __global__ void fovea_sum_to(const float* x, float* y, int outN, int 
             int q = r;
             int off = base;
             stride = 1;
-            for (int k = FOVEA_DIMS - 1; k >= 0; k--) {
+            for (int k = FOVEA_DIMS - 1; k >= 0 && q != 0; k--) {
                 if ((reducedMask & (1 << k)) != 0) {
                     off += q % d[k] * stride;
                     q /= d[k];
@@ -94,7 +95,7 @@ extern "C" __global__ void fovea_strided_copy(const float* x, float* y, int n, i
     FOVEA_GRID_LOOP(i, n) {
         int rest = (int)i;
         int off = 0;
-        for (int k = FOVEA_DIMS - 1; k >= 0; k--) {
+        for (int k = FOVEA_DIMS - 1; k >= 0 && rest != 0; k--) {
             off += rest % d[k] * s[k];
             rest /= d[k];
         }

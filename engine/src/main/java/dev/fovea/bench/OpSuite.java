@@ -7,18 +7,21 @@ import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.Pool2dParams;
 import dev.fovea.ops.PoolKind;
+import dev.fovea.ops.registry.Op;
+import dev.fovea.ops.registry.Ops;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The fixed op suite of {@code fovea bench ops}: the convolutions of issue 5 (the reference network's
  * conv2, a ResNet-style 3x3, depthwise, dilated, grouped), 2x2 max/avg/min pooling, training-mode
- * batch norm and square SGEMMs. Convolutions and GEMMs are rated in GFLOP/s (2 x multiply-adds; a
- * convolution's backward counts twice its forward: data and weight gradients); pooling and batch norm,
+ * batch norm, a residual add and a squeeze-excitation scale (broadcasting mul), and square SGEMMs. Convolutions and GEMMs are rated in GFLOP/s (2 x multiply-adds; a
+ * convolution's backward counts twice its forward: data and weight gradients); pooling, batch norm and the binary ops,
  * which are bound by memory, in GB/s of the bytes each tensor needs to be read or written once.
  */
 public final class OpSuite {
@@ -47,6 +50,8 @@ public final class OpSuite {
             w.add(pool(k, Shape.of(n64, 64, 24, 24)));
         }
         w.add(batchNorm(Shape.of(n32, 64, 56, 56)));
+        w.add(binary("add", "resnet-residual", Shape.of(n32, 64, 56, 56), Shape.of(n32, 64, 56, 56)));
+        w.add(binary("mul", "squeeze-excitation", Shape.of(n32, 64, 56, 56), Shape.of(n32, 64, 1, 1)));
         for (int size : quick ? new int[] {256} : new int[] {256, 512, 1024, 2048}) {
             w.add(sgemm(size));
         }
@@ -132,6 +137,29 @@ public final class OpSuite {
                     new Workload.Pass("fwd+bwd", fwdBytes + bwdBytes, () -> {
                         BatchNormOutput out = b.batchNormTraining(x, gamma, beta, mean, var, p);
                         Inputs.drop(b.batchNormBackward(dy, x, gamma, out), out);
+                    }));
+        });
+    }
+
+    /**
+     * A binary op through the registry, as a graph runs it (forward, then both gradients). Memory
+     * bound: rated by the bytes of the inputs and output (forward) and of dy, the inputs and the
+     * gradients (backward), each once.
+     */
+    static Workload binary(String op, String label, Shape xs, Shape ys) {
+        Op bound = Ops.get(op).bind(Map.of());
+        double fwdBytes = (double) (2L * xs.size() + ys.size()) * F;
+        double bwdBytes = (double) (3L * xs.size() + 2L * ys.size()) * F;
+        return new Simple(op + " " + label + " " + dims(xs) + " " + dims(ys), Rate.GB_PER_S, in -> {
+            Backend b = in.backend();
+            Map<String, Tensor> inputs = Map.of("input", in.random(xs), "other", in.random(ys));
+            Tensor dy = in.random(xs);
+            return List.of(
+                    new Workload.Pass("fwd", fwdBytes, () -> Inputs.drop(bound.forward(b, inputs).get(Op.OUTPUT))),
+                    new Workload.Pass("fwd+bwd", fwdBytes + bwdBytes, () -> {
+                        Map<String, Tensor> out = bound.forward(b, inputs);
+                        Map<String, Tensor> grads = bound.backward(b, inputs, out, Map.of(Op.OUTPUT, dy));
+                        Inputs.drop(out.get(Op.OUTPUT), grads.get("input"), grads.get("other"));
                     }));
         });
     }

@@ -217,6 +217,57 @@ public final class GraphBuilder {
         return op(autoName("add"), "add", Map.of(), Map.of("input", a, "other", b));
     }
 
+    // ---- tensor algebra: broadcasting maps, reductions, permutes ----
+
+    /** a - b with broadcasting (so are mul and div; add as well). */
+    public Value sub(Value a, Value b) {
+        return binary("sub", a, b);
+    }
+
+    public Value mul(Value a, Value b) {
+        return binary("mul", a, b);
+    }
+
+    public Value div(Value a, Value b) {
+        return binary("div", a, b);
+    }
+
+    private Value binary(String op, Value a, Value b) {
+        return op(autoName(op), op, Map.of(), Map.of("input", a, "other", b));
+    }
+
+    /** The sum over {@code dims} (negative count from the end; none given: all dims). */
+    public Value sum(Value x, boolean keepdim, int... dims) {
+        return unary("sum", x, reduction(keepdim, dims));
+    }
+
+    /** The mean over {@code dims} (negative count from the end; none given: all dims). */
+    public Value mean(Value x, boolean keepdim, int... dims) {
+        return unary("mean", x, reduction(keepdim, dims));
+    }
+
+    private static Map<String, Object> reduction(boolean keepdim, int[] dims) {
+        return dims.length == 0 ? Map.of("keepdim", keepdim) : Map.of("dim", list(dims), "keepdim", keepdim);
+    }
+
+    /** A view with the given sizes; one of them may be -1, inferred. */
+    public Value reshape(Value x, int... shape) {
+        return unary("reshape", x, Map.of("shape", list(shape)));
+    }
+
+    public Value transpose(Value x, int dim0, int dim1) {
+        return unary("transpose", x, Map.of("dim0", dim0, "dim1", dim1));
+    }
+
+    /** Output dim i is input dim dims[i]. */
+    public Value permute(Value x, int... dims) {
+        return unary("permute", x, Map.of("dims", list(dims)));
+    }
+
+    private static List<Integer> list(int[] values) {
+        return java.util.Arrays.stream(values).boxed().toList();
+    }
+
     /** Concatenates two or more values along {@code dim}, as a chain of two-input concat nodes. */
     public Value concat(int dim, Value... parts) {
         if (parts.length < 2) {

@@ -52,7 +52,7 @@ public record MemoryPlan(int batch, long parameterBytes, long inferencePeakBytes
         return new MemoryPlan(batch, params, peak, training);
     }
 
-    /** A node's own buffer: a view (flatten) shares its input's and owns nothing. */
+    /** A node's own buffer: a view (flatten, reshape) shares its input's and owns nothing. */
     private static long ownBytes(Node n, int batch) {
         return isView(n) ? 0 : (long) n.shape().size() * batch * DType.FLOAT32.bytes();
     }

@@ -40,9 +40,11 @@ public final class ModelFile {
     private static final ObjectMapper JSON = Json.strict().build();
     private static final int WINDOW = Limits.MODEL_WINDOW;
     private static final int CHANNELS = Limits.MODEL_CHANNELS;
+    /** The most entries of a list field (dims of a sum, a reshape's shape): more than any tensor's rank. */
+    private static final int LIST_LENGTH = 8;
 
     /** What one field of a layer holds. */
-    private enum Kind { INTEGER, INTEGER_OR_PAIR, INTEGER_OR_FOUR, NUMBER, NUMBER_OR_PAIR, BOOLEAN, STRING }
+    private enum Kind { INTEGER, INTEGER_OR_PAIR, INTEGER_OR_FOUR, INTEGER_OR_LIST, NUMBER, NUMBER_OR_PAIR, BOOLEAN, STRING }
 
     /** A field's JSON type and, for numbers, its range. */
     private record Field(Kind kind, double min, double max) {
@@ -52,6 +54,11 @@ public final class ModelFile {
 
         static Field pair(long min, long max) {
             return new Field(Kind.INTEGER_OR_PAIR, min, max);
+        }
+
+        /** One integer or a list of them (dims, shapes): at most {@link #LIST_LENGTH}, each in range. */
+        static Field integers(long min, long max) {
+            return new Field(Kind.INTEGER_OR_LIST, min, max);
         }
 
         static Field number(double min, double max) {
@@ -112,6 +119,17 @@ public final class ModelFile {
         FIELDS.put("log_softmax", dim);
         FIELDS.put("add", Map.of());
         FIELDS.put("concat", dim);
+        // Tensor algebra: the binary maps take two inputs, as add does.
+        FIELDS.put("sub", Map.of());
+        FIELDS.put("mul", Map.of());
+        FIELDS.put("div", Map.of());
+        Map<String, Field> reduce = fields("dim", Field.integers(-LIST_LENGTH, LIST_LENGTH - 1), "keepdim", Field.BOOL);
+        FIELDS.put("sum", reduce);
+        FIELDS.put("mean", reduce);
+        FIELDS.put("reshape", fields("shape", Field.integers(-1, Limits.JAVA_ARRAY)));
+        FIELDS.put("transpose", fields("dim0", Field.integer(-LIST_LENGTH, LIST_LENGTH - 1),
+                "dim1", Field.integer(-LIST_LENGTH, LIST_LENGTH - 1)));
+        FIELDS.put("permute", fields("dims", Field.integers(-LIST_LENGTH, LIST_LENGTH - 1)));
     }
 
     private static Map<String, Field> fields(Object... nameThenField) {
@@ -275,7 +293,8 @@ public final class ModelFile {
             case "batch_norm" -> b.batchNorm(require(name, where), x, (Double) attrs.getOrDefault("momentum", 0.1),
                     (Double) attrs.getOrDefault("eps", 1e-5));
             case "prelu" -> b.prelu(require(name, where), x, (Boolean) attrs.getOrDefault("per_channel", true));
-            case "add" -> b.op(name, "add", Map.of(), Map.of("input", two(in, where).get(0), "other", in.get(1)));
+            case "add", "sub", "mul", "div" -> b.op(name, type, Map.of(), Map.of("input", two(type, in, where).get(0),
+                    "other", in.get(1)));
             case "concat" -> b.concat((Integer) attrs.getOrDefault("dim", 1), in.toArray(Value[]::new));
             default -> b.op(name, type, attrs, Map.of("input", x));
         };
@@ -321,6 +340,17 @@ public final class ModelFile {
                     List<Integer> four = new ArrayList<>();
                     v.forEach(e -> four.add(integer(e, spec, where, field, what)));
                     yield four;
+                }
+                yield integer(v, spec, where, field, what);
+            }
+            case INTEGER_OR_LIST -> {
+                String what = "an integer" + range + " or a list of at most " + LIST_LENGTH + " of them";
+                if (v.isArray() && v.size() <= LIST_LENGTH) {
+                    List<Integer> list = new ArrayList<>();
+                    for (JsonNode e : v) {
+                        list.add(integer(e, spec, where, field, what));
+                    }
+                    yield list;
                 }
                 yield integer(v, spec, where, field, what);
             }
@@ -408,9 +438,10 @@ public final class ModelFile {
         return out;
     }
 
-    private static List<Value> two(List<Value> in, String where) {
+    private static List<Value> two(String type, List<Value> in, String where) {
         if (in.size() != 2) {
-            throw new IllegalArgumentException(where + ": field 'inputs': add takes exactly two inputs, got " + in.size());
+            throw new IllegalArgumentException(where + ": field 'inputs': " + type + " takes exactly two inputs, got "
+                    + in.size());
         }
         return in;
     }

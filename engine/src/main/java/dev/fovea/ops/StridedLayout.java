@@ -16,8 +16,9 @@ public record StridedLayout(int[] dims, int[][] strides) {
 
     /** Merges {@code dims} for the operands' {@code strides} (each as long as {@code dims}). */
     public static StridedLayout of(int[] dims, int[]... strides) {
-        int[] md = new int[dims.length];
-        int[][] ms = new int[strides.length][dims.length];
+        // At least one slot: a scalar (rank 0) is the one-element layout [1].
+        int[] md = new int[Math.max(1, dims.length)];
+        int[][] ms = new int[strides.length][md.length];
         int rank = 0;
         for (int d = dims.length - 1; d >= 0; d--) {
             if (dims[d] == 1) {

@@ -62,6 +62,32 @@ class ExecutorGradientTest {
         }
     }
 
+    /**
+     * A squeeze-excitation block and the other algebra ops in one graph: x is read by two means and a
+     * mul, so its gradient sums three terms, two of them summed over broadcast dims.
+     */
+    @Test
+    void gradientsFlowThroughBroadcastsReductionsAndPermutes() {
+        GraphBuilder b = new GraphBuilder("squeeze-excitation", 2, 4, 5);
+        Value x = b.tanh(b.conv2d("conv1", b.input(), ConvSpec.of(3, 3).padding(1)));
+        Value gate = b.sigmoid(b.mean(x, true, 2, 3));
+        Value y = b.div(b.sub(b.mul(x, gate), b.mean(x, true, 1)), b.add(gate, gate));
+        Value z = b.reshape(b.permute(b.transpose(y, 2, 3), 0, 2, 3, 1), 3, -1);
+        Graph g = b.build(b.linear("fc", b.tanh(b.sum(z, true, -1)), 3));
+        Parameters params = Parameters.initialize(g, cpu, 5);
+        Executor exec = new Executor(g, params);
+        Tensor input = cpu.upload(Shape.of(3, 2, 4, 5), Arrays2.random(3 * 2 * 20, 13));
+        Tensor target = cpu.upload(Shape.of(3), new float[] {1, 0, 2});
+        Tensor dOut = cpu.lossBackward(LossKind.CROSS_ENTROPY, exec.forward(input), target, 1f);
+        Map<String, Tensor> grads = exec.backward(dOut);
+        assertEquals(java.util.Set.of("conv1.weight", "conv1.bias", "fc.weight", "fc.bias"), grads.keySet());
+        for (String name : grads.keySet()) {
+            float[] values = ((dev.fovea.tensor.HostStorage) params.get(name).storage()).floats();
+            GradCheck.check("d loss / d " + name, values, v -> new float[] {loss(exec, input, target)},
+                    new float[] {1f}, cpu.download(grads.get(name)), 60);
+        }
+    }
+
     @Test
     void aShapeMismatchNamesTheNodeAndBothSizes() {
         GraphBuilder b = new GraphBuilder("bad", 1, 28, 28);

@@ -74,6 +74,41 @@ class ModelFileTest {
                 error(model("{\"name\": \"u\", \"type\": \"upsample\", \"scale_factor\": -2}")));
     }
 
+    @Test
+    void tensorAlgebraLayersTakeTheirInputsAndAttributes() {
+        // A squeeze-excitation scale (mul of [N,C,H,W] by [N,C,1,1]), then the other algebra layers.
+        Graph g = ModelFile.parse(model("{\"name\": \"conv\", \"type\": \"conv2d\", \"out_channels\": 4, "
+                + "\"kernel_size\": 3, \"padding\": 1}, "
+                + "{\"name\": \"squeeze\", \"type\": \"mean\", \"dim\": [2, 3], \"keepdim\": true}, "
+                + "{\"name\": \"gate\", \"type\": \"sigmoid\"}, "
+                + "{\"name\": \"scaled\", \"type\": \"mul\", \"inputs\": [\"conv\", \"gate\"]}, "
+                + "{\"name\": \"diff\", \"type\": \"sub\", \"inputs\": [\"scaled\", \"conv\"]}, "
+                + "{\"name\": \"ratio\", \"type\": \"div\", \"inputs\": [\"diff\", \"gate\"]}, "
+                + "{\"name\": \"nhwc\", \"type\": \"permute\", \"dims\": [0, 2, 3, 1]}, "
+                + "{\"name\": \"swapped\", \"type\": \"transpose\", \"dim0\": 1, \"dim1\": -2}, "
+                + "{\"name\": \"rows\", \"type\": \"reshape\", \"shape\": [-1, 4]}, "
+                + "{\"name\": \"total\", \"type\": \"sum\", \"dim\": -1}"), "m.json");
+        assertEquals(Shape.of(1, 4, 1, 1), g.shapeOf("squeeze"));
+        assertEquals(Shape.of(1, 4, 8, 8), g.shapeOf("scaled"));
+        assertEquals(List.of("conv", "gate"), List.of(g.node("scaled").inputs().get("input"),
+                g.node("scaled").inputs().get("other")));
+        assertEquals(Shape.of(1, 8, 8, 4), g.shapeOf("nhwc"));
+        assertEquals(Shape.of(64, 4), g.shapeOf("rows"));
+        assertEquals(Shape.of(64), g.outputShape());
+        String three = error(model("{\"name\": \"a\", \"type\": \"relu\"}, "
+                + "{\"type\": \"mul\", \"inputs\": [\"a\", \"a\", \"a\"]}"));
+        assertEquals(true, three.contains("mul takes exactly two inputs, got 3"), three);
+        String clash = error(model("{\"name\": \"a\", \"type\": \"relu\"}, "
+                + "{\"name\": \"c\", \"type\": \"conv2d\", \"out_channels\": 2, \"kernel_size\": 3}, "
+                + "{\"type\": \"add\", \"inputs\": [\"a\", \"c\"]}"));
+        assertEquals(true, clash.contains("add: shapes [1, 1, 8, 8] and [1, 2, 6, 6] do not broadcast: dim -1 has size 8"
+                + " in the first and 6 in the second"), clash);
+        String shape = error(model("{\"type\": \"reshape\", \"shape\": [-1, -1]}"));
+        assertEquals(true, shape.contains("more than one -1"), shape);
+        String dims = error(model("{\"type\": \"sum\", \"dim\": \"1\"}"));
+        assertEquals(true, dims.contains("field 'dim' must be an integer in -8..7 or a list of at most 8 of them"), dims);
+    }
+
     private static String model(String layers) {
         return "{\"format\": \"fovea-model/1\", \"name\": \"t\", \"input\": [1, 8, 8], \"layers\": [" + layers + "]}";
     }
@@ -97,7 +132,7 @@ class ModelFileTest {
                 + "types: conv2d, linear, batch_norm, prelu, relu, leaky_relu, sigmoid, tanh, hardswish, hardsigmoid, silu, "
                 + "gelu, mish, elu, max_pool2d, min_pool2d, "
                 + "avg_pool2d, global_avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d, upsample, pad, flatten, "
-                + "dropout, softmax, log_softmax, add, concat", type);
+                + "dropout, softmax, log_softmax, add, concat, sub, mul, div, sum, mean, reshape, transpose, permute", type);
         assertEquals("m.json: layers[0]: field 'name' is required for layers with parameters (it names them, e.g. "
                 + "conv1.weight)", error(model("{\"type\": \"linear\", \"out_features\": 3}")));
         assertEquals("m.json: layers[1] (s): field 'inputs': no earlier layer is named 'rleu' (did you mean 'relu'?)",

@@ -170,7 +170,8 @@ final class FastAlgebra {
         }
         int innerLen = rd[rd.length - 1];
         int innerStride = rs[rs.length - 1];
-        int outerCount = y.length == 0 ? 0 : x.length / y.length / innerLen;
+        // A sum over an empty dim has no terms: 0, times the scale (a mean's 1/0 makes it NaN, as the reference).
+        int outerCount = y.length == 0 || innerLen == 0 ? 0 : x.length / y.length / innerLen;
         forRows(threads, y.length, x.length / Math.max(1, y.length), (from, to) -> {
             for (int o = from; o < to; o++) {
                 int base = offset(o, kd, ks);

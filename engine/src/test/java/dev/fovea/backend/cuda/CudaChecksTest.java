@@ -21,6 +21,23 @@ class CudaChecksTest {
     }
 
     @Test
+    void stridedKernelsTakeSixMergedDimsAndSayWhatToDoBeyond() {
+        // A 7-D permute that reverses every dim merges nothing: one dim too many for the kernels.
+        int[] dims = {2, 2, 2, 2, 2, 2, 2};
+        int[] strides = {1, 2, 4, 8, 16, 32, 64};
+        dev.fovea.ops.StridedLayout seven = dev.fovea.ops.StridedLayout.of(dims, strides);
+        fails("permute [2, 2, 2, 2, 2, 2, 2]: the cuda backend's strided kernels take at most 6 dims after merging the"
+                + " contiguous ones, this needs 7 (" + seven + "); reshape to fewer dims or use the cpu backend",
+                () -> CudaChecks.layout("permute [2, 2, 2, 2, 2, 2, 2]", seven, CudaAlgebra.DIMS));
+        // The same rank with contiguous strides merges into one dim.
+        assertEquals(1, CudaChecks.layout("copy", dev.fovea.ops.StridedLayout.of(dims,
+                new int[] {64, 32, 16, 8, 4, 2, 1}), CudaAlgebra.DIMS).rank());
+        fails("sub: shapes [2, 3] and [2] do not broadcast: dim -1 has size 3 in the first and 2 in the second (each"
+                        + " pair of sizes, aligned from the last dim, must be equal or contain a 1)",
+                () -> CudaChecks.broadcast("sub", Shape.of(2, 3), Shape.of(2)));
+    }
+
+    @Test
     void shapeChecksNameOpParameterAndShapes() {
         fails("linear: weight expects 5 input features, input has 4 (input [2, 4], weight [3, 5])",
                 () -> CudaChecks.linear(Shape.of(2, 4), Shape.of(3, 5), null));

@@ -2,6 +2,7 @@ package dev.fovea.tests.conformance;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.factory.Backends;
+import dev.fovea.conformance.AlgebraExamples;
 import dev.fovea.conformance.CaseFileReader;
 import dev.fovea.conformance.CaseResult;
 import dev.fovea.conformance.ConformanceCase;
@@ -51,6 +52,7 @@ class BackendConformanceTest {
     @MethodSource("backends")
     void everyCasePasses(String backendName) throws URISyntaxException {
         List<ConformanceCase> cases = new ArrayList<>(WorkedExamples.all());
+        cases.addAll(AlgebraExamples.all());
         try (Backend reference = Backends.reference()) {
             cases.addAll(GeneratedCases.all(reference));
         }

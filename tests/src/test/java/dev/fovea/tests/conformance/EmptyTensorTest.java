@@ -5,6 +5,7 @@ import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.backend.factory.Backends;
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.BinaryOp;
 import dev.fovea.ops.Conv2dParams;
 import dev.fovea.ops.LossKind;
 import dev.fovea.ops.Pool2dParams;
@@ -88,6 +89,16 @@ class EmptyTensorTest {
                     k.upload(Shape.of(1, 2, 2, 2), new float[]{1, 2, 3, 4, 5, 6, 7, 8}), empty(k, 1, 0, 2, 2)), 1));
             same(b, ref, "split into a 0-channel part", k -> k.split(
                     k.upload(Shape.of(1, 2, 1, 1), new float[]{1, 2}), 1, new int[]{0, 2}).get(1));
+            for (BinaryOp op : BinaryOp.values()) {
+                same(b, ref, op + " broadcast over an empty batch", k -> k.binary(op, empty(k, 0, 3),
+                        k.upload(Shape.of(3), new float[]{1, 2, 4})));
+            }
+            // A broadcast operand's gradient over an empty batch is a sum of nothing: zeros; a mean of nothing is NaN.
+            same(b, ref, "sum to [3] over an empty batch", k -> k.sumTo(empty(k, 0, 3), Shape.of(3), 1f));
+            same(b, ref, "mean over an empty batch", k -> k.sumTo(empty(k, 0, 3), Shape.of(1, 3), 1f / 0));
+            same(b, ref, "broadcast to an empty batch", k -> k.broadcastTo(k.upload(Shape.of(3), new float[]{1, 2, 3}),
+                    Shape.of(0, 3)));
+            same(b, ref, "permute an empty batch", k -> k.permute(empty(k, 0, 2, 3), new int[]{2, 0, 1}));
             // The mean loss of nothing is undefined: the same refusal everywhere.
             for (Backend k : List.of(ref, b)) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
