@@ -176,6 +176,7 @@ const std::map<std::string, Entry>& registry() {
         FOVEA_ENTRY(fovea_batchnorm_inference),
         FOVEA_ENTRY(fovea_batchnorm_plane_grads),
         FOVEA_ENTRY(fovea_batchnorm_backward_data),
+        FOVEA_ENTRY(fovea_batchnorm_running_invstd),
     };
     return kernels;
 }

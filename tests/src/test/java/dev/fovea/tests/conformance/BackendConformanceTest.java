@@ -54,7 +54,8 @@ class BackendConformanceTest {
         try (Backend reference = Backends.reference()) {
             cases.addAll(GeneratedCases.all(reference));
         }
-        for (String golden : List.of("handwritten.json", "generated-golden.json", "pytorch-activations.json")) {
+        for (String golden : List.of("handwritten.json", "generated-golden.json", "pytorch-activations.json",
+                "pytorch-norm.json")) {
             cases.addAll(CaseFileReader.read(Path.of(getClass().getResource("/conformance/" + golden).toURI())));
         }
         List<CaseResult> failed;
