@@ -29,7 +29,7 @@ class OpsTest {
     void catalogueHoldsEveryOpOfTheDesignWithPyTorchNames() {
         assertEquals(List.of("conv2d", "max_pool2d", "avg_pool2d", "min_pool2d", "global_avg_pool2d", "batch_norm",
                 "dropout", "linear", "relu", "leaky_relu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "silu", "gelu",
-                "mish", "elu", "prelu", "softmax", "log_softmax",
+                "mish", "elu", "relu6", "prelu", "softmax", "log_softmax",
                 "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "add",
                 "concat", "flatten"), List.copyOf(Ops.names()));
         for (OpDef def : Ops.all()) {
