@@ -227,13 +227,15 @@ final class CudaPoolNorm {
         int planes = Math.multiplyExact(n, c);
         if (n == 1) {
             // One plane per channel: pass 1 writes the sums themselves.
-            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(mean), ptr(invStd), ptr(dbeta), ptr(dgamma), planes, c, hw);
+            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(mean), ptr(invStd),
+                    ptr(dbeta), ptr(dgamma), planes, c, hw);
             return;
         }
         try (Tensor partials = dev.tensor(Shape.of(Math.multiplyExact(2, planes)), ctx + " (plane sums)")) {
             CUdeviceptr planeDy = ptr(partials);
             CUdeviceptr planeDyXhat = Reductions.offset(planeDy, planes);
-            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(mean), ptr(invStd), planeDy, planeDyXhat, planes, c, hw);
+            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(mean), ptr(invStd),
+                    planeDy, planeDyXhat, planes, c, hw);
             Reductions.sumSlices(dev, planeDy, ptr(dbeta), n, c, false, ctx);
             Reductions.sumSlices(dev, planeDyXhat, ptr(dgamma), n, c, false, ctx);
         }

@@ -72,13 +72,15 @@ final class NormOps {
                                                          BatchNormParams p) {
         Grads g = b.batchNormInferenceBackward(dy, in.get("input"), in.get("weight"), in.get("running_mean"),
                 in.get("running_var"), p);
-        Map<String, Tensor> all = Outputs.of("input", g.input(), "weight", g.weight(), "bias", g.bias());
-        all.forEach((name, t) -> {
-            if (!wanted.contains(name)) {
-                t.close();
+        Map<String, Tensor> grads = Outputs.of("input", g.input(), "weight", g.weight(), "bias", g.bias());
+        grads.entrySet().removeIf(e -> {
+            boolean unwanted = !wanted.contains(e.getKey());
+            if (unwanted) {
+                e.getValue().close();
             }
+            return unwanted;
         });
-        return Outputs.grads(wanted, "input", g.input(), "weight", g.weight(), "bias", g.bias());
+        return grads;
     }
 
     private static OpDef dropout() {
