@@ -191,6 +191,7 @@ const std::map<std::string, Entry>& registry() {
         FOVEA_ENTRY(fovea_upsample_bilinear_backward),
         FOVEA_ENTRY(fovea_pad2d_forward),
         FOVEA_ENTRY(fovea_pad2d_backward),
+        FOVEA_ENTRY(fovea_batchnorm_running_invstd),
     };
     return kernels;
 }

@@ -116,3 +116,13 @@ extern "C" __global__ void fovea_batchnorm_backward_data(const float* dy, const 
         dx[i] = gamma[c] * invStd[c] / m * (m * dy[i] - dbeta[c] - xhat * dgamma[c]);
     }
 }
+
+// Backward with the running statistics (inference mode, e.g. fine-tuning with frozen statistics),
+// step 1: invStd = 1 / sqrt(runningVar + eps) per channel. The parameter gradients then follow as in
+// training (fovea_batchnorm_plane_grads with runningMean and this invStd, then fovea_sum_slices),
+// and dx = gamma dy invStd is fovea_batchnorm_apply of dy with a zero mean and beta.
+extern "C" __global__ void fovea_batchnorm_running_invstd(const float* runningVar, float* invStd, int C, float eps) {
+    FOVEA_GRID_LOOP(c, C) {
+        invStd[c] = 1.0f / sqrtf(runningVar[c] + eps);
+    }
+}

@@ -98,6 +98,7 @@ extern "C" __global__ void fovea_dropout_forward(const float* x, float* mask, fl
 #define FOVEA_ACT_GELU_TANH 8
 #define FOVEA_ACT_MISH 9
 #define FOVEA_ACT_ELU 10
+#define FOVEA_ACT_RELU6 11
 
 #define FOVEA_SQRT1_2 0.70710678118654752f
 #define FOVEA_INV_SQRT_2PI 0.39894228040143268f
@@ -123,6 +124,7 @@ __device__ __forceinline__ float fovea_activation(int kind, float x, float p) {
             return 0.5f * x * (1.0f + tanhf(FOVEA_SQRT_2_PI * (x + FOVEA_GELU_KAPPA * x * x * x)));
         case FOVEA_ACT_MISH: return x * tanhf(log1pf(expf(x)));
         case FOVEA_ACT_ELU: return x <= 0.0f ? p * expm1f(x) : x;
+        case FOVEA_ACT_RELU6: return fovea_relu6(x);
         default: return __int_as_float(0x7fffffff);
     }
 }
@@ -156,6 +158,7 @@ __device__ __forceinline__ float fovea_activation_grad(int kind, float dy, float
             return dy * (t + x * s * (1.0f - t * t));
         }
         case FOVEA_ACT_ELU: return x > 0.0f ? dy : dy * p * expf(x);
+        case FOVEA_ACT_RELU6: return x > 0.0f && x < 6.0f ? dy : 0.0f;
         default: return __int_as_float(0x7fffffff);
     }
 }

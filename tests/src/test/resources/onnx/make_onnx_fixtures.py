@@ -7,7 +7,9 @@ seeded random weights (nothing is downloaded), and PyTorch's outputs on a seeded
   all-ops.onnx         every operator the importer maps: grouped and dilated conv, batch norm, LeakyRelu,
                        PRelu, MaxPool, Sigmoid, Tanh, Concat, AveragePool (count_include_pad=0), Add,
                        GlobalAveragePool, x.view(x.size(0), -1) (Shape/Gather/Unsqueeze/Concat/Reshape),
-                       Dropout, Gemm, MatMul + Add, Relu, LogSoftmax; opset 17
+                       relu6 (Relu + Clip 0..6), HardSigmoid, Clip with min 0 only, HardSwish (HardSigmoid + Mul
+                       before opset 14), Elu, GELU (Div/Erf/Add/Mul/Mul), Dropout, Gemm, MatMul + Add, Relu,
+                       LogSoftmax; opset 17
   all-ops-opsetN.onnx  the same model exported at opsets 11 to 16 (all-ops.json holds its outputs)
   NAME.json            {"input": [N, C, H, W] values flattened, "shape": ..., "output": flattened outputs}
 Run from the repository root: /usr/bin/python3 tests/src/test/resources/onnx/make_onnx_fixtures.py
@@ -76,6 +78,14 @@ class AllOps(nn.Module):
         self.prelu = nn.PReLU(8)
         self.left = nn.Conv2d(8, 6, 1)
         self.right = nn.Conv2d(8, 2, 3, stride=1, padding=1, bias=False)
+        # 1x1 convolutions with weights scaled up, so that their outputs reach past relu6's 6 and
+        # hardsigmoid's +-3 and the activations after them see every piece of their formulas.
+        self.six = nn.Conv2d(8, 3, 1)
+        self.hard = nn.Conv2d(8, 3, 1)
+        self.clamp = nn.Conv2d(8, 2, 1)
+        self.smooth = nn.Conv2d(8, 8, 1)
+        for conv in (self.six, self.hard, self.clamp, self.smooth):
+            conv.weight.data.mul_(4)
         self.drop = nn.Dropout(0.3)
         self.fc = nn.Linear(8, 12)
         self.w = nn.Parameter(torch.randn(12, 5) * 0.3)
@@ -87,6 +97,8 @@ class AllOps(nn.Module):
         y = F.max_pool2d(y, 3, 2, 1)
         z = torch.cat([torch.sigmoid(self.left(y)), torch.tanh(self.right(y))], 1)
         z = F.avg_pool2d(z, 3, 1, 1, count_include_pad=False) + y
+        z = torch.cat([F.relu6(self.six(z)), F.hardsigmoid(self.hard(z)), torch.clamp(self.clamp(z), min=0)], 1)
+        z = F.gelu(F.elu(F.hardswish(self.smooth(z)), 0.7))
         z = F.adaptive_avg_pool2d(z, 1)
         z = z.view(z.size(0), -1)
         z = F.relu(self.fc(self.drop(z)))

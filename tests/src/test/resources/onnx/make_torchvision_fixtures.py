@@ -3,11 +3,16 @@ torchvision's resnet18, squeezenet1_1 and mobilenet_v3_small with seeded random 
 nothing is downloaded), exported by torch.onnx.export at opset 17 in eval mode, with PyTorch's outputs on
 a seeded 1x3x224x224 input; and Fovea's zoo mnist-cnn and resnet18-cifar at full size, written as PyTorch
 modules with the zoo's parameter names (batch norm kept: TrainingMode.PRESERVE of an eval-mode model).
+Also, for TorchvisionResnet18Test, torchvision's resnet18 state_dict itself (random weights, batch norm
+weights, biases and running statistics randomised too, num_batches_tracked included) as
+resnet18-state-dict.safetensors (45 MB) with its eval-mode logits for a seeded 1x3x224x224 input in
+resnet18-state-dict.json.
 Run from the repository root: /usr/bin/python3 tests/src/test/resources/onnx/make_torchvision_fixtures.py
 (needs Debian's python3-torch and python3-torchvision); it writes tests/target/onnx-torchvision/NAME.onnx
-and NAME.json, and OnnxTorchvisionTest is skipped while they are absent.
+and NAME.json, and OnnxTorchvisionTest and TorchvisionResnet18Test are skipped while they are absent.
 """
 import json
+import struct
 from pathlib import Path
 
 import torch
@@ -90,8 +95,56 @@ def zoo(name, model, shape):
         "output": [round(v, 8) for v in y.flatten().tolist()]}))
 
 
+def save_safetensors(tensors, path):
+    """The safetensors format (an 8-byte little-endian header length, a JSON header, the raw data), written
+    directly where the safetensors package is not installed."""
+    try:
+        from safetensors.torch import save_file
+        save_file(tensors, str(path))
+        return
+    except ImportError:
+        pass
+    dtypes = {torch.float32: ("F32", "<f4"), torch.int64: ("I64", "<i8")}
+    header, chunks, offset = {}, [], 0
+    for name in sorted(tensors):
+        t = tensors[name].detach().contiguous()
+        code, layout = dtypes[t.dtype]
+        raw = t.numpy().astype(layout).tobytes()
+        header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        chunks.append(raw)
+        offset += len(raw)
+    head = json.dumps(header, separators=(",", ":")).encode()
+    head += b" " * (-len(head) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(head)))
+        f.write(head)
+        for c in chunks:
+            f.write(c)
+
+
+def resnet18_state_dict():
+    """torchvision's resnet18 as a state_dict (Fovea's zoo resnet18 loads it) and its eval-mode logits."""
+    torch.manual_seed(20261214)
+    model = torchvision.models.resnet18(weights=None).eval()
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.2, 0.2)
+            m.running_mean.uniform_(-0.2, 0.2)
+            m.running_var.uniform_(0.5, 1.5)
+            m.num_batches_tracked.fill_(100)
+    x = torch.rand(1, 3, 224, 224) * 2 - 1
+    with torch.no_grad():
+        y = model(x)
+    save_safetensors(model.state_dict(), OUT / "resnet18-state-dict.safetensors")
+    (OUT / "resnet18-state-dict.json").write_text(json.dumps({
+        "shape": list(x.shape), "input": [round(v, 8) for v in x.flatten().tolist()],
+        "output": [round(v, 8) for v in y.flatten().tolist()]}))
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
+    resnet18_state_dict()
     torch.manual_seed(7)
     zoo("mnist-cnn", MnistCnn(), (2, 1, 28, 28))
     torch.manual_seed(8)

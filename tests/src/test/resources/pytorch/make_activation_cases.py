@@ -1,5 +1,5 @@
 """Writes ../conformance/pytorch-activations.json: forward and backward of the activations that
-issue 14 added, as PyTorch 1.13 computes them on the CPU in float32 (negative, zero, kink, large
+issue 14 added and relu6 (issue 15), as PyTorch 1.13 computes them on the CPU in float32 (negative, zero, kink, large
 magnitude and NaN inputs; a non-uniform upstream gradient). Run with a Python that has torch:
 
     /usr/bin/python3 tests/src/test/resources/pytorch/make_activation_cases.py
@@ -11,7 +11,7 @@ import os
 import torch
 import torch.nn.functional as F
 
-X = [float("nan"), -100.0, -10.0, -4.0, -3.0, -2.5, -1.0, -0.5, -0.0, 0.0, 0.5, 1.0, 2.5, 3.0, 4.0, 10.0, 100.0]
+X = [float("nan"), -100.0, -10.0, -4.0, -3.0, -2.5, -1.0, -0.5, -0.0, 0.0, 0.5, 1.0, 2.5, 3.0, 4.0, 6.0, 10.0, 100.0]
 DY = [0.5 + (i % 5) * 0.25 for i in range(len(X))]
 
 CASES = [
@@ -23,6 +23,7 @@ CASES = [
     ("mish", {}, F.mish),
     ("elu", {}, lambda x: F.elu(x)),
     ("elu", {"alpha": 0.5}, lambda x: F.elu(x, alpha=0.5)),
+    ("relu6", {}, F.relu6),
 ]
 
 

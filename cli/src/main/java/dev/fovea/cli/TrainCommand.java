@@ -59,7 +59,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--freeze", arity = "1..*", split = ",", paramLabel = "PREFIX", description = "Do not train these "
             + "layers or modules (conv1, layer1, features, or parameter names); their batch norms keep their running "
-            + "statistics (default: none, every layer trains).")
+            + "statistics. bn-stats: every batch norm normalises with its running statistics and keeps them, its weight "
+            + "and bias still train (PyTorch's eval() on each BatchNorm) (default: none, every layer trains).")
     List<String> freeze;
 
     @Option(names = "--data", paramLabel = "DATA", description = "mnist-digits (embedded), or a directory of IDX files, "

@@ -27,7 +27,8 @@ import java.util.Map;
  * of squares would lose every digit of the variance), the per-plane centring and the combination
  * keep the statistics to rel 1e-4 as well; the outputs then differ by the float mean's rounding,
  * up to 2 ulp(1000) = 1.2e-4 in x - mean, times invStd (< 2) and |gamma| (< 1): abs 1e-5 + 4 ulp(1000).
- * The gradients are compared in the first case only.
+ * The gradients are compared in the first case only, those of training mode and those with the
+ * running statistics (inference mode: running_invstd, then the training kernels with runningMean).
  */
 class BatchNormEmulationTest {
     private static final Backend REF = new ReferenceBackend();
@@ -77,18 +78,20 @@ class BatchNormEmulationTest {
         Grads g = REF.batchNormBackward(Tensor.of(xs, dy), xt, gt, fwd);
         float[] inference = REF.download(REF.batchNormInference(xt, gt, Tensor.of(cs, beta), Tensor.of(cs, rm),
                 Tensor.of(cs, rv), p));
+        Grads gr = REF.batchNormInferenceBackward(Tensor.of(xs, dy), xt, gt, Tensor.of(cs, rm), Tensor.of(cs, rv), p);
 
-        Map<String, Object> shared = Map.of("x", x, "gamma", gamma, "beta", beta, "rm0", rm, "rv0", rv, "dy", dy);
+        Map<String, Object> shared = Map.of("x", x, "gamma", gamma, "beta", beta, "rm0", rm, "rv0", rv, "dy", dy,
+                "zero", new float[c]);
         Map<String, Object> written = new java.util.LinkedHashMap<>();
         written.put("rm", rm);
         written.put("rv", rv);
-        for (String name : List.of("planeMean", "planeM2", "planeDy", "planeDyXhat")) {
+        for (String name : List.of("planeMean", "planeM2", "planeDy", "planeDyXhat", "planeDyR", "planeDyXhatR")) {
             written.put(name, Emulation.Out.floats(planes));
         }
-        for (String name : List.of("mean", "invStd", "dgamma", "dbeta")) {
+        for (String name : List.of("mean", "invStd", "dgamma", "dbeta", "invStdR", "dgammaR", "dbetaR")) {
             written.put(name, Emulation.Out.floats(c));
         }
-        for (String name : List.of("y", "yInf", "dx")) {
+        for (String name : List.of("y", "yInf", "dx", "dxR")) {
             written.put(name, Emulation.Out.floats(xs.size()));
         }
         int all = xs.size();
@@ -104,7 +107,13 @@ class BatchNormEmulationTest {
                 new Step("fovea_sum_slices", c, "planeDy", "dbeta", n, c, 0),
                 new Step("fovea_sum_slices", c, "planeDyXhat", "dgamma", n, c, 0),
                 new Step("fovea_batchnorm_backward_data", all, "dy", "x", "gamma", "mean", "invStd", "dgamma",
-                        "dbeta", "dx", n, c, hw)));
+                        "dbeta", "dx", n, c, hw),
+                new Step("fovea_batchnorm_running_invstd", c, "rv0", "invStdR", c, (float) p.eps()),
+                new Step("fovea_batchnorm_plane_grads", planes, "dy", "x", "rm0", "invStdR", "planeDyR",
+                        "planeDyXhatR", planes, c, hw),
+                new Step("fovea_sum_slices", c, "planeDyR", "dbetaR", n, c, 0),
+                new Step("fovea_sum_slices", c, "planeDyXhatR", "dgammaR", n, c, 0),
+                new Step("fovea_batchnorm_apply", all, "dy", "zero", "invStdR", "gamma", "zero", "dxR", n, c, hw)));
         for (int j = 0; j < runs.size(); j++) {
             KernelEmulator.Result r = runs.get(j);
             String what = "batch norm " + xs + " offset " + offset + " (" + Emulation.launchLabel(j) + ")";
@@ -121,6 +130,11 @@ class BatchNormEmulationTest {
                 Compare.close(what + " dgamma", REF.download(g.weight()), r.floats("dgamma"), abs, rel);
                 Compare.close(what + " dbeta", REF.download(g.bias()), r.floats("dbeta"), abs, rel);
                 Compare.close(what + " dx", REF.download(g.input()), r.floats("dx"), abs, rel);
+                Compare.close(what + " dgamma (running statistics)", REF.download(gr.weight()), r.floats("dgammaR"), abs,
+                        rel);
+                Compare.close(what + " dbeta (running statistics)", REF.download(gr.bias()), r.floats("dbetaR"), abs,
+                        rel);
+                Compare.close(what + " dx (running statistics)", REF.download(gr.input()), r.floats("dxR"), abs, rel);
             }
         }
     }

@@ -151,6 +151,14 @@ public interface Backend extends AutoCloseable {
     /** Gradients for input, gamma and beta of training-mode batch norm. */
     Grads batchNormBackward(Tensor gradOutput, Tensor input, Tensor gamma, BatchNormOutput forward);
 
+    /**
+     * Gradients for input, gamma and beta of inference-mode batch norm (fixed running statistics, as
+     * when fine-tuning with frozen statistics): dx = dy * gamma / sqrt(var + eps), dgamma = sum over
+     * N, H, W of dy * (x - mean) / sqrt(var + eps), dbeta = sum of dy.
+     */
+    Grads batchNormInferenceBackward(Tensor gradOutput, Tensor input, Tensor gamma, Tensor runningMean,
+                                     Tensor runningVar, BatchNormParams p);
+
     // ---- dense ------------------------------------------------------------------------------
 
     /** C = alpha * op(A) * op(B) + beta * C on row-major matrices, op = transpose when asked. */

@@ -139,20 +139,21 @@ final class GeneratedSpecs {
         batchNorm(s, "training_4d", new int[] {3, 2, 4, 5}, attrs("training", true));
         batchNorm(s, "training_2d", new int[] {6, 3}, attrs("training", true, "momentum", 0.3, "eps", 1e-3));
         batchNorm(s, "inference_4d", new int[] {2, 3, 3, 4}, attrs("training", false));
+        batchNorm(s, "inference_2d", new int[] {5, 4}, attrs("training", false, "eps", 1e-3));
         s.add(new Spec("gen_dropout_eval", "dropout", attrs("p", 0.5, "training", false, "seed", 7),
                 List.of(in("input", 2, 3, 4)), true, POINTWISE));
     }
 
     private static void batchNorm(List<Spec> s, String name, int[] shape, Map<String, Object> attrs) {
         int c = shape[1];
-        boolean training = Boolean.TRUE.equals(attrs.get("training"));
+        // Both modes differentiate: with training=false the running statistics are constants.
         s.add(new Spec("gen_batch_norm_" + name, "batch_norm", attrs, List.of(
                 new Input("input", Shape.of(shape), Values.UNIFORM, 0),
                 new Input("weight", Shape.of(c), Values.POSITIVE, 0),
                 in("bias", c),
                 in("running_mean", c),
                 new Input("running_var", Shape.of(c), Values.POSITIVE, 0)),
-                training, SUMS));
+                true, SUMS));
     }
 
     private static void dense(List<Spec> s) {

@@ -66,7 +66,8 @@ public final class Executor {
      * returns no gradient for them and computes none that only they would need. A batch norm whose
      * weight and bias are both frozen also keeps its statistics, normalising with its running mean
      * and variance in training as in inference ({@code module.eval()}), so a frozen layer is
-     * entirely fixed.
+     * entirely fixed. Freezing only its running_mean and running_var does the same while its weight
+     * and bias still train (fine-tuning with frozen statistics).
      */
     public void freeze(Set<String> parameters) {
         for (String p : parameters) {
@@ -78,8 +79,9 @@ public final class Executor {
         Set<String> stats = new HashSet<>();
         Set<String> grad = new HashSet<>();
         for (Node n : graph.nodes()) {
-            if (n.op().equals("batch_norm") && frozen.contains(n.inputs().get("weight"))
-                    && frozen.contains(n.inputs().get("bias"))) {
+            if (n.op().equals("batch_norm") && (frozen.contains(n.inputs().get("weight"))
+                    && frozen.contains(n.inputs().get("bias")) || frozen.contains(n.inputs().get("running_mean"))
+                    && frozen.contains(n.inputs().get("running_var")))) {
                 stats.add(n.name());
             }
             // A value needs a gradient when a trained parameter lies upstream of it.

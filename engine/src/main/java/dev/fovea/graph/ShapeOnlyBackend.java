@@ -199,6 +199,12 @@ final class ShapeOnlyBackend implements Backend {
     }
 
     @Override
+    public Grads batchNormInferenceBackward(Tensor gradOutput, Tensor input, Tensor gamma, Tensor runningMean,
+                                            Tensor runningVar, BatchNormParams p) {
+        return new Grads(of(input.shape()), of(gamma.shape()), of(gamma.shape()));
+    }
+
+    @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b,
                      float beta, Tensor c) {
         if ((long) m * k > a.size() || (long) k * n > b.size() || (long) m * n > c.size()) {

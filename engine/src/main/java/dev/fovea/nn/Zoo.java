@@ -23,6 +23,7 @@ public final class Zoo {
         MODELS.put("lenet5", Zoo::lenet5);
         MODELS.put("vgg-small", Zoo::vggSmall);
         MODELS.put("resnet18-cifar", Zoo::resnet18Cifar);
+        MODELS.put("resnet18", Zoo::resnet18);
         MODELS.put("mobilenet-small", Zoo::mobileNetSmall);
         MODELS.put("mobilenetv3-small-cifar", Zoo::mobileNetV3SmallCifar);
         MODELS.put("dilated-cnn", Zoo::dilatedCnn);
@@ -103,6 +104,25 @@ public final class Zoo {
         GraphBuilder b = new GraphBuilder("resnet18-cifar", 3, 32, 32);
         Value x = b.conv2d("conv1", b.input(), ConvSpec.of(64, 3).padding(1).noBias());
         x = b.relu(b.batchNorm("bn1", x));
+        return b.build(b.linear("fc", resnet18Stages(b, x), 10));
+    }
+
+    /**
+     * torchvision's ResNet-18 for 3x224x224 ImageNet input: conv 7x7/2 (pad 3), batch norm, relu,
+     * max pool 3x3/2 (pad 1), the basic blocks of {@link #resnet18Cifar}, global average pool, fc
+     * 512 -> 1000. 11,689,512 parameters with exactly torchvision's state_dict names, so its weights
+     * load (num_batches_tracked, which Fovea does not keep, is ignored).
+     */
+    public static Graph resnet18() {
+        GraphBuilder b = new GraphBuilder("resnet18", 3, 224, 224);
+        Value x = b.conv2d("conv1", b.input(), ConvSpec.of(64, 7).stride(2).padding(3).noBias());
+        x = b.pool("max_pool2d", b.relu(b.batchNorm("bn1", x)), 3, 2, 1);
+        return b.build(b.linear("fc", resnet18Stages(b, x), 1000));
+    }
+
+    /** layer1..layer4 of ResNet-18 on a 64-channel stem, then the pooled, flattened 512 features. */
+    private static Value resnet18Stages(GraphBuilder b, Value stem) {
+        Value x = stem;
         int in = 64;
         int[] widths = {64, 128, 256, 512};
         for (int layer = 0; layer < 4; layer++) {
@@ -112,8 +132,7 @@ public final class Zoo {
                 in = widths[layer];
             }
         }
-        x = b.flatten(b.globalAvgPool(x));
-        return b.build(b.linear("fc", x, 10));
+        return b.flatten(b.globalAvgPool(x));
     }
 
     private static Value basicBlock(GraphBuilder b, String name, Value x, int in, int out, int stride) {

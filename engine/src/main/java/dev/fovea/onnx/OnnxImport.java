@@ -174,6 +174,15 @@ public final class OnnxImport {
         consts.forEach(this::scalar);
         consumers.merge(g.getOutput(0).getName(), 1, Integer::sum);
         List<NodeProto> nodes = g.getNodeList();
+        // Constant nodes depend on nothing, so they are folded first: a pattern recognised at its first
+        // node (GELU's Div) then sees the constants its exporter placed among its later nodes.
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeProto n = nodes.get(i);
+            if (n.getOpType().equals("Constant") && (n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))) {
+                constant(new Node(n, i));
+                skipped.add(n.getName() + "#" + i);
+            }
+        }
         for (int i = 0; i < nodes.size(); i++) {
             NodeProto n = nodes.get(i);
             if (!skipped.contains(n.getName() + "#" + i)) {
@@ -263,7 +272,6 @@ public final class OnnxImport {
             return;
         }
         switch (n.getOpType()) {
-            case "Constant" -> constant(node);
             case "Identity" -> {
                 node.attrs();
                 alias(node);
@@ -285,7 +293,7 @@ public final class OnnxImport {
                 Act x = node.act(0);
                 emit(node, "hardswish", List.of(x), JSON.createObjectNode(), x.shape(), null);
             }
-            case "HardSigmoid" -> hardSigmoid(node);
+            case "HardSigmoid" -> hardSigmoid(node, index, nodes);
             case "Elu" -> {
                 Map<String, AttributeProto> a = node.attrs("alpha");
                 Act x = node.act(0);
@@ -293,6 +301,7 @@ public final class OnnxImport {
                 f.put("alpha", a.containsKey("alpha") ? node.floatAttr(a.get("alpha")) : 1.0);
                 emit(node, "elu", List.of(x), f, x.shape(), null);
             }
+            case "Clip" -> clip(node);
             case "LeakyRelu" -> {
                 Map<String, AttributeProto> a = node.attrs("alpha");
                 Act x = node.act(0);
@@ -317,7 +326,8 @@ public final class OnnxImport {
             case "Softmax", "LogSoftmax" -> softmax(node);
             case "Pad" -> pad(node);
             default -> throw node.refuse("the operator is not supported; Fovea imports Conv, BatchNormalization, Relu, "
-                    + "LeakyRelu, PRelu, Sigmoid, Tanh, HardSwish, HardSigmoid (PyTorch's), Elu, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, "
+                    + "LeakyRelu, PRelu, Sigmoid, Tanh, HardSwish, HardSigmoid (PyTorch's), Elu, Clip (as relu6 or relu), "
+                    + "MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, "
                     + "Concat, Flatten, Reshape (as a flatten), Softmax, LogSoftmax, Dropout, Identity, Pad (zero), "
                     + "and Constant, Shape, Gather, Cast, Unsqueeze when they compute constants; Mul, Div, Erf, Softplus and "
                     + "Neg only within the formulas of SiLU, Mish, GELU and -MaxPool(-x)");
@@ -796,19 +806,6 @@ public final class OnnxImport {
         }
     }
 
-    /** HardSigmoid with PyTorch's slope and offset (1/6, 1/2); ONNX's defaults (0.2, 0.5) are another function. */
-    private void hardSigmoid(Node node) {
-        Map<String, AttributeProto> a = node.attrs("alpha", "beta");
-        Act x = node.act(0);
-        double alpha = a.containsKey("alpha") ? node.floatAttr(a.get("alpha")) : 0.2;
-        double beta = a.containsKey("beta") ? node.floatAttr(a.get("beta")) : 0.5;
-        if ((float) alpha != 1f / 6 || beta != 0.5) {
-            throw node.refuse("alpha", "= " + alpha + " with beta " + beta + " is not supported; Fovea's hardsigmoid is "
-                    + "PyTorch's, alpha 1/6 and beta 0.5");
-        }
-        emit(node, "hardsigmoid", List.of(x), JSON.createObjectNode(), x.shape(), null);
-    }
-
     private void prelu(Node node) {
         node.attrs();
         Act x = node.act(0);
@@ -1025,6 +1022,77 @@ public final class OnnxImport {
             }
         }
         linear(node, x, w, false, 1, null, 1);
+    }
+
+    // ---- activations that PyTorch exports as patterns or with fixed attributes ---------------------
+
+    /**
+     * HardSigmoid with PyTorch's alpha 1/6 and beta 1/2 (ONNX's defaults, 0.2 and 0.5, are another
+     * function); followed by a Mul of its own input by it, the pair is PyTorch's hardswish as opsets
+     * before 14 export it.
+     */
+    private void hardSigmoid(Node node, int index, List<NodeProto> nodes) {
+        Map<String, AttributeProto> a = node.attrs("alpha", "beta");
+        double alpha = a.containsKey("alpha") ? node.floatAttr(a.get("alpha")) : 0.2;
+        double beta = a.containsKey("beta") ? node.floatAttr(a.get("beta")) : 0.5;
+        if ((float) alpha != 1f / 6) {
+            throw node.refuse("alpha", "must be 1/6 (PyTorch's hardsigmoid), got " + alpha);
+        }
+        if ((float) beta != 0.5f) {
+            throw node.refuse("beta", "must be 0.5 (PyTorch's hardsigmoid), got " + beta);
+        }
+        Act x = node.act(0);
+        String out = node.output();
+        int j = onlyConsumer(out, index, nodes);
+        if (j >= 0 && nodes.get(j).getOpType().equals("Mul") && operands(nodes.get(j), node.input(0), out)) {
+            skipped.add(nodes.get(j).getName() + "#" + j);
+            emit(node, "hardswish", List.of(x), JSON.createObjectNode(), x.shape(), null);
+            acts.put(new Node(nodes.get(j), j).output(), acts.get(out));
+            return;
+        }
+        emit(node, "hardsigmoid", List.of(x), JSON.createObjectNode(), x.shape(), null);
+    }
+
+    /** Clip (min and max are constant inputs from opset 11): relu6 for [0, 6], relu for a min of 0 alone. */
+    private void clip(Node node) {
+        node.attrs();
+        Act x = node.act(0);
+        Float min = node.hasInput(1) ? scalar(node, 1, "min") : null;
+        Float max = node.hasInput(2) ? scalar(node, 2, "max") : null;
+        String type = min == null || min != 0f ? null : max == null ? "relu" : max == 6f ? "relu6" : null;
+        if (type == null) {
+            throw node.refuse("min " + min + " and max " + max + " are not supported; Fovea imports Clip with min 0 and "
+                    + "max 6 (relu6) or min 0 and no max (relu)");
+        }
+        emit(node, type, List.of(x), JSON.createObjectNode(), x.shape(), null);
+    }
+
+    /** The index of the one node after {@code from} that reads {@code value}, or -1 when it has other readers. */
+    private int onlyConsumer(String value, int from, List<NodeProto> nodes) {
+        if (consumers.getOrDefault(value, 0) != 1) {
+            return -1;
+        }
+        for (int j = from + 1; j < nodes.size(); j++) {
+            if (nodes.get(j).getInputList().contains(value)) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the two inputs of {@code n} are {@code a} and {@code b}, in either order. */
+    private static boolean operands(NodeProto n, String a, String b) {
+        return n.getInputCount() == 2 && (n.getInput(0).equals(a) && n.getInput(1).equals(b)
+                || n.getInput(0).equals(b) && n.getInput(1).equals(a));
+    }
+
+    /** A one-value float constant input. */
+    private Float scalar(Node node, int i, String what) {
+        Const c = node.constant(i, what);
+        if (c.floats() == null || c.floats().length != 1) {
+            throw node.refuse("input " + i + " (" + what + ") must be one float");
+        }
+        return c.floats()[0];
     }
 
     private void add(Node node) {

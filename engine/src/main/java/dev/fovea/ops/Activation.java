@@ -169,6 +169,21 @@ public enum Activation {
         public float backward(float dy, float x, float y, float p) {
             return x > 0 ? dy : (float) (dy * (double) p * Math.exp(x));
         }
+    },
+    /**
+     * min(max(x, 0), 6) (PyTorch's hardtanh(x, 0, 6)): NaN and -0 pass through; the gradient is dy
+     * strictly inside (0, 6), else 0 (NaN included).
+     */
+    RELU6("relu6", null, 0) {
+        @Override
+        public float forward(float x, float p) {
+            return relu6(x);
+        }
+
+        @Override
+        public float backward(float dy, float x, float y, float p) {
+            return x > 0 && x < 6 ? dy : 0f;
+        }
     };
 
     private static final double SQRT1_2 = Math.sqrt(0.5);

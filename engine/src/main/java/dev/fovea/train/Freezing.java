@@ -1,8 +1,10 @@
 package dev.fovea.train;
 
 import dev.fovea.graph.Graph;
+import dev.fovea.graph.Node;
 import dev.fovea.graph.ParamSpec;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -12,9 +14,14 @@ import java.util.Set;
  * Which parameters --freeze names. A prefix names a layer or module by PyTorch's dotted path:
  * "conv1" is conv1.weight and conv1.bias, "layer1" every parameter under layer1., and a full name
  * one parameter; "conv1" is not "conv10". Each prefix must name something, and something must be
- * left to train.
+ * left to train. {@value #BN_STATS} names every batch norm's running statistics: each then
+ * normalises with them and keeps them (PyTorch's {@code eval()} on every BatchNorm module) while its
+ * weight and bias still train, the usual way to fine-tune with small batches.
  */
 public final class Freezing {
+    /** The --freeze name of every batch norm's running mean and variance. */
+    public static final String BN_STATS = "bn-stats";
+
     private Freezing() {
     }
 
@@ -22,6 +29,10 @@ public final class Freezing {
     public static Set<String> parameters(Graph graph, List<String> prefixes) {
         Set<String> out = new LinkedHashSet<>();
         for (String prefix : prefixes) {
+            if (prefix.equals(BN_STATS)) {
+                out.addAll(batchNormStatistics(graph));
+                continue;
+            }
             String p = prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
             boolean any = false;
             for (String name : graph.params().keySet()) {
@@ -54,6 +65,20 @@ public final class Freezing {
         }
         return String.format(Locale.ROOT, "frozen (not trained, batch norms keep their statistics): %s, %,d of %,d parameters",
                 String.join(", ", prefixes), n, graph.parameterCount());
+    }
+
+    private static List<String> batchNormStatistics(Graph graph) {
+        List<String> out = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            if (n.op().equals("batch_norm")) {
+                out.add(n.inputs().get("running_mean"));
+                out.add(n.inputs().get("running_var"));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("--freeze " + BN_STATS + ": model '" + graph.name() + "' has no batch norm");
+        }
+        return out;
     }
 
     /** Layer names: parameter names without their last part, in order, once each. */

@@ -18,9 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * Executor.freeze: frozen parameters get no gradient, a batch norm whose weight and bias are frozen
- * normalises with its running statistics and keeps them, and gradients still flow through it to the
- * trained layers below, exactly (checked against finite differences).
+ * Executor.freeze: frozen parameters get no gradient, a batch norm whose weight and bias (or only its
+ * running statistics) are frozen normalises with its running statistics and keeps them, and
+ * gradients still flow through it to its own weight and bias and the trained layers below, exactly
+ * (checked against finite differences).
  */
 class FreezeTest {
     private final Backend cpu = new ReferenceBackend();
@@ -67,6 +68,32 @@ class FreezeTest {
         float[] values = ((HostStorage) params.get("conv1.weight").storage()).floats();
         GradCheck.check("d loss / d conv1.weight through a frozen batch norm", values,
                 v -> new float[] {loss(exec, input, target)}, new float[] {1f}, cpu.download(grads.get("conv1.weight")));
+    }
+
+    @Test
+    void frozenRunningStatisticsAloneKeepThemWhileWeightAndBiasTrain() {
+        Graph g = net();
+        Parameters params = Parameters.initialize(g, cpu, 4);
+        ((HostStorage) params.get("bn1.running_mean").storage()).floats()[2] = -0.5f;
+        ((HostStorage) params.get("bn1.running_var").storage()).floats()[3] = 2f;
+        Executor exec = new Executor(g, params);
+        exec.freeze(Set.of("bn1.running_mean", "bn1.running_var"));
+        float[] mean = host(params.get("bn1.running_mean"));
+        float[] var = host(params.get("bn1.running_var"));
+        Tensor input = cpu.upload(Shape.of(3, 2, 6, 6), Arrays2.random(3 * 2 * 36, 7));
+        Tensor target = cpu.upload(Shape.of(3), new float[] {2, 0, 1});
+
+        Tensor out = exec.forward(input);
+        Map<String, Tensor> grads = exec.backward(cpu.lossBackward(LossKind.CROSS_ENTROPY, out, target, 1f));
+        assertEquals(Set.of("conv1.weight", "conv1.bias", "conv2.weight", "bn1.weight", "bn1.bias", "fc.weight",
+                "fc.bias"), grads.keySet());
+        assertArrayEquals(mean, host(params.get("bn1.running_mean")), "frozen running statistics stay");
+        assertArrayEquals(var, host(params.get("bn1.running_var")), "and the variance");
+        // The loss is that of the eval-mode batch norm: its weight, bias and the layers below get its exact gradients.
+        for (String p : new String[] {"bn1.weight", "bn1.bias", "conv2.weight"}) {
+            GradCheck.check("d loss / d " + p + " with frozen statistics", ((HostStorage) params.get(p).storage()).floats(),
+                    v -> new float[] {loss(exec, input, target)}, new float[] {1f}, cpu.download(grads.get(p)));
+        }
     }
 
     @Test

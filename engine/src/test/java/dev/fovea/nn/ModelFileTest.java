@@ -35,9 +35,10 @@ class ModelFileTest {
         Graph g = ModelFile.parse(model("{\"name\": \"a\", \"type\": \"hardswish\"}, "
                 + "{\"name\": \"b\", \"type\": \"hardsigmoid\"}, {\"name\": \"c\", \"type\": \"silu\"}, "
                 + "{\"name\": \"d\", \"type\": \"gelu\"}, {\"name\": \"e\", \"type\": \"gelu\", \"approximate\": \"tanh\"}, "
-                + "{\"name\": \"f\", \"type\": \"mish\"}, {\"name\": \"g\", \"type\": \"elu\", \"alpha\": 0.5}"), "m.json");
-        assertEquals(List.of("hardswish", "hardsigmoid", "silu", "gelu", "gelu", "mish", "elu"),
-                List.of("a", "b", "c", "d", "e", "f", "g").stream().map(n -> g.node(n).op()).toList());
+                + "{\"name\": \"f\", \"type\": \"mish\"}, {\"name\": \"g\", \"type\": \"elu\", \"alpha\": 0.5}, "
+                + "{\"name\": \"h\", \"type\": \"relu6\"}"), "m.json");
+        assertEquals(List.of("hardswish", "hardsigmoid", "silu", "gelu", "gelu", "mish", "elu", "relu6"),
+                List.of("a", "b", "c", "d", "e", "f", "g", "h").stream().map(n -> g.node(n).op()).toList());
         assertEquals("tanh", g.node("e").attrs().string("approximate", ""));
         assertEquals(0.5, g.node("g").attrs().real("alpha", 0));
         assertEquals(Shape.of(1, 1, 8, 8), g.outputShape());
@@ -130,7 +131,7 @@ class ModelFileTest {
         String type = error(model("{\"name\": \"c\", \"type\": \"conv2\"}"));
         assertEquals("m.json: layers[0] (c): field 'type': unknown layer type 'conv2' (did you mean 'conv2d'?); valid "
                 + "types: conv2d, linear, batch_norm, prelu, relu, leaky_relu, sigmoid, tanh, hardswish, hardsigmoid, silu, "
-                + "gelu, mish, elu, max_pool2d, min_pool2d, "
+                + "gelu, mish, elu, relu6, max_pool2d, min_pool2d, "
                 + "avg_pool2d, global_avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d, upsample, pad, flatten, "
                 + "dropout, softmax, log_softmax, add, concat, sub, mul, div, sum, mean, reshape, transpose, permute", type);
         assertEquals("m.json: layers[0]: field 'name' is required for layers with parameters (it names them, e.g. "

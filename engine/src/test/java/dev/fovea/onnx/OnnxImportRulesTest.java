@@ -207,6 +207,59 @@ class OnnxImportRulesTest {
         assertEquals("[\"t\",\"cat2\"]", l.get(5).get("inputs").toString());
     }
 
+    /** A one-value float constant, as PyTorch's exporter writes Clip's bounds and GELU's numbers. */
+    private static TensorProto scalar(String name, float v) {
+        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE).addFloatData(v).build();
+    }
+
+    private static String types(ModelProto m) throws Exception {
+        List<String> t = new ArrayList<>();
+        layers(m).forEach(l -> t.add(l.get("type").textValue() + (l.has("alpha") ? "(" + l.get("alpha") + ")" : "")));
+        return String.join(",", t);
+    }
+
+    @Test
+    void activationsMapToTheirLayers() throws Exception {
+        assertEquals("hardswish", types(model(14, List.of(node("h", "HardSwish", List.of("x"), "y")))));
+        assertEquals("hardsigmoid", types(model(13, List.of(node("h", "HardSigmoid", List.of("x"), "y",
+                f("alpha", 1f / 6))))));
+        // Opsets before 14 export hardswish as x * HardSigmoid(x), the Mul in either order.
+        assertEquals("relu,hardswish", types(model(13, List.of(node("r", "Relu", List.of("x"), "r"),
+                node("h", "HardSigmoid", List.of("r"), "h", f("alpha", 1f / 6), f("beta", 0.5f)),
+                node("m", "Mul", List.of("h", "r"), "y")))));
+        assertEquals("elu(0.699999988079071),elu(1.0)", types(model(13, List.of(node("e", "Elu", List.of("x"), "e",
+                f("alpha", 0.7f)), node("e2", "Elu", List.of("e"), "y")))));
+        assertEquals("relu6", types(model(13, List.of(node("c", "Clip", List.of("x", "lo", "hi"), "y")),
+                scalar("lo", 0), scalar("hi", 6))));
+        assertEquals("relu", types(model(13, List.of(node("c", "Clip", List.of("x", "lo", ""), "y")), scalar("lo", 0))));
+        // GELU as PyTorch 1.13 exports it, its constants as Constant nodes among its nodes.
+        NodeProto one = NodeProto.newBuilder().setName("k1").setOpType("Constant").addOutput("one")
+                .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
+                        .setT(scalar("", 1f))).build();
+        assertEquals("gelu", types(model(13, List.of(node("d", "Div", List.of("x", "sqrt2"), "d"),
+                node("erf", "Erf", List.of("d"), "e"), one, node("a", "Add", List.of("e", "one"), "a"),
+                node("m", "Mul", List.of("x", "a"), "m"), node("h", "Mul", List.of("m", "half"), "y")),
+                scalar("sqrt2", 1.4142135f), scalar("half", 0.5f))));
+    }
+
+    @Test
+    void activationRefusalsNameTheAttributeOrTheBounds() {
+        String onnxDefault = refusal(model(13, List.of(node("h", "HardSigmoid", List.of("x"), "y"))));
+        assertTrue(onnxDefault.contains("(HardSigmoid, opset 13): attribute 'alpha' must be 1/6 (PyTorch's hardsigmoid), "
+                + "got 0.2"), onnxDefault);
+        String beta = refusal(model(13, List.of(node("h", "HardSigmoid", List.of("x"), "y", f("alpha", 1f / 6),
+                f("beta", 0.25f)))));
+        assertTrue(beta.contains("attribute 'beta' must be 0.5"), beta);
+        String clip = refusal(model(13, List.of(node("c", "Clip", List.of("x", "lo", "hi"), "y")), scalar("lo", -1),
+                scalar("hi", 1)));
+        assertTrue(clip.contains("(Clip, opset 13): min -1.0 and max 1.0 are not supported; Fovea imports Clip with min 0 "
+                + "and max 6 (relu6) or min 0 and no max (relu)"), clip);
+        String div = refusal(model(13, List.of(node("d", "Div", List.of("x", "two"), "y")), scalar("two", 2)));
+        assertTrue(div.contains("(Div, opset 13): the operator is not supported;")
+                && div.contains("Div, Erf, Softplus and Neg only within the formulas of SiLU, Mish, GELU"), div);
+        assertFalse(div.contains("\n"));
+    }
+
     // ---- refusals -------------------------------------------------------------------------------
 
     @Test
@@ -351,10 +404,6 @@ class OnnxImportRulesTest {
 
     // ---- decomposed activations -----------------------------------------------------------------
 
-    private static TensorProto scalar(String name, float v) {
-        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE).addFloatData(v).build();
-    }
-
     @Test
     void siluMishAndGeluFormulasBecomeOneLayer() throws Exception {
         JsonNode silu = layers(model(17, List.of(node("s", "Sigmoid", List.of("x"), "s1"),
@@ -402,7 +451,7 @@ class OnnxImportRulesTest {
         assertEquals("hardsigmoid", layers(model(17, List.of(node("h", "HardSigmoid", List.of("x"), "y",
                 f("alpha", 1f / 6), f("beta", 0.5f))))).get(0).get("type").textValue());
         String onnxDefault = refusal(model(17, List.of(node("h", "HardSigmoid", List.of("x"), "y"))));
-        assertTrue(onnxDefault.contains("alpha' = 0.2") && onnxDefault.contains("PyTorch's, alpha 1/6"), onnxDefault);
+        assertTrue(onnxDefault.contains("attribute 'alpha' must be 1/6 (PyTorch's hardsigmoid), got 0.2"), onnxDefault);
         JsonNode elu = layers(model(17, List.of(node("e", "Elu", List.of("x"), "y", f("alpha", 0.5f)))));
         assertEquals(0.5, elu.get(0).get("alpha").doubleValue());
     }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -72,6 +73,34 @@ class FineTuneCliTest {
         assertEquals(0, vis.status(), vis.toString());
         assertTrue(vis.out().contains("for test image 0 of " + folders.toAbsolutePath().normalize().resolve("test")
                 + " (class one)"), vis.out());
+    }
+
+    @Test
+    void freezeBnStatsTrainsBatchNormWeightsWithTheRunningStatisticsFixedAndResumesSo(@TempDir Path dir)
+            throws Exception {
+        Path model = dir.resolve("bn.json");
+        Files.writeString(model, """
+                {"format": "fovea-model/1", "name": "bn", "input": [1, 28, 28], "layers": [
+                  {"name": "conv1", "type": "conv2d", "out_channels": 4, "kernel_size": 5, "stride": 2, "bias": false},
+                  {"name": "bn1", "type": "batch_norm"},
+                  {"type": "relu"},
+                  {"type": "max_pool2d", "kernel_size": 2},
+                  {"type": "flatten"},
+                  {"name": "fc", "type": "linear", "out_features": 10}]}""");
+        Path run = dir.resolve("run");
+        Cli c = Cli.run("train", "--model", model.toString(), "--freeze", "bn-stats", "--limit", "64", "--batch-size",
+                "16", "--epochs", "1", "--device", "cpu", "--out", run.toString());
+        assertEquals(0, c.status(), c.toString());
+        assertTrue(c.out().contains("frozen (not trained, batch norms keep their statistics): bn-stats, 0 of "), c.out());
+        assertEquals("[\"bn-stats\"]", json(run.resolve("epoch-001.json")).path("run").path("freeze").toString());
+        Cli resumed = Cli.run("train", "--resume", run.toString(), "--epochs", "2", "--device", "cpu");
+        assertEquals(0, resumed.status(), resumed.toString());
+        var w = SafeTensors.read(run.resolve("epoch-002.safetensors")).tensors();
+        // PyTorch's initial statistics, never updated; the batch norm's weight trained away from its initial 1.
+        assertArrayEquals(new float[4], w.get("bn1.running_mean").values(), "running mean kept");
+        assertArrayEquals(new float[] {1, 1, 1, 1}, w.get("bn1.running_var").values(), "running variance kept");
+        float[] gamma = w.get("bn1.weight").values();
+        assertTrue(gamma[0] != 1 || gamma[1] != 1 || gamma[2] != 1 || gamma[3] != 1, Arrays.toString(gamma));
     }
 
     @Test

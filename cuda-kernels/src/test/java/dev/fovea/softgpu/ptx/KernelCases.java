@@ -796,21 +796,23 @@ final class KernelCases {
             Grads g = REF.batchNormBackward(Tensor.of(xs, dy), xt, gt, fwd);
             float[] inference = REF.download(REF.batchNormInference(xt, gt, Tensor.of(cs, beta), Tensor.of(cs, rm),
                     Tensor.of(cs, rv), p));
+            Grads gr = REF.batchNormInferenceBackward(Tensor.of(xs, dy), xt, gt, Tensor.of(cs, rm), Tensor.of(cs, rv), p);
             Map<String, String> in = new HashMap<>();
-            Map<String, float[]> shared = Map.of("x", x, "gamma", gamma, "beta", beta, "rm0", rm, "rv0", rv, "dy", dy);
+            Map<String, float[]> shared = Map.of("x", x, "gamma", gamma, "beta", beta, "rm0", rm, "rv0", rv, "dy", dy,
+                    "zero", new float[c]);
             shared.forEach((k, v) -> in.put(k, s.buffer(v)));
             List<Map<String, String>> runs = new ArrayList<>();
             for (int[] config : new int[][] {{3, 7}, {2, 32}}) {
                 Map<String, String> mine = new LinkedHashMap<>();
                 mine.put("rm", s.buffer(rm));
                 mine.put("rv", s.buffer(rv));
-                for (String out : List.of("mean", "invStd", "dgamma", "dbeta")) {
+                for (String out : List.of("mean", "invStd", "dgamma", "dbeta", "invStdR", "dgammaR", "dbetaR")) {
                     mine.put(out, s.buffer(new Out(c)));
                 }
-                for (String out : List.of("y", "yInf", "dx")) {
+                for (String out : List.of("y", "yInf", "dx", "dxR")) {
                     mine.put(out, s.buffer(new Out(xs.size())));
                 }
-                for (String out : List.of("planeMean", "planeM2", "planeDy", "planeDyXhat")) {
+                for (String out : List.of("planeMean", "planeM2", "planeDy", "planeDyXhat", "planeDyR", "planeDyXhatR")) {
                     mine.put(out, s.buffer(new Out(n * c)));
                 }
                 s.launchWith("fovea_batchnorm_plane_stats", config[0], config[1], in, mine, "x", "planeMean", "planeM2",
@@ -827,6 +829,15 @@ final class KernelCases {
                 s.launchWith("fovea_sum_slices", config[0], config[1], in, mine, "planeDyXhat", "dgamma", n, c, 0);
                 s.launchWith("fovea_batchnorm_backward_data", config[0], config[1], in, mine, "dy", "x", "gamma", "mean",
                         "invStd", "dgamma", "dbeta", "dx", n, c, hw);
+                // Backward with the running statistics, as the backend composes it.
+                s.launchWith("fovea_batchnorm_running_invstd", config[0], config[1], in, mine, "rv0", "invStdR", c,
+                        (float) p.eps());
+                s.launchWith("fovea_batchnorm_plane_grads", config[0], config[1], in, mine, "dy", "x", "rm0", "invStdR",
+                        "planeDyR", "planeDyXhatR", n * c, c, hw);
+                s.launchWith("fovea_sum_slices", config[0], config[1], in, mine, "planeDyR", "dbetaR", n, c, 0);
+                s.launchWith("fovea_sum_slices", config[0], config[1], in, mine, "planeDyXhatR", "dgammaR", n, c, 0);
+                s.launchWith("fovea_batchnorm_apply", config[0], config[1], in, mine, "dy", "zero", "invStdR", "gamma",
+                        "zero", "dxR", n, c, hw);
                 runs.add(mine);
             }
             // Channel reductions of up to N*HW values in float against double: abs 1e-5 + rel 1e-4.
@@ -855,6 +866,12 @@ final class KernelCases {
             expected.put("fovea_batchnorm_plane_grads", Map.of("dgamma", REF.download(g.weight()), "dbeta",
                     REF.download(g.bias())));
             expected.put("fovea_batchnorm_backward_data", Map.of("dx", REF.download(g.input())));
+            float[] invStdR = new float[c];
+            for (int i = 0; i < c; i++) {
+                invStdR[i] = (float) (1 / Math.sqrt(rv[i] + p.eps()));
+            }
+            expected.put("fovea_batchnorm_running_invstd", Map.of("invStdR", invStdR, "dgammaR",
+                    REF.download(gr.weight()), "dbetaR", REF.download(gr.bias()), "dxR", REF.download(gr.input())));
             expected.forEach((entry, outputs) -> s.check(entry, what, (r, route) -> {
                 for (int j = 0; j < runs.size(); j++) {
                     for (Map.Entry<String, float[]> o : outputs.entrySet()) {

@@ -126,4 +126,33 @@ final class RefNorm {
             dbeta[ch] = (float) sumDy;
         });
     }
+
+    /**
+     * Gradients of batch norm with the running statistics, y = gamma (x - mean) invStd + beta with
+     * invStd = 1/sqrt(runningVar + eps) a constant: dx = dy gamma invStd, dgamma = sum(dy x_hat),
+     * dbeta = sum(dy), x_hat = (x - runningMean) invStd.
+     */
+    static void inferenceBackward(float[] dy, float[] x, Shape xs, float[] gamma, float[] runningMean,
+                                  float[] runningVar, BatchNormParams p, float[] dx, float[] dgamma, float[] dbeta,
+                                  ChannelLoop loop) {
+        int n = xs.dim(0);
+        int c = xs.dim(1);
+        int hw = xs.product(2, xs.rank());
+        loop.run(c, ch -> {
+            double inv = 1 / Math.sqrt(runningVar[ch] + p.eps());
+            double scale = gamma[ch] * inv;
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * hw;
+                for (int s = 0; s < hw; s++) {
+                    sumDy += dy[base + s];
+                    sumDyXhat += dy[base + s] * ((x[base + s] - (double) runningMean[ch]) * inv);
+                    dx[base + s] = (float) (dy[base + s] * scale);
+                }
+            }
+            dgamma[ch] = (float) sumDyXhat;
+            dbeta[ch] = (float) sumDy;
+        });
+    }
 }

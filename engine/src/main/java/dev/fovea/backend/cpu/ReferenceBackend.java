@@ -244,6 +244,20 @@ public class ReferenceBackend implements Backend {
                 Host.tensor(gamma.shape(), dbeta));
     }
 
+    @Override
+    public Grads batchNormInferenceBackward(Tensor gradOutput, Tensor input, Tensor gamma, Tensor runningMean,
+                                            Tensor runningVar, BatchNormParams p) {
+        requireShape("batch_norm backward", "grad_output", gradOutput, input.shape());
+        int c = ShapeRules.batchNorm(input.shape(), gamma.shape(), gamma.shape(), runningMean.shape(), runningVar.shape());
+        float[] dx = new float[input.size()];
+        float[] dgamma = new float[c];
+        float[] dbeta = new float[c];
+        RefNorm.inferenceBackward(Host.floats(gradOutput), Host.floats(input), input.shape(), Host.floats(gamma),
+                Host.floats(runningMean), Host.floats(runningVar), p, dx, dgamma, dbeta, channelLoop());
+        return new Grads(Host.tensor(input.shape(), dx), Host.tensor(gamma.shape(), dgamma),
+                Host.tensor(gamma.shape(), dbeta));
+    }
+
     // ---- dense ------------------------------------------------------------------------------
 
     @Override

@@ -368,6 +368,12 @@ public final class CudaBackend implements Backend {
         return poolNorm.batchNormBackward(gradOutput, input, gamma, forward);
     }
 
+    @Override
+    public Grads batchNormInferenceBackward(Tensor gradOutput, Tensor input, Tensor gamma, Tensor runningMean,
+                                            Tensor runningVar, BatchNormParams p) {
+        return poolNorm.batchNormInferenceBackward(gradOutput, input, gamma, runningMean, runningVar, p);
+    }
+
     // ---- dense ------------------------------------------------------------------------------
 
     @Override

@@ -184,9 +184,36 @@ final class CudaPoolNorm {
             cudnnOps.batchNormBackward(n, c, hw, ptr(input), ptr(gradOutput), ptr(dx), ptr(gamma), ptr(dgamma),
                     ptr(dbeta), eps, ptr(forward.savedMean()), ptr(forward.savedInvStd()), ctx);
         } else {
-            batchNormParamGrads(gradOutput, input, forward, dgamma, dbeta, n, c, hw, ctx);
+            batchNormParamGrads(gradOutput, input, forward.savedMean(), forward.savedInvStd(), dgamma, dbeta, n, c, hw,
+                    ctx);
             dev.kernels.launch(Kernel.BATCHNORM_BACKWARD_DATA, input.size(), ctx, ptr(gradOutput), ptr(input), ptr(gamma),
                     ptr(forward.savedMean()), ptr(forward.savedInvStd()), ptr(dgamma), ptr(dbeta), ptr(dx), n, c, hw);
+        }
+        return new Grads(dx, dgamma, dbeta);
+    }
+
+    /**
+     * Backward of batch norm with the running statistics. cuDNN's batch-norm backward is for training
+     * mode only, so this always takes Fovea's kernels: invStd = 1/sqrt(runningVar + eps) per channel,
+     * the parameter gradients as in training with x_hat = (x - runningMean) invStd, and
+     * dx = gamma (dy - 0) invStd + 0 by the forward's apply kernel with a zero mean and shift.
+     */
+    Grads batchNormInferenceBackward(Tensor gradOutput, Tensor input, Tensor gamma, Tensor runningMean,
+                                     Tensor runningVar, BatchNormParams p) {
+        CudaChecks.shape("batch_norm backward", "grad_output", gradOutput, input.shape());
+        int c = CudaChecks.batchNorm(input.shape(), gamma.shape(), gamma.shape(), runningMean.shape(), runningVar.shape());
+        int n = input.shape().dim(0);
+        int hw = spatial(input.shape());
+        String ctx = "batch_norm backward (running statistics) input " + input.shape();
+        Tensor dx = dev.tensor(input.shape(), ctx);
+        Tensor dgamma = dev.tensor(gamma.shape(), ctx);
+        Tensor dbeta = dev.tensor(gamma.shape(), ctx);
+        try (Tensor invStd = dev.tensor(Shape.of(c), ctx); Tensor zero = dev.tensor(Shape.of(c), ctx)) {
+            dev.zero(ptr(zero), (long) c * Float.BYTES, ctx);
+            dev.kernels.launch(Kernel.BATCHNORM_RUNNING_INVSTD, c, ctx, ptr(runningVar), ptr(invStd), c, (float) p.eps());
+            batchNormParamGrads(gradOutput, input, runningMean, invStd, dgamma, dbeta, n, c, hw, ctx);
+            dev.kernels.launch(Kernel.BATCHNORM_APPLY, input.size(), ctx, ptr(gradOutput), ptr(zero), ptr(invStd),
+                    ptr(gamma), ptr(zero), ptr(dx), n, c, hw);
         }
         return new Grads(dx, dgamma, dbeta);
     }
@@ -195,20 +222,20 @@ final class CudaPoolNorm {
      * dbeta = sum(dy) and dgamma = sum(dy * x_hat) per channel, in two deterministic passes: both
      * sums per (n, c) plane, then each channel's N plane sums added in order.
      */
-    private void batchNormParamGrads(Tensor dy, Tensor x, BatchNormOutput forward, Tensor dgamma, Tensor dbeta, int n,
-                                     int c, int hw, String ctx) {
+    private void batchNormParamGrads(Tensor dy, Tensor x, Tensor mean, Tensor invStd, Tensor dgamma, Tensor dbeta,
+                                     int n, int c, int hw, String ctx) {
         int planes = Math.multiplyExact(n, c);
         if (n == 1) {
             // One plane per channel: pass 1 writes the sums themselves.
-            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(forward.savedMean()),
-                    ptr(forward.savedInvStd()), ptr(dbeta), ptr(dgamma), planes, c, hw);
+            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(mean), ptr(invStd),
+                    ptr(dbeta), ptr(dgamma), planes, c, hw);
             return;
         }
         try (Tensor partials = dev.tensor(Shape.of(Math.multiplyExact(2, planes)), ctx + " (plane sums)")) {
             CUdeviceptr planeDy = ptr(partials);
             CUdeviceptr planeDyXhat = Reductions.offset(planeDy, planes);
-            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(forward.savedMean()),
-                    ptr(forward.savedInvStd()), planeDy, planeDyXhat, planes, c, hw);
+            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(mean), ptr(invStd),
+                    planeDy, planeDyXhat, planes, c, hw);
             Reductions.sumSlices(dev, planeDy, ptr(dbeta), n, c, false, ctx);
             Reductions.sumSlices(dev, planeDyXhat, ptr(dgamma), n, c, false, ctx);
         }

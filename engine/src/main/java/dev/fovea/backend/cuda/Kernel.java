@@ -73,6 +73,7 @@ enum Kernel {
     BATCHNORM_INFERENCE("batchnorm", "fovea_batchnorm_inference", "pppppp iii f"),
     BATCHNORM_PLANE_GRADS("batchnorm", "fovea_batchnorm_plane_grads", "pppppp iii"),
     BATCHNORM_BACKWARD_DATA("batchnorm", "fovea_batchnorm_backward_data", "pppppppp iii"),
+    BATCHNORM_RUNNING_INVSTD("batchnorm", "fovea_batchnorm_running_invstd", "pp i f"),
 
     SGD_UPDATE("optim", "fovea_sgd_update", "ppp i ffff ii"),
     ADAM_UPDATE("optim", "fovea_adam_update", "pppp i fffffff i"),

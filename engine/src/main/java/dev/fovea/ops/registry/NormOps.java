@@ -6,7 +6,6 @@ import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.DropoutParams;
-import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
 import java.util.List;
@@ -64,21 +63,24 @@ final class NormOps {
     }
 
     /**
-     * Backward of batch norm with fixed statistics (a frozen layer below trained ones): the op is then
-     * the per-channel affine map y = x * w / sqrt(var + eps) + b, so dx = dy * w / sqrt(var + eps),
-     * which is the same op applied to dy with a zero mean and bias.
+     * Backward of batch norm with fixed statistics (a frozen layer below trained ones, or fine-tuning
+     * with frozen statistics): the op is then the per-channel affine map
+     * y = (x - mean) * w / sqrt(var + eps) + b, whose gradients the backend computes; those not
+     * wanted are released at once.
      */
     private static Map<String, Tensor> inferenceBackward(Backend b, Inputs in, Tensor dy, Set<String> wanted,
                                                          BatchNormParams p) {
-        if (wanted.contains("weight") || wanted.contains("bias")) {
-            throw new UnsupportedOperationException("batch_norm: with fixed running statistics (training=false) only the"
-                    + " input gradient is implemented; freeze the layer's weight and bias too");
-        }
-        Shape c = in.get("running_var").shape();
-        try (Tensor zeroMean = b.zeros(c); Tensor zeroBias = b.zeros(c)) {
-            return Outputs.grads(wanted, "input",
-                    b.batchNormInference(dy, in.get("weight"), zeroBias, zeroMean, in.get("running_var"), p));
-        }
+        Grads g = b.batchNormInferenceBackward(dy, in.get("input"), in.get("weight"), in.get("running_mean"),
+                in.get("running_var"), p);
+        Map<String, Tensor> grads = Outputs.of("input", g.input(), "weight", g.weight(), "bias", g.bias());
+        grads.entrySet().removeIf(e -> {
+            boolean unwanted = !wanted.contains(e.getKey());
+            if (unwanted) {
+                e.getValue().close();
+            }
+            return unwanted;
+        });
+        return grads;
     }
 
     private static OpDef dropout() {

@@ -11,10 +11,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.Arrays;
+
 import static dev.fovea.backend.cpu.RefAsserts.assertAllFinite;
 import static dev.fovea.backend.cpu.RefAsserts.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The activations of seed-examples §12 (logistic, tanh, ReLU, leaky ReLU with a = 0.01, PReLU). */
 class ActivationTest {
@@ -27,6 +31,17 @@ class ActivationTest {
         Arrays2.assertExact("relu", new float[] {0, 0, 0, 0.5f, 2}, forward(Activation.RELU, X));
         Arrays2.assertExact("leaky_relu", new float[] {-2 * SLOPE, -0.5f * SLOPE, 0, 0.5f, 2},
                 forward(Activation.LEAKY_RELU, X));
+    }
+
+    @Test
+    void relu6ClampsToZeroAndSixAndPassesTheGradientOnlyStrictlyBetween() {
+        float[] x = {-1, -0f, 3, 6, 7, Float.NaN};
+        float[] y = forward(Activation.RELU6, x);
+        Arrays2.assertExact("relu6", new float[] {0, 0, 3, 6, 6}, Arrays.copyOf(y, 5));
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(y[1]), "-0 passes, as in PyTorch");
+        assertTrue(Float.isNaN(y[5]), "NaN passes");
+        Arrays2.assertExact("relu6 backward (PyTorch: 0 at both kinks and at NaN)", new float[] {0, 0, 2, 0, 0, 0},
+                backward(Activation.RELU6, x, new float[] {2, 2, 2, 2, 2, 2}));
     }
 
     @Test

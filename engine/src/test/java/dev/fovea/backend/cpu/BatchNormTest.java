@@ -10,6 +10,10 @@ import dev.fovea.testing.Arrays2;
 import dev.fovea.testing.GradCheck;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
 import static dev.fovea.backend.cpu.RefAsserts.assertAllFinite;
 import static dev.fovea.backend.cpu.RefAsserts.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -73,6 +77,43 @@ class BatchNormTest {
         Arrays2.assertExact("y", x, v(y));
         Arrays2.assertExact("running_mean untouched", rmv, v(rm));
         Arrays2.assertExact("running_var untouched", rvv, v(rv));
+    }
+
+    @Test
+    void backwardWithRunningStatisticsByHand() {
+        // Running mean 1, -1 and var + eps = 4, 9: invStd 0.5, 1/3; gamma 3, 1.5 so dx = 1.5 dy, 0.5 dy.
+        // Channel 0: x 1, 2, 3, 4 -> x_hat 0, 0.5, 1, 1.5; dy 1, 0, 0, 2 -> dgamma 3, dbeta 3.
+        // Channel 1: x -2 -> x_hat -1/3; dy 1, 2, 1, -1 -> dgamma -1, dbeta 3.
+        float[] dy = {1, 0, 1, 2, 0, 2, 1, -1};
+        Grads g = BE.batchNormInferenceBackward(BE.upload(XS, dy), BE.upload(XS, X), t(new float[] {3, 1.5f}, 2),
+                t(new float[] {1, -1}, 2), t(new float[] {1.25f, 6.25f}, 2), HAND);
+        Arrays2.assertExact("dx", new float[] {1.5f, 0, 0.5f, 1, 0, 3, 0.5f, -0.5f}, v(g.input()));
+        Arrays2.assertClose("dgamma", new float[] {3, -1}, v(g.weight()), 0, 1e-7);
+        Arrays2.assertExact("dbeta", new float[] {3, 3}, v(g.bias()));
+    }
+
+    @Test
+    void backwardWithRunningStatisticsMatchesFiniteDifferences() {
+        for (Shape xs : List.of(Shape.of(3, 2, 3, 4), Shape.of(5, 3))) {
+            int c = xs.dim(1);
+            float[] x = Arrays2.random(xs.size(), 21);
+            float[] gamma = Arrays2.random(c, 22);
+            float[] beta = Arrays2.random(c, 23);
+            float[] mean = Arrays2.random(c, 24);
+            float[] var = {0.3f, 1.7f, 0.05f};
+            float[] dy = Arrays2.random(xs.size(), 25);
+            BatchNormParams p = BatchNormParams.defaults();
+            Grads g = BE.batchNormInferenceBackward(BE.upload(xs, dy), BE.upload(xs, x), t(gamma, c), t(mean, c),
+                    t(Arrays.copyOf(var, c), c), p);
+            Function<float[][], float[]> f = a -> v(BE.batchNormInference(BE.upload(xs, a[0]),
+                    t(a[1], c), t(a[2], c), t(mean, c), t(Arrays.copyOf(var, c), c), p));
+            GradCheck.check("batch_norm (running statistics) d input " + xs, x, xv -> f.apply(new float[][] {xv, gamma,
+                beta}), dy, v(g.input()));
+            GradCheck.check("batch_norm (running statistics) d weight " + xs, gamma, gv -> f.apply(new float[][] {x, gv,
+                beta}), dy, v(g.weight()));
+            GradCheck.check("batch_norm (running statistics) d bias " + xs, beta, bv -> f.apply(new float[][] {x, gamma,
+                bv}), dy, v(g.bias()));
+        }
     }
 
     @Test

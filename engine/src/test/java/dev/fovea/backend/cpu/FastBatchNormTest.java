@@ -36,7 +36,7 @@ class FastBatchNormTest {
         float[][] ref = run(REF, xs, x, gamma, beta, dy);
         float[][] fast = run(FAST, xs, x, gamma, beta, dy);
         String[] names = {"y", "saved mean", "saved invStd", "running mean", "running var", "inference y", "dx",
-            "dgamma", "dbeta"};
+            "dgamma", "dbeta", "dx (running statistics)", "dgamma (running statistics)", "dbeta (running statistics)"};
         for (int i = 0; i < names.length; i++) {
             Arrays2.assertExact(names[i], ref[i], fast[i]);
         }
@@ -51,8 +51,9 @@ class FastBatchNormTest {
         BatchNormOutput out = be.batchNormTraining(xt, gt, be.upload(cs, beta), rm, rv, P);
         Tensor inference = be.batchNormInference(xt, gt, be.upload(cs, beta), rm, rv, P);
         Grads g = be.batchNormBackward(be.upload(xs, dy), xt, gt, out);
+        Grads frozen = be.batchNormInferenceBackward(be.upload(xs, dy), xt, gt, rm, rv, P);
         return new float[][] {be.download(out.output()), be.download(out.savedMean()), be.download(out.savedInvStd()),
             be.download(rm), be.download(rv), be.download(inference), be.download(g.input()), be.download(g.weight()),
-            be.download(g.bias())};
+            be.download(g.bias()), be.download(frozen.input()), be.download(frozen.weight()), be.download(frozen.bias())};
     }
 }

@@ -31,7 +31,7 @@ class OpsTest {
         assertEquals(List.of("conv2d", "max_pool2d", "avg_pool2d", "min_pool2d", "global_avg_pool2d",
                 "adaptive_avg_pool2d", "adaptive_max_pool2d", "upsample", "pad", "batch_norm",
                 "dropout", "linear", "relu", "leaky_relu", "sigmoid", "tanh", "hardswish", "hardsigmoid", "silu", "gelu",
-                "mish", "elu", "prelu", "softmax", "log_softmax",
+                "mish", "elu", "relu6", "prelu", "softmax", "log_softmax",
                 "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "add",
                 "sub", "mul", "div", "sum", "mean", "reshape", "transpose", "permute", "concat", "flatten"),
                 List.copyOf(Ops.names()));

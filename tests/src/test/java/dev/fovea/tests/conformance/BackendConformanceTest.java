@@ -57,7 +57,8 @@ class BackendConformanceTest {
             cases.addAll(GeneratedCases.all(reference));
         }
         for (String golden : List.of("handwritten.json", "generated-golden.json", "pytorch-activations.json",
-                "pytorch-algebra.json", "pytorch-spatial.json")) {
+                "pytorch-algebra.json", "pytorch-spatial.json",
+                "pytorch-norm.json")) {
             cases.addAll(CaseFileReader.read(Path.of(getClass().getResource("/conformance/" + golden).toURI())));
         }
         List<CaseResult> failed;
