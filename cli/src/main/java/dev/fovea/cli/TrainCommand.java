@@ -12,6 +12,8 @@ import dev.fovea.data.Splits;
 import dev.fovea.graph.Graph;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.train.Checkpoint;
+import dev.fovea.train.CheckpointArgs;
+import dev.fovea.train.LoadedModel;
 import dev.fovea.train.OptimizerSettings;
 import dev.fovea.train.Trainer;
 import picocli.CommandLine.Command;
@@ -182,9 +184,7 @@ public final class TrainCommand implements Callable<Integer> {
             Splits splits = DataSources.open(s.data, LoadedModel.folderSize(graph));
             Splits all = splits;
             if (s.limit != null) {
-                Dataset train = splits.train().balancedSubset(s.limit, s.seed);
-                Dataset test = splits.test().balancedSubset(Math.max(s.limit / 4, splits.test().numClasses()), s.seed);
-                splits = new Splits(train, test);
+                splits = splits.limit(s.limit, s.seed);
             }
             if (ckpt != null) {
                 ClassCheck.check(resumeFrom.toString(), graph, ckpt.classes(), splits.train());
