@@ -18,22 +18,26 @@ public final class Device {
         this.name = name;
     }
 
-    /** CUDA when usable, else the CPU. */
+    /** {@return CUDA when usable, else the CPU} */
     public static Device auto() {
         return new Device("auto");
     }
 
-    /** The multi-threaded CPU backend. */
+    /** {@return the multi-threaded CPU backend} */
     public static Device cpu() {
         return new Device("cpu");
     }
 
-    /** The first GPU. */
+    /** {@return the first GPU} */
     public static Device cuda() {
         return cuda(0);
     }
 
-    /** GPU number {@code index} (0 is the first). */
+    /**
+     * {@return GPU number {@code index}}
+     *
+     * @param index 0 for the first GPU
+     */
     public static Device cuda(int index) {
         if (index < 0) {
             throw new IllegalArgumentException("cuda device index " + index + ": must be 0 or more");
@@ -41,7 +45,11 @@ public final class Device {
         return new Device("cuda:" + index);
     }
 
-    /** A device by name: {@code auto}, {@code cpu}, {@code cuda} or {@code cuda:N}. */
+    /**
+     * {@return the device {@code text} names}
+     *
+     * @param text {@code auto}, {@code cpu}, {@code cuda} or {@code cuda:N}
+     */
     public static Device parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.equals("auto") || t.equals("cpu")) {
@@ -61,7 +69,7 @@ public final class Device {
         return Backends.forDevice(name, note -> { });
     }
 
-    /** The name as {@link #parse} takes it, e.g. "cuda:1". */
+    /** {@return the name as {@link #parse} takes it, e.g. "cuda:1"} */
     @Override
     public String toString() {
         return name;

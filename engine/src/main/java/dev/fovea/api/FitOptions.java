@@ -36,7 +36,7 @@ public final class FitOptions {
         freeze = List.copyOf(b.freeze);
     }
 
-    /** A builder with every default. */
+    /** {@return a builder with every default} */
     public static Builder builder() {
         return new Builder();
     }
@@ -92,13 +92,23 @@ public final class FitOptions {
         private Builder() {
         }
 
-        /** Passes over the training split (at least 1). */
+        /**
+         * Passes over the training split.
+         *
+         * @param n at least 1
+         * @return this builder
+         */
         public Builder epochs(int n) {
             epochs = atLeastOne("epochs", n);
             return this;
         }
 
-        /** Images per optimisation step (at least 1). */
+        /**
+         * Images per optimisation step.
+         *
+         * @param n at least 1
+         * @return this builder
+         */
         public Builder batchSize(int n) {
             batchSize = atLeastOne("batchSize", n);
             return this;
@@ -107,6 +117,10 @@ public final class FitOptions {
         /**
          * The optimiser, {@code sgd}, {@code adagrad}, {@code adadelta}, {@code rmsprop}, {@code adam}
          * or {@code adamw}, and its learning rate (PyTorch's update rules and defaults).
+         *
+         * @param name         the optimiser
+         * @param learningRate a finite number above 0
+         * @return this builder
          */
         public Builder optimizer(String name, double learningRate) {
             optimizer(name);
@@ -117,7 +131,12 @@ public final class FitOptions {
             return this;
         }
 
-        /** The optimiser with its default learning rate (Adam's 0.001, SGD's 0.05, ...). */
+        /**
+         * The optimiser with its default learning rate (Adam's 0.001, SGD's 0.05, ...).
+         *
+         * @param name the optimiser, as for {@link #optimizer(String, double)}
+         * @return this builder
+         */
         public Builder optimizer(String name) {
             String n = name.toLowerCase(Locale.ROOT);
             if (!OptimizerSettings.NAMES.contains(n)) {
@@ -129,7 +148,12 @@ public final class FitOptions {
             return this;
         }
 
-        /** Momentum of SGD and RMSProp, in [0, 1) (defaults: SGD 0.9, RMSProp 0). */
+        /**
+         * Momentum of SGD and RMSProp (defaults: SGD 0.9, RMSProp 0).
+         *
+         * @param m in [0, 1)
+         * @return this builder
+         */
         public Builder momentum(double m) {
             if (!(m >= 0 && m < 1)) {
                 throw new IllegalArgumentException("momentum " + m + ": must be in [0, 1)");
@@ -138,7 +162,12 @@ public final class FitOptions {
             return this;
         }
 
-        /** L2 penalty (default 0). */
+        /**
+         * L2 penalty (default 0).
+         *
+         * @param l2 a finite number, 0 or more
+         * @return this builder
+         */
         public Builder weightDecay(double l2) {
             if (!(l2 >= 0) || Double.isInfinite(l2)) {
                 throw new IllegalArgumentException("weight decay " + l2 + ": must be a finite number >= 0");
@@ -147,19 +176,34 @@ public final class FitOptions {
             return this;
         }
 
-        /** Seeds the sample order, augmentation and dropout (default 1). */
+        /**
+         * Seeds the sample order and dropout (default 1).
+         *
+         * @param s the seed
+         * @return this builder
+         */
         public Builder seed(long s) {
             seed = s;
             return this;
         }
 
-        /** Where to train (default: the model's device); the model stays there afterwards. */
+        /**
+         * Where to train (default: the model's device); the model stays there afterwards.
+         *
+         * @param d the device
+         * @return this builder
+         */
         public Builder device(Device d) {
             device = d;
             return this;
         }
 
-        /** Called after each epoch, once its checkpoint is written. */
+        /**
+         * What to call after each epoch, once its checkpoint is written.
+         *
+         * @param listener receives the epoch's results
+         * @return this builder
+         */
         public Builder progress(Consumer<Epoch> listener) {
             progress = listener;
             return this;
@@ -168,6 +212,9 @@ public final class FitOptions {
         /**
          * Keeps the run's checkpoints ({@code epoch-001.json}, ...), history and charts in {@code dir}
          * (created if missing), each loadable with {@link Model#load(Path)}.
+         *
+         * @param dir the directory
+         * @return this builder
          */
         public Builder checkpointDir(Path dir) {
             checkpointDir = dir;
@@ -177,13 +224,16 @@ public final class FitOptions {
         /**
          * Layers or modules that stay as they are (names or name prefixes such as {@code conv1},
          * {@code layer1}); their batch norms keep their running statistics.
+         *
+         * @param prefixes the names
+         * @return this builder
          */
         public Builder freeze(String... prefixes) {
             freeze = List.of(prefixes);
             return this;
         }
 
-        /** The options; an optimiser setting its optimiser lacks (Adam's momentum) is refused here. */
+        /** {@return the options; a setting the optimiser lacks (Adam's momentum) is refused here} */
         public FitOptions build() {
             return new FitOptions(this);
         }

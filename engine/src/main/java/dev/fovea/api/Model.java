@@ -70,6 +70,10 @@ public final class Model implements AutoCloseable {
     /**
      * A zoo model by name ({@code mnist-cnn}, {@code resnet18-cifar}, ...; fresh weights, seed 1), or
      * {@link #load(Path) a file}.
+     *
+     * @param source a zoo name or a file's path
+     * @return the model, on {@link Device#auto()}
+     * @throws IOException when the file cannot be read
      */
     public static Model load(String source) throws IOException {
         if (Zoo.exists(source)) {
@@ -84,6 +88,10 @@ public final class Model implements AutoCloseable {
      * {@link #fit} or {@link #save} (its {@code .json} or {@code .safetensors}, or a run directory for
      * its latest checkpoint) with the normalisation and class names it recorded. A note on stderr
      * says what is assumed where a file records nothing about its inputs.
+     *
+     * @param path the file (or run directory)
+     * @return the model, on {@link Device#auto()}
+     * @throws IOException when the file cannot be read
      */
     public static Model load(Path path) throws IOException {
         if (!Files.exists(path)) {
@@ -103,6 +111,9 @@ public final class Model implements AutoCloseable {
      * A network built in code with {@code GraphBuilder}, with fresh weights (seed 1, PyTorch's
      * initialisation); it trains, saves and loads like any other. Refused when a model file cannot
      * express it (see {@code ModelFileWriter}), since a saved model records its architecture as one.
+     *
+     * @param graph the network
+     * @return the model, on {@link Device#auto()}
      */
     public static Model of(Graph graph) {
         return fresh(ModelSpec.of(graph));
@@ -117,6 +128,9 @@ public final class Model implements AutoCloseable {
      * This model with a new classifier head of {@code classes} outputs (freshly initialised, seed 1)
      * and every other weight kept: the first step of fine-tuning on a data set with other classes,
      * as a torchvision user replaces {@code model.fc}. The new model computes on this one's device.
+     *
+     * @param classes outputs of the new head, at least 2
+     * @return a new model; this one is unchanged
      */
     public Model withNumClasses(int classes) {
         if (classes < 2) {
@@ -136,7 +150,12 @@ public final class Model implements AutoCloseable {
         return m;
     }
 
-    /** Computes on {@code d} from now on (the weights move there when next used). */
+    /**
+     * Computes on {@code d} from now on (the weights move there when next used).
+     *
+     * @param d the device
+     * @return this model
+     */
     public Model to(Device d) {
         if (!d.equals(device)) {
             release();
@@ -145,27 +164,33 @@ public final class Model implements AutoCloseable {
         return this;
     }
 
-    /** The device this model computes on. */
+    /** {@return the device this model computes on} */
     public Device device() {
         return device;
     }
 
-    /** The architecture's name ("mnist-cnn", a model file's "name"). */
+    /** {@return the architecture's name ("mnist-cnn", a model file's "name")} */
     public String name() {
         return graph.name();
     }
 
-    /** One input image's shape: channels, height, width. */
+    /** {@return one input image's shape: channels, height, width} */
     public int[] inputShape() {
         return new int[] {graph.input().shape().dim(1), graph.input().shape().dim(2), graph.input().shape().dim(3)};
     }
 
-    /** The class names, by output index (numbers when nothing recorded names). */
+    /** {@return the class names, by output index (numbers when nothing recorded names)} */
     public List<String> classes() {
         return classes != null ? classes : dev.fovea.data.Dataset.numberedClasses(outputs());
     }
 
-    /** Classifies an image file (PNG or JPEG), preprocessed as {@code fovea predict} does by default. */
+    /**
+     * Classifies an image file, preprocessed as {@code fovea predict} does by default.
+     *
+     * @param image a PNG or JPEG file
+     * @return the classes' probabilities
+     * @throws IOException when the file cannot be read or decoded
+     */
     public Prediction predict(Path image) throws IOException {
         int[] in = inputShape();
         float[] x = ImageFiles.load(image, in[0], in[1], in[2],
@@ -173,12 +198,22 @@ public final class Model implements AutoCloseable {
         return predict(new float[][] {x}).get(0);
     }
 
-    /** Classifies one image given as channels x height x width values in [0, 1], row by row. */
+    /**
+     * Classifies one image given as values.
+     *
+     * @param image channels x height x width values in [0, 1], row by row
+     * @return the classes' probabilities
+     */
     public Prediction predict(float[] image) {
         return predict(new float[][] {image}).get(0);
     }
 
-    /** Classifies a batch of images, each as {@link #predict(float[])} takes it, in one pass. */
+    /**
+     * Classifies a batch of images in one pass.
+     *
+     * @param images each as {@link #predict(float[])} takes it
+     * @return one prediction per image, in order
+     */
     public List<Prediction> predict(float[][] images) {
         int[] in = inputShape();
         int per = in[0] * in[1] * in[2];
@@ -209,7 +244,10 @@ public final class Model implements AutoCloseable {
      * does: softmax cross-entropy, the test split evaluated after each epoch, inputs normalised as
      * the model records. The model keeps the trained weights and takes the data's class names.
      *
+     * @param data    the images to train and test on
+     * @param options how to train
      * @return each epoch's losses and accuracies
+     * @throws IOException when the data or a checkpoint cannot be read or written
      */
     public List<Epoch> fit(Dataset data, FitOptions options) throws IOException {
         if (options.device() != null) {
@@ -251,7 +289,9 @@ public final class Model implements AutoCloseable {
      * normalisation and class names) and its weights beside it ({@code .safetensors}, PyTorch's names
      * and layouts), loadable with {@link #load(Path)} and by every {@code fovea} command.
      *
+     * @param path the sidecar to write ({@code .json} is added when missing)
      * @return the sidecar's path
+     * @throws IOException when a file cannot be written
      */
     public Path save(Path path) throws IOException {
         String file = path.getFileName() == null ? "" : path.getFileName().toString();

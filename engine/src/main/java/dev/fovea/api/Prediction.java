@@ -39,32 +39,36 @@ public final class Prediction {
         Arrays.sort(order, (a, b) -> Float.compare(probabilities[b], probabilities[a]));
     }
 
-    /** The most probable class's index. */
+    /** {@return the most probable class's index} */
     public int classIndex() {
         return order[0];
     }
 
-    /** The most probable class's name. */
+    /** {@return the most probable class's name} */
     public String label() {
         return labels.get(order[0]);
     }
 
-    /** The most probable class's probability. */
+    /** {@return the most probable class's probability} */
     public float probability() {
         return probabilities[order[0]];
     }
 
-    /** Every class's probability, by class index (a copy). */
+    /** {@return every class's probability, by class index (a copy)} */
     public float[] probabilities() {
         return probabilities.clone();
     }
 
-    /** The class names, by class index. */
+    /** {@return the class names, by class index} */
     public List<String> labels() {
         return labels;
     }
 
-    /** The {@code k} most probable classes, most probable first (all of them when there are fewer). */
+    /**
+     * {@return the {@code k} most probable classes, most probable first (all of them when there are fewer)}
+     *
+     * @param k how many, at least 1
+     */
     public List<Entry> topK(int k) {
         if (k < 1) {
             throw new IllegalArgumentException("topK(" + k + "): k must be at least 1");
@@ -76,7 +80,7 @@ public final class Prediction {
         return out;
     }
 
-    /** The three most probable classes as "label 97.12%, ...", as {@code fovea predict} prints them. */
+    /** {@return the three most probable classes as "label 97.12%, ...", as {@code fovea predict} prints them} */
     @Override
     public String toString() {
         return String.join(", ", topK(3).stream().map(Entry::toString).toList());
