@@ -117,6 +117,28 @@ class JavaApiTest {
         }
     }
 
+    @Test
+    void theReadmeExampleCompiles(@TempDir Path dir) throws Exception {
+        List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
+        int start = readme.indexOf("## Use from Java");
+        assertTrue(start >= 0, "the README has a Use from Java section");
+        while (!readme.get(start).equals("```java")) {
+            start++;
+        }
+        List<String> imports = new ArrayList<>();
+        List<String> body = new ArrayList<>();
+        for (int i = start + 1; !readme.get(i).equals("```"); i++) {
+            (readme.get(i).startsWith("import ") ? imports : body).add(readme.get(i));
+        }
+        Path source = dir.resolve("ReadmeExample.java");
+        Files.writeString(source, String.join("\n", imports) + "\nclass ReadmeExample {\n    void run() throws Exception {\n"
+                + String.join("\n", body) + "\n    }\n}\n");
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int status = ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, "-Xlint:all,-path", "-Werror",
+                "-d", dir.toString(), "-cp", System.getProperty("java.class.path"), source.toString());
+        assertEquals(0, status, diagnostics.toString(StandardCharsets.UTF_8));
+    }
+
     private static double trainLoss(String line, int epoch) {
         assertTrue(line.matches("epoch " + epoch + ": train loss \\d+\\.\\d{4}, test accuracy \\d+\\.\\d%"), line);
         return Double.parseDouble(line.substring(line.indexOf("loss ") + 5, line.indexOf(',')));
