@@ -229,9 +229,10 @@ public final class TrainCommand implements Callable<Integer> {
                 if (!frozen.isEmpty()) {
                     log.println(dev.fovea.train.Freezing.describe(graph, s.freeze, frozen));
                 }
-                Trainer.Config cfg = new Trainer.Config(s.epochs, s.batchSize, s.seed, s.optimizer, s.lrSchedule,
-                        s.normalization, augmentation(s.augment), dir.path(), policy, System.console() != null, log, run,
-                        frozen, s.keep);
+                Trainer.Config cfg = Trainer.Config.builder(dir.path()).epochs(s.epochs).batchSize(s.batchSize)
+                        .seed(s.seed).optimizer(s.optimizer).schedule(s.lrSchedule).normalization(s.normalization)
+                        .augmentation(augmentation(s.augment)).onNonFinite(policy).terminal(System.console() != null)
+                        .log(log).run(run).frozen(frozen).keep(s.keep).build();
                 Trainer trainer = new Trainer(s.model, backend, splits, cfg);
                 Trainer.Result r;
                 try (StopOnSignal signals = StopOnSignal.install(trainer::requestStop, err)) {

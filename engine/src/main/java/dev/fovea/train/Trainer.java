@@ -83,8 +83,8 @@ public final class Trainer {
      * Builds a {@link Config} from what is given and defaults for the rest: 4 epochs, batch 64, seed
      * 1, SGD with its defaults ({@link OptimizerSettings#of}), a cosine schedule over the epochs, no
      * normalisation, no augmentation, every parameter trained, every checkpoint kept, stop on a
-     * non-finite loss, and no log. The checkpoints' "run" record is empty: there is no command line
-     * whose settings --resume could take.
+     * non-finite loss, no log, and no progress bar. The checkpoints' "run" record (the command line's
+     * settings, which --resume takes up) is empty unless {@link #run} gives one.
      */
     public static final class Builder {
         private final Path outDir;
@@ -97,6 +97,9 @@ public final class Trainer {
         private Augmentation augmentation = Augmentation.NONE;
         private NonFinite onNonFinite = NonFinite.STOP;
         private PrintWriter log = new PrintWriter(java.io.OutputStream.nullOutputStream());
+        private boolean terminal;
+        private com.fasterxml.jackson.databind.node.ObjectNode run =
+                new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
         private Set<String> frozen = Set.of();
         private int keep;
 
@@ -151,6 +154,18 @@ public final class Trainer {
             return this;
         }
 
+        /** Whether the log is a terminal, where the progress bar redraws one line. */
+        public Builder terminal(boolean isTerminal) {
+            terminal = isTerminal;
+            return this;
+        }
+
+        /** What checkpoints record of the command line under "run". */
+        public Builder run(com.fasterxml.jackson.databind.node.ObjectNode settings) {
+            run = settings;
+            return this;
+        }
+
         public Builder frozen(Set<String> parameters) {
             frozen = parameters;
             return this;
@@ -164,8 +179,7 @@ public final class Trainer {
         public Config build() {
             return new Config(epochs, batchSize, seed, optimizer,
                     schedule != null ? schedule : OptimizerSettings.schedule("cosine", Math.max(1, epochs)), normalization,
-                    augmentation, outDir, onNonFinite, false, log, new com.fasterxml.jackson.databind.ObjectMapper()
-                    .createObjectNode(), frozen, keep);
+                    augmentation, outDir, onNonFinite, terminal, log, run, frozen, keep);
         }
     }
 
