@@ -110,7 +110,8 @@ public final class ModelFileWriter {
         if (v instanceof Integer i) {
             return i;
         }
-        if (v instanceof List<?> pair && pair.size() == 2 && pair.get(0).equals(pair.get(1)) && pair.get(0) instanceof Integer i) {
+        if (v instanceof List<?> pair && pair.size() == 2 && pair.get(0).equals(pair.get(1))
+                && pair.get(0) instanceof Integer i) {
             return i;
         }
         throw new IllegalArgumentException("model '" + g.name() + "': node '" + n.name() + "' (conv2d) has " + field + " "

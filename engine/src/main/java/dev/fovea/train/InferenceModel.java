@@ -24,8 +24,8 @@ import java.util.function.Consumer;
  * @param background per channel, the training images' border colour in [0,1], or null when unknown
  * @param data       the --data the model was trained on, or null when unknown
  */
-public record InferenceModel(Path source, ModelSpec spec, Graph graph, Map<String, float[]> weights, Normalization normalization,
-                      List<String> classes, float[] background, String data) {
+public record InferenceModel(Path source, ModelSpec spec, Graph graph, Map<String, float[]> weights,
+                             Normalization normalization, List<String> classes, float[] background, String data) {
 
     /**
      * Reads the checkpoint {@code arg} names (a sidecar, its weights, or a run directory), or bare
