@@ -297,17 +297,25 @@ public final class Trainer {
             throws IOException {
         Files.createDirectories(cfg.outDir());
         checkMemory();
-        int startEpoch = resume == null ? 0 : resume.epoch();
-        EpochPosition startAt = resume == null ? EpochPosition.START : resume.position();
         if (loadedFrom != null) {
             for (String w : Checkpoint.nonFiniteWarnings(weights, loadedFrom)) {
                 cfg.log().println("warning: " + w);
             }
         }
-        Parameters params = Parameters.fromHost(graph, backend, weights);
-        Executor exec = new Executor(graph, params);
-        exec.freeze(cfg.frozen());
-        Optimizer opt = new Optimizer(cfg.optimizer(), cfg.schedule(), backend);
+        // The weights and optimiser state leave the device when the run ends: a library may train one
+        // backend many times (the trained weights are in the Result and the checkpoints).
+        try (Parameters params = Parameters.fromHost(graph, backend, weights);
+             Optimizer opt = new Optimizer(cfg.optimizer(), cfg.schedule(), backend)) {
+            Executor exec = new Executor(graph, params);
+            exec.freeze(cfg.frozen());
+            return train(exec, opt, resume, resumePath);
+        }
+    }
+
+    /** The epochs from {@code resume}'s position (or the start), with weights and optimiser on the backend. */
+    private Result train(Executor exec, Optimizer opt, Checkpoint resume, Path resumePath) throws IOException {
+        int startEpoch = resume == null ? 0 : resume.epoch();
+        EpochPosition startAt = resume == null ? EpochPosition.START : resume.position();
         History history = new History();
         long globalStep = 0;
         if (resume != null) {
