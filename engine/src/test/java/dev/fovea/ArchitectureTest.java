@@ -5,11 +5,20 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+
+import java.util.Set;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -35,7 +44,12 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *       code above the interface asks {@code backend.factory.Backends} for a backend and the
  *       {@code Backend} interface for what it can do, never {@code instanceof CudaBackend}.</li>
  *   <li>The backends do not depend on the layers above them (graph, nn, train, bench, conformance,
- *       io, data, report, ops.registry, onnx).</li>
+ *       io, data, report, ops.registry, onnx, api).</li>
+ *   <li>{@code api}, the public Java API, is the top: no other engine package depends on it.</li>
+ *   <li>The public signatures of {@code api}'s public classes (methods, constructors, fields, their
+ *       generic type arguments included) name only {@code api} and the JDK, except where deliberate:
+ *       {@code graph.Graph}, the network {@code GraphBuilder} builds, for {@code Model.of}. Every other
+ *       package is internal and may change without notice.</li>
  * </ol>
  * Test classes are left out: a test may build a reference backend directly.
  */
@@ -45,7 +59,10 @@ class ArchitectureTest {
     /** The packages that run on any backend and so may name only the interface and the factory. */
     private static final String[] ABOVE_THE_BACKENDS = {"dev.fovea.graph..", "dev.fovea.nn..", "dev.fovea.train..",
             "dev.fovea.bench..", "dev.fovea.conformance..", "dev.fovea.io..", "dev.fovea.data..",
-            "dev.fovea.report..", "dev.fovea.ops.registry..", "dev.fovea.onnx.."};
+            "dev.fovea.report..", "dev.fovea.ops.registry..", "dev.fovea.onnx..", "dev.fovea.api.."};
+
+    /** Internal types the public API names on purpose (see the package documentation of dev.fovea.api). */
+    private static final Set<String> DELIBERATELY_EXPOSED = Set.of("dev.fovea.graph.Graph");
 
     private static final String[] IMPLEMENTATIONS = {"dev.fovea.backend.cpu..", "dev.fovea.backend.cuda.."};
 
@@ -93,6 +110,53 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule backendsDoNotReachUp = noClasses().that().resideInAPackage("dev.fovea.backend..")
             .should().dependOnClassesThat().resideInAnyPackage(ABOVE_THE_BACKENDS);
+
+    @ArchTest
+    static final ArchRule apiIsTheTop = noClasses().that().resideOutsideOfPackage("dev.fovea.api..")
+            .should().dependOnClassesThat().resideInAPackage("dev.fovea.api..")
+            .because("the public API is a facade over the engine, which does not know it");
+
+    @ArchTest
+    static final ArchRule apiExposesNoInternalType = codeUnits().that().areDeclaredInClassesThat().resideInAPackage(
+                    "dev.fovea.api").and().areDeclaredInClassesThat().arePublic().and().arePublic()
+            .should(nameOnlyPublicTypes())
+            .because("every package but dev.fovea.api is internal: a user of the API must not need to name it");
+
+    @ArchTest
+    static final ArchRule apiFieldsExposeNoInternalType = fields().that().areDeclaredInClassesThat()
+            .resideInAPackage("dev.fovea.api").and().areDeclaredInClassesThat().arePublic().and().arePublic()
+            .should(new ArchCondition<JavaField>("have types of dev.fovea.api or the JDK") {
+                @Override
+                public void check(JavaField f, ConditionEvents events) {
+                    for (JavaClass t : f.getType().getAllInvolvedRawTypes()) {
+                        if (!publicType(t)) {
+                            events.add(SimpleConditionEvent.violated(f, f.getFullName() + " exposes " + t.getName()));
+                        }
+                    }
+                }
+            }).allowEmptyShould(true); // the API has no public fields today; the rule keeps it that way
+
+    private static ArchCondition<JavaCodeUnit> nameOnlyPublicTypes() {
+        return new ArchCondition<>("name only types of dev.fovea.api or the JDK in their signatures") {
+            @Override
+            public void check(JavaCodeUnit m, ConditionEvents events) {
+                Set<JavaClass> named = new java.util.HashSet<>(m.getReturnType().getAllInvolvedRawTypes());
+                m.getParameterTypes().forEach(p -> named.addAll(p.getAllInvolvedRawTypes()));
+                m.getExceptionTypes().forEach(named::add);
+                for (JavaClass t : named) {
+                    if (!publicType(t)) {
+                        events.add(SimpleConditionEvent.violated(m, m.getFullName() + " exposes " + t.getName()));
+                    }
+                }
+            }
+        };
+    }
+
+    private static boolean publicType(JavaClass t) {
+        JavaClass base = t.isArray() ? t.getBaseComponentType() : t;
+        return base.isPrimitive() || base.getPackageName().startsWith("java.")
+                || base.getPackageName().equals("dev.fovea.api") || DELIBERATELY_EXPOSED.contains(base.getName());
+    }
 
     /** Fovea's classes outside the given packages (the JDK and libraries are not what these rules are about). */
     private static DescribedPredicate<JavaClass> foveaOutside(String... packages) {

@@ -6,6 +6,8 @@ import dev.fovea.data.DataSources;
 import dev.fovea.data.Dataset;
 import dev.fovea.data.EmbeddedDatasets;
 import dev.fovea.train.Evaluation;
+import dev.fovea.train.InferenceModel;
+import dev.fovea.train.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

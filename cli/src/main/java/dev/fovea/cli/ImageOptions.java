@@ -33,9 +33,8 @@ public final class ImageOptions {
 
     /** Loads {@code file} for a model with input {@code in}; warnings about the result go to {@code err}. */
     float[] load(Path file, Shape in, float[] background, PrintWriter err) throws IOException {
-        float[] bg = background != null && (background.length == 1 || background.length == in.dim(1)) ? background
-                : new float[] {0};
-        float[] x = ImageFiles.load(file, in.dim(1), in.dim(2), in.dim(3), new ImagePreprocessing(keepAspect, invert, bg));
+        float[] x = ImageFiles.load(file, in.dim(1), in.dim(2), in.dim(3),
+                ImagePreprocessing.forModel(keepAspect, invert, background, in.dim(1)));
         warn(file, x, in, background, err);
         return x;
     }

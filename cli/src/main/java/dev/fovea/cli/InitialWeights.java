@@ -8,6 +8,7 @@ import dev.fovea.io.Listing;
 import dev.fovea.io.SafeTensors;
 import dev.fovea.io.StoredTensor;
 import dev.fovea.train.Checkpoint;
+import dev.fovea.train.CheckpointArgs;
 
 import java.io.IOException;
 import java.nio.file.Path;

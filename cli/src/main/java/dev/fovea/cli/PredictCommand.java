@@ -2,8 +2,10 @@ package dev.fovea.cli;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.data.Idx;
+import dev.fovea.data.IdxFiles;
 import dev.fovea.tensor.Shape;
-import dev.fovea.tensor.Tensor;
+import dev.fovea.train.InferenceModel;
+import dev.fovea.train.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -103,11 +105,7 @@ public final class PredictCommand implements Callable<Integer> {
         try (Backend backend = device.open(err)) {
             LoadedModel m = model.on(backend);
             for (int i = 0; i < images.size(); i++) {
-                float[] probs;
-                try (Tensor t = m.input(backend, images.get(i)); Tensor logits = m.executor().infer(t);
-                     Tensor p = backend.softmax(logits, 1, false)) {
-                    probs = backend.download(p);
-                }
+                float[] probs = m.probabilities(backend, images.get(i), 1);
                 out.println(names.get(i) + ": " + topK(probs, m.classes(), top));
             }
         }

@@ -9,6 +9,7 @@ import dev.fovea.train.Checkpoint;
 import dev.fovea.train.ModelSpec;
 import dev.fovea.nn.Zoo;
 import dev.fovea.onnx.OnnxImport;
+import dev.fovea.train.CheckpointArgs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

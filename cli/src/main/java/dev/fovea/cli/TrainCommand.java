@@ -12,6 +12,8 @@ import dev.fovea.data.Splits;
 import dev.fovea.graph.Graph;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.train.Checkpoint;
+import dev.fovea.train.CheckpointArgs;
+import dev.fovea.train.LoadedModel;
 import dev.fovea.train.OptimizerSettings;
 import dev.fovea.train.Trainer;
 import picocli.CommandLine.Command;
@@ -183,9 +185,7 @@ public final class TrainCommand implements Callable<Integer> {
             Splits splits = DataSources.open(s.data, LoadedModel.folderSize(graph));
             Splits all = splits;
             if (s.limit != null) {
-                Dataset train = splits.train().balancedSubset(s.limit, s.seed);
-                Dataset test = splits.test().balancedSubset(Math.max(s.limit / 4, splits.test().numClasses()), s.seed);
-                splits = new Splits(train, test);
+                splits = splits.limit(s.limit, s.seed);
             }
             if (ckpt != null) {
                 ClassCheck.check(resumeFrom.toString(), graph, ckpt.classes(), splits.train());
@@ -230,9 +230,10 @@ public final class TrainCommand implements Callable<Integer> {
                 if (!frozen.isEmpty()) {
                     log.println(dev.fovea.train.Freezing.describe(graph, s.freeze, frozen));
                 }
-                Trainer.Config cfg = new Trainer.Config(s.epochs, s.batchSize, s.seed, s.optimizer, s.lrSchedule,
-                        s.normalization, augmentation(s.augment), dir.path(), policy, System.console() != null, log, run,
-                        frozen, s.keep);
+                Trainer.Config cfg = Trainer.Config.builder(dir.path()).epochs(s.epochs).batchSize(s.batchSize)
+                        .seed(s.seed).optimizer(s.optimizer).schedule(s.lrSchedule).normalization(s.normalization)
+                        .augmentation(augmentation(s.augment)).onNonFinite(policy).terminal(System.console() != null)
+                        .log(log).run(run).frozen(frozen).keep(s.keep).build();
                 Trainer trainer = new Trainer(s.model, backend, splits, cfg);
                 Trainer.Result r;
                 try (StopOnSignal signals = StopOnSignal.install(trainer::requestStop, err)) {

@@ -9,6 +9,7 @@ import dev.fovea.data.Normalization;
 import dev.fovea.optim.LrSchedule;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.train.Checkpoint;
+import dev.fovea.train.InferenceModel;
 import dev.fovea.train.ModelSpec;
 import dev.fovea.train.OptimizerSettings;
 

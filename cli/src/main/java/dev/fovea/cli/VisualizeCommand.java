@@ -8,6 +8,8 @@ import dev.fovea.io.Listing;
 import dev.fovea.report.FeatureMapGrid;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.train.InferenceModel;
+import dev.fovea.train.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,5 +1,6 @@
 package dev.fovea.cli;
 
+import dev.fovea.train.InferenceModel;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -27,6 +28,9 @@ public final class WeightsOptions {
         if (normalize != null) {
             dev.fovea.data.Normalization.parse(normalize);
         }
-        return InferenceModel.read(checkpoint, model, normalize, err);
+        return InferenceModel.read(checkpoint, model, normalize, line -> {
+            err.println("fovea: " + line);
+            err.flush();
+        });
     }
 }

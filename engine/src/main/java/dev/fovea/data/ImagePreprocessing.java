@@ -26,6 +26,16 @@ public record ImagePreprocessing(boolean keepAspect, boolean invert, float[] bac
         background = background.clone();
     }
 
+    /**
+     * How an image is read for a model with {@code channels} input channels whose training images
+     * had {@code background} (null when unknown): over that background when it has one value or one
+     * per channel, otherwise over black, as training on image folders composites.
+     */
+    public static ImagePreprocessing forModel(boolean keepAspect, boolean invert, float[] background, int channels) {
+        boolean fits = background != null && (background.length == 1 || background.length == channels);
+        return new ImagePreprocessing(keepAspect, invert, fits ? background : new float[] {0});
+    }
+
     /** The background as an opaque RGB colour. */
     int backgroundRgb() {
         int r = Math.round(background[0] * 255);

@@ -143,6 +143,12 @@ public final class ModelFile {
     private ModelFile() {
     }
 
+    /** The fields a layer type takes besides name, type and inputs, or null for a type model files lack. */
+    static Set<String> fieldNames(String type) {
+        Map<String, Field> f = FIELDS.get(type);
+        return f == null ? null : f.keySet();
+    }
+
     /** Reads and parses a model file; an unreadable file is an IllegalArgumentException naming it. */
     public static Graph read(Path file) {
         try {

@@ -40,6 +40,26 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
     public static final String FORMAT = "fovea-checkpoint/1";
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
+    /**
+     * A checkpoint of weights alone, as the Java API saves a model: epoch 0, no history, no optimiser
+     * state (SGD's defaults recorded as its optimiser, which a --resume would continue with), and
+     * the normalisation, class names and image background (null when unknown) that inference uses.
+     */
+    public static Checkpoint ofWeights(ModelSpec model, Graph graph, Map<String, float[]> weights, Normalization norm,
+                                       List<String> classes, float[] background) {
+        ObjectNode run = JSON.createObjectNode();
+        if (background != null) {
+            ArrayNode b = run.putArray("background");
+            for (float v : background) {
+                b.add(v);
+            }
+        }
+        ObjectNode optimizer = OptimizerSettings.toJson(OptimizerSettings.of("sgd", null, null, false, null),
+                new dev.fovea.optim.LrSchedule.Constant());
+        return new Checkpoint(model, stored(graph, weights), Map.of(), Map.of(), optimizer, 0, 1, 0, norm, classes, List.of(),
+                run, EpochPosition.START);
+    }
+
     /** The sidecar path for a checkpoint stem (e.g. out/epoch-003 -> out/epoch-003.json). */
     public static Path sidecar(Path stem) {
         return stem.resolveSibling(stem.getFileName() + ".json");

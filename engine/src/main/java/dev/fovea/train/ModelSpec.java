@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fovea.graph.ClassifierHead;
 import dev.fovea.graph.Graph;
 import dev.fovea.nn.ModelFile;
+import dev.fovea.nn.ModelFileWriter;
 import dev.fovea.onnx.OnnxImport;
 import dev.fovea.nn.Zoo;
 
@@ -67,6 +68,14 @@ public record ModelSpec(String zoo, String modelFileJson, int numClasses) {
         // Zoo.get's message lists the zoo and mentions model files.
         Zoo.get(model);
         throw new AssertionError("unreachable");
+    }
+
+    /**
+     * Any graph, such as one built with {@code GraphBuilder}, recorded as the model file it writes
+     * to (so a checkpoint of it rebuilds it without the code that built it).
+     */
+    public static ModelSpec of(Graph g) {
+        return new ModelSpec(null, ModelFileWriter.write(g));
     }
 
     /** The same architecture with a new classifier head of {@code classes} outputs (0: its own head). */

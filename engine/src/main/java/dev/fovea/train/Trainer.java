@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Trains a model: mini-batch epochs with softmax cross-entropy, evaluation on the test split after
@@ -71,11 +72,123 @@ public final class Trainer {
             this(epochs, batchSize, seed, optimizer, schedule, normalization, augmentation, outDir, onNonFinite, terminal,
                     log, run, Set.of(), 0);
         }
+
+        /** A builder writing into {@code outDir}, for code that has no command line to record (see {@link Builder}). */
+        public static Builder builder(Path outDir) {
+            return new Builder(outDir);
+        }
     }
 
-    /** The outcome: curves, the last checkpoint's sidecar, the last evaluation, skipped batches. */
+    /**
+     * Builds a {@link Config} from what is given and defaults for the rest: 4 epochs, batch 64, seed
+     * 1, SGD with its defaults ({@link OptimizerSettings#of}), a cosine schedule over the epochs, no
+     * normalisation, no augmentation, every parameter trained, every checkpoint kept, stop on a
+     * non-finite loss, no log, and no progress bar. The checkpoints' "run" record (the command line's
+     * settings, which --resume takes up) is empty unless {@link #run} gives one.
+     */
+    public static final class Builder {
+        private final Path outDir;
+        private int epochs = 4;
+        private int batchSize = 64;
+        private long seed = 1;
+        private OptimizerConfig optimizer = OptimizerSettings.of("sgd", null, null, false, null);
+        private LrSchedule schedule;
+        private Normalization normalization;
+        private Augmentation augmentation = Augmentation.NONE;
+        private NonFinite onNonFinite = NonFinite.STOP;
+        private PrintWriter log = new PrintWriter(java.io.OutputStream.nullOutputStream());
+        private boolean terminal;
+        private com.fasterxml.jackson.databind.node.ObjectNode run =
+                new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        private Set<String> frozen = Set.of();
+        private int keep;
+
+        private Builder(Path outDir) {
+            this.outDir = outDir;
+        }
+
+        public Builder epochs(int n) {
+            epochs = n;
+            return this;
+        }
+
+        public Builder batchSize(int n) {
+            batchSize = n;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public Builder optimizer(OptimizerConfig o) {
+            optimizer = o;
+            return this;
+        }
+
+        /** The learning-rate schedule (default: a cosine over the epochs). */
+        public Builder schedule(LrSchedule s) {
+            schedule = s;
+            return this;
+        }
+
+        public Builder normalization(Normalization n) {
+            normalization = n;
+            return this;
+        }
+
+        public Builder augmentation(Augmentation a) {
+            augmentation = a;
+            return this;
+        }
+
+        public Builder onNonFinite(NonFinite policy) {
+            onNonFinite = policy;
+            return this;
+        }
+
+        /** Where progress lines and per-epoch summaries go (default nowhere). */
+        public Builder log(PrintWriter w) {
+            log = w;
+            return this;
+        }
+
+        /** Whether the log is a terminal, where the progress bar redraws one line. */
+        public Builder terminal(boolean isTerminal) {
+            terminal = isTerminal;
+            return this;
+        }
+
+        /** What checkpoints record of the command line under "run". */
+        public Builder run(com.fasterxml.jackson.databind.node.ObjectNode settings) {
+            run = settings;
+            return this;
+        }
+
+        public Builder frozen(Set<String> parameters) {
+            frozen = parameters;
+            return this;
+        }
+
+        public Builder keep(int lastN) {
+            keep = lastN;
+            return this;
+        }
+
+        public Config build() {
+            return new Config(epochs, batchSize, seed, optimizer,
+                    schedule != null ? schedule : OptimizerSettings.schedule("cosine", Math.max(1, epochs)), normalization,
+                    augmentation, outDir, onNonFinite, terminal, log, run, frozen, keep);
+        }
+    }
+
+    /**
+     * The outcome: curves, the last checkpoint's sidecar, the last evaluation, skipped batches, and
+     * the trained weights (on the host, by parameter name).
+     */
     public record Result(History history, Path lastCheckpoint, Evaluation lastEvaluation, int skippedBatches,
-                         double imagesPerSecond) {
+                         double imagesPerSecond, Map<String, float[]> weights) {
     }
 
     private final ModelSpec spec;
@@ -84,6 +197,7 @@ public final class Trainer {
     private final Splits data;
     private final Config cfg;
     private volatile String stopReason;
+    private Consumer<History.Epoch> onEpoch = e -> { };
 
     public Trainer(ModelSpec spec, Backend backend, Splits data, Config cfg) {
         this.spec = spec;
@@ -139,6 +253,11 @@ public final class Trainer {
         stopReason = why;
     }
 
+    /** Calls {@code listener} with each epoch's row of the history as soon as the epoch's checkpoint is written. */
+    public void onEpoch(Consumer<History.Epoch> listener) {
+        onEpoch = listener;
+    }
+
     private boolean stopRequested() {
         return stopReason != null;
     }
@@ -178,17 +297,25 @@ public final class Trainer {
             throws IOException {
         Files.createDirectories(cfg.outDir());
         checkMemory();
-        int startEpoch = resume == null ? 0 : resume.epoch();
-        EpochPosition startAt = resume == null ? EpochPosition.START : resume.position();
         if (loadedFrom != null) {
             for (String w : Checkpoint.nonFiniteWarnings(weights, loadedFrom)) {
                 cfg.log().println("warning: " + w);
             }
         }
-        Parameters params = Parameters.fromHost(graph, backend, weights);
-        Executor exec = new Executor(graph, params);
-        exec.freeze(cfg.frozen());
-        Optimizer opt = new Optimizer(cfg.optimizer(), cfg.schedule(), backend);
+        // The weights and optimiser state leave the device when the run ends: a library may train one
+        // backend many times (the trained weights are in the Result and the checkpoints).
+        try (Parameters params = Parameters.fromHost(graph, backend, weights);
+             Optimizer opt = new Optimizer(cfg.optimizer(), cfg.schedule(), backend)) {
+            Executor exec = new Executor(graph, params);
+            exec.freeze(cfg.frozen());
+            return train(exec, opt, resume, resumePath);
+        }
+    }
+
+    /** The epochs from {@code resume}'s position (or the start), with weights and optimiser on the backend. */
+    private Result train(Executor exec, Optimizer opt, Checkpoint resume, Path resumePath) throws IOException {
+        int startEpoch = resume == null ? 0 : resume.epoch();
+        EpochPosition startAt = resume == null ? EpochPosition.START : resume.position();
         History history = new History();
         long globalStep = 0;
         if (resume != null) {
@@ -247,8 +374,9 @@ public final class Trainer {
             rate = images / ((System.nanoTime() - t0) / 1e9);
             eval = Evaluation.run(exec, test, data.test().numClasses());
             double trainAccuracy = counted == 0 ? Double.NaN : (double) correct / counted;
-            history.add(new History.Epoch(epoch + 1, counted == 0 ? Double.NaN : lossSum / counted, eval.loss(),
-                    eval.accuracy(), rate, opt.currentLr(), trainAccuracy));
+            History.Epoch row = new History.Epoch(epoch + 1, counted == 0 ? Double.NaN : lossSum / counted, eval.loss(),
+                    eval.accuracy(), rate, opt.currentLr(), trainAccuracy);
+            history.add(row);
             last = checkpoint(exec, opt, epoch + 1, EpochPosition.START, globalStep, history, lastGood);
             lastGood = last;
             prune(epoch + 1);
@@ -258,11 +386,12 @@ public final class Trainer {
                             + "test accuracy %.2f%%, %.0f img/s%s%n", epoch + 1, lossSum / Math.max(1, counted),
                     trainAccuracy * 100, eval.loss(), eval.accuracy() * 100, rate,
                     skippedHere > 0 ? ", " + skippedHere + " non-finite batches skipped" : "");
+            onEpoch.accept(row);
             if (stopRequested() && epoch + 1 < cfg.epochs()) {
                 throw interrupted(last, String.format(Locale.ROOT, "the end of epoch %d", epoch + 1));
             }
         }
-        return new Result(history, last, eval, skipped, rate);
+        return new Result(history, last, eval, skipped, rate, exec.params().toHost());
     }
 
     private TrainingInterrupted interrupted(Path ckpt, String where) {

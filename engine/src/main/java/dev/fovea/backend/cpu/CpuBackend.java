@@ -39,12 +39,14 @@ public class CpuBackend extends ReferenceBackend {
     public CpuBackend() {
         this.threads = CpuThreads.shared();
         this.ownsThreads = false;
+        VectorApiNotice.warnIfMissing(GemmKernels.vectorApiPresent(), System.err);
     }
 
     /** Uses a pool of its own with {@code threads} workers, stopped by {@link #close()}. */
     public CpuBackend(int threads) {
         this.threads = new CpuThreads(threads);
         this.ownsThreads = true;
+        VectorApiNotice.warnIfMissing(GemmKernels.vectorApiPresent(), System.err);
     }
 
     @Override

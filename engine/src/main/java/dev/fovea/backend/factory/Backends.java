@@ -99,6 +99,11 @@ public final class Backends {
         return openCuda(parseCuda(device), options, notices);
     }
 
+    /** {@link #forDevice(String, CudaOptions, Consumer)} with CUDA's default options. */
+    public static Backend forDevice(String device, Consumer<String> notices) {
+        return forDevice(device, CudaOptions.defaults(), notices);
+    }
+
     private static int parseCuda(String text) {
         try {
             Device dev = Device.parse(text);

@@ -1,4 +1,4 @@
-package dev.fovea.cli;
+package dev.fovea.data;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -8,12 +8,12 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
 /** Recognises IDX files (MNIST's format, raw or gzip) by their magic number, whatever their name. */
-final class IdxFiles {
+public final class IdxFiles {
     private IdxFiles() {
     }
 
     /** "images" or "labels" for an IDX file of unsigned-byte images or labels, else null. */
-    static String kind(Path file) throws IOException {
+    public static String kind(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             return null;
         }

@@ -1,12 +1,11 @@
-package dev.fovea.cli;
+package dev.fovea.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fovea.io.FileBytes;
+import dev.fovea.data.IdxFiles;
 import dev.fovea.io.Json;
 import dev.fovea.io.Limits;
-import dev.fovea.train.Checkpoint;
-import dev.fovea.train.CheckpointFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,14 +19,14 @@ import java.util.Locale;
  * checkpoint: a missing file, a directory (its latest checkpoint is used), an image or an IDX data
  * file given in the checkpoint's place, a model file, or weights without their sidecar.
  */
-final class CheckpointArgs {
+public final class CheckpointArgs {
     private static final ObjectMapper JSON = Json.strict().build();
 
     private CheckpointArgs() {
     }
 
     /** A Fovea checkpoint (its sidecar), or bare weights (a .safetensors without one). */
-    record Resolved(Path path, boolean bare) {
+    public record Resolved(Path path, boolean bare) {
     }
 
     /**
@@ -35,7 +34,7 @@ final class CheckpointArgs {
      * stands for its latest checkpoint; {@code bareAllowed} (a model was named) takes a .safetensors
      * as bare weights of that model.
      */
-    static Resolved resolve(Path arg, String what, boolean bareAllowed) throws IOException {
+    public static Resolved resolve(Path arg, String what, boolean bareAllowed) throws IOException {
         if (!Files.exists(arg)) {
             throw new NoSuchFileException(arg.toString());
         }
@@ -76,7 +75,7 @@ final class CheckpointArgs {
     }
 
     /** "an image (PNG)" or "an IDX data file" when the content says so, else null. */
-    static String contentKind(Path file) throws IOException {
+    public static String contentKind(Path file) throws IOException {
         byte[] head = new byte[8];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
@@ -97,8 +96,8 @@ final class CheckpointArgs {
         return null;
     }
 
-    /** The "format" field of a JSON file, or null when it has none or is no JSON. */
-    private static String jsonFormat(Path file) {
+    /** The "format" field of a JSON file (lower case), or null when it has none or is no JSON. */
+    public static String jsonFormat(Path file) {
         try {
             // Read as the sidecar reader reads it (bounded, strict): what it cannot read is its error to report.
             JsonNode root = JSON.readTree(FileBytes.read(file, Limits.SIDECAR_BYTES, "the limit for checkpoint sidecars"));
