@@ -3,6 +3,7 @@ package dev.fovea.cli;
 import dev.fovea.graph.Graph;
 import dev.fovea.onnx.OnnxExport;
 import dev.fovea.onnx.proto.Onnx.ModelProto;
+import dev.fovea.train.InferenceModel;
 import dev.fovea.train.ModelSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
