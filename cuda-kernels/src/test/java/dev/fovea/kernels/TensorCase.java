@@ -78,7 +78,7 @@ public record TensorCase(String kernel, String what, long work, Map<String, floa
 
     static TensorCase sumTo(Shape xs, Shape target, float scale, long seed) {
         float[] x = Arrays2.random(xs.size(), seed);
-        StridedLayout l = StridedLayout.of(xs.toArray(), contiguous(xs), Broadcast.strides(target, xs));
+        StridedLayout l = StridedLayout.of(xs.toArray(), StridedLayout.contiguous(xs), Broadcast.strides(target, xs));
         int[] dims = l.paddedDims(DIMS);
         int[] ys = l.paddedStrides(1, DIMS);
         int mask = 0;
@@ -110,11 +110,7 @@ public record TensorCase(String kernel, String what, long work, Map<String, floa
     static TensorCase permute(Shape xs, int[] dims, long seed) {
         float[] x = Arrays2.random(xs.size(), seed);
         int[] axes = Permutation.axes("permute", xs, dims);
-        int[] in = contiguous(xs);
-        int[] strides = new int[axes.length];
-        for (int i = 0; i < axes.length; i++) {
-            strides[i] = in[axes[i]];
-        }
+        int[] strides = Permutation.inputStrides(xs, axes);
         float[] y = REF.download(REF.permute(Tensor.of(xs, x), dims));
         return copy("permute " + xs + " dims " + java.util.Arrays.toString(dims), x, Permutation.apply(xs, axes),
                 strides, y);
@@ -135,16 +131,6 @@ public record TensorCase(String kernel, String what, long work, Map<String, floa
             }
         }
         return all.toArray();
-    }
-
-    private static int[] contiguous(Shape s) {
-        int[] strides = new int[s.rank()];
-        int stride = 1;
-        for (int i = s.rank() - 1; i >= 0; i--) {
-            strides[i] = stride;
-            stride *= s.dim(i);
-        }
-        return strides;
     }
 
     /** The inputs as the launch helpers take them. */

@@ -41,6 +41,16 @@ public final class Permutation {
         return Shape.of(out);
     }
 
+    /** The element stride in a contiguous input of shape {@code s} along each output dim of the permute. */
+    public static int[] inputStrides(Shape s, int[] axes) {
+        int[] in = StridedLayout.contiguous(s);
+        int[] strides = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            strides[i] = in[axes[i]];
+        }
+        return strides;
+    }
+
     /** The permutation that undoes {@code axes} (permute's backward). */
     public static int[] inverse(int[] axes) {
         int[] inv = new int[axes.length];

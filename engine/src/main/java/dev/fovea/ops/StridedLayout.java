@@ -1,5 +1,7 @@
 package dev.fovea.ops;
 
+import dev.fovea.tensor.Shape;
+
 import java.util.Arrays;
 
 /**
@@ -52,6 +54,17 @@ public record StridedLayout(int[] dims, int[][] strides) {
             }
         }
         return new StridedLayout(outDims, outStrides);
+    }
+
+    /** The row-major element strides of a contiguous tensor of shape {@code s}. */
+    public static int[] contiguous(Shape s) {
+        int[] strides = new int[s.rank()];
+        int stride = 1;
+        for (int i = s.rank() - 1; i >= 0; i--) {
+            strides[i] = stride;
+            stride *= s.dim(i);
+        }
+        return strides;
     }
 
     public int rank() {

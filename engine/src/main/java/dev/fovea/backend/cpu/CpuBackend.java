@@ -270,7 +270,7 @@ public class CpuBackend extends ReferenceBackend {
         Broadcast.requireReducible("sum_to", t.shape(), target);
         float[] y = HostArrays.floats(target.size());
         FastAlgebra.sumTo(threads, Host.floats(t), y, StridedLayout.of(t.shape().toArray(),
-                RefAlgebra.contiguousStrides(t.shape()), Broadcast.strides(target, t.shape())), scale);
+                StridedLayout.contiguous(t.shape()), Broadcast.strides(target, t.shape())), scale);
         return Host.owned(target, y);
     }
 
@@ -287,13 +287,9 @@ public class CpuBackend extends ReferenceBackend {
     public Tensor permute(Tensor t, int[] dims) {
         int[] axes = Permutation.axes("permute", t.shape(), dims);
         Shape out = Permutation.apply(t.shape(), axes);
-        int[] in = RefAlgebra.contiguousStrides(t.shape());
-        int[] strides = new int[axes.length];
-        for (int i = 0; i < axes.length; i++) {
-            strides[i] = in[axes[i]];
-        }
         float[] y = HostArrays.floats(out.size());
-        FastAlgebra.gather(threads, Host.floats(t), y, StridedLayout.of(out.toArray(), strides));
+        FastAlgebra.gather(threads, Host.floats(t), y, StridedLayout.of(out.toArray(),
+                Permutation.inputStrides(t.shape(), axes)));
         return Host.owned(out, y);
     }
 

@@ -2,6 +2,7 @@ package dev.fovea.backend.cpu;
 
 import dev.fovea.ops.BinaryOp;
 import dev.fovea.ops.Broadcast;
+import dev.fovea.ops.Permutation;
 import dev.fovea.tensor.Shape;
 
 /**
@@ -60,26 +61,12 @@ final class RefAlgebra {
     /** Output dim {@code i} is input dim {@code axes[i]}; {@code axes} already checked. */
     static float[] permute(float[] x, Shape xs, int[] axes, Shape out) {
         int[] dims = out.toArray();
-        int[] inStrides = contiguousStrides(xs);
-        int[] sx = new int[axes.length];
-        for (int i = 0; i < axes.length; i++) {
-            sx[i] = inStrides[axes[i]];
-        }
+        int[] sx = Permutation.inputStrides(xs, axes);
         float[] y = new float[out.size()];
         for (int i = 0; i < y.length; i++) {
             y[i] = x[offset(i, dims, sx)];
         }
         return y;
-    }
-
-    static int[] contiguousStrides(Shape s) {
-        int[] strides = new int[s.rank()];
-        int stride = 1;
-        for (int i = s.rank() - 1; i >= 0; i--) {
-            strides[i] = stride;
-            stride *= s.dim(i);
-        }
-        return strides;
     }
 
     /** The offset, under {@code strides}, of the element at row-major flat index {@code index} of a tensor of {@code dims}. */

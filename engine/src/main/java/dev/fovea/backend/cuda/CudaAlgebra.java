@@ -56,7 +56,7 @@ final class CudaAlgebra {
         CudaChecks.reducible(t.shape(), target);
         String ctx = "sum_to " + t.shape() + " -> " + target;
         Tensor y = dev.tensor(target, ctx);
-        StridedLayout l = CudaChecks.layout(ctx, StridedLayout.of(t.shape().toArray(), contiguous(t.shape()),
+        StridedLayout l = CudaChecks.layout(ctx, StridedLayout.of(t.shape().toArray(), StridedLayout.contiguous(t.shape()),
                 Broadcast.strides(target, t.shape())), DIMS);
         int[] dims = l.paddedDims(DIMS);
         int[] outStrides = l.paddedStrides(1, DIMS);
@@ -88,12 +88,8 @@ final class CudaAlgebra {
     Tensor permute(Tensor t, int[] dims) {
         int[] axes = CudaChecks.permutation(t.shape(), dims);
         Shape out = Permutation.apply(t.shape(), axes);
-        int[] in = contiguous(t.shape());
-        int[] strides = new int[axes.length];
-        for (int i = 0; i < axes.length; i++) {
-            strides[i] = in[axes[i]];
-        }
-        return gather(t, out, strides, "permute " + t.shape() + " dims " + Arrays.toString(dims));
+        return gather(t, out, Permutation.inputStrides(t.shape(), axes), "permute " + t.shape() + " dims "
+                + Arrays.toString(dims));
     }
 
     /** y[i] = t[offset of i under {@code strides}] for every element of {@code out}: fovea_strided_copy. */
@@ -114,15 +110,5 @@ final class CudaAlgebra {
         for (int i = 0; i < values.length; i++) {
             args[at + i] = values[i];
         }
-    }
-
-    private static int[] contiguous(Shape s) {
-        int[] strides = new int[s.rank()];
-        int stride = 1;
-        for (int i = s.rank() - 1; i >= 0; i--) {
-            strides[i] = stride;
-            stride *= s.dim(i);
-        }
-        return strides;
     }
 }
