@@ -30,6 +30,14 @@ final class Winograd {
     static final int MIN_CHANNELS = 16;
     /** Tiles (images x tiles per image) one batch of 16 GEMMs covers: full-width panels, V and M of a few MB. */
     static final int TARGET_TILES = 512;
+    /**
+     * Floats between the end of one of U's, V's or M's 16 matrices and the start of the next. A transform
+     * writes (or reads) one value in each of the 16 matrices per tile or kernel; when the matrices' size is
+     * a multiple of 4 KiB (64 channels x 784 tiles is 49 x 4 KiB, 512 x 512 kernels 256 x 4 KiB) those 16
+     * streams fall into the same L1 sets, and the transforms ran 3 to 5 times slower than with the
+     * matrices a cache line apart.
+     */
+    private static final int SKEW = 16;
 
     private Winograd() {
     }
@@ -62,7 +70,7 @@ final class Winograd {
 
     /** The convolution of an input {@link #declines} accepts; every element of the result is written. */
     static float[] forward(CpuThreads threads, float[] x, float[] w, float[] bias, ConvGeometry g) {
-        float[] u = Scratch.get(Scratch.Slot.WINOGRAD_WEIGHTS, POINTS * g.cout() * g.cin());
+        float[] u = Scratch.get(Scratch.Slot.WINOGRAD_WEIGHTS, POINTS * (g.cout() * g.cin() + SKEW));
         transformWeights(threads, w, g.cout(), g.cin(), false, u);
         float[] y = HostArrays.floats(g.n() * g.cout() * g.outPlane());
         correlate(threads, x, u, bias, g, y);
@@ -73,7 +81,7 @@ final class Winograd {
     static float[] inputGrad(CpuThreads threads, float[] dy, float[] w, ConvGeometry g) {
         ConvGeometry t = new ConvGeometry(g.n(), g.cout(), g.oh(), g.ow(), g.cin(), 3, 3, g.h(), g.w(), 1, 1, 1,
                 2 - g.padH(), 2 - g.padW(), 1, 1);
-        float[] u = Scratch.get(Scratch.Slot.WINOGRAD_WEIGHTS, POINTS * g.cout() * g.cin());
+        float[] u = Scratch.get(Scratch.Slot.WINOGRAD_WEIGHTS, POINTS * (g.cout() * g.cin() + SKEW));
         transformWeights(threads, w, g.cout(), g.cin(), true, u);
         float[] dx = HostArrays.floats(g.n() * g.cin() * g.inPlane());
         correlate(threads, dy, u, null, t, dx);
@@ -81,15 +89,22 @@ final class Winograd {
     }
 
     /**
-     * U = G k G^T of every kernel k of w [cout, cin, 3, 3], stored as 16 matrices: cout x cin, or with
-     * {@code gradient} the kernels rotated by 180 degrees and stored cin x cout (the input gradient's weights).
+     * U = G k G^T of every kernel k of w [cout, cin, 3, 3], stored as 16 matrices cout x cin (SKEW apart),
+     * or with {@code gradient} the kernels rotated by 180 degrees and stored cin x cout (the input
+     * gradient's weights).
      */
     static void transformWeights(CpuThreads threads, float[] w, int cout, int cin, boolean gradient, float[] u) {
-        int stride = cout * cin;
-        threads.parallelFor(cout, o -> {
-            for (int i = 0; i < cin; i++) {
+        int stride = cout * cin + SKEW;
+        // One row of U's matrices per task, written in order (with gradient, a row is an input channel:
+        // writing it a column at a time, 16 streams cout floats apart, took longer than the GEMMs).
+        int rows = gradient ? cin : cout;
+        int cols = gradient ? cout : cin;
+        threads.parallelFor(rows, row -> {
+            for (int col = 0; col < cols; col++) {
+                int o = gradient ? col : row;
+                int i = gradient ? row : col;
                 int src = (o * cin + i) * 9;
-                int dst = gradient ? i * cout + o : o * cin + i;
+                int dst = row * cols + col;
                 // k[a][b] = q[3a + b]; rotated, the kernel's taps in reverse order.
                 int step = gradient ? -1 : 1;
                 int at = gradient ? src + 8 : src;
@@ -140,14 +155,16 @@ final class Winograd {
         int cout = g.cout();
         int tilesPerImage = tileRows(g) * tileColumns(g);
         int tiles = (end - first) * tilesPerImage;
-        float[] v = Scratch.get(Scratch.Slot.WINOGRAD_INPUT, POINTS * cin * tiles);
-        float[] m = Scratch.get(Scratch.Slot.WINOGRAD_PRODUCTS, POINTS * cout * tiles);
+        int vStride = cin * tiles + SKEW;
+        int mStride = cout * tiles + SKEW;
+        float[] v = Scratch.get(Scratch.Slot.WINOGRAD_INPUT, POINTS * vStride);
+        float[] m = Scratch.get(Scratch.Slot.WINOGRAD_PRODUCTS, POINTS * mStride);
         threads.parallelFor((end - first) * cin, task -> transformInput(x, g, first + task / cin, task % cin, v,
-                task / cin * tilesPerImage, tiles));
+                vStride, task / cin * tilesPerImage, tiles));
         threads.parallelFor(POINTS, point -> Sgemm.gemm(threads, false, false, cout, tiles, cin, 1f, u,
-                point * cout * cin, v, point * cin * tiles, 0f, m, point * cout * tiles));
-        threads.parallelFor((end - first) * cout, task -> transformOutput(m, g, first + task / cout, task % cout,
-                bias, task / cout * tilesPerImage, tiles, y));
+                point * (cout * cin + SKEW), v, point * vStride, 0f, m, point * mStride));
+        threads.parallelFor((end - first) * cout, task -> transformOutput(m, mStride, g, first + task / cout,
+                task % cout, bias, task / cout * tilesPerImage, tiles, y));
     }
 
     private static int tileRows(ConvGeometry g) {
@@ -160,11 +177,12 @@ final class Winograd {
 
     /**
      * V = B^T d B for every 4x4 patch d of one input plane, into column {@code t0 + tile} of row {@code ci}
-     * of V's 16 matrices. The plane is first copied into a zero-padded scratch plane that covers every
+     * of V's 16 matrices (cin x tiles, {@code stride} floats apart). The plane is first copied into a zero-padded scratch plane that covers every
      * tile (an odd output size adds a row or column of zeros); then for each row of tiles the four input
      * rows are combined once (B^T d, vectorisable) and each tile's columns from those (the B).
      */
-    private static void transformInput(float[] x, ConvGeometry g, int img, int ci, float[] v, int t0, int tiles) {
+    private static void transformInput(float[] x, ConvGeometry g, int img, int ci, float[] v, int stride, int t0,
+                                       int tiles) {
         int th = tileRows(g);
         int tw = tileColumns(g);
         int ph = 2 * th + 2;
@@ -184,7 +202,6 @@ final class Winograd {
             Arrays.fill(p, row + g.padW() + g.w(), row + pw, 0f);
         }
         float[] rows = Scratch.get(Scratch.Slot.WINOGRAD_ROWS, 4 * pw);
-        int stride = g.cin() * tiles;
         int base = ci * tiles + t0;
         for (int ty = 0; ty < th; ty++) {
             int r0 = 2 * ty * pw;
@@ -214,13 +231,15 @@ final class Winograd {
         }
     }
 
-    /** Y = A^T M A for every tile of output plane (img, co), cropped to the plane, plus the bias. */
-    private static void transformOutput(float[] m, ConvGeometry g, int img, int co, float[] bias, int t0, int tiles,
-                                        float[] y) {
+    /**
+     * Y = A^T M A for every tile of output plane (img, co), cropped to the plane, plus the bias; M's 16
+     * matrices are cout x tiles, {@code stride} floats apart.
+     */
+    private static void transformOutput(float[] m, int stride, ConvGeometry g, int img, int co, float[] bias, int t0,
+                                        int tiles, float[] y) {
         int tw = tileColumns(g);
         int oh = g.oh();
         int ow = g.ow();
-        int stride = g.cout() * tiles;
         int base = co * tiles + t0;
         int yOff = (img * g.cout() + co) * g.outPlane();
         float b = bias == null ? 0f : bias[co];
