@@ -215,17 +215,21 @@ final class Winograd {
                 rows[2 * pw + c] = d2 - d1;
                 rows[3 * pw + c] = d1 - d3;
             }
-            int t = base + ty * tw;
-            for (int tx = 0; tx < tw; tx++, t++) {
-                for (int i = 0, at = 2 * tx, out = t; i < 4; i++, at += pw, out += 4 * stride) {
-                    float a0 = rows[at];
-                    float a1 = rows[at + 1];
+            // Row i of B^T d, then its columns: a tile's last two columns are the next one's first two.
+            for (int i = 0; i < 4; i++) {
+                int at = i * pw;
+                int out = base + ty * tw + 4 * i * stride;
+                float a0 = rows[at];
+                float a1 = rows[at + 1];
+                for (int tx = 0; tx < tw; tx++, at += 2, out++) {
                     float a2 = rows[at + 2];
                     float a3 = rows[at + 3];
                     v[out] = a0 - a2;
                     v[out + stride] = a1 + a2;
                     v[out + 2 * stride] = a2 - a1;
                     v[out + 3 * stride] = a1 - a3;
+                    a0 = a2;
+                    a1 = a3;
                 }
             }
         }
