@@ -5,9 +5,9 @@ import dev.fovea.backend.Backend;
 import java.util.List;
 
 /**
- * The routing and algorithm choices a backend made while one workload ran. The CUDA backend records
- * each decision the first time it is made (per op and shape), so the new entries since a mark are the
- * ones this workload caused; the CPU backends make none worth reporting and give "".
+ * The routing and algorithm choices a backend made while one workload ran. The CUDA backend and the
+ * fast CPU backend's convolutions record each decision the first time it is made (per op and shape), so
+ * the new entries since a mark are the ones this workload caused; the reference backend makes none.
  */
 final class Decisions {
     private final Backend backend;

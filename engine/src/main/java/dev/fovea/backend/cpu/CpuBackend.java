@@ -22,7 +22,8 @@ import java.util.List;
 /**
  * The CPU backend used for training ("cpu"): the reference kernels, with faster implementations
  * substituted where they exist. Convolution runs as im2col + a blocked, packed, multi-threaded SGEMM
- * ({@link Sgemm}), depthwise convolution as direct loops ({@link DirectDepthwise}); linear layers use
+ * ({@link Sgemm}), stride-1 3x3 convolution with enough channels as Winograd F(2x2, 3x3) ({@link Winograd};
+ * {@link ConvRouter} chooses and reports), depthwise convolution as direct loops ({@link DirectDepthwise}); linear layers use
  * the same GEMM (the reference's linear forward reaches it through the overridden {@link #gemm}), or
  * an optimised native BLAS where one is installed ({@link NativeBlas}); pooling ({@link FastPool}) and
  * activations ({@link FastPointwise}) run the reference's arithmetic over the threads, without its
@@ -34,6 +35,7 @@ import java.util.List;
 public class CpuBackend extends ReferenceBackend {
     private final CpuThreads threads;
     private final boolean ownsThreads;
+    private final ConvRouter convRouter = new ConvRouter(ConvRouter.winogradAllowed());
 
     /** Uses the shared pool: {@code -Dfovea.threads} threads, or every available processor. */
     public CpuBackend() {
@@ -47,6 +49,12 @@ public class CpuBackend extends ReferenceBackend {
         this.threads = new CpuThreads(threads);
         this.ownsThreads = true;
         VectorApiNotice.warnIfMissing(GemmKernels.vectorApiPresent(), System.err);
+    }
+
+    /** The convolution kernel chosen for each shape so far, with its reason. */
+    @Override
+    public List<String> decisions() {
+        return convRouter.decisions();
     }
 
     @Override
@@ -89,7 +97,11 @@ public class CpuBackend extends ReferenceBackend {
         float[] x = Host.floats(input);
         float[] w = crossCorrelationWeights(Host.floats(weight), g, p);
         float[] b = bias == null ? null : Host.floats(bias);
-        float[] y = g.depthwise() ? DirectDepthwise.forward(threads, x, w, b, g) : FastConv.forward(threads, x, w, b, g);
+        float[] y = switch (convRouter.route(g)) {
+            case DIRECT -> DirectDepthwise.forward(threads, x, w, b, g);
+            case WINOGRAD -> Winograd.forward(threads, x, w, b, g);
+            case IM2COL -> FastConv.forward(threads, x, w, b, g);
+        };
         return Host.owned(out, y);
     }
 
@@ -105,14 +117,19 @@ public class CpuBackend extends ReferenceBackend {
         float[] dx;
         float[] dw;
         float[] db = null;
-        if (g.depthwise()) {
+        ConvRouter.Route route = convRouter.route(g);
+        if (route == ConvRouter.Route.DIRECT) {
             dw = new float[weight.size()];
             db = hasBias ? new float[g.cout()] : null;
             dx = DirectDepthwise.backward(threads, dy, x, w, g, needInputGrad, dw, db);
         } else {
-            dx = needInputGrad ? HostArrays.zeroedFloats(input.size()) : null;
+            boolean winograd = route == ConvRouter.Route.WINOGRAD;
+            dx = needInputGrad && !winograd ? HostArrays.zeroedFloats(input.size()) : null;
             dw = new float[weight.size()];
             FastConv.backward(threads, dy, x, w, g, dx, dw);
+            if (needInputGrad && winograd) {
+                dx = Winograd.inputGrad(threads, dy, w, g);
+            }
             db = hasBias ? FastConv.biasGrad(threads, dy, g.n(), g.cout(), g.outPlane()) : null;
         }
         if (p.mode() == ConvMode.CONVOLUTION) {

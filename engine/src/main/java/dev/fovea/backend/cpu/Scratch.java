@@ -11,7 +11,9 @@ final class Scratch {
         // a convolution's GEMM output and gathered dy when one GEMM covers several images
         GEMM_OUT, GRAD_GATHER,
         // the depthwise plane kernels
-        PADDED_PLANE, PADDED_GRADS, GRAD_ROWS, PLANE_WEIGHTS, PLANE_TMP
+        PADDED_PLANE, PADDED_GRADS, GRAD_ROWS, PLANE_WEIGHTS, PLANE_TMP,
+        // Winograd: transformed kernels (the caller's), input tiles and products (a batch's), a padded plane
+        WINOGRAD_WEIGHTS, WINOGRAD_INPUT, WINOGRAD_PRODUCTS, WINOGRAD_PLANE, WINOGRAD_ROWS
     }
 
     private static final ThreadLocal<float[][]> BUFFERS =

@@ -1,0 +1,75 @@
+package dev.fovea.backend.cpu;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Chooses the fast CPU backend's convolution kernel for each shape, and records each choice once with
+ * its reason (for {@link CpuBackend#decisions()}, which {@code fovea bench} prints). The choice depends on
+ * the shape and the switch only, never on the thread count. {@code -Dfovea.winograd=off} turns the
+ * Winograd route off, so that it can be compared with im2col in alternating runs.
+ */
+final class ConvRouter {
+    /** The convolution kernels of the fast CPU backend. */
+    enum Route {
+        /** {@link DirectDepthwise}: each output channel reads one input channel. */
+        DIRECT,
+        /** {@link Winograd} F(2x2, 3x3): forward and input gradient; the weight gradient stays on im2col. */
+        WINOGRAD,
+        /** {@link FastConv}: im2col + GEMM. */
+        IM2COL
+    }
+
+    /** System property: "auto" (default) or "off". */
+    static final String PROPERTY = "fovea.winograd";
+
+    private final boolean winograd;
+    private final Map<String, String> decisions = new LinkedHashMap<>();
+
+    ConvRouter(boolean winograd) {
+        this.winograd = winograd;
+    }
+
+    /** Whether {@value #PROPERTY} lets the Winograd route be used. */
+    static boolean winogradAllowed() {
+        String value = System.getProperty(PROPERTY, "auto").trim();
+        return switch (value) {
+            case "auto", "" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + value + ": expected auto or off");
+        };
+    }
+
+    Route route(ConvGeometry g) {
+        Route r;
+        String why;
+        String declined = Winograd.declines(g);
+        if (g.depthwise()) {
+            r = Route.DIRECT;
+            why = "direct kernel (one input channel per output channel)";
+        } else if (declined == null && winograd) {
+            r = Route.WINOGRAD;
+            why = "Winograd F(2x2,3x3) forward and input gradient, im2col + GEMM weight gradient";
+        } else {
+            r = Route.IM2COL;
+            why = "im2col + GEMM (Winograd: " + (declined == null ? "off by -D" + PROPERTY + "=off" : declined) + ")";
+        }
+        record("conv2d " + g.cin() + "x" + g.h() + "x" + g.w() + " -> " + g.cout() + "x" + g.oh() + "x" + g.ow()
+                + " kernel " + g.kh() + "x" + g.kw() + " stride " + g.strideH() + "x" + g.strideW() + " pad "
+                + g.padH() + "x" + g.padW() + " dilation " + g.dilationH() + "x" + g.dilationW() + " groups "
+                + g.groups(), why);
+        return r;
+    }
+
+    private synchronized void record(String key, String why) {
+        decisions.putIfAbsent(key, why);
+    }
+
+    synchronized List<String> decisions() {
+        List<String> out = new ArrayList<>();
+        decisions.forEach((k, why) -> out.add(k + ": " + why));
+        return out;
+    }
+}
