@@ -3,13 +3,14 @@ torchvision's resnet18, squeezenet1_1 and mobilenet_v3_small with seeded random 
 nothing is downloaded), exported by torch.onnx.export at opset 17 in eval mode, with PyTorch's outputs on
 a seeded 1x3x224x224 input; and Fovea's zoo mnist-cnn and resnet18-cifar at full size, written as PyTorch
 modules with the zoo's parameter names (batch norm kept: TrainingMode.PRESERVE of an eval-mode model).
-Also, for TorchvisionResnet18Test, torchvision's resnet18 state_dict itself (random weights, batch norm
+Also, for TorchvisionStateDictTest, torchvision's resnet18 state_dict itself (random weights, batch norm
 weights, biases and running statistics randomised too, num_batches_tracked included) as
 resnet18-state-dict.safetensors (45 MB) with its eval-mode logits for a seeded 1x3x224x224 input in
-resnet18-state-dict.json.
+resnet18-state-dict.json; and likewise mobilenet_v3_small(num_classes=10) with a stride-1 stem (the zoo's
+mobilenetv3-small-cifar) for a seeded 2x3x32x32 input.
 Run from the repository root: /usr/bin/python3 tests/src/test/resources/onnx/make_torchvision_fixtures.py
 (needs Debian's python3-torch and python3-torchvision); it writes tests/target/onnx-torchvision/NAME.onnx
-and NAME.json, and OnnxTorchvisionTest and TorchvisionResnet18Test are skipped while they are absent.
+and NAME.json, and OnnxTorchvisionTest and TorchvisionStateDictTest are skipped while they are absent.
 """
 import json
 import struct
@@ -122,10 +123,12 @@ def save_safetensors(tensors, path):
             f.write(c)
 
 
-def resnet18_state_dict():
-    """torchvision's resnet18 as a state_dict (Fovea's zoo resnet18 loads it) and its eval-mode logits."""
-    torch.manual_seed(20261214)
-    model = torchvision.models.resnet18(weights=None).eval()
+def state_dict_fixture(name, model, shape, seed):
+    """A torchvision model's state_dict (random weights, batch norm statistics made non-trivial) as
+    NAME-state-dict.safetensors, which the zoo model of that name loads, and its eval-mode logits for a
+    seeded input in NAME-state-dict.json."""
+    torch.manual_seed(seed)
+    model = model.eval()
     for m in model.modules():
         if isinstance(m, nn.BatchNorm2d):
             m.weight.data.uniform_(0.5, 1.5)
@@ -133,18 +136,33 @@ def resnet18_state_dict():
             m.running_mean.uniform_(-0.2, 0.2)
             m.running_var.uniform_(0.5, 1.5)
             m.num_batches_tracked.fill_(100)
-    x = torch.rand(1, 3, 224, 224) * 2 - 1
+    x = torch.rand(*shape) * 2 - 1
     with torch.no_grad():
         y = model(x)
-    save_safetensors(model.state_dict(), OUT / "resnet18-state-dict.safetensors")
-    (OUT / "resnet18-state-dict.json").write_text(json.dumps({
+    save_safetensors(model.state_dict(), OUT / (name + "-state-dict.safetensors"))
+    (OUT / (name + "-state-dict.json")).write_text(json.dumps({
         "shape": list(x.shape), "input": [round(v, 8) for v in x.flatten().tolist()],
         "output": [round(v, 8) for v in y.flatten().tolist()]}))
+
+
+def resnet18_state_dict():
+    """torchvision's resnet18 (Fovea's zoo resnet18 loads it)."""
+    torch.manual_seed(20261214)
+    state_dict_fixture("resnet18", torchvision.models.resnet18(weights=None), (1, 3, 224, 224), 20261214)
+
+
+def mobilenetv3_small_cifar_state_dict():
+    """torchvision's mobilenet_v3_small with 10 classes and a stride-1 stem: the zoo's mobilenetv3-small-cifar."""
+    torch.manual_seed(20261215)
+    model = torchvision.models.mobilenet_v3_small(weights=None, num_classes=10)
+    model.features[0][0].stride = (1, 1)
+    state_dict_fixture("mobilenetv3-small-cifar", model, (2, 3, 32, 32), 20261215)
 
 
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     resnet18_state_dict()
+    mobilenetv3_small_cifar_state_dict()
     torch.manual_seed(7)
     zoo("mnist-cnn", MnistCnn(), (2, 1, 28, 28))
     torch.manual_seed(8)

@@ -27,7 +27,7 @@ class ZooTest {
 
     /**
      * The models small enough for a training step here: resnet18 (224x224, 1.8 GFLOP per image) is
-     * checked by its structure below and against torchvision's logits (TorchvisionResnet18Test).
+     * checked by its structure below and against torchvision's logits (TorchvisionStateDictTest).
      */
     static List<String> models() {
         return Zoo.names().stream().filter(n -> !n.equals("resnet18")).toList();

@@ -36,7 +36,7 @@ class ZooOnGpuTest {
         GpuTests.requireGpu();
     }
 
-    /** resnet18 (224x224) is too heavy for a training step here; TorchvisionResnet18Test runs its forward on the GPU. */
+    /** resnet18 (224x224) is too heavy for a training step here; TorchvisionStateDictTest runs its forward on the GPU. */
     static List<String> models() {
         return Zoo.names().stream().filter(n -> !n.equals("resnet18")).toList();
     }
