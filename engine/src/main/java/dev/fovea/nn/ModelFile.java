@@ -40,9 +40,11 @@ public final class ModelFile {
     private static final ObjectMapper JSON = Json.strict().build();
     private static final int WINDOW = Limits.MODEL_WINDOW;
     private static final int CHANNELS = Limits.MODEL_CHANNELS;
+    /** The most dimensions a dim, dims or shape field names. */
+    private static final int MAX_RANK = 8;
 
     /** What one field of a layer holds. */
-    private enum Kind { INTEGER, INTEGER_OR_PAIR, INTEGER_OR_FOUR, NUMBER, NUMBER_OR_PAIR, BOOLEAN, STRING }
+    private enum Kind { INTEGER, INTEGER_OR_PAIR, INTEGER_OR_FOUR, INTEGER_OR_LIST, NUMBER, NUMBER_OR_PAIR, BOOLEAN, STRING }
 
     /** A field's JSON type and, for numbers, its range. */
     private record Field(Kind kind, double min, double max) {
@@ -60,6 +62,10 @@ public final class ModelFile {
 
         static Field four(long min, long max) {
             return new Field(Kind.INTEGER_OR_FOUR, min, max);
+        }
+
+        static Field list(long min, long max) {
+            return new Field(Kind.INTEGER_OR_LIST, min, max);
         }
 
         static Field numberPair(double min, double max) {
@@ -110,7 +116,16 @@ public final class ModelFile {
         FIELDS.put("dropout", fields("p", Field.number(0, 1)));
         FIELDS.put("softmax", dim);
         FIELDS.put("log_softmax", dim);
-        FIELDS.put("add", Map.of());
+        for (String binary : List.of("add", "sub", "mul", "div")) {
+            FIELDS.put(binary, Map.of());
+        }
+        Map<String, Field> reduction = fields("dim", Field.list(-MAX_RANK, MAX_RANK - 1), "keepdim", Field.BOOL);
+        FIELDS.put("sum", reduction);
+        FIELDS.put("mean", reduction);
+        FIELDS.put("reshape", fields("shape", Field.list(-1, Integer.MAX_VALUE)));
+        FIELDS.put("transpose", fields("dim0", Field.integer(-MAX_RANK, MAX_RANK - 1), "dim1",
+                Field.integer(-MAX_RANK, MAX_RANK - 1)));
+        FIELDS.put("permute", fields("dims", Field.list(-MAX_RANK, MAX_RANK - 1)));
         FIELDS.put("concat", dim);
     }
 
@@ -275,7 +290,8 @@ public final class ModelFile {
             case "batch_norm" -> b.batchNorm(require(name, where), x, (Double) attrs.getOrDefault("momentum", 0.1),
                     (Double) attrs.getOrDefault("eps", 1e-5));
             case "prelu" -> b.prelu(require(name, where), x, (Boolean) attrs.getOrDefault("per_channel", true));
-            case "add" -> b.op(name, "add", Map.of(), Map.of("input", two(in, where).get(0), "other", in.get(1)));
+            case "add", "sub", "mul", "div" -> b.op(name, type, Map.of(), Map.of("input", two(type, in, where).get(0),
+                    "other", in.get(1)));
             case "concat" -> b.concat((Integer) attrs.getOrDefault("dim", 1), in.toArray(Value[]::new));
             default -> b.op(name, type, attrs, Map.of("input", x));
         };
@@ -321,6 +337,15 @@ public final class ModelFile {
                     List<Integer> four = new ArrayList<>();
                     v.forEach(e -> four.add(integer(e, spec, where, field, what)));
                     yield four;
+                }
+                yield integer(v, spec, where, field, what);
+            }
+            case INTEGER_OR_LIST -> {
+                String what = "an integer" + range + " or a list of 1.." + MAX_RANK + " of them";
+                if (v.isArray() && v.size() >= 1 && v.size() <= MAX_RANK) {
+                    List<Integer> list = new ArrayList<>();
+                    v.forEach(e -> list.add(integer(e, spec, where, field, what)));
+                    yield list;
                 }
                 yield integer(v, spec, where, field, what);
             }
@@ -408,9 +433,10 @@ public final class ModelFile {
         return out;
     }
 
-    private static List<Value> two(List<Value> in, String where) {
+    private static List<Value> two(String type, List<Value> in, String where) {
         if (in.size() != 2) {
-            throw new IllegalArgumentException(where + ": field 'inputs': add takes exactly two inputs, got " + in.size());
+            throw new IllegalArgumentException(where + ": field 'inputs': " + type + " takes exactly two inputs, got "
+                    + in.size());
         }
         return in;
     }

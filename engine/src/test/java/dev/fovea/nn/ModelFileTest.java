@@ -97,7 +97,7 @@ class ModelFileTest {
                 + "types: conv2d, linear, batch_norm, prelu, relu, leaky_relu, sigmoid, tanh, hardswish, hardsigmoid, silu, "
                 + "gelu, mish, elu, max_pool2d, min_pool2d, "
                 + "avg_pool2d, global_avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d, upsample, pad, flatten, "
-                + "dropout, softmax, log_softmax, add, concat", type);
+                + "dropout, softmax, log_softmax, add, sub, mul, div, sum, mean, reshape, transpose, permute, concat", type);
         assertEquals("m.json: layers[0]: field 'name' is required for layers with parameters (it names them, e.g. "
                 + "conv1.weight)", error(model("{\"type\": \"linear\", \"out_features\": 3}")));
         assertEquals("m.json: layers[1] (s): field 'inputs': no earlier layer is named 'rleu' (did you mean 'relu'?)",
