@@ -309,12 +309,20 @@ public final class OnnxImport {
                         new long[] {1, x.shape()[1], 1, 1}, null);
             }
             case "Flatten" -> flatten(node);
-            case "Reshape" -> reshape(node);
+            case "Reshape", "Transpose" -> {
+                if (consts.containsKey(node.input(0))) {
+                    foldShapeOp(node);
+                } else if (n.getOpType().equals("Reshape")) {
+                    reshape(node);
+                } else {
+                    transpose(node);
+                }
+            }
+            case "ConstantOfShape" -> constantOfShape(node);
             case "Gemm" -> gemm(node);
             case "MatMul" -> matmul(node, index, nodes);
             case "Add", "Sub", "Mul", "Div" -> binary(node);
             case "ReduceMean", "ReduceSum" -> reduce(node);
-            case "Transpose" -> transpose(node);
             case "Squeeze" -> squeeze(node);
             case "Slice" -> slice(node);
             case "Resize" -> resize(node);
@@ -332,7 +340,7 @@ public final class OnnxImport {
                     + "LeakyRelu, PRelu, Sigmoid, Tanh, HardSwish, HardSigmoid (PyTorch's), Elu, MaxPool, AveragePool, GlobalAveragePool, "
                     + "GlobalMaxPool, Gemm, MatMul, Add, Sub, Mul, Div, ReduceMean, ReduceSum, Transpose, Reshape, Squeeze, "
                     + "Unsqueeze, Pad, Resize, Concat, Flatten, Softmax, LogSoftmax, Dropout, Identity, "
-                    + "and Constant, Shape, Gather, Cast, Slice when they compute constants; Erf, Softplus and "
+                    + "and Constant, ConstantOfShape, Shape, Gather, Cast, Slice when they compute constants; Erf, Softplus and "
                     + "Neg only within the formulas of SiLU, Mish, GELU and -MaxPool(-x)");
         }
     }
@@ -604,6 +612,9 @@ public final class OnnxImport {
         if (!consts.containsKey(node.input(0))) {
             Act x = node.act(0);
             boolean[] inserted = inserted(node, axes, x.shape().length + axes.length);
+            if (inserted[0]) {
+                throw node.refuse("it moves the batch dimension (a new axis 0); Fovea reshapes the dimensions after the batch only");
+            }
             long[] dims = new long[inserted.length];
             for (int i = 0, j = 0; i < dims.length; i++) {
                 dims[i] = inserted[i] ? 1 : x.shape()[j++];
@@ -759,24 +770,78 @@ public final class OnnxImport {
         }
     }
 
-    /** Slice of a 1-D integer constant (a shape's dimensions, as PyTorch takes N and C for Resize's sizes). */
+    /** Slice of an integer constant (PyTorch slices shapes and, with step -1, the pads it builds). */
     private void slice(Node node) {
         node.attrs();
         Const data = node.constant(0, "data");
         long[] starts = node.constant(1, "starts").ints();
         long[] ends = node.constant(2, "ends").ints();
-        long[] ax = node.hasInput(3) ? node.constant(3, "axes").ints() : new long[] {0};
-        long[] steps = node.hasInput(4) ? node.constant(4, "steps").ints() : new long[] {1};
-        if (data.ints() == null || data.dims().length != 1 || starts == null || ends == null || starts.length != 1
-                || ends.length != 1 || ax == null || ax.length != 1 || (ax[0] != 0 && ax[0] != -1)
-                || steps == null || steps.length != 1 || steps[0] != 1) {
-            throw node.refuse("only a Slice of a 1-D integer constant along axis 0 with step 1 is folded");
+        long[] axes = node.hasInput(3) ? node.constant(3, "axes").ints() : null;
+        long[] steps = node.hasInput(4) ? node.constant(4, "steps").ints() : null;
+        if (data.ints() == null || starts == null || ends == null || starts.length != ends.length
+                || node.hasInput(3) && (axes == null || axes.length != starts.length)
+                || node.hasInput(4) && (steps == null || steps.length != starts.length)) {
+            throw node.refuse("only a Slice of an integer constant by integer starts, ends, axes and steps of one length is folded");
         }
-        int n = data.ints().length;
-        int from = (int) clampAxis(starts[0], n);
-        int to = (int) clampAxis(Math.max(Math.min(ends[0], n), -n - 1), n);
-        long[] v = Arrays.copyOfRange(data.ints(), from, Math.max(from, to));
-        consts.put(node.output(), new Const(new long[] {v.length}, null, v));
+        if (axes == null) {
+            axes = java.util.stream.LongStream.range(0, starts.length).toArray();
+        }
+        if (steps == null) {
+            steps = new long[starts.length];
+            Arrays.fill(steps, 1);
+        }
+        try {
+            long[][] r = OnnxConstantFolding.sliced(data.ints(), data.dims(), starts, ends, axes, steps);
+            consts.put(node.output(), new Const(r[0], null, r[1]));
+        } catch (IllegalArgumentException e) {
+            throw node.refuse(e.getMessage());
+        }
+    }
+
+    /** ConstantOfShape: an integer constant (PyTorch's zero pads for N and C) of the given shape. */
+    private void constantOfShape(Node node) {
+        Map<String, AttributeProto> a = node.attrs("value");
+        long[] shape = node.constant(0, "input").ints();
+        Const v = a.containsKey("value") ? tensor(a.get("value").getT(), "node attribute 'value'") : null;
+        if (shape == null || v == null || v.ints() == null || v.ints().length != 1) {
+            throw node.refuse("only an integer ConstantOfShape (a shape or pads being built) with a one-integer value is folded");
+        }
+        try {
+            consts.put(node.output(), new Const(shape.clone(), null, OnnxConstantFolding.filled(shape, v.ints()[0])));
+        } catch (IllegalArgumentException e) {
+            throw node.refuse(e.getMessage());
+        }
+    }
+
+    /** Reshape or Transpose of an integer constant, folded. */
+    private void foldShapeOp(Node node) {
+        Const c = node.constant(0, "data");
+        if (c.ints() == null) {
+            throw node.refuse("input 0 is a float constant; Fovea folds only integer constants (shapes, pads)");
+        }
+        try {
+            if (node.n.getOpType().equals("Reshape")) {
+                node.attrs("allowzero");
+                long[] t = node.constant(1, "shape").ints();
+                if (t == null) {
+                    throw node.refuse("input 1 (shape) must be integers");
+                }
+                consts.put(node.output(), new Const(OnnxConstantFolding.reshaped(c.dims(), t), null, c.ints()));
+            } else {
+                Map<String, AttributeProto> a = node.attrs("perm");
+                long[] perm = new long[c.dims().length];
+                for (int i = 0; i < perm.length; i++) {
+                    perm[i] = perm.length - 1 - i;
+                }
+                if (a.containsKey("perm")) {
+                    perm = node.intsAttr(a.get("perm"), perm.length);
+                }
+                consts.put(node.output(), new Const(OnnxConstantFolding.transposedDims(c.dims(), perm), null,
+                        OnnxConstantFolding.transposed(c.ints(), c.dims(), perm)));
+            }
+        } catch (IllegalArgumentException e) {
+            throw node.refuse(e.getMessage());
+        }
     }
 
     /** Add, Sub, Mul and Div of two computed values, broadcasting as numpy does (Fovea's binary ops do). */

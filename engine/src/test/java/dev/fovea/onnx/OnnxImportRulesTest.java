@@ -240,7 +240,7 @@ class OnnxImportRulesTest {
                 floats("scales", 1, 1, 2, 2)));
         assertEquals("[\"adaptive_max_pool2d\",\"mul\",\"permute\",\"sum\",\"reshape\",\"pad\",\"upsample\","
                 + "\"reshape\",\"mean\"]", types(l));
-        assertEquals("[\"x\",\"gm\"]", l.get(1).get("inputs").toString());
+        assertEquals("[\"input\",\"gm\"]", l.get(1).get("inputs").toString());
         assertEquals("[0,2,3,1]", l.get(2).get("dims").toString());
         assertEquals("[3]", l.get(3).get("dim").toString());
         assertFalse(l.get(3).get("keepdim").booleanValue());
