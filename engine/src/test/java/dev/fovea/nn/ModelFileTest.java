@@ -74,6 +74,28 @@ class ModelFileTest {
                 error(model("{\"name\": \"u\", \"type\": \"upsample\", \"scale_factor\": -2}")));
     }
 
+    @Test
+    void algebraLayersTakeTwoInputsOrTheirDimsAndShapesFollow() {
+        Graph g = ModelFile.parse(model("{\"name\": \"m\", \"type\": \"mean\", \"dim\": [2, 3], \"keepdim\": true}, "
+                + "{\"name\": \"x\", \"type\": \"mul\", \"inputs\": [\"input\", \"m\"]}, "
+                + "{\"name\": \"d\", \"type\": \"div\", \"inputs\": [\"x\", \"m\"]}, "
+                + "{\"name\": \"s\", \"type\": \"sub\", \"inputs\": [\"d\", \"x\"]}, "
+                + "{\"name\": \"t\", \"type\": \"transpose\", \"dim0\": 1, \"dim1\": -1}, "
+                + "{\"name\": \"p\", \"type\": \"permute\", \"dims\": [0, 2, 3, 1]}, "
+                + "{\"name\": \"r\", \"type\": \"reshape\", \"shape\": [-1, 16, 4]}, "
+                + "{\"name\": \"u\", \"type\": \"sum\", \"dim\": 2}"), "m.json");
+        assertEquals(Shape.of(1, 1, 1, 1), g.node("m").shape());
+        assertEquals(Shape.of(1, 1, 8, 8), g.node("s").shape());
+        assertEquals(Shape.of(1, 8, 8, 1), g.node("t").shape());
+        assertEquals(Shape.of(1, 8, 1, 8), g.node("p").shape());
+        assertEquals(Shape.of(1, 16, 4), g.node("r").shape());
+        assertEquals(Shape.of(1, 16), g.outputShape());
+        assertEquals("m.json: layers[0] (x): field 'inputs': mul takes exactly two inputs, got 1",
+                error(model("{\"name\": \"x\", \"type\": \"mul\"}")));
+        assertEquals("m.json: layers[0] (m): field 'dim' must be an integer in -8..7 or a list of 1..8 of them, got \"2\"",
+                error(model("{\"name\": \"m\", \"type\": \"mean\", \"dim\": \"2\"}")));
+    }
+
     private static String model(String layers) {
         return "{\"format\": \"fovea-model/1\", \"name\": \"t\", \"input\": [1, 8, 8], \"layers\": [" + layers + "]}";
     }
