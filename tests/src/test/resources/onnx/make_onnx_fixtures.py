@@ -11,6 +11,10 @@ seeded random weights (nothing is downloaded), and PyTorch's outputs on a seeded
                        before opset 14), Elu, GELU (Div/Erf/Add/Mul/Mul), Dropout, Gemm, MatMul + Add, Relu,
                        LogSoftmax; opset 17
   all-ops-opsetN.onnx  the same model exported at opsets 11 to 16 (all-ops.json holds its outputs)
+  new-ops.onnx         the elementwise, shape and spatial operators: Mul/Sub/Div/Add broadcasting, ReduceMean,
+                       ReduceSum, Pad (constant, reflect, edge), Resize (nearest; linear with and without
+                       align_corners; by scale and by size), adaptive average pooling, Transpose, Reshape,
+                       Unsqueeze/Squeeze, GlobalMaxPool; opset 17, and new-ops-opsetN.onnx at 11 and 13
   NAME.json            {"input": [N, C, H, W] values flattened, "shape": ..., "output": flattened outputs}
 Run from the repository root: /usr/bin/python3 tests/src/test/resources/onnx/make_onnx_fixtures.py
 (needs Debian's python3-torch, 1.13 here; torch.onnx.export does not need the onnx package).
@@ -105,6 +109,33 @@ class AllOps(nn.Module):
         return F.log_softmax(z @ self.w + self.b, 1)
 
 
+class NewOps(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.fc = nn.Linear(24, 10)
+
+    def forward(self, x):
+        x = self.conv(x)                                                   # [N, 8, 12, 12]
+        g = torch.sigmoid(x.mean(dim=(2, 3), keepdim=True))
+        y = (x * g - x) / (g + g)
+        y = F.pad(y, [1, 2, 0, 1], mode="constant", value=0.5)
+        y = F.pad(y, [2, 1, 1, 2], mode="reflect")
+        y = F.pad(y, [1, 1, 1, 1], mode="replicate")                       # [N, 8, 18, 20]
+        u = F.interpolate(y, scale_factor=2, mode="nearest") + F.interpolate(y, size=(36, 40), mode="bilinear",
+                                                                               align_corners=True)
+        u = u + F.interpolate(y, scale_factor=2, mode="bilinear", align_corners=False)
+        odd = F.interpolate(y, size=(27, 30), mode="nearest")
+        u = u + F.interpolate(odd, size=(36, 40), mode="bilinear", align_corners=False)
+        # adaptive pooling needs a size the exporter knows: the convolution's, not a padded or resized one's.
+        q = F.adaptive_avg_pool2d(x, (6, 4)) + F.avg_pool2d(u, (6, 10))      # [N, 8, 6, 4]
+        t = q.transpose(2, 3).permute(0, 1, 3, 2) + q
+        t = t.permute(0, 2, 3, 1).reshape(x.size(0), 16, 12)
+        s = (t.sum(dim=2) - t.mean(dim=-1)).unsqueeze(-1).squeeze(-1)       # [N, 16]
+        gmax = F.adaptive_max_pool2d(q, 1).flatten(1)                      # [N, 8]
+        return self.fc(torch.cat([s, gmax], 1))
+
+
 def randomise_batch_norm(model):
     """Running statistics and affine parameters away from their defaults, so the test sees them used."""
     for m in model.modules():
@@ -142,6 +173,12 @@ def main():
         # The same model and input at every other opset the importer supports: all-ops.json holds the outputs.
         torch.onnx.export(model, x, str(HERE / ("all-ops-opset%d.onnx" % opset)), opset_version=opset,
                           training=torch.onnx.TrainingMode.PRESERVE, input_names=["input"], output_names=["output"],
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+    new = NewOps()
+    x = export("new-ops", new, (2, 3, 12, 12), 17)
+    for opset in (11, 13):
+        torch.onnx.export(new, x, str(HERE / ("new-ops-opset%d.onnx" % opset)), opset_version=opset,
+                          input_names=["input"], output_names=["output"],
                           dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
 
 

@@ -7,9 +7,13 @@ import dev.fovea.graph.Node;
 import dev.fovea.graph.ParamSpec;
 import dev.fovea.io.AtomicFile;
 import dev.fovea.ops.Activation;
+import dev.fovea.ops.AdaptivePool2dParams;
 import dev.fovea.ops.BatchNormParams;
 import dev.fovea.ops.Conv2dParams;
+import dev.fovea.ops.Pad2dParams;
+import dev.fovea.ops.PadMode;
 import dev.fovea.ops.Pool2dParams;
+import dev.fovea.ops.Upsample2dParams;
 import dev.fovea.onnx.proto.Onnx.AttributeProto;
 import dev.fovea.onnx.proto.Onnx.GraphProto;
 import dev.fovea.onnx.proto.Onnx.ModelProto;
@@ -56,7 +60,8 @@ public final class OnnxExport {
     /** The metadata key holding a recorded normalisation, in {@link Normalization#format()}'s text. */
     public static final String NORMALIZATION_KEY = "fovea.normalization";
     private static final List<String> EXPORTED = List.of("conv2d", "linear", "batch_norm", "prelu", "max_pool2d",
-            "avg_pool2d", "min_pool2d", "global_avg_pool2d", "flatten", "dropout", "softmax", "log_softmax", "add",
+            "avg_pool2d", "min_pool2d", "global_avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "flatten", "dropout", "softmax",
+            "log_softmax", "add", "sub", "mul", "div", "sum", "mean", "reshape", "transpose", "permute", "pad", "upsample",
             "concat", "and the activations");
 
     private final Graph graph;
@@ -125,7 +130,7 @@ public final class OnnxExport {
 
     private void node(Node n, String y) {
         Object params = n.bind(false, 0).params();
-        String x = in(n, "input");
+        String x = n.inputs().containsKey("input") ? operand(n, "input") : null;
         switch (n.op()) {
             case "conv2d" -> conv(n, (Conv2dParams) params, x, y);
             case "linear" -> {
@@ -151,7 +156,19 @@ public final class OnnxExport {
             case "dropout" -> out.addNode(onnx("Identity", n.name(), y, x));
             case "softmax", "log_softmax" -> out.addNode(onnx(n.op().equals("softmax") ? "Softmax" : "LogSoftmax",
                     n.name(), y, x).addAttribute(intAttr("axis", axis(n, (Integer) params))));
-            case "add" -> out.addNode(onnx("Add", n.name(), y, x, in(n, "other")));
+            case "add", "sub", "mul", "div" -> out.addNode(onnx(switch (n.op()) {
+                case "add" -> "Add";
+                case "sub" -> "Sub";
+                case "mul" -> "Mul";
+                default -> "Div";
+            }, n.name(), y, operand(n, "input"), operand(n, "other")));
+            case "adaptive_avg_pool2d", "adaptive_max_pool2d" -> adaptive(n, (AdaptivePool2dParams) params, x, y);
+            case "sum", "mean" -> reduce(n, (int[]) params, x, y);
+            case "reshape" -> reshape(n, x, y);
+            case "transpose", "permute" -> out.addNode(onnx("Transpose", n.name(), y, x)
+                    .addAttribute(intsAttr("perm", permutation(n, params))));
+            case "pad" -> pad(n, (Pad2dParams) params, x, y);
+            case "upsample" -> resize(n, (Upsample2dParams) params, x, y);
             case "concat" -> out.addNode(onnx("Concat", n.name(), y, x, in(n, "other"))
                     .addAttribute(intAttr("axis", axis(n, (Integer) params))));
             default -> {
@@ -257,10 +274,134 @@ public final class OnnxExport {
             dims[d] = to.dim(d);
         }
         // 0 copies the input's dimension (allowzero = 0): the batch, whatever its size.
-        String shape = fresh(n.name() + "/shape");
-        out.addInitializer(TensorProto.newBuilder().setName(shape).addDims(dims.length)
-                .setDataType(TensorProto.DataType.INT64_VALUE).setRawData(longs(dims)));
-        out.addNode(onnx("Reshape", n.name(), y, x, shape));
+        out.addNode(onnx("Reshape", n.name(), y, x, int64s(n.name() + "/shape", dims)));
+    }
+
+    /**
+     * Adaptive pooling to 1x1 is a global pool; to a size dividing the input evenly, its windows are
+     * equal, adjacent and unpadded: a plain pool with kernel = stride = input / output.
+     */
+    private void adaptive(Node n, AdaptivePool2dParams p, String x, String y) {
+        boolean max = switch (p.kind()) {
+            case MAX -> true;
+            case AVG -> false;
+            case MIN -> throw unsupported(n, "adaptive min pooling does not exist");
+        };
+        Shape s = graph.shapeOf(n.inputs().get("input"));
+        if (p.outH() == 1 && p.outW() == 1) {
+            out.addNode(onnx(max ? "GlobalMaxPool" : "GlobalAveragePool", n.name(), y, x));
+            return;
+        }
+        int h = s.dim(2);
+        int w = s.dim(3);
+        if (h % p.outH() != 0 || w % p.outW() != 0) {
+            throw unsupported(n, "output " + p.outH() + "x" + p.outW() + " does not divide the input " + h + "x" + w
+                    + " evenly, so its windows differ in size and ONNX has no pool for them");
+        }
+        int kh = h / p.outH();
+        int kw = w / p.outW();
+        out.addNode(onnx(max ? "MaxPool" : "AveragePool", n.name(), y, x)
+                .addAttribute(intsAttr("kernel_shape", kh, kw)).addAttribute(intsAttr("strides", kh, kw)));
+    }
+
+    /** ReduceSum takes its axes as an input since opset 13; ReduceMean as an attribute until opset 18. */
+    private void reduce(Node n, int[] dims, String x, String y) {
+        Shape s = graph.shapeOf(n.inputs().get("input"));
+        long keep = n.attrs().bool("keepdim", false) ? 1 : 0;
+        long[] axes = dims == null ? null : Arrays.stream(dims).mapToLong(d -> d < 0 ? d + s.rank() : d).toArray();
+        NodeProto.Builder b;
+        if (n.op().equals("sum")) {
+            b = axes == null ? onnx("ReduceSum", n.name(), y, x) : onnx("ReduceSum", n.name(), y, x, int64s(n.name() + "/axes", axes));
+        } else {
+            b = onnx("ReduceMean", n.name(), y, x);
+            if (axes != null) {
+                b.addAttribute(intsAttr("axes", axes));
+            }
+        }
+        out.addNode(b.addAttribute(intAttr("keepdims", keep)));
+    }
+
+    /** The target shape with 0 (copy the input's) for the batch, so it stays symbolic; a reshape moving the batch is refused. */
+    private void reshape(Node n, String x, String y) {
+        Shape from = graph.shapeOf(n.inputs().get("input"));
+        Shape to = n.shape();
+        if (to.rank() == 0 || to.dim(0) != from.dim(0)) {
+            throw unsupported(n, "reshaping " + from + " to " + to + " moves the batch dimension, which has no form"
+                    + " with a symbolic batch");
+        }
+        long[] dims = new long[to.rank()];
+        for (int d = 1; d < dims.length; d++) {
+            dims[d] = to.dim(d);
+        }
+        out.addNode(onnx("Reshape", n.name(), y, x, int64s(n.name() + "/shape", dims)));
+    }
+
+    private long[] permutation(Node n, Object params) {
+        Shape s = graph.shapeOf(n.inputs().get("input"));
+        long[] perm = new long[s.rank()];
+        for (int i = 0; i < perm.length; i++) {
+            perm[i] = i;
+        }
+        if (n.op().equals("transpose")) {
+            int a = axis(n, n.attrs().requireInteger("dim0"));
+            int b = axis(n, n.attrs().requireInteger("dim1"));
+            perm[a] = b;
+            perm[b] = a;
+        } else {
+            int[] dims = (int[]) params;
+            for (int i = 0; i < perm.length; i++) {
+                perm[i] = axis(n, dims[i]);
+            }
+        }
+        return perm;
+    }
+
+    /** Pad's pads are every axis's begins, then every axis's ends: [0, 0, top, left, 0, 0, bottom, right]. */
+    private void pad(Node n, Pad2dParams p, String x, String y) {
+        String mode = switch (p.mode()) {
+            case CONSTANT -> "constant";
+            case REFLECT -> "reflect";
+            case REPLICATE -> "edge";
+        };
+        String pads = int64s(n.name() + "/pads", new long[] {0, 0, p.top(), p.left(), 0, 0, p.bottom(), p.right()});
+        NodeProto.Builder b = onnx("Pad", n.name(), y, x, pads);
+        if (p.mode() == PadMode.CONSTANT) {
+            b.addInput(scalar(p.value()));
+        }
+        out.addNode(b.addAttribute(stringAttr("mode", mode)));
+    }
+
+    /**
+     * Resize reproducing PyTorch 1.13's F.interpolate: nearest is asymmetric + floor (src =
+     * floor(dst / scale)), bilinear is linear with pytorch_half_pixel or align_corners. A scale
+     * factor goes in as scales [1, 1, sh, sw] (ONNX Runtime then maps coordinates with the scale, as
+     * PyTorch does); a size as sizes built from the input's own N and C, so the batch stays symbolic.
+     */
+    private void resize(Node n, Upsample2dParams p, String x, String y) {
+        NodeProto.Builder b = onnx("Resize", n.name(), y, x, "");
+        if (p.outH() == 0) {
+            String scales = fresh(n.name() + "/scales");
+            out.addInitializer(tensor(scales, Shape.of(4), new float[] {1, 1, (float) p.scaleH(), (float) p.scaleW()}));
+            b.addInput(scales);
+        } else {
+            String shape = unary("Shape", n.name(), x);
+            NodeProto.Builder slice = onnx("Slice", n.name() + "/nc", fresh(n.name() + "/nc"), shape,
+                    int64s(n.name() + "/start", new long[] {0}), int64s(n.name() + "/end", new long[] {2}));
+            out.addNode(slice);
+            String sizes = fresh(n.name() + "/sizes");
+            out.addNode(onnx("Concat", sizes, sizes, slice.getOutput(0),
+                    int64s(n.name() + "/hw", new long[] {p.outH(), p.outW()})).addAttribute(intAttr("axis", 0)));
+            b.addInput("").addInput(sizes);
+        }
+        switch (p.mode()) {
+            case NEAREST -> b.addAttribute(stringAttr("mode", "nearest"))
+                    .addAttribute(stringAttr("coordinate_transformation_mode", "asymmetric"))
+                    .addAttribute(stringAttr("nearest_mode", "floor"));
+            case BILINEAR -> b.addAttribute(stringAttr("mode", "linear"))
+                    .addAttribute(stringAttr("coordinate_transformation_mode",
+                            p.alignCorners() ? "align_corners" : "pytorch_half_pixel"));
+        }
+        out.addNode(b);
     }
 
     private int axis(Node n, int dim) {
@@ -337,6 +478,20 @@ public final class OnnxExport {
         return names.get(n.inputs().get(port));
     }
 
+    /** The ONNX name of a value or parameter feeding the node's input {@code port}. */
+    private String operand(Node n, String port) {
+        String v = n.inputs().get(port);
+        return graph.params().containsKey(v) ? initializer(v) : names.get(v);
+    }
+
+    /** An int64 vector initializer (shapes, axes, pads); returns its name. */
+    private String int64s(String base, long[] v) {
+        String name = fresh(base);
+        out.addInitializer(TensorProto.newBuilder().setName(name).addDims(v.length)
+                .setDataType(TensorProto.DataType.INT64_VALUE).setRawData(longs(v)));
+        return name;
+    }
+
     private String fresh(String base) {
         String name = base;
         for (int i = 2; !taken.add(name); i++) {
@@ -405,6 +560,11 @@ public final class OnnxExport {
             a.addInts(v);
         }
         return a.build();
+    }
+
+    private static AttributeProto stringAttr(String name, String v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(v)).build();
     }
 
     private static AttributeProto floatAttr(String name, float f) {

@@ -41,9 +41,10 @@ import java.util.Set;
  * file and its weights under PyTorch's names ({@code conv1.weight}, {@code bn1.running_mean}).
  *
  * <p>The file is parsed by protobuf-java with classes generated from {@code src/main/protobuf/onnx.proto}
- * after its size is checked against {@link Limits#ONNX_FILE_BYTES} and the heap. Shape-only
- * subgraphs (Constant, Shape, Gather, Cast, Unsqueeze, Concat feeding a Reshape) are folded;
- * Dropout, Identity and zero Pads are dropped; MatMul followed by the Add of a bias becomes one
+ * after its size is checked against {@link Limits#ONNX_FILE_BYTES} and the heap. Integer subgraphs
+ * computing shapes and pads (Constant, ConstantOfShape, Shape, Gather, Cast, Slice, Unsqueeze, Concat,
+ * Reshape, Transpose of constants) are folded ({@link OnnxConstantFolding}); the elementwise and shape
+ * operators are {@link OnnxShapeOperators}'; Dropout, Identity and zero Pads are dropped; MatMul followed by the Add of a bias becomes one
  * linear layer. Anything else is refused with one line naming the node, its operator, the attribute
  * and the opset ({@link OnnxUnsupportedException}); a malformed file is a {@link FormatException}.
  * Nothing is half-imported: the result is built in memory and checked by {@link ModelFile#parse}.
@@ -53,8 +54,8 @@ public final class OnnxImport {
     public static final int MIN_OPSET = 11;
     public static final int MAX_OPSET = 17;
     /** The batch dimension inside folded shape constants. */
-    private static final long BATCH = Long.MIN_VALUE;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final long BATCH = Long.MIN_VALUE;
+    static final ObjectMapper JSON = new ObjectMapper();
 
     /** The imported model: model-file JSON, its weights, and the graph that JSON describes. */
     public record Result(String modelJson, Map<String, StoredTensor> weights, Graph graph) {
@@ -67,29 +68,30 @@ public final class OnnxImport {
     }
 
     /** An activation: the Fovea layer that computes it and its shape (batch dimension first, as 1). */
-    private record Act(String layer, long[] shape) {
+    record Act(String layer, long[] shape) {
     }
 
     /** A constant: float weights or integer (shape) values, with its dimensions. */
-    private record Const(long[] dims, float[] floats, long[] ints) {
+    record Const(long[] dims, float[] floats, long[] ints) {
         long size() {
             return floats != null ? floats.length : ints.length;
         }
     }
 
     private final String source;
-    private final int opset;
-    private final Map<String, Const> consts = new HashMap<>();
+    final int opset;
+    final Map<String, Const> consts = new HashMap<>();
     /** One-element float constants (initializers and Constant nodes), the operands of decomposed ops. */
     private final Map<String, Float> scalars = new HashMap<>();
-    private final Map<String, Act> acts = new HashMap<>();
+    final Map<String, Act> acts = new HashMap<>();
     private final Map<String, Integer> consumers = new HashMap<>();
     private final Set<String> skipped = new HashSet<>();
     private final List<ObjectNode> layers = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
     private final Set<String> used = new HashSet<>();
     private final Map<String, StoredTensor> weights = new LinkedHashMap<>();
-    private long staticBatch = -1;
+    long staticBatch = -1;
+    private final OnnxShapeOperators shapes = new OnnxShapeOperators(this);
     private String last = "input";
 
     private OnnxImport(String source, int opset) {
@@ -318,18 +320,39 @@ public final class OnnxImport {
                         new long[] {1, x.shape()[1], 1, 1}, null);
             }
             case "Flatten" -> flatten(node);
-            case "Reshape" -> reshape(node);
+            case "Reshape", "Transpose" -> {
+                if (consts.containsKey(node.input(0))) {
+                    shapes.foldShapeOp(node);
+                } else if (n.getOpType().equals("Reshape")) {
+                    shapes.reshape(node);
+                } else {
+                    shapes.transpose(node);
+                }
+            }
+            case "ConstantOfShape" -> shapes.constantOfShape(node);
             case "Gemm" -> gemm(node);
             case "MatMul" -> matmul(node, index, nodes);
-            case "Add" -> add(node);
+            case "Add", "Sub", "Mul", "Div" -> shapes.binary(node);
+            case "ReduceMean", "ReduceSum" -> shapes.reduce(node);
+            case "Squeeze" -> shapes.squeeze(node);
+            case "Slice" -> shapes.slice(node);
+            case "Resize" -> shapes.resize(node);
+            case "GlobalMaxPool" -> {
+                node.attrs();
+                Act x = node.act4(0);
+                ObjectNode f = JSON.createObjectNode();
+                f.put("output_size", 1);
+                emit(node, "adaptive_max_pool2d", List.of(x), f, new long[] {1, x.shape()[1], 1, 1}, null);
+            }
             case "Concat" -> concat(node);
             case "Softmax", "LogSoftmax" -> softmax(node);
-            case "Pad" -> pad(node);
+            case "Pad" -> shapes.pad(node);
             default -> throw node.refuse("the operator is not supported; Fovea imports Conv, BatchNormalization, Relu, "
                     + "LeakyRelu, PRelu, Sigmoid, Tanh, HardSwish, HardSigmoid (PyTorch's), Elu, Clip (as relu6 or relu), "
-                    + "MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul, Add, "
-                    + "Concat, Flatten, Reshape (as a flatten), Softmax, LogSoftmax, Dropout, Identity, Pad (zero), "
-                    + "and Constant, Shape, Gather, Cast, Unsqueeze when they compute constants; Mul, Div, Erf, Softplus and "
+                    + "MaxPool, AveragePool, GlobalAveragePool, "
+                    + "GlobalMaxPool, Gemm, MatMul, Add, Sub, Mul, Div, ReduceMean, ReduceSum, Transpose, Reshape, Squeeze, "
+                    + "Unsqueeze, Pad, Resize, Concat, Flatten, Softmax, LogSoftmax, Dropout, Identity, "
+                    + "and Constant, ConstantOfShape, Shape, Gather, Cast, Slice when they compute constants; Erf, Softplus and "
                     + "Neg only within the formulas of SiLU, Mish, GELU and -MaxPool(-x)");
         }
     }
@@ -367,7 +390,7 @@ public final class OnnxImport {
     }
 
     /** One ONNX node being imported: its inputs and attributes, and the messages that name it. */
-    private final class Node {
+    final class Node {
         final NodeProto n;
         final String label;
 
@@ -520,7 +543,7 @@ public final class OnnxImport {
         return f;
     }
 
-    private void alias(Node node) {
+    void alias(Node node) {
         String in = node.input(0);
         String out = node.output();
         if (acts.containsKey(in)) {
@@ -558,7 +581,7 @@ public final class OnnxImport {
         consts.put(node.output(), new Const(new long[] {v.length}, null, v));
     }
 
-    private static long clampAxis(long axis, int rank) {
+    static long clampAxis(long axis, int rank) {
         long a = axis < 0 ? axis + rank : axis;
         return Math.max(0, Math.min(rank, a));
     }
@@ -592,55 +615,36 @@ public final class OnnxImport {
         consts.put(node.output(), c);
     }
 
+    /** Unsqueeze folds a constant (a shape being built) and reshapes a computed value. */
     private void unsqueeze(Node node) {
-        Map<String, AttributeProto> a = node.attrs(opset < 13 ? new String[] {"axes"} : new String[0]);
-        Const c = node.constant(0, "data");
-        long[] axes;
-        if (opset < 13) {
-            if (!a.containsKey("axes") || a.get("axes").getType() != AttributeProto.AttributeType.INTS) {
-                throw node.refuse("axes", "is required (INTS) in opset " + opset);
-            }
-            axes = a.get("axes").getIntsList().stream().mapToLong(Long::longValue).toArray();
-        } else {
-            Const ax = node.constant(1, "axes");
-            if (ax.ints() == null) {
-                throw node.refuse("input 1 (axes) must be integers");
-            }
-            axes = ax.ints();
+        long[] axes = shapes.axes(node);
+        if (axes == null) {
+            throw node.refuse(opset < 13 ? "attribute 'axes' is required in opset " + opset : "input 1 (axes) is required");
         }
+        if (!consts.containsKey(node.input(0))) {
+            Act x = node.act(0);
+            boolean[] inserted = OnnxShapeOperators.inserted(node, axes, x.shape().length + axes.length);
+            if (inserted[0]) {
+                throw node.refuse("it moves the batch dimension (a new axis 0); Fovea reshapes the dimensions after the batch only");
+            }
+            long[] dims = new long[inserted.length];
+            for (int i = 0, j = 0; i < dims.length; i++) {
+                dims[i] = inserted[i] ? 1 : x.shape()[j++];
+            }
+            shapes.reshapeTo(node, x, dims);
+            return;
+        }
+        Const c = node.constant(0, "data");
         int rank = c.dims().length + axes.length;
         if (rank > 8) {
             throw node.refuse("only small shape constants are folded");
         }
         long[] dims = new long[rank];
-        boolean[] inserted = new boolean[rank];
-        for (long ax : axes) {
-            long k = ax < 0 ? ax + rank : ax;
-            if (k < 0 || k >= rank || inserted[(int) k]) {
-                throw node.refuse("axis " + ax + " is invalid for a result of rank " + rank);
-            }
-            inserted[(int) k] = true;
-        }
+        boolean[] inserted = OnnxShapeOperators.inserted(node, axes, rank);
         for (int i = 0, j = 0; i < rank; i++) {
             dims[i] = inserted[i] ? 1 : c.dims()[j++];
         }
         consts.put(node.output(), new Const(dims, c.floats(), c.ints()));
-    }
-
-    private void pad(Node node) {
-        Map<String, AttributeProto> a = node.attrs("mode");
-        if (a.containsKey("mode") && !node.stringAttr(a.get("mode")).equals("constant")) {
-            throw node.refuse("mode", "'" + clip(node.stringAttr(a.get("mode"))) + "' is not supported (only a zero "
-                    + "constant Pad, which is dropped)");
-        }
-        Const pads = node.constant(1, "pads");
-        if (pads.ints() == null || Arrays.stream(pads.ints()).anyMatch(p -> p != 0)) {
-            throw node.refuse("input 1 (pads) must be all zero; padding is imported only as a Conv's or pool's own pads");
-        }
-        if (node.hasInput(3)) {
-            throw node.refuse("input 3 (axes) is not supported");
-        }
-        alias(node);
     }
 
     // ---- layers --------------------------------------------------------------------------------
@@ -893,7 +897,7 @@ public final class OnnxImport {
         flattenTo(node, x);
     }
 
-    private void flattenTo(Node node, Act x) {
+    void flattenTo(Node node, Act x) {
         if (x.shape().length == 2) {
             acts.put(node.output(), x);
             return;
@@ -905,28 +909,7 @@ public final class OnnxImport {
         emit(node, "flatten", List.of(x), JSON.createObjectNode(), new long[] {1, features}, null);
     }
 
-    private void reshape(Node node) {
-        Map<String, AttributeProto> a = node.attrs("allowzero");
-        if (a.containsKey("allowzero") && node.intAttr(a.get("allowzero")) != 0) {
-            throw node.refuse("allowzero", "= 1 is not supported");
-        }
-        Act x = node.act(0);
-        Const target = node.constant(1, "shape");
-        long features = 1;
-        for (int d = 1; d < x.shape().length; d++) {
-            features *= x.shape()[d];
-        }
-        long[] t = target.ints();
-        boolean batchFirst = t != null && t.length == 2
-                && (t[0] == BATCH || t[0] == 0 || (staticBatch > 0 && t[0] == staticBatch) || t[0] == -1 && t[1] == features);
-        if (!batchFirst || !(t[1] == -1 || t[1] == features)) {
-            throw node.refuse("input 1 (shape) " + shown(t) + " is not a flatten of " + Arrays.toString(x.shape())
-                    + " to [batch, " + features + "]; Fovea imports Reshape only as a flatten");
-        }
-        flattenTo(node, x);
-    }
-
-    private static String shown(long[] t) {
+    static String shown(long[] t) {
         if (t == null) {
             return "(not integers)";
         }
@@ -1095,17 +1078,6 @@ public final class OnnxImport {
         return c.floats()[0];
     }
 
-    private void add(Node node) {
-        node.attrs();
-        Act x = node.act(0);
-        Act y = node.act(1);
-        if (!Arrays.equals(x.shape(), y.shape())) {
-            throw node.refuse("its inputs have shapes " + Arrays.toString(x.shape()) + " and " + Arrays.toString(y.shape())
-                    + "; Fovea adds tensors of one shape (no broadcasting)");
-        }
-        emit(node, "add", List.of(x, y), JSON.createObjectNode(), x.shape(), null);
-    }
-
     private void concat(Node node) {
         Map<String, AttributeProto> a = node.attrs("axis");
         if (!a.containsKey("axis")) {
@@ -1183,7 +1155,7 @@ public final class OnnxImport {
      * Appends a layer computing the node's output from {@code inputs}; {@code preferred} (from its
      * weight's name) or the node's name names it. Returns the layer's name.
      */
-    private String emit(Node node, String type, List<Act> inputs, ObjectNode fields, long[] shape, String preferred) {
+    String emit(Node node, String type, List<Act> inputs, ObjectNode fields, long[] shape, String preferred) {
         for (long d : shape) {
             if (d < 1 || d > Limits.JAVA_ARRAY) {
                 throw node.refuse("its output shape " + Arrays.toString(shape) + " is empty or too large");
@@ -1254,7 +1226,7 @@ public final class OnnxImport {
     // ---- tensors -------------------------------------------------------------------------------
 
     /** A tensor's values, after checking its dimensions against its data and the limits. */
-    private Const tensor(TensorProto t, String what) {
+    Const tensor(TensorProto t, String what) {
         String where = source + ": " + what;
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
             throw new OnnxUnsupportedException(where + ": external data is not supported; save the model with its "
@@ -1336,7 +1308,7 @@ public final class OnnxImport {
         return d;
     }
 
-    private static String clip(String text) {
+    static String clip(String text) {
         String t = text.replaceAll("\\p{Cntrl}", "?");
         return t.length() > 60 ? t.substring(0, 57) + "..." : t;
     }

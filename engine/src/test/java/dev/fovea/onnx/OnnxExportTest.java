@@ -103,6 +103,23 @@ class OnnxExportTest {
         assertEquals("export: parameter bn.running_var [4] is missing from the weights", e.getMessage());
     }
 
+    /** Adaptive pooling whose windows differ in size, and a reshape that moves the batch, have no ONNX form. */
+    @Test
+    void unevenAdaptivePoolingAndABatchMovingReshapeAreRefused() {
+        GraphBuilder b = new GraphBuilder("uneven", 2, 7, 7);
+        Graph g = b.build(b.adaptivePool("adaptive_avg_pool2d", b.input(), 3, 3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.export(g, Map.of(), null));
+        assertTrue(e.getMessage().startsWith("export: node '") && e.getMessage().contains("(adaptive_avg_pool2d): output 3x3"
+                + " does not divide the input 7x7 evenly"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+
+        GraphBuilder r = new GraphBuilder("merge", 2, 4, 4);
+        Graph m = r.build(r.op("merge", "reshape", Map.of("shape", List.of(-1)), Map.of("input", r.input())));
+        e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.export(m, Map.of(), null));
+        assertTrue(e.getMessage().startsWith("export: node 'merge' (reshape): reshaping [1, 2, 4, 4] to [32] moves the batch"),
+                e.getMessage());
+    }
+
     @Test
     void writtenAtomicallyAndReadBackByTheImporter(@TempDir Path dir) throws Exception {
         Graph g = small();

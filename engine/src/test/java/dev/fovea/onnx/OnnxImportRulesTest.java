@@ -67,6 +67,15 @@ class OnnxImportRulesTest {
         return t.build();
     }
 
+    private static TensorProto floats(String name, float... v) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addDims(v.length);
+        for (float x : v) {
+            t.addFloatData(x);
+        }
+        return t.build();
+    }
+
     private static TensorProto ints64(String name, long... v) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
                 .addDims(v.length);
@@ -106,6 +115,12 @@ class OnnxImportRulesTest {
 
     private static JsonNode layers(ModelProto m) throws Exception {
         return new ObjectMapper().readTree(OnnxImport.convert(m, "m.onnx").modelJson()).get("layers");
+    }
+
+    private static String types(JsonNode layers) {
+        List<String> t = new java.util.ArrayList<>();
+        layers.forEach(l -> t.add("\"" + l.get("type").textValue() + "\""));
+        return "[" + String.join(",", t) + "]";
     }
 
     private static String refusal(ModelProto m) {
@@ -255,17 +270,85 @@ class OnnxImportRulesTest {
         assertTrue(clip.contains("(Clip, opset 13): min -1.0 and max 1.0 are not supported; Fovea imports Clip with min 0 "
                 + "and max 6 (relu6) or min 0 and no max (relu)"), clip);
         String div = refusal(model(13, List.of(node("d", "Div", List.of("x", "two"), "y")), scalar("two", 2)));
-        assertTrue(div.contains("(Div, opset 13): the operator is not supported;")
-                && div.contains("Div, Erf, Softplus and Neg only within the formulas of SiLU, Mish, GELU"), div);
+        assertTrue(div.contains("(Div, opset 13): input 1 ('two') is a constant; Fovea imports div of two computed "
+                + "values (a constant operand outside the SiLU, Mish and GELU formulas is not supported)"), div);
         assertFalse(div.contains("\n"));
+    }
+
+    /** The elementwise, shape and spatial operators, each mapped to its layer with its fields (opset 13 rules). */
+    @Test
+    void elementwiseShapeAndSpatialOperatorsMapToLayers() throws Exception {
+        JsonNode l = layers(model(13, List.of(
+                node("gm", "GlobalMaxPool", List.of("x"), "g"),                                        // [1, 3, 1, 1]
+                node("m", "Mul", List.of("x", "g"), "a"),                                              // [1, 3, 8, 8]
+                node("t", "Transpose", List.of("a"), "b", ints("perm", 0, 2, 3, 1)),                   // [1, 8, 8, 3]
+                node("rs", "ReduceSum", List.of("b", "three"), "c", i("keepdims", 0)),                 // [1, 8, 8]
+                node("u", "Unsqueeze", List.of("c", "one"), "d"),                                      // [1, 1, 8, 8]
+                node("p", "Pad", List.of("d", "pads"), "e", s("mode", "reflect")),                     // [1, 1, 12, 14]
+                node("rz", "Resize", List.of("e", "", "scales"), "f", s("mode", "nearest"),
+                        s("coordinate_transformation_mode", "asymmetric"), s("nearest_mode", "floor")), // [1, 1, 24, 28]
+                node("sq", "Squeeze", List.of("f", "one"), "h"),                                       // [1, 24, 28]
+                node("rm", "ReduceMean", List.of("h"), "y", ints("axes", -1))),                        // [1, 24, 1]
+                ints64("three", 3), ints64("one", 1), ints64("pads", 0, 0, 1, 2, 0, 0, 3, 4),
+                floats("scales", 1, 1, 2, 2)));
+        assertEquals("[\"adaptive_max_pool2d\",\"mul\",\"permute\",\"sum\",\"reshape\",\"pad\",\"upsample\","
+                + "\"reshape\",\"mean\"]", types(l));
+        assertEquals("[\"input\",\"gm\"]", l.get(1).get("inputs").toString());
+        assertEquals("[0,2,3,1]", l.get(2).get("dims").toString());
+        assertEquals("[3]", l.get(3).get("dim").toString());
+        assertFalse(l.get(3).get("keepdim").booleanValue());
+        assertEquals("[-1,1,8,8]", l.get(4).get("shape").toString());
+        assertEquals("[2,4,1,3]", l.get(5).get("padding").toString());
+        assertEquals("reflect", l.get(5).get("mode").textValue());
+        assertEquals("[2.0,2.0]", l.get(6).get("scale_factor").toString());
+        assertEquals("nearest", l.get(6).get("mode").textValue());
+        assertEquals("[-1,24,28]", l.get(7).get("shape").toString());
+        assertEquals("[2]", l.get(8).get("dim").toString());
+        assertTrue(l.get(8).get("keepdim").booleanValue());
+    }
+
+    /** Resize modes other than PyTorch's nearest and bilinear are refused naming the node, attribute and opset. */
+    @Test
+    void resizeOtherThanPyTorchsIsRefusedNamingTheAttribute() {
+        TensorProto scales = floats("scales", 1, 1, 2, 2);
+        String halfPixelNearest = refusal(model(13, List.of(node("rz", "Resize", List.of("x", "", "scales"), "y",
+                s("nearest_mode", "floor"))), scales));
+        assertTrue(halfPixelNearest.contains("node 'rz' (Resize, opset 13): attribute 'coordinate_transformation_mode' "
+                + "'half_pixel' is not supported for nearest"), halfPixelNearest);
+        String round = refusal(model(11, List.of(node("rz", "Resize", List.of("x", "roi", "scales"), "y",
+                s("coordinate_transformation_mode", "asymmetric"))), floats("roi"), scales));
+        assertTrue(round.contains("(Resize, opset 11): attribute 'nearest_mode' 'round_prefer_floor'"), round);
+        String cubic = refusal(model(17, List.of(node("rz", "Resize", List.of("x", "", "scales"), "y", s("mode", "cubic"))),
+                scales));
+        assertTrue(cubic.contains("(Resize, opset 17): attribute 'mode' 'cubic' is not supported"), cubic);
+        String crop = refusal(model(17, List.of(node("rz", "Resize", List.of("x", "", "scales"), "y", s("mode", "linear"),
+                s("coordinate_transformation_mode", "tf_crop_and_resize"))), scales));
+        assertTrue(crop.contains("attribute 'coordinate_transformation_mode' 'tf_crop_and_resize'"), crop);
+        String batch = refusal(model(17, List.of(node("rz", "Resize", List.of("x", "", "s2"), "y", s("mode", "linear"))),
+                floats("s2", 2, 1, 2, 2)));
+        assertTrue(batch.contains("input 2 (scales) must be [1, 1, scale_h, scale_w]"), batch);
+    }
+
+    @Test
+    void shapeOperatorsThatMoveTheBatchAreRefused() {
+        assertTrue(refusal(model(13, List.of(node("t", "Transpose", List.of("x"), "y", ints("perm", 1, 0, 2, 3)))))
+                .contains("(Transpose, opset 13): attribute 'perm' [1, 0, 2, 3] is not a permutation keeping the batch"));
+        assertTrue(refusal(model(17, List.of(node("r", "ReduceMean", List.of("x"), "y", ints("axes", 0, 1)))))
+                .contains("axis 0 of a 4-D input is the batch"));
+        assertTrue(refusal(model(13, List.of(node("r", "ReduceSum", List.of("x"), "y"))))
+                .contains("it reduces every dimension, the batch too"));
+        assertTrue(refusal(model(13, List.of(node("u", "Unsqueeze", List.of("x", "zero"), "y")), ints64("zero", 0)))
+                .contains("(Unsqueeze, opset 13): it moves the batch dimension"));
+        assertTrue(refusal(model(11, List.of(node("s", "Squeeze", List.of("x"), "y", ints("axes", 2)))))
+                .contains("axis 2 of [1, 3, 8, 8] is not a size-1 dimension"));
     }
 
     // ---- refusals -------------------------------------------------------------------------------
 
     @Test
     void unsupportedOperatorNamesNodeOperatorAndOpset() {
-        String msg = refusal(model(13, List.of(node("/up/Resize", "Resize", List.of("x"), "y"))));
-        assertTrue(msg.startsWith("m.onnx: node '/up/Resize' (Resize, opset 13): the operator is not supported"), msg);
+        String msg = refusal(model(13, List.of(node("/e/Einsum", "Einsum", List.of("x"), "y"))));
+        assertTrue(msg.startsWith("m.onnx: node '/e/Einsum' (Einsum, opset 13): the operator is not supported"), msg);
         assertFalse(msg.contains("\n"));
     }
 
@@ -306,13 +389,13 @@ class OnnxImportRulesTest {
                 .contains("attribute 'training_mode'"));
         assertTrue(refusal(model(13, List.of(node("a", "Add", List.of("x", "b"), "y")), weights("b", 3, 1, 1)))
                 .contains("(Add, opset 13): input 1 ('b') is a constant"));
-        assertTrue(refusal(model(13, List.of(node("r", "Reshape", List.of("x", "s"), "y")), ints64("s", 0, 3, 64)))
-                .contains("is not a flatten"));
+        assertTrue(refusal(model(13, List.of(node("r", "Reshape", List.of("x", "s"), "y")), ints64("s", 3, 1, 64)))
+                .contains("does not keep the batch of [1, 3, 8, 8] first"));
         assertTrue(refusal(model(13, List.of(node("f", "Flatten", List.of("x"), "y", i("axis", 2))))).contains("attribute 'axis'"));
         assertTrue(refusal(model(13, List.of(node("s", "Softmax", List.of("x"), "y")))).contains("(Softmax, opset 13): attribute 'axis'"));
         assertTrue(refusal(model(13, List.of(node("c", "Concat", List.of("x", "x"), "y", i("axis", 0))))).contains("attribute 'axis'"));
-        assertTrue(refusal(model(13, List.of(node("p", "Pad", List.of("x", "p"), "y")), ints64("p", 0, 0, 1, 1, 0, 0, 1, 1)))
-                .contains("pads"));
+        assertTrue(refusal(model(13, List.of(node("p", "Pad", List.of("x", "p"), "y")), ints64("p", 0, 1, 0, 0, 0, 0, 0, 0)))
+                .contains("(Pad, opset 13): pads [0, 1, 0, 0, 0, 0, 0, 0] must pad only H and W"));
         assertTrue(refusal(model(13, List.of(NodeProto.newBuilder().setName("r").setOpType("Relu").setDomain("com.microsoft")
                 .addInput("x").addOutput("y").build()))).contains("domain 'com.microsoft'"));
         // A value computed but not used by the output: a second output Fovea's model files cannot have.
@@ -425,15 +508,15 @@ class OnnxImportRulesTest {
     }
 
     @Test
-    void aFormulaWhosePartsAreReadElsewhereOrWhoseConstantsDifferIsRefused() {
-        // The sigmoid is also read by the Add: it must stay a value, and Mul has no layer.
-        String shared = refusal(model(17, List.of(node("s", "Sigmoid", List.of("x"), "s1"), node("m", "Mul", List.of("x", "s1"), "m1"),
-                node("a", "Add", List.of("m1", "s1"), "y"))));
-        assertTrue(shared.contains("node 'm' (Mul, opset 17): the operator is not supported"), shared);
+    void aFormulaWhosePartsAreReadElsewhereOrWhoseConstantsDifferIsNotFused() throws Exception {
+        // The sigmoid is also read by the Add: it stays a value, and the Mul is a mul layer, not a SiLU.
+        JsonNode shared = layers(model(17, List.of(node("s", "Sigmoid", List.of("x"), "s1"),
+                node("m", "Mul", List.of("x", "s1"), "m1"), node("a", "Add", List.of("m1", "s1"), "y"))));
+        assertEquals("[\"sigmoid\",\"mul\",\"add\"]", types(shared));
         String half = refusal(model(17, List.of(node("d", "Div", List.of("x", "two"), "d1"), node("e", "Erf", List.of("d1"), "e1"),
                 node("a", "Add", List.of("e1", "one"), "a1"), node("m", "Mul", List.of("x", "a1"), "m1"),
                 node("h", "Mul", List.of("m1", "one"), "y")), scalar("two", 2f), scalar("one", 1f)));
-        assertTrue(half.contains("(Div, opset 17): the operator is not supported"), half);
+        assertTrue(half.contains("(Div, opset 17): input 1 ('two') is a constant"), half);
     }
 
     @Test

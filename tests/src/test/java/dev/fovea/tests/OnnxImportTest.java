@@ -26,7 +26,7 @@ class OnnxImportTest {
     @ParameterizedTest
     @CsvSource({"lenet5, cpu", "resnet-cifar-w4, cpu", "all-ops, cpu", "activations, cpu", "lenet5, cpu-ref",
             "resnet-cifar-w4, cpu-ref", "all-ops, cpu-ref", "activations, cpu-ref", "lenet5, cuda", "resnet-cifar-w4, cuda",
-            "all-ops, cuda", "activations, cuda"})
+            "all-ops, cuda", "activations, cuda", "new-ops, cpu", "new-ops, cpu-ref", "new-ops, cuda"})
     void importedModelGivesPyTorchsOutputs(String name, String backend) throws Exception {
         check(name + ".onnx", name, backend);
     }
@@ -36,6 +36,13 @@ class OnnxImportTest {
     @ValueSource(ints = {11, 12, 13, 14, 15, 16})
     void everyOpsetGivesTheSameOutputs(int opset) throws Exception {
         check("all-ops-opset" + opset + ".onnx", "all-ops", "cpu");
+    }
+
+    /** The elementwise, shape and spatial operators at opsets 11 and 13 (Squeeze/Unsqueeze and ReduceSum axes as attributes, then inputs). */
+    @ParameterizedTest
+    @ValueSource(ints = {11, 13})
+    void newOpsAtEarlierOpsetsGiveTheSameOutputs(int opset) throws Exception {
+        check("new-ops-opset" + opset + ".onnx", "new-ops", "cpu");
     }
 
     private static void check(String file, String name, String backend) throws Exception {
