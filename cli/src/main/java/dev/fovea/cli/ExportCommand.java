@@ -43,9 +43,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing --out (default: refuse to).")
     boolean overwrite;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "N",
-            description = "Seed of the fresh weights when no CHECKPOINT is given (default ${DEFAULT-VALUE}).")
-    long seed;
+    /** Null unless given, so that a seed given beside a CHECKPOINT (whose weights it cannot change) is an error. */
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Seed of the fresh weights when no CHECKPOINT is given (default 1).")
+    Long seed;
 
     @Mixin
     WeightsOptions weights;
@@ -64,6 +65,10 @@ public final class ExportCommand implements Callable<Integer> {
         String source;
         ModelProto m;
         if (checkpoint != null) {
+            if (seed != null) {
+                throw new IllegalArgumentException("--seed: seeds the fresh weights of --model alone; CHECKPOINT "
+                        + checkpoint + " brings its own weights");
+            }
             InferenceModel model = weights.read(checkpoint, spec.commandLine().getErr());
             g = model.graph();
             w = model.weights();
@@ -75,8 +80,9 @@ public final class ExportCommand implements Callable<Integer> {
                         + "weights of --model " + weights.model + " were trained with nothing");
             }
             g = ModelSpec.parse(weights.model).graph();
-            w = dev.fovea.graph.Parameters.initialValues(g, seed);
-            source = weights.model + " (fresh weights, seed " + seed + ")";
+            long s = seed == null ? 1 : seed;
+            w = dev.fovea.graph.Parameters.initialValues(g, s);
+            source = weights.model + " (fresh weights, seed " + s + ")";
             m = OnnxExport.export(g, w, null);
         } else {
             throw new IllegalArgumentException("export: give a CHECKPOINT, or --model for a zoo model or model file with "

@@ -57,6 +57,9 @@ class ExportCliTest {
         assertEquals(2, again.status(), again.toString());
         assertTrue(again.err().contains("exists; give --overwrite"), again.err());
         assertEquals(0, Cli.run("export", run.toString(), "--out", onnx.toString(), "--overwrite").status());
+        Cli seeded = Cli.run("export", run.toString(), "--seed", "3", "--out", onnx.toString(), "--overwrite");
+        assertEquals(2, seeded.status(), seeded.toString());
+        assertTrue(seeded.err().contains("--seed: seeds the fresh weights of --model alone"), seeded.err());
     }
 
     @Test
