@@ -58,12 +58,12 @@ public final class SummaryCommand implements Callable<Integer> {
         Graph g = spec(model != null ? model : positional != null ? positional : TrainCommand.DEFAULT_MODEL).graph();
         List<Summary.Row> rows = Summary.rows(g);
         out.printf(Locale.ROOT, "model %s, input %s%n", g.name(), g.input().shape());
-        out.printf(Locale.ROOT, "%-28s %-18s %-20s %12s %14s %8s %6s%n", "layer", "op", "output", "params", "mult-adds",
+        out.printf(Locale.ROOT, "%-28s %-20s %-20s %12s %14s %8s %6s%n", "layer", "op", "output", "params", "mult-adds",
                 "RF", "jump");
         long params = 0;
         long macs = 0;
         for (Summary.Row r : rows) {
-            out.printf(Locale.ROOT, "%-28s %-18s %-20s %,12d %,14d %8s %6s%n", r.name(), r.op(), r.shape(), r.params(),
+            out.printf(Locale.ROOT, "%-28s %-20s %-20s %,12d %,14d %8s %6s%n", r.name(), r.op(), r.shape(), r.params(),
                     r.macs(), r.rf() == null ? "-" : Long.toString(r.rf().size()),
                     r.rf() == null ? "-" : Long.toString(r.rf().jump()));
             params += r.params();

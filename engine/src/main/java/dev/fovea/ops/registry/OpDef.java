@@ -90,13 +90,21 @@ public final class OpDef {
 
     /**
      * The receptive field of one output cell given those of its "input" and (for two-input ops)
-     * "other" cells: the declared rule, or by default the wider of the two, passed through.
+     * "other" cells: the declared rule, or by default what the input's cell sees, widened to what the
+     * other operand's cell sees. The spacing of the output's cells (the jump) is that of the operand
+     * shaped like the output: a broadcast gate such as squeeze-and-excitation's [N, C, 1, 1] lets every
+     * cell see the whole image but does not move the cells apart.
      */
     public ReceptiveField receptiveField(Attrs attrs, OpShapes shapes, ReceptiveField input, ReceptiveField other) {
         if (fieldRule != null) {
             return fieldRule.of(attrs, shapes, input);
         }
-        return other != null && other.size() > input.size() ? other : input;
+        if (other == null) {
+            return input;
+        }
+        boolean inputShaped = shapes.input("input").equals(shapes.output());
+        ReceptiveField spacing = inputShaped || !shapes.input("other").equals(shapes.output()) ? input : other;
+        return new ReceptiveField(Math.max(input.size(), other.size()), spacing.jump());
     }
 
     /** Bytes the forward pass keeps beside each output element for backward (winner indices, dropout masks). */

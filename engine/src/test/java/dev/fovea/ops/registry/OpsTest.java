@@ -196,9 +196,20 @@ class OpsTest {
         OpShapes plane = new OpShapes(Map.of("input", Shape.of(1, 4, 7, 7)), Shape.of(1, 4, 1, 1));
         assertEquals(new ReceptiveField(7, 7), Ops.get("global_avg_pool2d").receptiveField(
                 Attrs.of("global_avg_pool2d", Map.of()), plane, ReceptiveField.input(), null));
-        // Ops without a window pass the wider of their inputs' fields through.
-        assertEquals(new ReceptiveField(9, 4), Ops.get("add").receptiveField(Attrs.of("add", Map.of()), null,
-                new ReceptiveField(3, 2), new ReceptiveField(9, 4)));
+        // Ops without a window pass the wider of their inputs' fields through, spaced as the operand
+        // shaped like the output: a residual add of equal shapes, and a squeeze-and-excitation gate.
+        OpShapes residual = new OpShapes(Map.of("input", Shape.of(1, 8, 7, 7), "other", Shape.of(1, 8, 7, 7)),
+                Shape.of(1, 8, 7, 7));
+        assertEquals(new ReceptiveField(9, 4), Ops.get("add").receptiveField(Attrs.of("add", Map.of()), residual,
+                new ReceptiveField(9, 4), new ReceptiveField(5, 4)));
+        OpShapes gate = new OpShapes(Map.of("input", Shape.of(1, 8, 7, 7), "other", Shape.of(1, 8, 1, 1)),
+                Shape.of(1, 8, 7, 7));
+        assertEquals(new ReceptiveField(31, 4), Ops.get("mul").receptiveField(Attrs.of("mul", Map.of()), gate,
+                new ReceptiveField(7, 4), new ReceptiveField(31, 28)));
+        OpShapes gateFirst = new OpShapes(Map.of("input", Shape.of(1, 8, 1, 1), "other", Shape.of(1, 8, 7, 7)),
+                Shape.of(1, 8, 7, 7));
+        assertEquals(new ReceptiveField(31, 4), Ops.get("mul").receptiveField(Attrs.of("mul", Map.of()), gateFirst,
+                new ReceptiveField(31, 28), new ReceptiveField(7, 4)));
         assertEquals(0, Ops.get("relu").macs(Attrs.of("relu", Map.of()), plane));
 
         assertEquals(4, Ops.get("max_pool2d").savedBytesPerOutputElement());
