@@ -93,6 +93,13 @@ final class AlgebraOps {
         return OpDef.builder(name)
                 .inputs("input").gradInputs("input")
                 .attributes("dim", "keepdim")
+                // A cell of a sum over the height (as a squeeze-and-excitation's mean over H and W) sees
+                // the whole column; summaries show the height axis.
+                .receptiveField((attrs, s, in) -> {
+                    Shape x = s.input("input");
+                    Reduction r = Reduction.of(name, x, attrs.integers("dim"), attrs.bool("keepdim", false));
+                    return x.rank() == 4 && r.reduced()[2] ? in.then(x.dim(2), x.dim(2)) : in;
+                })
                 .kernel(attrs -> {
                     int[] dims = attrs.integers("dim");
                     boolean keepdim = attrs.bool("keepdim", false);

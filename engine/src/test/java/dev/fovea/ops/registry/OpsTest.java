@@ -219,6 +219,11 @@ class OpsTest {
         assertTrue(Ops.get("flatten").isView());
         assertEquals(Set.of("flatten", "reshape"), Ops.all().stream().filter(OpDef::isView).map(OpDef::name)
                 .collect(java.util.stream.Collectors.toSet()));
+        // mean over H and W with keepdim: one cell sees the whole 7-row plane, like global pooling.
+        assertEquals(new ReceptiveField(7, 7), Ops.get("mean").receptiveField(
+                Attrs.of("mean", Map.of("dim", List.of(2, 3), "keepdim", true)), plane, ReceptiveField.input(), null));
+        assertEquals(ReceptiveField.input(), Ops.get("sum").receptiveField(Attrs.of("sum", Map.of("dim", 1, "keepdim", true)),
+                new OpShapes(Map.of("input", Shape.of(1, 4, 7, 7)), Shape.of(1, 1, 7, 7)), ReceptiveField.input(), null));
         assertEquals(4, Ops.get("adaptive_max_pool2d").savedBytesPerOutputElement());
         assertEquals(0, Ops.get("adaptive_avg_pool2d").savedBytesPerOutputElement());
         // 7 cells pooled to 3: windows [0,3), [2,5), [4,7), each 3 wide; stride floor(7/3) = 2.
