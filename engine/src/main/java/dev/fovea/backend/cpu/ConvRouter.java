@@ -1,6 +1,7 @@
 package dev.fovea.backend.cpu;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ final class ConvRouter {
 
     private final boolean winograd;
     private final Map<String, String> decisions = new LinkedHashMap<>();
+    private final Map<ConvGeometry, Route> routes = new HashMap<>();
 
     ConvRouter(boolean winograd) {
         this.winograd = winograd;
@@ -42,7 +44,15 @@ final class ConvRouter {
         };
     }
 
-    Route route(ConvGeometry g) {
+    /**
+     * The route of {@code g}'s convolution. Decided once per geometry (a training step asks for every
+     * layer, forward and backward), so the reason and its text are built only the first time.
+     */
+    synchronized Route route(ConvGeometry g) {
+        Route cached = routes.get(g);
+        if (cached != null) {
+            return cached;
+        }
         Route r;
         String why;
         String declined = Winograd.declines(g);
@@ -56,15 +66,12 @@ final class ConvRouter {
             r = Route.IM2COL;
             why = "im2col + GEMM (Winograd: " + (declined == null ? "off by -D" + PROPERTY + "=off" : declined) + ")";
         }
-        record("conv2d " + g.cin() + "x" + g.h() + "x" + g.w() + " -> " + g.cout() + "x" + g.oh() + "x" + g.ow()
-                + " kernel " + g.kh() + "x" + g.kw() + " stride " + g.strideH() + "x" + g.strideW() + " pad "
+        decisions.putIfAbsent("conv2d " + g.cin() + "x" + g.h() + "x" + g.w() + " -> " + g.cout() + "x" + g.oh() + "x"
+                + g.ow() + " kernel " + g.kh() + "x" + g.kw() + " stride " + g.strideH() + "x" + g.strideW() + " pad "
                 + g.padH() + "x" + g.padW() + " dilation " + g.dilationH() + "x" + g.dilationW() + " groups "
                 + g.groups(), why);
+        routes.put(g, r);
         return r;
-    }
-
-    private synchronized void record(String key, String why) {
-        decisions.putIfAbsent(key, why);
     }
 
     synchronized List<String> decisions() {
