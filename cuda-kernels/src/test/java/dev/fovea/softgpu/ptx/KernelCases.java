@@ -913,7 +913,6 @@ final class KernelCases {
         });
     }
 
-    /** fovea_sum_slices alone: slices added in order onto 0 or onto out, exactly as a float loop does. */
     // ---- tensor algebra --------------------------------------------------------------------------
 
     /** tensor.ptx through {@link TensorCase}: maps, broadcasts and permutes exact, sums within the float summation bound. */
@@ -929,6 +928,7 @@ final class KernelCases {
         }
     }
 
+    /** fovea_sum_slices alone: slices added in order onto 0 or onto out, exactly as a float loop does. */
     static void sumSlices(KernelSuite s) {
         int len = 9;
         int slices = 5;
