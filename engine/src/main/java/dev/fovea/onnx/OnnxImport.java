@@ -162,18 +162,7 @@ public final class OnnxImport {
             for (String i : n.getInputList()) {
                 consumers.merge(i, 1, Integer::sum);
             }
-            if (n.getOpType().equals("Constant") && n.getAttributeCount() == 1 && n.getOutputCount() == 1) {
-                AttributeProto a = n.getAttribute(0);
-                if (a.getName().equals("value_float") && a.getType() == AttributeProto.AttributeType.FLOAT) {
-                    scalars.put(n.getOutput(0), a.getF());
-                } else if (a.getName().equals("value") && a.getType() == AttributeProto.AttributeType.TENSOR
-                        && a.getT().getDataType() == TensorProto.DataType.FLOAT_VALUE
-                        && a.getT().getDimsList().stream().allMatch(d -> d == 1)) {
-                    scalar(n.getOutput(0), tensor(a.getT(), "node '" + clip(n.getName()) + "' attribute 'value'"));
-                }
-            }
         }
-        consts.forEach(this::scalar);
         consumers.merge(g.getOutput(0).getName(), 1, Integer::sum);
         List<NodeProto> nodes = g.getNodeList();
         // Constant nodes depend on nothing, so they are folded first: a pattern recognised at its first
@@ -185,6 +174,8 @@ public final class OnnxImport {
                 skipped.add(n.getName() + "#" + i);
             }
         }
+        // The one-value float constants (initializers and Constant nodes) that formulas are matched against.
+        consts.forEach(this::scalar);
         for (int i = 0; i < nodes.size(); i++) {
             NodeProto n = nodes.get(i);
             if (!skipped.contains(n.getName() + "#" + i)) {
