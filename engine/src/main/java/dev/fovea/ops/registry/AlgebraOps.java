@@ -74,12 +74,13 @@ final class AlgebraOps {
 
     /**
      * {@code scale} times {@code g} summed to {@code shape}. Every gradient is a tensor of its own
-     * (callers accumulate gradients in place), so an unscaled same-shape {@code g} is copied unless
-     * this call {@code owns} it, and an owned temporary is closed once summed.
+     * (callers accumulate gradients in place), so an unscaled same-shape {@code g} is returned as is
+     * only when this call {@code owns} it (else sumTo's copy, one pass); an owned temporary is closed
+     * once summed.
      */
     private static Tensor sumTo(Backend b, Tensor g, boolean owns, Shape shape, float scale) {
-        if (g.shape().equals(shape) && scale == 1f) {
-            return owns ? g : copy(b, g);
+        if (owns && g.shape().equals(shape) && scale == 1f) {
+            return g;
         }
         Tensor r = b.sumTo(g, shape, scale);
         if (owns) {
@@ -178,11 +179,5 @@ final class AlgebraOps {
                             (b, in, out, dy, wanted) -> Outputs.of("input", b.permute(dy,
                                     Permutation.inverse(Permutation.axes("permute", in.get("input").shape(), dims)))));
                 });
-    }
-
-    private static Tensor copy(Backend b, Tensor t) {
-        Tensor c = b.zeros(t.shape());
-        b.copy(t, c);
-        return c;
     }
 }
