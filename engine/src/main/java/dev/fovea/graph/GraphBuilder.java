@@ -214,7 +214,7 @@ public final class GraphBuilder {
     }
 
     public Value add(Value a, Value b) {
-        return op(autoName("add"), "add", Map.of(), Map.of("input", a, "other", b));
+        return binary("add", a, b);
     }
 
     // ---- tensor algebra: broadcasting maps, reductions, permutes ----

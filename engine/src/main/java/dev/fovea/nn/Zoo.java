@@ -223,7 +223,7 @@ public final class Zoo {
         Value s = b.adaptivePool("adaptive_avg_pool2d", x, 1, 1);
         s = b.relu(b.conv2d(name + ".fc1", s, ConvSpec.of(squeezed, 1)));
         s = b.activation(b.conv2d(name + ".fc2", s, ConvSpec.of(channels, 1)), Activation.HARDSIGMOID);
-        return b.op(null, "mul", Map.of(), Map.of("input", x, "other", s));
+        return b.mul(x, s);
     }
 
     /** torchvision's _make_divisible(v, 8): the nearest multiple of 8, never more than 10% below v. */

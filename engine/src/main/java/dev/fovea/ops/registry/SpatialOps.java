@@ -53,14 +53,11 @@ final class SpatialOps {
     static int widestWindow(int n, int out) {
         int widest = 1;
         for (int i = 0; i < out; i++) {
-            widest = Math.max(widest, ceilDiv((i + 1) * n, out) - i * n / out);
+            widest = Math.max(widest, AdaptivePool2dParams.end(i, n, out) - AdaptivePool2dParams.start(i, n, out));
         }
         return widest;
     }
 
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
-    }
 
     private static OpDef upsample() {
         return OpDef.builder("upsample").inputs("input").gradInputs("input")
