@@ -65,7 +65,7 @@ __device__ __forceinline__ unsigned fovea_philox_word(unsigned long long counter
     return lane == 0 ? c0 : lane == 1 ? c1 : lane == 2 ? c2 : c3;
 }
 
-// Inverted dropout drawn on the device, the mask bit for bit dev.fovea.ops.DropoutMask's: element i
+// Inverted dropout drawn on the device, the mask bit for bit dev.fovea.primitives.DropoutMask's: element i
 // keeps x[i] * scale when Philox word i (counter i / 4, lane i % 4, key = the seed's two halves) is
 // at least `threshold` as an unsigned number, else 0; the mask is written for the backward pass.
 extern "C" __global__ void fovea_dropout_forward(const float* x, float* mask, float* y, int n, int seedLo, int seedHi,
@@ -78,7 +78,7 @@ extern "C" __global__ void fovea_dropout_forward(const float* x, float* mask, fl
     }
 }
 
-// ---- activations: one generic pair of kernels; `kind` is dev.fovea.ops.Activation#code() (the
+// ---- activations: one generic pair of kernels; `kind` is dev.fovea.primitives.Activation#code() (the
 // constant's position in that enum), `p` its number attribute (leaky ReLU's slope, ELU's alpha).
 // Each case is the Java constant's formula in float, with PyTorch's choices at kinks and NaN: the
 // ReLU gradient at exactly 0 is 0; ReLU passes NaN and -0 and passes the gradient where its output

@@ -1,13 +1,13 @@
 // Spatial resampling over NCHW float32 planes: adaptive average and max pooling, nearest and
 // bilinear upsampling, constant/reflect/replicate padding.
 //
-// The index rules are those of the parameter records (dev.fovea.ops.AdaptivePool2dParams,
+// The index rules are those of the parameter records (dev.fovea.primitives.AdaptivePool2dParams,
 // Upsample2dParams, Pad2dParams) and of PyTorch 1.13. Forward passes run one thread per output
 // element. Backward passes run one thread per INPUT element and gather from the outputs that read
 // it, so no two threads write the same cell: no atomics, and a deterministic summation order.
 #include "common.cuh"
 
-// Pad modes: the order of dev.fovea.ops.PadMode.
+// Pad modes: the order of dev.fovea.primitives.PadMode.
 #define FOVEA_PAD_CONSTANT 0
 #define FOVEA_PAD_REFLECT 1
 #define FOVEA_PAD_REPLICATE 2

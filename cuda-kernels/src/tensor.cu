@@ -1,6 +1,6 @@
 // Generic strided kernels for the tensor-algebra ops (KERNELS.md, tensor.ptx): broadcasting binary
 // maps, sums to a shape and strided copies (broadcasts and permutes). The host merges dims
-// (dev.fovea.ops.StridedLayout) and passes FOVEA_DIMS sizes, outermost first, padded at the front
+// (dev.fovea.primitives.StridedLayout) and passes FOVEA_DIMS sizes, outermost first, padded at the front
 // with size 1, and per operand its element stride along each (0 where it is broadcast). One thread
 // per output element turns its flat index into offsets, stopping at the first coordinate above
 // which all are 0 (so padded and outer dims cost nothing); a sum is one thread per output value
@@ -9,7 +9,7 @@
 
 #define FOVEA_DIMS 6
 
-// dev.fovea.ops.BinaryOp#code()
+// dev.fovea.primitives.BinaryOp#code()
 #define FOVEA_BINARY_ADD 0
 #define FOVEA_BINARY_SUB 1
 #define FOVEA_BINARY_MUL 2

@@ -1,5 +1,5 @@
 import dev.fovea.backend.cpu.CpuBackend;
-import dev.fovea.ops.Conv2dParams;
+import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 

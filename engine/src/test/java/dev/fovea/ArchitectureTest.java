@@ -24,10 +24,10 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * Which engine package may depend on which, so that dependencies run one way (issue 14). From the
- * bottom up: {@code tensor}; the attribute records and shape rules of {@code ops} and the update
- * rules of {@code optim}; the backend interface {@code backend}; its implementations
+ * bottom up: {@code tensor}; the primitives' attribute records and shape rules ({@code primitives}) and
+ * the update rules of {@code optim}; the backend interface {@code backend}; its implementations
  * {@code backend.cpu} and {@code backend.cuda}; {@code backend.factory}, the one place that names
- * them; and above, everything that runs on "a backend": {@code ops.registry}, {@code graph},
+ * them; and above, everything that runs on "a backend": the op layer {@code ops}, {@code graph},
  * {@code nn}, {@code train}, {@code bench}, {@code conformance}, {@code io}, {@code data},
  * {@code report} (and the cli module, checked by its own ArchitectureTest).
  *
@@ -35,8 +35,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * <ol>
  *   <li>No cycles between packages: every package ({@code dev.fovea.backend},
  *       {@code dev.fovea.backend.cpu}, ...) is a slice, and no two slices reach each other.</li>
- *   <li>{@code tensor} depends on no other Fovea package; {@code ops} (the records and shape rules,
- *       not {@code ops.registry}) only on {@code tensor}; {@code optim} on none.</li>
+ *   <li>{@code tensor} depends on no other Fovea package; {@code primitives} (the records and shape
+ *       rules) only on {@code tensor}; {@code optim} on none.</li>
  *   <li>The backend interface package {@code dev.fovea.backend} depends on neither implementation
  *       ({@code backend.cpu}, {@code backend.cuda}) nor the factory.</li>
  *   <li>{@code backend.cpu} and {@code backend.cuda} do not depend on each other.</li>
@@ -44,7 +44,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *       code above the interface asks {@code backend.factory.Backends} for a backend and the
  *       {@code Backend} interface for what it can do, never {@code instanceof CudaBackend}.</li>
  *   <li>The backends do not depend on the layers above them (graph, nn, train, bench, conformance,
- *       io, data, report, ops.registry, onnx, api).</li>
+ *       io, data, report, ops, onnx, api).</li>
  *   <li>{@code api}, the public Java API, is the top: no other engine package depends on it.</li>
  *   <li>The public signatures of {@code api}'s public classes (methods, constructors, fields, their
  *       generic type arguments included) name only {@code api} and the JDK, except where deliberate:
@@ -59,7 +59,7 @@ class ArchitectureTest {
     /** The packages that run on any backend and so may name only the interface and the factory. */
     private static final String[] ABOVE_THE_BACKENDS = {"dev.fovea.graph..", "dev.fovea.nn..", "dev.fovea.train..",
             "dev.fovea.bench..", "dev.fovea.conformance..", "dev.fovea.io..", "dev.fovea.data..",
-            "dev.fovea.report..", "dev.fovea.ops.registry..", "dev.fovea.onnx..", "dev.fovea.api.."};
+            "dev.fovea.report..", "dev.fovea.ops..", "dev.fovea.onnx..", "dev.fovea.api.."};
 
     /** Internal types the public API names on purpose (see the package documentation of dev.fovea.api). */
     private static final Set<String> DELIBERATELY_EXPOSED = Set.of("dev.fovea.graph.Graph");
@@ -75,9 +75,9 @@ class ArchitectureTest {
             .because("tensors are what every other package is built from");
 
     @ArchTest
-    static final ArchRule opRecordsSitBelowTheBackends = noClasses().that().resideInAPackage("dev.fovea.ops")
-            .should().dependOnClassesThat(foveaOutside("dev.fovea.ops", "dev.fovea.tensor"))
-            .because("the backends take op attributes and shape rules from ops, so ops cannot take from them");
+    static final ArchRule primitivesSitBelowTheBackends = noClasses().that().resideInAPackage("dev.fovea.primitives")
+            .should().dependOnClassesThat(foveaOutside("dev.fovea.primitives", "dev.fovea.tensor"))
+            .because("the backends take attribute records and shape rules from primitives, so primitives cannot take from them");
 
     @ArchTest
     static final ArchRule optimiserRulesStandAlone = noClasses().that().resideInAPackage("dev.fovea.optim")

@@ -1,6 +1,6 @@
 package dev.fovea.kernels;
 
-import dev.fovea.ops.Activation;
+import dev.fovea.primitives.Activation;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -30,6 +30,6 @@ class ActivationCodesTest {
         for (Activation kind : Activation.values()) {
             expected.put(kind.name(), kind.code());
         }
-        assertEquals(expected, defined, "FOVEA_ACT_* in elementwise.cu vs dev.fovea.ops.Activation");
+        assertEquals(expected, defined, "FOVEA_ACT_* in elementwise.cu vs dev.fovea.primitives.Activation");
     }
 }

@@ -1,6 +1,6 @@
 package dev.fovea.kernels;
 
-import dev.fovea.ops.Argmax;
+import dev.fovea.primitives.Argmax;
 
 import java.util.SplittableRandom;
 

@@ -6,7 +6,7 @@ import dev.fovea.backend.Grads;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.kernels.KernelEmulator.Flavour;
 import dev.fovea.kernels.Emulation.Step;
-import dev.fovea.ops.BatchNormParams;
+import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

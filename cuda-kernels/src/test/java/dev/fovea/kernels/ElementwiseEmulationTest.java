@@ -5,9 +5,9 @@ import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.kernels.KernelEmulator.Flavour;
-import dev.fovea.ops.Activation;
-import dev.fovea.ops.DropoutMask;
-import dev.fovea.ops.DropoutParams;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.DropoutMask;
+import dev.fovea.primitives.DropoutParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.ActivationTolerance;
@@ -200,7 +200,7 @@ class ElementwiseEmulationTest {
 
     /**
      * Dropout drawn on the device: the mask (and so the output) bit for bit the reference's, which is
-     * dev.fovea.ops.DropoutMask's Philox stream, for seeds using both 32-bit halves and several p.
+     * dev.fovea.primitives.DropoutMask's Philox stream, for seeds using both 32-bit halves and several p.
      */
     @ParameterizedTest
     @EnumSource(Flavour.class)

@@ -6,7 +6,7 @@ import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.kernels.DirectConvEmulationTest.Case;
 import dev.fovea.kernels.KernelEmulator.Flavour;
 import dev.fovea.kernels.KernelEmulator.Result;
-import dev.fovea.ops.ConvMode;
+import dev.fovea.primitives.ConvMode;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

@@ -4,7 +4,7 @@ import dev.fovea.backend.Backend;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.kernels.KernelEmulator.Flavour;
 import dev.fovea.kernels.KernelEmulator.Launch;
-import dev.fovea.ops.LossKind;
+import dev.fovea.primitives.LossKind;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;
@@ -55,7 +55,7 @@ class LossEmulationTest {
     /**
      * The domain check beside a loss: the first label that is not a class index (or, with classes 0,
      * the first value that is not a probability) and its value, or -1 when there is none; the same
-     * rule as {@link dev.fovea.ops.LossDomain}, which the reference enforces by throwing.
+     * rule as {@link dev.fovea.primitives.LossDomain}, which the reference enforces by throwing.
      */
     @ParameterizedTest
     @EnumSource(Flavour.class)

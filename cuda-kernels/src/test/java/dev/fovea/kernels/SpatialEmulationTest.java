@@ -2,7 +2,7 @@ package dev.fovea.kernels;
 
 import dev.fovea.kernels.KernelEmulator.Flavour;
 import dev.fovea.kernels.KernelEmulator.Result;
-import dev.fovea.ops.PadMode;
+import dev.fovea.primitives.PadMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -1,16 +1,16 @@
 package dev.fovea.backend;
 
-import dev.fovea.ops.Activation;
-import dev.fovea.ops.AdaptivePool2dParams;
-import dev.fovea.ops.Argmax;
-import dev.fovea.ops.BatchNormParams;
-import dev.fovea.ops.BinaryOp;
-import dev.fovea.ops.Conv2dParams;
-import dev.fovea.ops.DropoutParams;
-import dev.fovea.ops.LossKind;
-import dev.fovea.ops.Pad2dParams;
-import dev.fovea.ops.Pool2dParams;
-import dev.fovea.ops.Upsample2dParams;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.AdaptivePool2dParams;
+import dev.fovea.primitives.Argmax;
+import dev.fovea.primitives.BatchNormParams;
+import dev.fovea.primitives.BinaryOp;
+import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.DropoutParams;
+import dev.fovea.primitives.LossKind;
+import dev.fovea.primitives.Pad2dParams;
+import dev.fovea.primitives.Pool2dParams;
+import dev.fovea.primitives.Upsample2dParams;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
@@ -204,8 +204,8 @@ public interface Backend extends AutoCloseable {
     // ---- tensor algebra: broadcasting maps, reductions, permutes ----
     // A small generic family that ops/registry AlgebraOps composes: one broadcasting binary map (add,
     // sub, mul, div and their gradients), one sum to a shape with its adjoint broadcast (broadcast
-    // gradients, sum, mean) and one permute (transpose, permute). Shapes follow dev.fovea.ops.Broadcast
-    // and dev.fovea.ops.Permutation; every result is a new contiguous tensor.
+    // gradients, sum, mean) and one permute (transpose, permute). Shapes follow dev.fovea.primitives.Broadcast
+    // and dev.fovea.primitives.Permutation; every result is a new contiguous tensor.
 
     /** {@code a op b} element-wise with NumPy broadcasting; the output has the broadcast shape. */
     Tensor binary(BinaryOp op, Tensor a, Tensor b);

@@ -3,7 +3,7 @@ package dev.fovea.bench;
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.factory.Backends;
-import dev.fovea.ops.Conv2dParams;
+import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 

@@ -3,12 +3,12 @@ package dev.fovea.bench;
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.BatchNormOutput;
 import dev.fovea.backend.PoolOutput;
-import dev.fovea.ops.BatchNormParams;
-import dev.fovea.ops.Conv2dParams;
-import dev.fovea.ops.Pool2dParams;
-import dev.fovea.ops.PoolKind;
-import dev.fovea.ops.registry.Op;
-import dev.fovea.ops.registry.Ops;
+import dev.fovea.primitives.BatchNormParams;
+import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.Pool2dParams;
+import dev.fovea.primitives.PoolKind;
+import dev.fovea.ops.Op;
+import dev.fovea.ops.Ops;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 

@@ -1,9 +1,9 @@
 package dev.fovea.conformance;
 
-import dev.fovea.ops.registry.Attrs;
-import dev.fovea.ops.registry.Op;
-import dev.fovea.ops.registry.OpDef;
-import dev.fovea.ops.registry.Ops;
+import dev.fovea.ops.Attrs;
+import dev.fovea.ops.Op;
+import dev.fovea.ops.OpDef;
+import dev.fovea.ops.Ops;
 
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.fovea.conformance;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.ops.registry.Op;
-import dev.fovea.ops.registry.Ops;
+import dev.fovea.ops.Op;
+import dev.fovea.ops.Ops;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 

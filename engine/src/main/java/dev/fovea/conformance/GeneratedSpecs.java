@@ -3,7 +3,7 @@ package dev.fovea.conformance;
 import dev.fovea.conformance.GeneratedCases.Input;
 import dev.fovea.conformance.GeneratedCases.Spec;
 import dev.fovea.conformance.GeneratedCases.Values;
-import dev.fovea.ops.Activation;
+import dev.fovea.primitives.Activation;
 import dev.fovea.tensor.Shape;
 
 import java.util.ArrayList;

@@ -14,7 +14,7 @@
  *             "tolerance": {"abs": 1e-4, "rel": 1e-4}}]}
  * T = {"shape": [..], "data": [.. row-major float32 values ..]}
  * </pre>
- * Op, input and attribute names are those of the {@linkplain dev.fovea.ops.registry op registry}.
+ * Op, input and attribute names are those of the {@linkplain dev.fovea.ops op registry}.
  * {@code attrs}, {@code tolerance} (default 1e-4 / 1e-4) and the gradient pair are optional; an
  * element passes when |actual - expected| &lt;= abs + rel * |expected|. {@link
  * dev.fovea.conformance.CaseFileReader} checks a whole file before anything runs and reports a

@@ -1,6 +1,6 @@
 package dev.fovea.graph;
 
-import dev.fovea.ops.ConvMode;
+import dev.fovea.primitives.ConvMode;
 
 import java.util.LinkedHashMap;
 import java.util.List;

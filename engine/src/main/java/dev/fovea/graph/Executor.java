@@ -1,7 +1,7 @@
 package dev.fovea.graph;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.ops.registry.Op;
+import dev.fovea.ops.Op;
 import dev.fovea.tensor.Tensor;
 
 import java.util.ArrayList;

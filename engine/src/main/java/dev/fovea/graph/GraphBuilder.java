@@ -1,13 +1,13 @@
 package dev.fovea.graph;
 
 import dev.fovea.io.Limits;
-import dev.fovea.ops.Activation;
-import dev.fovea.ops.PadMode;
-import dev.fovea.ops.UpsampleMode;
-import dev.fovea.ops.registry.Attrs;
-import dev.fovea.ops.registry.Op;
-import dev.fovea.ops.registry.OpDef;
-import dev.fovea.ops.registry.Ops;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.PadMode;
+import dev.fovea.primitives.UpsampleMode;
+import dev.fovea.ops.Attrs;
+import dev.fovea.ops.Op;
+import dev.fovea.ops.OpDef;
+import dev.fovea.ops.Ops;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 

@@ -1,8 +1,8 @@
 package dev.fovea.graph;
 
-import dev.fovea.ops.registry.Attrs;
-import dev.fovea.ops.registry.Op;
-import dev.fovea.ops.registry.OpDef;
+import dev.fovea.ops.Attrs;
+import dev.fovea.ops.Op;
+import dev.fovea.ops.OpDef;
 import dev.fovea.tensor.Shape;
 
 import java.util.LinkedHashMap;

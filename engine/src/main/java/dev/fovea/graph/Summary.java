@@ -1,7 +1,7 @@
 package dev.fovea.graph;
 
-import dev.fovea.ops.ReceptiveField;
-import dev.fovea.ops.registry.OpShapes;
+import dev.fovea.primitives.ReceptiveField;
+import dev.fovea.ops.OpShapes;
 import dev.fovea.tensor.Shape;
 
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * A model's layer table: per node its output shape, parameters, multiply-adds and, while the
  * data is still an image, receptive field and jump (seed-examples §9), plus totals. Costs and
- * receptive fields are what each op declares ({@link dev.fovea.ops.registry.OpFacts}).
+ * receptive fields are what each op declares ({@link dev.fovea.ops.OpFacts}).
  */
 public final class Summary {
     private Summary() {

@@ -10,9 +10,9 @@ import dev.fovea.graph.Value;
 import dev.fovea.io.FileBytes;
 import dev.fovea.io.Json;
 import dev.fovea.io.Limits;
-import dev.fovea.ops.Activation;
-import dev.fovea.ops.ConvMode;
-import dev.fovea.ops.registry.Names;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.ConvMode;
+import dev.fovea.ops.Names;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import dev.fovea.graph.ConvSpec;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.GraphBuilder;
 import dev.fovea.graph.Value;
-import dev.fovea.ops.Activation;
+import dev.fovea.primitives.Activation;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

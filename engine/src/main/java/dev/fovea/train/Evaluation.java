@@ -5,8 +5,8 @@ import dev.fovea.data.Batch;
 import dev.fovea.data.BatchIterator;
 import dev.fovea.data.DataLoader;
 import dev.fovea.graph.Executor;
-import dev.fovea.ops.Argmax;
-import dev.fovea.ops.LossKind;
+import dev.fovea.primitives.Argmax;
+import dev.fovea.primitives.LossKind;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 

@@ -3,7 +3,7 @@ package dev.fovea.train;
 import dev.fovea.backend.Backend;
 import dev.fovea.graph.Executor;
 import dev.fovea.graph.Node;
-import dev.fovea.ops.LossKind;
+import dev.fovea.primitives.LossKind;
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Tensor;
 

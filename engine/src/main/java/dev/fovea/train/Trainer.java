@@ -13,7 +13,7 @@ import dev.fovea.graph.Graph;
 import dev.fovea.graph.MemoryPlan;
 import dev.fovea.graph.Parameters;
 import dev.fovea.io.StoredTensor;
-import dev.fovea.ops.LossKind;
+import dev.fovea.primitives.LossKind;
 import dev.fovea.optim.LrSchedule;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Shape;

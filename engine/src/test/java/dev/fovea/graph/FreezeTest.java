@@ -2,7 +2,7 @@ package dev.fovea.graph;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.cpu.ReferenceBackend;
-import dev.fovea.ops.LossKind;
+import dev.fovea.primitives.LossKind;
 import dev.fovea.tensor.HostStorage;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;

@@ -3,7 +3,7 @@ package dev.fovea.graph;
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.nn.Zoo;
-import dev.fovea.ops.ReceptiveField;
+import dev.fovea.primitives.ReceptiveField;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

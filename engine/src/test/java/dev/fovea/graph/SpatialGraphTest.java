@@ -2,9 +2,9 @@ package dev.fovea.graph;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.cpu.ReferenceBackend;
-import dev.fovea.ops.LossKind;
-import dev.fovea.ops.PadMode;
-import dev.fovea.ops.UpsampleMode;
+import dev.fovea.primitives.LossKind;
+import dev.fovea.primitives.PadMode;
+import dev.fovea.primitives.UpsampleMode;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

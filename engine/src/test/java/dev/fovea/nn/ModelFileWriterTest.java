@@ -4,7 +4,7 @@ import dev.fovea.graph.Graph;
 import dev.fovea.graph.GraphBuilder;
 import dev.fovea.graph.Node;
 import dev.fovea.graph.Value;
-import dev.fovea.ops.Activation;
+import dev.fovea.primitives.Activation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

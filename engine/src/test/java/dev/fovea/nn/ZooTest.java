@@ -5,7 +5,7 @@ import dev.fovea.backend.cpu.CpuBackend;
 import dev.fovea.graph.Executor;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.Parameters;
-import dev.fovea.ops.LossKind;
+import dev.fovea.primitives.LossKind;
 import dev.fovea.optim.Sgd;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;

@@ -5,7 +5,7 @@ import dev.fovea.graph.Graph;
 import dev.fovea.graph.GraphBuilder;
 import dev.fovea.graph.Parameters;
 import dev.fovea.graph.Value;
-import dev.fovea.ops.Activation;
+import dev.fovea.primitives.Activation;
 import dev.fovea.onnx.proto.Onnx.AttributeProto;
 import dev.fovea.onnx.proto.Onnx.ModelProto;
 import dev.fovea.onnx.proto.Onnx.NodeProto;
@@ -77,7 +77,7 @@ class OnnxExportTest {
     @Test
     void convolutionModeIsACrossCorrelationWithTheKernelFlipped() {
         GraphBuilder b = new GraphBuilder("flip", 1, 4, 4);
-        Graph g = b.build(b.conv2d("c", b.input(), dev.fovea.graph.ConvSpec.of(1, 2).mode(dev.fovea.ops.ConvMode.CONVOLUTION)));
+        Graph g = b.build(b.conv2d("c", b.input(), dev.fovea.graph.ConvSpec.of(1, 2).mode(dev.fovea.primitives.ConvMode.CONVOLUTION)));
         Map<String, float[]> w = new HashMap<>(Map.of("c.weight", new float[] {1, 2, 3, 4}, "c.bias", new float[] {0}));
         ModelProto m = OnnxExport.export(g, w, null);
         float[] stored = new float[4];

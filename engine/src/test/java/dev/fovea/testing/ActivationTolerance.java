@@ -1,6 +1,6 @@
 package dev.fovea.testing;
 
-import dev.fovea.ops.Activation;
+import dev.fovea.primitives.Activation;
 
 import java.util.EnumSet;
 import java.util.Set;

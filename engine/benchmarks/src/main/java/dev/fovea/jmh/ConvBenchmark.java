@@ -2,7 +2,7 @@ package dev.fovea.jmh;
 
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.cpu.CpuBackend;
-import dev.fovea.ops.Conv2dParams;
+import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;

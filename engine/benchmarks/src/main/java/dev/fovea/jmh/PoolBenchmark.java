@@ -2,8 +2,8 @@ package dev.fovea.jmh;
 
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.backend.cpu.CpuBackend;
-import dev.fovea.ops.Pool2dParams;
-import dev.fovea.ops.PoolKind;
+import dev.fovea.primitives.Pool2dParams;
+import dev.fovea.primitives.PoolKind;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,6 +1,6 @@
 package dev.fovea.backend.cpu;
 
-import dev.fovea.ops.Conv2dParams;
+import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.tensor.Shape;
 
 /**

@@ -1,7 +1,7 @@
 package dev.fovea.backend.cpu;
 
-import dev.fovea.ops.BinaryOp;
-import dev.fovea.ops.StridedLayout;
+import dev.fovea.primitives.BinaryOp;
+import dev.fovea.primitives.StridedLayout;
 
 /**
  * The fast CPU forms of the tensor-algebra primitives, over {@link StridedLayout}s: the work is cut

@@ -1,6 +1,6 @@
 package dev.fovea.backend.cpu;
 
-import dev.fovea.ops.Activation;
+import dev.fovea.primitives.Activation;
 import dev.fovea.tensor.HostArrays;
 
 /**

@@ -1,7 +1,7 @@
 package dev.fovea.backend.cpu;
 
-import dev.fovea.ops.Pool2dParams;
-import dev.fovea.ops.PoolKind;
+import dev.fovea.primitives.Pool2dParams;
+import dev.fovea.primitives.PoolKind;
 import dev.fovea.tensor.HostArrays;
 import dev.fovea.tensor.Shape;
 

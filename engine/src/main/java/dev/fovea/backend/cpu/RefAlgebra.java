@@ -1,8 +1,8 @@
 package dev.fovea.backend.cpu;
 
-import dev.fovea.ops.BinaryOp;
-import dev.fovea.ops.Broadcast;
-import dev.fovea.ops.Permutation;
+import dev.fovea.primitives.BinaryOp;
+import dev.fovea.primitives.Broadcast;
+import dev.fovea.primitives.Permutation;
 import dev.fovea.tensor.Shape;
 
 /**

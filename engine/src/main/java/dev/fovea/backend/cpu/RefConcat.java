@@ -1,6 +1,6 @@
 package dev.fovea.backend.cpu;
 
-import dev.fovea.ops.ShapeRules;
+import dev.fovea.primitives.ShapeRules;
 import dev.fovea.tensor.Shape;
 
 /**

@@ -1,8 +1,8 @@
 package dev.fovea.backend.cpu;
 
-import dev.fovea.ops.Activation;
-import dev.fovea.ops.LossDomain;
-import dev.fovea.ops.LossKind;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.LossDomain;
+import dev.fovea.primitives.LossKind;
 import dev.fovea.tensor.Shape;
 
 /**

@@ -1,6 +1,6 @@
 package dev.fovea.backend.cpu;
 
-import dev.fovea.ops.BatchNormParams;
+import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.tensor.Shape;
 
 import java.util.function.IntConsumer;

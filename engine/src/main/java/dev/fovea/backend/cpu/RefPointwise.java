@@ -1,11 +1,11 @@
 package dev.fovea.backend.cpu;
 
-import dev.fovea.ops.Activation;
+import dev.fovea.primitives.Activation;
 import dev.fovea.tensor.Shape;
 
 /**
  * Reference elementwise ops: the parameter-free activations (their formulas live on
- * {@link Activation}) and PReLU (the dropout mask is {@link dev.fovea.ops.DropoutMask}). Backward
+ * {@link Activation}) and PReLU (the dropout mask is {@link dev.fovea.primitives.DropoutMask}). Backward
  * rules follow PyTorch, including its choices at kinks (the ReLU gradient at exactly 0 is 0).
  */
 final class RefPointwise {

@@ -1,11 +1,11 @@
 package dev.fovea.backend.cpu;
 
-import dev.fovea.ops.AdaptivePool2dParams;
-import dev.fovea.ops.Pad2dParams;
-import dev.fovea.ops.PoolKind;
-import dev.fovea.ops.Upsample2dParams;
-import dev.fovea.ops.Upsample2dParams.Taps;
-import dev.fovea.ops.UpsampleMode;
+import dev.fovea.primitives.AdaptivePool2dParams;
+import dev.fovea.primitives.Pad2dParams;
+import dev.fovea.primitives.PoolKind;
+import dev.fovea.primitives.Upsample2dParams;
+import dev.fovea.primitives.Upsample2dParams.Taps;
+import dev.fovea.primitives.UpsampleMode;
 import dev.fovea.tensor.Shape;
 
 import java.util.function.IntConsumer;

@@ -1,7 +1,7 @@
 package dev.fovea.backend.cuda;
 
-import dev.fovea.ops.Conv2dParams;
-import dev.fovea.ops.ConvMode;
+import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.ConvMode;
 import dev.fovea.tensor.Shape;
 import jcuda.jcudnn.cudnnConvolutionMode;
 

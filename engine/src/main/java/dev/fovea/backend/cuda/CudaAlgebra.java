@@ -1,9 +1,9 @@
 package dev.fovea.backend.cuda;
 
-import dev.fovea.ops.BinaryOp;
-import dev.fovea.ops.Broadcast;
-import dev.fovea.ops.Permutation;
-import dev.fovea.ops.StridedLayout;
+import dev.fovea.primitives.BinaryOp;
+import dev.fovea.primitives.Broadcast;
+import dev.fovea.primitives.Permutation;
+import dev.fovea.primitives.StridedLayout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 

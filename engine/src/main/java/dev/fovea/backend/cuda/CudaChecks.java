@@ -1,10 +1,10 @@
 package dev.fovea.backend.cuda;
 
-import dev.fovea.ops.Broadcast;
-import dev.fovea.ops.LossKind;
-import dev.fovea.ops.Permutation;
-import dev.fovea.ops.ShapeRules;
-import dev.fovea.ops.StridedLayout;
+import dev.fovea.primitives.Broadcast;
+import dev.fovea.primitives.LossKind;
+import dev.fovea.primitives.Permutation;
+import dev.fovea.primitives.ShapeRules;
+import dev.fovea.primitives.StridedLayout;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 

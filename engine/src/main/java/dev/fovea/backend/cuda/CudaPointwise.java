@@ -2,12 +2,12 @@ package dev.fovea.backend.cuda;
 
 import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
-import dev.fovea.ops.Activation;
-import dev.fovea.ops.Argmax;
-import dev.fovea.ops.DropoutMask;
-import dev.fovea.ops.DropoutParams;
-import dev.fovea.ops.LossDomain;
-import dev.fovea.ops.LossKind;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.Argmax;
+import dev.fovea.primitives.DropoutMask;
+import dev.fovea.primitives.DropoutParams;
+import dev.fovea.primitives.LossDomain;
+import dev.fovea.primitives.LossKind;
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;

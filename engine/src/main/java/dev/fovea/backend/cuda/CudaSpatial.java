@@ -1,10 +1,10 @@
 package dev.fovea.backend.cuda;
 
 import dev.fovea.backend.PoolOutput;
-import dev.fovea.ops.AdaptivePool2dParams;
-import dev.fovea.ops.Pad2dParams;
-import dev.fovea.ops.PoolKind;
-import dev.fovea.ops.Upsample2dParams;
+import dev.fovea.primitives.AdaptivePool2dParams;
+import dev.fovea.primitives.Pad2dParams;
+import dev.fovea.primitives.PoolKind;
+import dev.fovea.primitives.Upsample2dParams;
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;

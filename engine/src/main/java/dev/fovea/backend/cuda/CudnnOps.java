@@ -1,7 +1,7 @@
 package dev.fovea.backend.cuda;
 
-import dev.fovea.ops.Activation;
-import dev.fovea.ops.Pool2dParams;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.Pool2dParams;
 import jcuda.driver.CUdeviceptr;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnActivationMode;

@@ -1,6 +1,6 @@
 package dev.fovea.backend.cuda;
 
-import dev.fovea.ops.Pool2dParams;
+import dev.fovea.primitives.Pool2dParams;
 import jcuda.jcudnn.cudnnPoolingMode;
 
 /** Maps Fovea's pooling kinds onto cuDNN's pooling modes; cuDNN has no min pooling. */

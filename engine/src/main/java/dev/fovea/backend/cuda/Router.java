@@ -1,8 +1,8 @@
 package dev.fovea.backend.cuda;
 
-import dev.fovea.ops.Activation;
-import dev.fovea.ops.Pool2dParams;
-import dev.fovea.ops.PoolKind;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.Pool2dParams;
+import dev.fovea.primitives.PoolKind;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.Grads;
-import dev.fovea.ops.Activation;
+import dev.fovea.primitives.Activation;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

@@ -3,7 +3,7 @@ package dev.fovea.backend.cpu;
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.BatchNormOutput;
 import dev.fovea.backend.Grads;
-import dev.fovea.ops.BatchNormParams;
+import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

@@ -2,10 +2,10 @@ package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.PoolOutput;
-import dev.fovea.ops.Conv2dParams;
-import dev.fovea.ops.ConvMode;
-import dev.fovea.ops.Pool2dParams;
-import dev.fovea.ops.PoolKind;
+import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.ConvMode;
+import dev.fovea.primitives.Pool2dParams;
+import dev.fovea.primitives.PoolKind;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import org.junit.jupiter.api.Test;

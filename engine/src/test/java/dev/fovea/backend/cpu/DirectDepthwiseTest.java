@@ -1,8 +1,8 @@
 package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.Grads;
-import dev.fovea.ops.ConvMode;
-import dev.fovea.ops.Conv2dParams;
+import dev.fovea.primitives.ConvMode;
+import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

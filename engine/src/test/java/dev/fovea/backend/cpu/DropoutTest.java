@@ -2,7 +2,7 @@ package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.DropoutOutput;
-import dev.fovea.ops.DropoutParams;
+import dev.fovea.primitives.DropoutParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

@@ -1,7 +1,7 @@
 package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.ops.LossKind;
+import dev.fovea.primitives.LossKind;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

@@ -1,8 +1,8 @@
 package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.Backend;
-import dev.fovea.ops.Conv2dParams;
-import dev.fovea.ops.ConvMode;
+import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.ConvMode;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.BatchNormOutput;
-import dev.fovea.ops.BatchNormParams;
+import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package dev.fovea.backend.cuda;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.cpu.ReferenceBackend;
-import dev.fovea.ops.Activation;
-import dev.fovea.ops.Conv2dParams;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

@@ -1,7 +1,7 @@
 package dev.fovea.backend.cuda;
 
-import dev.fovea.ops.Activation;
-import dev.fovea.ops.Conv2dParams;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.tensor.Shape;
 import jcuda.jcudnn.cudnnActivationMode;
 import org.junit.jupiter.api.Test;
@@ -25,12 +25,12 @@ class CudaChecksTest {
         // A 7-D permute that reverses every dim merges nothing: one dim too many for the kernels.
         int[] dims = {2, 2, 2, 2, 2, 2, 2};
         int[] strides = {1, 2, 4, 8, 16, 32, 64};
-        dev.fovea.ops.StridedLayout seven = dev.fovea.ops.StridedLayout.of(dims, strides);
+        dev.fovea.primitives.StridedLayout seven = dev.fovea.primitives.StridedLayout.of(dims, strides);
         fails("permute [2, 2, 2, 2, 2, 2, 2]: the cuda backend's strided kernels take at most 6 dims after merging the"
                 + " contiguous ones, this needs 7 (" + seven + "); reshape to fewer dims or use the cpu backend",
                 () -> CudaChecks.layout("permute [2, 2, 2, 2, 2, 2, 2]", seven, CudaAlgebra.DIMS));
         // The same rank with contiguous strides merges into one dim.
-        assertEquals(1, CudaChecks.layout("copy", dev.fovea.ops.StridedLayout.of(dims,
+        assertEquals(1, CudaChecks.layout("copy", dev.fovea.primitives.StridedLayout.of(dims,
                 new int[] {64, 32, 16, 8, 4, 2, 1}), CudaAlgebra.DIMS).rank());
         fails("sub: shapes [2, 3] and [2] do not broadcast: dim -1 has size 3 in the first and 2 in the second (each"
                         + " pair of sizes, aligned from the last dim, must be equal or contain a 1)",
@@ -51,9 +51,9 @@ class CudaChecksTest {
         fails("gemm: m=4 n=4 k=4 (transA=false, transB=true) needs A>=16, B>=16, C>=16 elements; got 15, 16, 16",
                 () -> CudaChecks.gemm(false, true, 4, 4, 4, 15, 16, 16));
         fails("cross_entropy: target must be [4] class indices, one per input row (input [4, 10], target [3])",
-                () -> CudaChecks.loss(dev.fovea.ops.LossKind.CROSS_ENTROPY, Shape.of(4, 10), Shape.of(3)));
+                () -> CudaChecks.loss(dev.fovea.primitives.LossKind.CROSS_ENTROPY, Shape.of(4, 10), Shape.of(3)));
         fails("mse_loss: input and target shapes differ (input [4, 10], target [10, 4])",
-                () -> CudaChecks.loss(dev.fovea.ops.LossKind.MSE, Shape.of(4, 10), Shape.of(10, 4)));
+                () -> CudaChecks.loss(dev.fovea.primitives.LossKind.MSE, Shape.of(4, 10), Shape.of(10, 4)));
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.fovea.backend.cuda;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.cpu.ReferenceBackend;
-import dev.fovea.ops.Conv2dParams;
+import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.optim.Adam;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.optim.Sgd;

@@ -1,9 +1,9 @@
 package dev.fovea.backend.cuda;
 
-import dev.fovea.ops.Activation;
-import dev.fovea.ops.Conv2dParams;
-import dev.fovea.ops.Pool2dParams;
-import dev.fovea.ops.PoolKind;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.Pool2dParams;
+import dev.fovea.primitives.PoolKind;
 import dev.fovea.tensor.Shape;
 import org.junit.jupiter.api.Test;
 

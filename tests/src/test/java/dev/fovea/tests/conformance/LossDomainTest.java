@@ -2,7 +2,7 @@ package dev.fovea.tests.conformance;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.backend.factory.Backends;
-import dev.fovea.ops.LossKind;
+import dev.fovea.primitives.LossKind;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -6,7 +6,7 @@ import dev.fovea.graph.Executor;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.Parameters;
 import dev.fovea.nn.Zoo;
-import dev.fovea.ops.LossKind;
+import dev.fovea.primitives.LossKind;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

@@ -1,0 +1,236 @@
+package dev.fovea.ops;
+
+import java.math.BigInteger;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An op's attributes as they arrive from a case file, a model file or Java code: a map from name
+ * to a JSON-like value (Number, Boolean, String, or a List of those). Typed getters convert and
+ * check each value; every error is an IllegalArgumentException that names the op and the attribute,
+ * so a typo in a file points straight at the field to fix.
+ */
+public final class Attrs {
+    private final String op;
+    private final Map<String, Object> values;
+
+    private Attrs(String op, Map<String, Object> values) {
+        this.op = op;
+        this.values = values;
+    }
+
+    /** Attributes of {@code op}; {@code values} is copied (insertion order kept) and may be null. */
+    public static Attrs of(String op, Map<String, ?> values) {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        if (values != null) {
+            values.forEach((k, v) -> {
+                if (v == null) {
+                    throw new IllegalArgumentException(op + ": attribute '" + k + "' is null");
+                }
+                copy.put(k, v);
+            });
+        }
+        return new Attrs(op, copy);
+    }
+
+    /** No attributes: every attribute takes its default. */
+    public static Attrs none(String op) {
+        return new Attrs(op, new LinkedHashMap<>());
+    }
+
+    public String op() {
+        return op;
+    }
+
+    /** The attributes as given (unmodifiable), e.g. to write them back to a file. */
+    public Map<String, Object> asMap() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
+    public boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    /** Rejects any attribute not in {@code valid}, naming it, a near miss if there is one, and the valid names. */
+    public void requireOnly(Collection<String> valid) {
+        for (String name : values.keySet()) {
+            if (!valid.contains(name)) {
+                String hint = Names.closest(name, valid).map(c -> " (did you mean '" + c + "'?)").orElse("");
+                throw new IllegalArgumentException(op + ": unknown attribute '" + name + "'" + hint + "; valid attributes: "
+                        + (valid.isEmpty() ? "none" : String.join(", ", valid)));
+            }
+        }
+    }
+
+    public int integer(String name, int defaultValue) {
+        return has(name) ? toInt(name, values.get(name)) : defaultValue;
+    }
+
+    public int requireInteger(String name) {
+        return toInt(name, require(name));
+    }
+
+    public long longInteger(String name, long defaultValue) {
+        if (!has(name)) {
+            return defaultValue;
+        }
+        Object v = values.get(name);
+        if (v instanceof Number n && isIntegral(n) && BigInteger.valueOf(n.longValue()).equals(toBig(n))) {
+            return n.longValue();
+        }
+        throw wrongType(name, "an integer", v);
+    }
+
+    public double real(String name, double defaultValue) {
+        if (!has(name)) {
+            return defaultValue;
+        }
+        Object v = values.get(name);
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw wrongType(name, "a number", v);
+    }
+
+    public boolean bool(String name, boolean defaultValue) {
+        if (!has(name)) {
+            return defaultValue;
+        }
+        Object v = values.get(name);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw wrongType(name, "true or false", v);
+    }
+
+    public String string(String name, String defaultValue) {
+        if (!has(name)) {
+            return defaultValue;
+        }
+        Object v = values.get(name);
+        if (v instanceof String s) {
+            return s;
+        }
+        throw wrongType(name, "a string", v);
+    }
+
+    /**
+     * An attribute that is one int for both spatial axes or a pair [h, w], as PyTorch's
+     * {@code stride=2} or {@code stride=(2, 1)}; returns {h, w}, or {@code defaultValue} when absent.
+     */
+    public int[] pair(String name, int[] defaultValue) {
+        return has(name) ? toPair(name, values.get(name)) : defaultValue.clone();
+    }
+
+    public int[] requirePair(String name) {
+        return toPair(name, require(name));
+    }
+
+    /**
+     * An attribute that is one int for all four sides or a list of four, as F.pad's
+     * {@code [left, right, top, bottom]}.
+     */
+    public int[] requireQuad(String name) {
+        Object v = require(name);
+        if (v instanceof Number) {
+            int i = toInt(name, v);
+            return new int[] {i, i, i, i};
+        }
+        if (v instanceof List<?> list && list.size() == 4 && list.stream().allMatch(e -> e instanceof Number)) {
+            int[] q = new int[4];
+            for (int i = 0; i < 4; i++) {
+                q[i] = toInt(name, list.get(i));
+            }
+            return q;
+        }
+        throw wrongType(name, "an integer or a list of four integers [left, right, top, bottom]", v);
+    }
+
+    /** A number for both spatial axes or a pair [h, w] of numbers, as PyTorch's {@code scale_factor}; null when absent. */
+    public double[] realPair(String name) {
+        if (!has(name)) {
+            return null;
+        }
+        Object v = values.get(name);
+        if (v instanceof Number n) {
+            return new double[] {n.doubleValue(), n.doubleValue()};
+        }
+        if (v instanceof List<?> list && list.size() == 2 && list.get(0) instanceof Number h && list.get(1) instanceof Number w) {
+            return new double[] {h.doubleValue(), w.doubleValue()};
+        }
+        throw wrongType(name, "a number or a pair [h, w] of numbers", v);
+    }
+
+    private int[] toPair(String name, Object v) {
+        if (v instanceof Number) {
+            int i = toInt(name, v);
+            return new int[] {i, i};
+        }
+        if (v instanceof List<?> list && list.size() == 2 && list.get(0) instanceof Number && list.get(1) instanceof Number) {
+            return new int[] {toInt(name, list.get(0)), toInt(name, list.get(1))};
+        }
+        throw wrongType(name, "an integer or a pair [h, w] of integers", v);
+    }
+
+    /**
+     * An attribute that is one int or a list of ints, as PyTorch's {@code dim=1} or {@code dim=(1, 2)}:
+     * the ints in order, or null when absent.
+     */
+    public int[] integers(String name) {
+        if (!has(name)) {
+            return null;
+        }
+        Object v = values.get(name);
+        if (v instanceof Number) {
+            return new int[] {toInt(name, v)};
+        }
+        if (v instanceof List<?> list && list.stream().allMatch(e -> e instanceof Number)) {
+            return list.stream().mapToInt(e -> toInt(name, e)).toArray();
+        }
+        throw wrongType(name, "an integer or a list of integers", v);
+    }
+
+    public int[] requireIntegers(String name) {
+        require(name);
+        return integers(name);
+    }
+
+    private Object require(String name) {
+        if (!has(name)) {
+            throw new IllegalArgumentException(op + ": attribute '" + name + "' is required");
+        }
+        return values.get(name);
+    }
+
+    private int toInt(String name, Object v) {
+        if (v instanceof Number n && isIntegral(n) && toBig(n).equals(BigInteger.valueOf(n.intValue()))) {
+            return n.intValue();
+        }
+        throw wrongType(name, "an integer", v);
+    }
+
+    /**
+     * Integers are integer types only: 2.0 read from a file is a float where an integer belongs, and
+     * is refused as PyTorch refuses {@code stride=2.0}, rather than coerced.
+     */
+    private static boolean isIntegral(Number n) {
+        return n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
+                || n instanceof BigInteger;
+    }
+
+    private static BigInteger toBig(Number n) {
+        return n instanceof BigInteger b ? b : BigInteger.valueOf(n.longValue());
+    }
+
+    private IllegalArgumentException wrongType(String name, String expected, Object v) {
+        String shown = v instanceof String s ? "\"" + s + "\"" : String.valueOf(v);
+        return new IllegalArgumentException(op + ": attribute '" + name + "' must be " + expected + ", got " + shown);
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.fovea.ops;
+
+import dev.fovea.backend.PoolOutput;
+import dev.fovea.primitives.Pool2dParams;
+import dev.fovea.primitives.PoolKind;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * max_pool2d, avg_pool2d, min_pool2d (kernel_size, stride defaulting to kernel_size, padding; avg
+ * also count_include_pad) and global_avg_pool2d. Max and min pooling save the winners' positions
+ * as the extra forward entry "indices" for the backward pass.
+ */
+final class PoolOps {
+    static final String INDICES = "indices";
+
+    private PoolOps() {
+    }
+
+    static List<OpDef> all() {
+        List<OpDef> ops = new ArrayList<>();
+        for (PoolKind kind : PoolKind.values()) {
+            ops.add(pool(kind));
+        }
+        ops.add(OpDef.builder("global_avg_pool2d")
+                .inputs("input").gradInputs("input")
+                // One output cell sees the whole plane.
+                .receptiveField((attrs, s, in) -> in.then(s.input("input").dim(2), s.input("input").dim(2)))
+                .kernel(attrs -> Kernel.of(null,
+                        (b, in) -> Outputs.output(b.globalAvgPool2d(in.get("input"))),
+                        (b, in, out, dy, wanted) -> Outputs.of("input",
+                                b.globalAvgPool2dBackward(dy, in.get("input").shape())))));
+        return ops;
+    }
+
+    private static OpDef pool(PoolKind kind) {
+        OpDef.Builder builder = OpDef.builder(kind.opName()).inputs("input").gradInputs("input")
+                // Axes are treated alike; summaries show the height axis.
+                .receptiveField((attrs, s, in) -> {
+                    Pool2dParams p = params(kind, attrs);
+                    return in.then(p.kernelH(), p.strideH());
+                });
+        switch (kind) {
+            case AVG -> builder.attributes("kernel_size", "stride", "padding", "count_include_pad");
+            // The winners' int32 positions are kept for backward.
+            case MAX, MIN -> builder.attributes("kernel_size", "stride", "padding").saves(Integer.BYTES);
+        }
+        return builder.kernel(attrs -> {
+            Pool2dParams p = params(kind, attrs);
+            return Kernel.of(p,
+                    (b, in) -> {
+                        PoolOutput r = b.pool2d(in.get("input"), p);
+                        return Outputs.of(Op.OUTPUT, r.output(), INDICES, r.indices());
+                    },
+                    (b, in, out, dy, wanted) -> Outputs.of("input", b.pool2dBackward(dy, in.get("input"),
+                            new PoolOutput(out.get(Op.OUTPUT), out.get(INDICES)), p)));
+        });
+    }
+
+    /** kernel_size is required; stride defaults to kernel_size as in PyTorch; count_include_pad to true. */
+    static Pool2dParams params(PoolKind kind, Attrs a) {
+        int[] kernel = a.requirePair("kernel_size");
+        int[] stride = a.pair("stride", kernel);
+        int[] padding = a.pair("padding", new int[] {0, 0});
+        boolean countIncludePad = a.bool("count_include_pad", true);
+        return new Pool2dParams(kind, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+                countIncludePad);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.fovea.ops;
+
+import dev.fovea.backend.PoolOutput;
+import dev.fovea.primitives.AdaptivePool2dParams;
+import dev.fovea.primitives.Pad2dParams;
+import dev.fovea.primitives.PadMode;
+import dev.fovea.primitives.PoolKind;
+import dev.fovea.primitives.Upsample2dParams;
+import dev.fovea.primitives.UpsampleMode;
+
+import java.util.List;
+
+/**
+ * Ops that resample the H x W plane: adaptive_avg_pool2d and adaptive_max_pool2d (output_size),
+ * upsample (mode nearest|bilinear, size or scale_factor, align_corners) and pad (padding as F.pad's
+ * [left, right, top, bottom], mode constant|reflect|replicate, value). Adaptive max pooling saves
+ * the winners' positions as the extra forward entry "indices", as max_pool2d does.
+ */
+final class SpatialOps {
+    private SpatialOps() {
+    }
+
+    static List<OpDef> all() {
+        return List.of(adaptive(PoolKind.AVG), adaptive(PoolKind.MAX), upsample(), pad());
+    }
+
+    private static OpDef adaptive(PoolKind kind) {
+        OpDef.Builder builder = OpDef.builder("adaptive_" + kind.opName()).inputs("input").gradInputs("input")
+                .attributes("output_size")
+                .receptiveField((attrs, s, in) -> {
+                    int h = s.input("input").dim(2);
+                    int oh = attrs.requirePair("output_size")[0];
+                    return in.then(widestWindow(h, oh), Math.max(1, h / oh));
+                });
+        if (kind == PoolKind.MAX) {
+            builder.saves(Integer.BYTES);  // the winners' int32 positions
+        }
+        return builder
+                .kernel(attrs -> {
+                    int[] size = attrs.requirePair("output_size");
+                    AdaptivePool2dParams p = new AdaptivePool2dParams(kind, size[0], size[1]);
+                    return Kernel.of(p,
+                            (b, in) -> {
+                                PoolOutput r = b.adaptivePool2d(in.get("input"), p);
+                                return Outputs.of(Op.OUTPUT, r.output(), PoolOps.INDICES, r.indices());
+                            },
+                            (b, in, out, dy, wanted) -> Outputs.of("input", b.adaptivePool2dBackward(dy, in.get("input"),
+                                    new PoolOutput(out.get(Op.OUTPUT), out.get(PoolOps.INDICES)), p)));
+                });
+    }
+
+    /** The most input cells one output cell of an adaptive pool covers along an axis of n cells pooled to out. */
+    static int widestWindow(int n, int out) {
+        int widest = 1;
+        for (int i = 0; i < out; i++) {
+            widest = Math.max(widest, AdaptivePool2dParams.end(i, n, out) - AdaptivePool2dParams.start(i, n, out));
+        }
+        return widest;
+    }
+
+
+    private static OpDef upsample() {
+        return OpDef.builder("upsample").inputs("input").gradInputs("input")
+                .attributes("mode", "size", "scale_factor", "align_corners")
+                .kernel(attrs -> {
+                    Upsample2dParams p = upsampleParams(attrs);
+                    return Kernel.of(p,
+                            (b, in) -> Outputs.output(b.upsample2d(in.get("input"), p)),
+                            (b, in, out, dy, wanted) -> Outputs.of("input",
+                                    b.upsample2dBackward(dy, in.get("input").shape(), p)));
+                });
+    }
+
+    /** mode defaults to nearest and align_corners to false, as in F.interpolate; one of size and scale_factor is required. */
+    private static Upsample2dParams upsampleParams(Attrs a) {
+        UpsampleMode mode = UpsampleMode.parse(a.string("mode", "nearest"));
+        boolean alignCorners = a.bool("align_corners", false);
+        double[] scale = a.realPair("scale_factor");
+        if (a.has("size") == (scale != null)) {
+            throw new IllegalArgumentException("upsample: give exactly one of size and scale_factor");
+        }
+        if (scale != null) {
+            return Upsample2dParams.ofScale(mode, scale[0], scale[1], alignCorners);
+        }
+        int[] size = a.requirePair("size");
+        return Upsample2dParams.ofSize(mode, size[0], size[1], alignCorners);
+    }
+
+    private static OpDef pad() {
+        return OpDef.builder("pad").inputs("input").gradInputs("input")
+                .attributes("padding", "mode", "value")
+                .kernel(attrs -> {
+                    int[] q = attrs.requireQuad("padding");
+                    Pad2dParams p = new Pad2dParams(q[0], q[1], q[2], q[3], PadMode.parse(attrs.string("mode", "constant")),
+                            (float) attrs.real("value", 0));
+                    return Kernel.of(p,
+                            (b, in) -> Outputs.output(b.pad2d(in.get("input"), p)),
+                            (b, in, out, dy, wanted) -> Outputs.of("input", b.pad2dBackward(dy, in.get("input").shape(), p)));
+                });
+    }
+}
