@@ -32,9 +32,7 @@ final class InitialWeights {
 
     /** A checkpoint (by its sidecar), or, with {@code model} named, bare weights (a .safetensors without sidecar). */
     static Source read(Path arg, String model) throws IOException {
-        String name = arg.getFileName().toString();
-        boolean sidecar = java.nio.file.Files.isRegularFile(Checkpoint.sidecar(
-                arg.resolveSibling(name.replaceAll("(\\.optim)?\\.safetensors$", ""))));
+        boolean sidecar = java.nio.file.Files.isRegularFile(Checkpoint.sidecarBeside(arg));
         CheckpointArgs.Resolved r = CheckpointArgs.resolve(arg, "--init-from", model != null && !sidecar);
         if (r.bare()) {
             return new Source(r.path(), null, SafeTensors.read(r.path()).tensors());

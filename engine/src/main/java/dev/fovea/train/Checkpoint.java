@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A training checkpoint: the weights as safetensors with PyTorch's names and layouts (loadable by
@@ -39,6 +40,7 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
 
     public static final String FORMAT = "fovea-checkpoint/1";
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final Pattern WEIGHTS_SUFFIX = Pattern.compile("(\\.optim)?\\.safetensors$");
 
     /**
      * A checkpoint of weights alone, as the Java API saves a model: epoch 0, no history, no optimiser
@@ -63,6 +65,16 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
     /** The sidecar path for a checkpoint stem (e.g. out/epoch-003 -> out/epoch-003.json). */
     public static Path sidecar(Path stem) {
         return stem.resolveSibling(stem.getFileName() + ".json");
+    }
+
+    /**
+     * The sidecar of the checkpoint a user named by any of its three files: NAME.json itself, or the
+     * NAME.json beside NAME.safetensors or NAME.optim.safetensors. Whether it exists is the caller's
+     * question (bare weights have none).
+     */
+    public static Path sidecarBeside(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".json") ? file : file.resolveSibling(WEIGHTS_SUFFIX.matcher(name).replaceFirst("") + ".json");
     }
 
     /**
@@ -181,16 +193,14 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
 
     /** The model a checkpoint's sidecar describes, without reading its weights (for summary). */
     public static ModelSpec sidecarModel(Path path) throws IOException {
-        return SidecarReader.open(sidecarOf(path)).model();
+        return SidecarReader.open(existingSidecar(path)).model();
     }
 
-    private static Path sidecarOf(Path path) throws IOException {
+    private static Path existingSidecar(Path path) throws IOException {
         if (Files.exists(path)) {
             FileBytes.regularFileSize(path); // a FIFO or device given as the checkpoint is refused as such
         }
-        String name = path.getFileName().toString();
-        Path side = name.endsWith(".json") ? path
-                : path.resolveSibling(name.replaceAll("(\\.optim)?\\.safetensors$", "") + ".json");
+        Path side = sidecarBeside(path);
         if (!Files.exists(side)) {
             throw new FormatException(path.toString(), "sidecar", "no checkpoint sidecar " + side.getFileName()
                     + " beside it (a Fovea checkpoint is NAME.json + NAME.safetensors + NAME.optim.safetensors)");
@@ -199,7 +209,7 @@ public record Checkpoint(ModelSpec model, Map<String, StoredTensor> weights, Map
     }
 
     private static Checkpoint read(Path path, boolean withWeights, boolean withOptimizerState) throws IOException {
-        SidecarReader r = SidecarReader.open(sidecarOf(path));
+        SidecarReader r = SidecarReader.open(existingSidecar(path));
         ModelSpec spec = r.model();
         ObjectNode optimizer = r.optimizer();
         int epoch = r.epoch();

@@ -62,7 +62,7 @@ public final class CheckpointArgs {
         if (bareAllowed && name.endsWith(".safetensors")) {
             return new Resolved(arg, true); // --model says these are weights of that model, sidecar or not
         }
-        Path side = Checkpoint.sidecar(arg.resolveSibling(name.replaceAll("(\\.optim)?\\.safetensors$", "")));
+        Path side = Checkpoint.sidecarBeside(arg);
         if (name.endsWith(".safetensors") && !Files.isRegularFile(side)) {
             if (!bareAllowed) {
                 throw new IllegalArgumentException(arg + ": weights without their checkpoint sidecar " + side.getFileName()
@@ -90,10 +90,8 @@ public final class CheckpointArgs {
         if (n >= 4 && head[0] == 'G' && head[1] == 'I' && head[2] == 'F' && head[3] == '8') {
             return "an image (GIF)";
         }
-        if (IdxFiles.kind(file) != null) {
-            return "an IDX data file (" + IdxFiles.kind(file) + ")";
-        }
-        return null;
+        String idx = IdxFiles.kind(file);
+        return idx == null ? null : "an IDX data file (" + idx + ")";
     }
 
     /** The "format" field of a JSON file (lower case), or null when it has none or is no JSON. */

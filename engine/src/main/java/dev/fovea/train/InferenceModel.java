@@ -69,8 +69,7 @@ public record InferenceModel(Path source, ModelSpec spec, Graph graph, Map<Strin
         Graph g = spec.graph();
         Map<String, float[]> w = Checkpoint.importWeights(r.path(), g);
         warnNonFinite(w, r.path(), notes);
-        Path side = Checkpoint.sidecar(r.path().resolveSibling(r.path().getFileName().toString()
-                .replaceAll("\\.safetensors$", "")));
+        Path side = Checkpoint.sidecarBeside(r.path());
         Normalization norm = normalize == null ? null : Normalization.parse(normalize);
         if (Files.isRegularFile(side)) {
             // Bare weights beside a sidecar (e.g. an exported copy): what the run recorded still applies.
