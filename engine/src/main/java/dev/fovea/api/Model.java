@@ -47,6 +47,9 @@ import java.util.stream.Stream;
  * by several threads at once.
  */
 public final class Model implements AutoCloseable {
+    /** Where load notes go: a library does not print, it logs to whatever the application configured. */
+    private static final System.Logger LOG = System.getLogger(Model.class.getName());
+
     private final ModelSpec spec;
     private final Graph graph;
     private Map<String, float[]> weights;
@@ -86,8 +89,11 @@ public final class Model implements AutoCloseable {
      * A model file ({@code fovea-model/1} JSON; fresh weights, seed 1), an ONNX file ({@code .onnx},
      * its own weights, no normalisation), or a checkpoint written by {@code fovea train},
      * {@link #fit} or {@link #save} (its {@code .json} or {@code .safetensors}, or a run directory for
-     * its latest checkpoint) with the normalisation and class names it recorded. A note on stderr
-     * says what is assumed where a file records nothing about its inputs.
+     * its latest checkpoint) with the normalisation and class names it recorded. Where a file records
+     * nothing about its inputs, a note says what is assumed, and non-finite weights are warned about,
+     * through the JDK's platform logger {@code dev.fovea.api.Model} (notes at INFO, warnings at
+     * WARNING), which an application routes to its own logging framework; with no configuration
+     * java.util.logging prints both on stderr.
      *
      * @param path the file (or run directory)
      * @return the model, on {@link Device#auto()}
@@ -103,7 +109,8 @@ public final class Model implements AutoCloseable {
                 && ModelFile.FORMAT.equals(CheckpointArgs.jsonFormat(path))) {
             return fresh(ModelSpec.parse(path.toString()));
         }
-        InferenceModel m = InferenceModel.read(path, null, null, line -> System.err.println("fovea: " + line));
+        InferenceModel m = InferenceModel.read(path, null, null,
+                line -> LOG.log(line.startsWith("warning:") ? System.Logger.Level.WARNING : System.Logger.Level.INFO, line));
         return new Model(m.spec(), m.graph(), m.weights(), m.normalization(), m.classes(), m.background());
     }
 

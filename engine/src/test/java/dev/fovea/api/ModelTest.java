@@ -14,6 +14,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -194,6 +198,39 @@ class ModelTest {
             String expected = dev.fovea.backend.factory.Backends.availableNames().contains("cuda")
                     ? "cuda:7 is not a usable GPU; usable: [cuda:0 " : "device cuda:7: CUDA ";
             assertTrue(e.getMessage().startsWith(expected) && !e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
+    @Test
+    void loadNotesGoToTheModelsLoggerNotToStderr() throws Exception {
+        Path onnx = Path.of(ModelTest.class.getResource("/dev/fovea/onnx/all-ops.onnx").toURI());
+        Logger logger = Logger.getLogger(Model.class.getName());
+        List<LogRecord> records = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        boolean parents = logger.getUseParentHandlers();
+        logger.addHandler(capture);
+        logger.setUseParentHandlers(false);
+        try (Model m = Model.load(onnx)) {
+            assertEquals(1, records.size(), "one note for an ONNX file: " + records);
+            assertEquals(Level.INFO, records.get(0).getLevel());
+            assertTrue(records.get(0).getMessage().contains("is an ONNX model: no normalisation is applied"),
+                    records.get(0).getMessage());
+        } finally {
+            logger.removeHandler(capture);
+            logger.setUseParentHandlers(parents);
         }
     }
 
