@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -238,10 +239,9 @@ public final class Model implements AutoCloseable {
         }
         float[] p = loaded().probabilities(backend, batch, images.length);
         int k = outputs();
+        List<String> labels = List.copyOf(classes());
         for (int i = 0; i < images.length; i++) {
-            float[] row = new float[k];
-            System.arraycopy(p, i * k, row, 0, k);
-            out.add(new Prediction(row, classes()));
+            out.add(new Prediction(Arrays.copyOfRange(p, i * k, (i + 1) * k), labels));
         }
         return out;
     }

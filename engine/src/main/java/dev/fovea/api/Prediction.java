@@ -27,31 +27,34 @@ public final class Prediction {
 
     private final float[] probabilities;
     private final List<String> labels;
-    private final Integer[] order;
+    private final int best;
 
+    /** {@code labels} is shared by every prediction of a batch, so it is taken as given (immutable). */
     Prediction(float[] probabilities, List<String> labels) {
         this.probabilities = probabilities;
-        this.labels = List.copyOf(labels);
-        order = new Integer[probabilities.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
+        this.labels = labels;
+        int b = 0;
+        for (int i = 1; i < probabilities.length; i++) {
+            if (probabilities[i] > probabilities[b]) {
+                b = i; // the first of equal maxima, as topK's stable sort orders them
+            }
         }
-        Arrays.sort(order, (a, b) -> Float.compare(probabilities[b], probabilities[a]));
+        best = b;
     }
 
     /** {@return the most probable class's index} */
     public int classIndex() {
-        return order[0];
+        return best;
     }
 
     /** {@return the most probable class's name} */
     public String label() {
-        return labels.get(order[0]);
+        return labels.get(best);
     }
 
     /** {@return the most probable class's probability} */
     public float probability() {
-        return probabilities[order[0]];
+        return probabilities[best];
     }
 
     /** {@return every class's probability, by class index (a copy)} */
@@ -73,6 +76,12 @@ public final class Prediction {
         if (k < 1) {
             throw new IllegalArgumentException("topK(" + k + "): k must be at least 1");
         }
+        // Sorted on demand: a batch of predictions read only for their best class sorts nothing.
+        Integer[] order = new Integer[probabilities.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(probabilities[b], probabilities[a]));
         List<Entry> out = new ArrayList<>();
         for (int i = 0; i < Math.min(k, order.length); i++) {
             out.add(new Entry(order[i], labels.get(order[i]), probabilities[order[i]]));
