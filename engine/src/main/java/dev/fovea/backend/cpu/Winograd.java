@@ -15,7 +15,8 @@ import java.util.Arrays;
  *
  * <p>The input gradient of such a convolution with padding p (at most 2) is the same correlation of dy,
  * padded by 2 - p, with every kernel rotated by 180 degrees and its input and output channels swapped,
- * so it runs on the same route. Images go through in batches of about {@link #TARGET_TILES} tiles, whose
+ * so it runs on the same route, and the weight gradient is the forward route's adjoint ({@link #weightGrad}).
+ * Images go through in batches of about {@link #TARGET_TILES} tiles, whose
  * bounds depend only on the shape; every output is summed by one GEMM in a fixed order and the transforms
  * are elementwise, so results are the same for every thread count.
  */
@@ -86,6 +87,67 @@ final class Winograd {
         float[] dx = HostArrays.floats(g.n() * g.cin() * g.inPlane());
         correlate(threads, dy, u, null, t, dx);
         return dx;
+    }
+
+    /**
+     * The weight gradient dw [cout, cin, 3, 3] (every element written) for the forward convolution
+     * {@code g} (one {@link #declines} accepts): the adjoint of the forward route. With Y = A^T (U . V) A
+     * summed over input channels and U = G w G^T, dU = sum over tiles of (A dY A^T) . V for each transform
+     * point, one GEMM per point ({@code cout x tiles} times the transposed {@code cin x tiles}), and
+     * dw = G^T dU G: 16 multiplies per 2x2 output tile and channel pair instead of 36, and no im2col
+     * matrix. Batches of about {@link #TARGET_TILES} tiles run in order, each GEMM adding onto the last,
+     * so the sums' order depends on the shape only.
+     */
+    static void weightGrad(CpuThreads threads, float[] dy, float[] x, ConvGeometry g, float[] dw) {
+        int cin = g.cin();
+        int cout = g.cout();
+        int uStride = cout * cin + SKEW;
+        float[] du = Scratch.get(Scratch.Slot.WINOGRAD_WEIGHTS, POINTS * uStride);
+        int tilesPerImage = tileRows(g) * tileColumns(g);
+        int per = Math.max(1, Math.min(g.n(), Sgemm.ceilDiv(TARGET_TILES, tilesPerImage)));
+        for (int first = 0; first < g.n(); first += per) {
+            int end = Math.min(g.n(), first + per);
+            int start = first;
+            int tiles = (end - first) * tilesPerImage;
+            int vStride = cin * tiles + SKEW;
+            int mStride = cout * tiles + SKEW;
+            float[] v = Scratch.get(Scratch.Slot.WINOGRAD_INPUT, POINTS * vStride);
+            float[] dm = Scratch.get(Scratch.Slot.WINOGRAD_PRODUCTS, POINTS * mStride);
+            threads.parallelFor((end - first) * cin, task -> transformInput(x, g, start + task / cin, task % cin, v,
+                    vStride, task / cin * tilesPerImage, tiles));
+            threads.parallelFor((end - first) * cout, task -> transformOutputGrad(dy, g, start + task / cout,
+                    task % cout, dm, mStride, task / cout * tilesPerImage, tiles));
+            float beta = first == 0 ? 0f : 1f;
+            threads.parallelFor(POINTS, point -> Sgemm.gemm(threads, false, true, cout, cin, tiles, 1f, dm,
+                    point * mStride, v, point * vStride, beta, du, point * uStride));
+        }
+        threads.parallelFor(cout, co -> {
+            float[] rows = new float[12];
+            for (int ci = 0; ci < cin; ci++) {
+                int at = co * cin + ci;
+                int out = at * 9;
+                // G^T r for each row r of dU (its 4 columns), then the same down the 3 resulting columns.
+                for (int i = 0; i < 4; i++) {
+                    int src = at + 4 * i * uStride;
+                    float r0 = du[src];
+                    float r1 = du[src + uStride];
+                    float r2 = du[src + 2 * uStride];
+                    float r3 = du[src + 3 * uStride];
+                    rows[3 * i] = r0 + 0.5f * (r1 + r2);
+                    rows[3 * i + 1] = 0.5f * (r1 - r2);
+                    rows[3 * i + 2] = 0.5f * (r1 + r2) + r3;
+                }
+                for (int b = 0; b < 3; b++) {
+                    float c0 = rows[b];
+                    float c1 = rows[3 + b];
+                    float c2 = rows[6 + b];
+                    float c3 = rows[9 + b];
+                    dw[out + b] = c0 + 0.5f * (c1 + c2);
+                    dw[out + 3 + b] = 0.5f * (c1 - c2);
+                    dw[out + 6 + b] = 0.5f * (c1 + c2) + c3;
+                }
+            }
+        });
     }
 
     /**
@@ -274,6 +336,41 @@ final class Winograd {
                 }
             }
         }
+    }
+
+    /**
+     * dM = A dY A^T for every 2x2 tile dY of gradient plane (img, co), zero where the tile extends past
+     * the plane, into column {@code t0 + tile} of row {@code co} of dM's 16 matrices (cout x tiles,
+     * {@code stride} floats apart): the adjoint of {@link #transformOutput}.
+     */
+    private static void transformOutputGrad(float[] dy, ConvGeometry g, int img, int co, float[] dm, int stride,
+                                            int t0, int tiles) {
+        int oh = g.oh();
+        int ow = g.ow();
+        int yOff = (img * g.cout() + co) * g.outPlane();
+        for (int oy = 0, t = co * tiles + t0; oy < oh; oy += 2) {
+            boolean secondRow = oy + 1 < oh;
+            for (int ox = 0; ox < ow; ox += 2, t++) {
+                int at = yOff + oy * ow + ox;
+                boolean secondColumn = ox + 1 < ow;
+                float d00 = dy[at];
+                float d01 = secondColumn ? dy[at + 1] : 0f;
+                float d10 = secondRow ? dy[at + ow] : 0f;
+                float d11 = secondRow && secondColumn ? dy[at + ow + 1] : 0f;
+                // A dY: rows d0, d0 + d1, d0 - d1, -d1; then each row (p, q) becomes (p, p + q, p - q, -q).
+                gradRow(dm, t, stride, d00, d01);
+                gradRow(dm, t + 4 * stride, stride, d00 + d10, d01 + d11);
+                gradRow(dm, t + 8 * stride, stride, d00 - d10, d01 - d11);
+                gradRow(dm, t + 12 * stride, stride, -d10, -d11);
+            }
+        }
+    }
+
+    private static void gradRow(float[] dm, int at, int stride, float p, float q) {
+        dm[at] = p;
+        dm[at + stride] = p + q;
+        dm[at + 2 * stride] = p - q;
+        dm[at + 3 * stride] = -q;
     }
 
     /** bias + sum, as the im2col route's GEMM adds its sum onto the bias; without a bias the sum itself (-0 kept). */
