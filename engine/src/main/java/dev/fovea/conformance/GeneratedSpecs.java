@@ -59,7 +59,7 @@ final class GeneratedSpecs {
         // small ones above several images per GEMM (FastConv.TARGET_COLUMNS), so both routes are checked.
         conv(s, "large_plane_32x33_pad1", 2, 2, 32, 33, 3, 3, 3, 1, 1, 1, 1, "cross_correlation", true);
         // Stride-1 3x3 with at least 16 input and output channels: the fast CPU backend's Winograd route
-        // (forward and input gradient), with odd output sizes (cropped tiles), every padding it takes and
+        // (forward, input and weight gradient), with odd output sizes (cropped tiles), every padding it takes and
         // both modes; WinogradRouteConformanceTest checks that they take that route.
         conv(s, "winograd_pad1_odd_width", 2, 16, 6, 7, 16, 3, 3, 1, 1, 1, 1, "cross_correlation", true);
         conv(s, "winograd_pad0_convolution_mode", 1, 16, 7, 6, 17, 3, 3, 1, 0, 1, 1, "convolution", false);

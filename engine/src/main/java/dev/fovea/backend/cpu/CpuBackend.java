@@ -35,7 +35,7 @@ import java.util.List;
 public class CpuBackend extends ReferenceBackend {
     private final CpuThreads threads;
     private final boolean ownsThreads;
-    private final ConvRouter convRouter = new ConvRouter(ConvRouter.winogradAllowed());
+    private final ConvRouter convRouter = ConvRouter.fromProperties();
 
     /** Uses the shared pool: {@code -Dfovea.threads} threads, or every available processor. */
     public CpuBackend() {
@@ -99,7 +99,7 @@ public class CpuBackend extends ReferenceBackend {
         float[] b = bias == null ? null : Host.floats(bias);
         float[] y = switch (convRouter.route(g)) {
             case DIRECT -> DirectDepthwise.forward(threads, x, w, b, g);
-            case WINOGRAD -> Winograd.forward(threads, x, w, b, g);
+            case WINOGRAD, WINOGRAD_DATA -> Winograd.forward(threads, x, w, b, g);
             case IM2COL -> FastConv.forward(threads, x, w, b, g);
         };
         return Host.owned(out, y);
@@ -123,10 +123,14 @@ public class CpuBackend extends ReferenceBackend {
             db = hasBias ? new float[g.cout()] : null;
             dx = DirectDepthwise.backward(threads, dy, x, w, g, needInputGrad, dw, db);
         } else {
-            boolean winograd = route == ConvRouter.Route.WINOGRAD;
+            boolean winograd = route != ConvRouter.Route.IM2COL;
             dx = needInputGrad && !winograd ? HostArrays.zeroedFloats(input.size()) : null;
             dw = new float[weight.size()];
-            FastConv.backward(threads, dy, x, w, g, dx, dw);
+            if (route == ConvRouter.Route.WINOGRAD) {
+                Winograd.weightGrad(threads, dy, x, g, dw);
+            } else {
+                FastConv.backward(threads, dy, x, w, g, dx, dw);
+            }
             if (needInputGrad && winograd) {
                 dx = Winograd.inputGrad(threads, dy, w, g);
             }

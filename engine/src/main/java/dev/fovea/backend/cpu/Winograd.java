@@ -15,7 +15,8 @@ import java.util.Arrays;
  *
  * <p>The input gradient of such a convolution with padding p (at most 2) is the same correlation of dy,
  * padded by 2 - p, with every kernel rotated by 180 degrees and its input and output channels swapped,
- * so it runs on the same route. Images go through in batches of about {@link #TARGET_TILES} tiles, whose
+ * so it runs on the same route, and the weight gradient is the forward route's adjoint ({@link #weightGrad}).
+ * Images go through in batches of about {@link #TARGET_TILES} tiles, whose
  * bounds depend only on the shape; every output is summed by one GEMM in a fixed order and the transforms
  * are elementwise, so results are the same for every thread count.
  */
@@ -86,6 +87,67 @@ final class Winograd {
         float[] dx = HostArrays.floats(g.n() * g.cin() * g.inPlane());
         correlate(threads, dy, u, null, t, dx);
         return dx;
+    }
+
+    /**
+     * The weight gradient dw [cout, cin, 3, 3] (every element written) for the forward convolution
+     * {@code g} (one {@link #declines} accepts): the adjoint of the forward route. With Y = A^T (U . V) A
+     * summed over input channels and U = G w G^T, dU = sum over tiles of (A dY A^T) . V for each transform
+     * point, one GEMM per point ({@code cout x tiles} times the transposed {@code cin x tiles}), and
+     * dw = G^T dU G: 16 multiplies per 2x2 output tile and channel pair instead of 36, and no im2col
+     * matrix. Batches of about {@link #TARGET_TILES} tiles run in order, each GEMM adding onto the last,
+     * so the sums' order depends on the shape only.
+     */
+    static void weightGrad(CpuThreads threads, float[] dy, float[] x, ConvGeometry g, float[] dw) {
+        int cin = g.cin();
+        int cout = g.cout();
+        int uStride = cout * cin + SKEW;
+        float[] du = Scratch.get(Scratch.Slot.WINOGRAD_WEIGHTS, POINTS * uStride);
+        int tilesPerImage = tileRows(g) * tileColumns(g);
+        int per = Math.max(1, Math.min(g.n(), Sgemm.ceilDiv(TARGET_TILES, tilesPerImage)));
+        for (int first = 0; first < g.n(); first += per) {
+            int end = Math.min(g.n(), first + per);
+            int start = first;
+            int tiles = (end - first) * tilesPerImage;
+            int vStride = cin * tiles + SKEW;
+            int mStride = cout * tiles + SKEW;
+            float[] v = Scratch.get(Scratch.Slot.WINOGRAD_INPUT, POINTS * vStride);
+            float[] dm = Scratch.get(Scratch.Slot.WINOGRAD_PRODUCTS, POINTS * mStride);
+            threads.parallelFor((end - first) * cin, task -> transformInput(x, g, start + task / cin, task % cin, v,
+                    vStride, task / cin * tilesPerImage, tiles));
+            threads.parallelFor((end - first) * cout, task -> transformOutputGrad(dy, g, start + task / cout,
+                    task % cout, dm, mStride, task / cout * tilesPerImage, tiles));
+            float beta = first == 0 ? 0f : 1f;
+            threads.parallelFor(POINTS, point -> Sgemm.gemm(threads, false, true, cout, cin, tiles, 1f, dm,
+                    point * mStride, v, point * vStride, beta, du, point * uStride));
+        }
+        threads.parallelFor(cout, co -> {
+            float[] rows = new float[12];
+            for (int ci = 0; ci < cin; ci++) {
+                int at = co * cin + ci;
+                int out = at * 9;
+                // G^T r for each row r of dU (its 4 columns), then the same down the 3 resulting columns.
+                for (int i = 0; i < 4; i++) {
+                    int src = at + 4 * i * uStride;
+                    float r0 = du[src];
+                    float r1 = du[src + uStride];
+                    float r2 = du[src + 2 * uStride];
+                    float r3 = du[src + 3 * uStride];
+                    rows[3 * i] = r0 + 0.5f * (r1 + r2);
+                    rows[3 * i + 1] = 0.5f * (r1 - r2);
+                    rows[3 * i + 2] = 0.5f * (r1 + r2) + r3;
+                }
+                for (int b = 0; b < 3; b++) {
+                    float c0 = rows[b];
+                    float c1 = rows[3 + b];
+                    float c2 = rows[6 + b];
+                    float c3 = rows[9 + b];
+                    dw[out + b] = c0 + 0.5f * (c1 + c2);
+                    dw[out + 3 + b] = 0.5f * (c1 - c2);
+                    dw[out + 6 + b] = 0.5f * (c1 + c2) + c3;
+                }
+            }
+        });
     }
 
     /**
@@ -177,29 +239,38 @@ final class Winograd {
 
     /**
      * V = B^T d B for every 4x4 patch d of one input plane, into column {@code t0 + tile} of row {@code ci}
-     * of V's 16 matrices (cin x tiles, {@code stride} floats apart). The plane is first copied into a zero-padded scratch plane that covers every
-     * tile (an odd output size adds a row or column of zeros); then for each row of tiles the four input
-     * rows are combined once (B^T d, vectorisable) and each tile's columns from those (the B).
+     * of V's 16 matrices (cin x tiles, {@code stride} floats apart). The plane is first copied into a
+     * zero-padded scratch plane that covers every tile (an odd output size adds a row or column of zeros),
+     * each row stored as its even columns followed by its odd ones; then for each row of tiles the four
+     * input rows are combined once (B^T d) and each tile's columns from those (the B). Split that way,
+     * tile tx's four columns are even[tx], odd[tx], even[tx + 1] and odd[tx + 1], so every loop after the
+     * copy reads and writes contiguous runs, which the JIT can vectorise (reading a tile's columns at
+     * stride 2 kept the last step scalar). The results are the same bits as before the split.
      */
     private static void transformInput(float[] x, ConvGeometry g, int img, int ci, float[] v, int stride, int t0,
                                        int tiles) {
         int th = tileRows(g);
         int tw = tileColumns(g);
         int ph = 2 * th + 2;
-        int pw = 2 * tw + 2;
+        int half = tw + 1;
+        int pw = 2 * half;
         float[] p = Scratch.get(Scratch.Slot.WINOGRAD_PLANE, ph * pw);
         int xOff = (img * g.cin() + ci) * g.inPlane();
+        int w = g.w();
+        int padW = g.padW();
         for (int r = 0; r < ph; r++) {
             int iy = r - g.padH();
             int row = r * pw;
+            // pw >= ow + 2 = w + 2 * padW: the row fits with its padding on both sides.
+            Arrays.fill(p, row, row + pw, 0f);
             if (iy < 0 || iy >= g.h()) {
-                Arrays.fill(p, row, row + pw, 0f);
                 continue;
             }
-            // pw >= ow + 2 = w + 2 * padW: the row fits with its padding on both sides.
-            Arrays.fill(p, row, row + g.padW(), 0f);
-            System.arraycopy(x, xOff + iy * g.w(), p, row + g.padW(), g.w());
-            Arrays.fill(p, row + g.padW() + g.w(), row + pw, 0f);
+            int src = xOff + iy * w;
+            for (int ix = 0; ix < w; ix++) {
+                int c = ix + padW;
+                p[row + (c & 1) * half + (c >> 1)] = x[src + ix];
+            }
         }
         float[] rows = Scratch.get(Scratch.Slot.WINOGRAD_ROWS, 4 * pw);
         int base = ci * tiles + t0;
@@ -215,21 +286,20 @@ final class Winograd {
                 rows[2 * pw + c] = d2 - d1;
                 rows[3 * pw + c] = d1 - d3;
             }
-            // Row i of B^T d, then its columns: a tile's last two columns are the next one's first two.
+            // Row i of B^T d, then its columns (a0, a1, a2, a3) = (even[tx], odd[tx], even[tx + 1], odd[tx + 1]).
             for (int i = 0; i < 4; i++) {
-                int at = i * pw;
+                int even = i * pw;
+                int odd = even + half;
                 int out = base + ty * tw + 4 * i * stride;
-                float a0 = rows[at];
-                float a1 = rows[at + 1];
-                for (int tx = 0; tx < tw; tx++, at += 2, out++) {
-                    float a2 = rows[at + 2];
-                    float a3 = rows[at + 3];
-                    v[out] = a0 - a2;
-                    v[out + stride] = a1 + a2;
-                    v[out + 2 * stride] = a2 - a1;
-                    v[out + 3 * stride] = a1 - a3;
-                    a0 = a2;
-                    a1 = a3;
+                for (int tx = 0; tx < tw; tx++) {
+                    float a0 = rows[even + tx];
+                    float a1 = rows[odd + tx];
+                    float a2 = rows[even + tx + 1];
+                    float a3 = rows[odd + tx + 1];
+                    v[out + tx] = a0 - a2;
+                    v[out + stride + tx] = a1 + a2;
+                    v[out + 2 * stride + tx] = a2 - a1;
+                    v[out + 3 * stride + tx] = a1 - a3;
                 }
             }
         }
@@ -274,6 +344,41 @@ final class Winograd {
                 }
             }
         }
+    }
+
+    /**
+     * dM = A dY A^T for every 2x2 tile dY of gradient plane (img, co), zero where the tile extends past
+     * the plane, into column {@code t0 + tile} of row {@code co} of dM's 16 matrices (cout x tiles,
+     * {@code stride} floats apart): the adjoint of {@link #transformOutput}.
+     */
+    private static void transformOutputGrad(float[] dy, ConvGeometry g, int img, int co, float[] dm, int stride,
+                                            int t0, int tiles) {
+        int oh = g.oh();
+        int ow = g.ow();
+        int yOff = (img * g.cout() + co) * g.outPlane();
+        for (int oy = 0, t = co * tiles + t0; oy < oh; oy += 2) {
+            boolean secondRow = oy + 1 < oh;
+            for (int ox = 0; ox < ow; ox += 2, t++) {
+                int at = yOff + oy * ow + ox;
+                boolean secondColumn = ox + 1 < ow;
+                float d00 = dy[at];
+                float d01 = secondColumn ? dy[at + 1] : 0f;
+                float d10 = secondRow ? dy[at + ow] : 0f;
+                float d11 = secondRow && secondColumn ? dy[at + ow + 1] : 0f;
+                // A dY: rows d0, d0 + d1, d0 - d1, -d1; then each row (p, q) becomes (p, p + q, p - q, -q).
+                gradRow(dm, t, stride, d00, d01);
+                gradRow(dm, t + 4 * stride, stride, d00 + d10, d01 + d11);
+                gradRow(dm, t + 8 * stride, stride, d00 - d10, d01 - d11);
+                gradRow(dm, t + 12 * stride, stride, -d10, -d11);
+            }
+        }
+    }
+
+    private static void gradRow(float[] dm, int at, int stride, float p, float q) {
+        dm[at] = p;
+        dm[at + stride] = p + q;
+        dm[at + 2 * stride] = p - q;
+        dm[at + 3 * stride] = -q;
     }
 
     /** bias + sum, as the im2col route's GEMM adds its sum onto the bias; without a bias the sum itself (-0 kept). */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.stream.Stream;
@@ -22,9 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Winograd F(2x2, 3x3) route against the reference backend, forward and input gradient (the weight
- * gradient stays on im2col and is checked by FastConvTest), through {@link CpuBackend} so that the
- * routing is checked too.
+ * The Winograd F(2x2, 3x3) route against the reference backend, forward, input gradient and weight
+ * gradient, through {@link CpuBackend} so that the routing is checked too.
  *
  * <p>Tolerance, from the transforms' conditioning: with inputs and weights in [-1, 1), a transformed
  * input value sums at most 4 inputs (|V| <= 4, B^T has entries 0 and +-1) and a transformed kernel value
@@ -35,6 +35,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The direct route's bound, 4e-6 per term (FastConvTest), becomes 9 x 4e-6 = 3.6e-5 per term. The
  * root-mean-square error is checked as well, against a tenth of that bound, so that a transform that
  * lost precision systematically would fail even where the worst case still passes.
+ *
+ * <p>The weight gradient sums, for each transform point, products of A dY A^T (each value sums at most 4
+ * of dy's values: A's rows hold at most two entries +-1) and of V (at most 4 inputs), so up to 16 in
+ * size, over a quarter as many tiles as the direct sum has pixels; dw = G^T dU G then adds them with
+ * weights whose absolute sums are at most 2 x 2 = 4 (G's columns sum to 2, 1 and 2 in absolute value).
+ * The terms whose rounding reaches a weight therefore add up to at most 4 x 16 / 4 = 16 times the direct
+ * sum's, and the bound is 16 x 4e-6 per pixel term, with the same root-mean-square check.
  */
 class WinogradTest {
     private static final ReferenceBackend REF = new ReferenceBackend();
@@ -83,15 +90,16 @@ class WinogradTest {
         Tensor yRef = REF.conv2d(x, w, b, c.p);
         Tensor yFast = FAST.conv2d(x, w, b, c.p);
         String decision = decisionFor(c.x, c.w);
-        assertTrue(decision.contains("Winograd F(2x2,3x3)"), decision);
-        assertCloseToReference("forward", REF.download(yRef), FAST.download(yFast), c.x.dim(1) * 9);
+        assertTrue(decision.contains("Winograd F(2x2,3x3) forward, input gradient and weight gradient"), decision);
+        assertCloseToReference("forward", REF.download(yRef), FAST.download(yFast), 9 * 4e-6 * c.x.dim(1) * 9 + 1e-6);
 
         Tensor dy = REF.upload(yRef.shape(), Arrays2.random(yRef.size(), seed + 3));
         Grads ref = REF.conv2dBackward(dy, x, w, c.bias, true, c.p);
         Grads fast = FAST.conv2dBackward(dy, x, w, c.bias, true, c.p);
-        assertCloseToReference("input grad", REF.download(ref.input()), FAST.download(fast.input()), c.w.dim(0) * 9);
-        Arrays2.assertClose("weight grad", REF.download(ref.weight()), FAST.download(fast.weight()),
-                4e-6 * c.x.dim(0) * yRef.shape().dim(2) * yRef.shape().dim(3) + 1e-6, 1e-5);
+        assertCloseToReference("input grad", REF.download(ref.input()), FAST.download(fast.input()),
+                9 * 4e-6 * c.w.dim(0) * 9 + 1e-6);
+        assertCloseToReference("weight grad", REF.download(ref.weight()), FAST.download(fast.weight()),
+                16 * 4e-6 * c.x.dim(0) * yRef.shape().dim(2) * yRef.shape().dim(3) + 1e-6);
         if (c.bias) {
             Arrays2.assertClose("bias grad", REF.download(ref.bias()), FAST.download(fast.bias()), 1e-4, 1e-5);
         } else {
@@ -99,8 +107,8 @@ class WinogradTest {
         }
     }
 
-    private static void assertCloseToReference(String what, float[] expected, float[] actual, int terms) {
-        double bound = 9 * 4e-6 * terms + 1e-6;
+    /** Every element within {@code bound} of the reference, and the root-mean-square error within a tenth of it. */
+    private static void assertCloseToReference(String what, float[] expected, float[] actual, double bound) {
         Arrays2.assertClose(what, expected, actual, bound, 0);
         double squares = 0;
         for (int i = 0; i < expected.length; i++) {
@@ -139,27 +147,69 @@ class WinogradTest {
 
     @Test
     void switchOffSelectsIm2colAndNamesTheReason() {
-        ConvRouter off = new ConvRouter(false);
+        ConvRouter off = new ConvRouter(false, true);
         ConvGeometry g = geometry(Shape.of(1, 16, 8, 8), Shape.of(16, 16, 3, 3), Conv2dParams.of(1, 1));
         assertEquals(ConvRouter.Route.IM2COL, off.route(g));
         assertEquals(List.of("conv2d 16x8x8 -> 16x8x8 kernel 3x3 stride 1x1 pad 1x1 dilation 1x1 groups 1: im2col + GEMM"
                 + " (Winograd: off by -Dfovea.winograd=off)"), off.decisions());
-        assertEquals(ConvRouter.Route.WINOGRAD, new ConvRouter(true).route(g));
+        assertEquals(ConvRouter.Route.WINOGRAD, new ConvRouter(true, true).route(g));
+        ConvRouter noWeightGrad = new ConvRouter(true, false);
+        assertEquals(ConvRouter.Route.WINOGRAD_DATA, noWeightGrad.route(g));
+        assertEquals(List.of("conv2d 16x8x8 -> 16x8x8 kernel 3x3 stride 1x1 pad 1x1 dilation 1x1 groups 1: Winograd"
+                + " F(2x2,3x3) forward and input gradient, im2col + GEMM weight gradient (off by"
+                + " -Dfovea.winograd.wgrad=off)"), noWeightGrad.decisions());
     }
 
+    /** Weight gradient switched off: the same forward and input gradient bits, and im2col's weight gradient. */
     @Test
-    void badSwitchValueIsAnError() {
-        String old = System.getProperty(ConvRouter.PROPERTY);
-        System.setProperty(ConvRouter.PROPERTY, "yes");
+    void weightGradSwitchKeepsTheOtherGradientsAndTakesTheWeightsToIm2col() {
+        Shape xs = Shape.of(3, 16, 9, 10);
+        Shape ws = Shape.of(20, 16, 3, 3);
+        Conv2dParams p = Conv2dParams.of(1, 1);
+        Tensor x = REF.upload(xs, Arrays2.random(xs.size(), 21));
+        Tensor w = REF.upload(ws, Arrays2.random(ws.size(), 22));
+        Tensor dy = REF.upload(Shape.of(3, 20, 9, 10), Arrays2.random(3 * 20 * 90, 23));
+        try (CpuBackend off = switchedOff(ConvRouter.WEIGHT_GRAD_PROPERTY);
+             CpuBackend im2col = switchedOff(ConvRouter.PROPERTY)) {
+            Grads split = off.conv2dBackward(dy, x, w, false, true, p);
+            Grads all = FAST.conv2dBackward(dy, x, w, false, true, p);
+            assertArrayEquals(FAST.download(all.input()), off.download(split.input()));
+            assertArrayEquals(FAST.download(FAST.conv2d(x, w, null, p)), off.download(off.conv2d(x, w, null, p)));
+            assertArrayEquals(im2col.download(im2col.conv2dBackward(dy, x, w, false, false, p).weight()),
+                    off.download(split.weight()), "weight gradient on im2col");
+            assertTrue(off.decisions().get(0).contains("im2col + GEMM weight gradient"), off.decisions().toString());
+        }
+    }
+
+    /** A two-thread backend built while {@code property} is "off". */
+    private static CpuBackend switchedOff(String property) {
+        String old = System.getProperty(property);
+        System.setProperty(property, "off");
         try {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, ConvRouter::winogradAllowed);
-            assertEquals("-Dfovea.winograd=yes: expected auto or off", e.getMessage());
+            return new CpuBackend(2);
         } finally {
-            if (old == null) {
-                System.clearProperty(ConvRouter.PROPERTY);
-            } else {
-                System.setProperty(ConvRouter.PROPERTY, old);
-            }
+            restore(property, old);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {ConvRouter.PROPERTY, ConvRouter.WEIGHT_GRAD_PROPERTY})
+    void badSwitchValueIsAnError(String property) {
+        String old = System.getProperty(property);
+        System.setProperty(property, "yes");
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, ConvRouter::fromProperties);
+            assertEquals("-D" + property + "=yes: expected auto or off", e.getMessage());
+        } finally {
+            restore(property, old);
+        }
+    }
+
+    private static void restore(String property, String old) {
+        if (old == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, old);
         }
     }
 
@@ -174,16 +224,21 @@ class WinogradTest {
         Tensor dy = REF.upload(Shape.of(13, 20, 20, 19), Arrays2.random(13 * 20 * 380, 14));
         float[] y1;
         float[] dx1;
+        float[] dw1;
         try (CpuBackend one = new CpuBackend(1)) {
             y1 = one.download(one.conv2d(x, w, b, p));
-            dx1 = one.download(one.conv2dBackward(dy, x, w, true, true, p).input());
-            assertTrue(one.decisions().get(0).contains("Winograd"), one.decisions().toString());
+            Grads grads = one.conv2dBackward(dy, x, w, true, true, p);
+            dx1 = one.download(grads.input());
+            dw1 = one.download(grads.weight());
+            assertTrue(one.decisions().get(0).contains("Winograd F(2x2,3x3) forward, input gradient and weight gradient"),
+                    one.decisions().toString());
         }
         for (int threads : new int[] {2, 3, 5}) {
             try (CpuBackend many = new CpuBackend(threads)) {
                 assertArrayEquals(y1, many.download(many.conv2d(x, w, b, p)), threads + " threads, forward");
-                assertArrayEquals(dx1, many.download(many.conv2dBackward(dy, x, w, true, true, p).input()),
-                        threads + " threads, input grad");
+                Grads grads = many.conv2dBackward(dy, x, w, true, true, p);
+                assertArrayEquals(dx1, many.download(grads.input()), threads + " threads, input grad");
+                assertArrayEquals(dw1, many.download(grads.weight()), threads + " threads, weight grad");
             }
         }
     }

@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The conformance suite's Winograd cases do exercise the {@code cpu} backend's Winograd route: each
- * passes there (forward and gradients, at the suite's tolerance), and the backend reports the route for
- * each of their shapes. Without this, a change of the routing rule could leave the route untested by the
+ * passes there (forward and gradients, at the suite's tolerance), and the backend reports the route, with
+ * its Winograd weight gradient, for each of their shapes. Without this, a change of the routing rule could leave the route untested by the
  * suite while it still passed.
  */
 class WinogradRouteConformanceTest {
@@ -35,7 +35,8 @@ class WinogradRouteConformanceTest {
                 assertTrue(r.passed(), c.name() + ": " + r.detail());
                 List<String> made = cpu.decisions().subList(before, cpu.decisions().size());
                 assertEquals(1, made.size(), c.name() + " made " + made);
-                assertTrue(made.get(0).contains("Winograd F(2x2,3x3)"), c.name() + " took " + made.get(0));
+                assertTrue(made.get(0).contains("Winograd F(2x2,3x3) forward, input gradient and weight gradient"),
+                        c.name() + " took " + made.get(0));
             }
         }
     }
