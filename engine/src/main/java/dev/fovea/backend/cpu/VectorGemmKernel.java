@@ -33,20 +33,22 @@ final class VectorGemmKernel implements GemmKernel {
     public void tile(int kc, float[] a, int ao, int rs, int cs, float[] b, int bo, int bs, float[] c, int co, int ldc,
                      int rows, int cols, float alpha, boolean add) {
         float[] t = Scratch.get(Scratch.Slot.TILE, MR * NR);
-        // The common case (rows of A contiguous, B packed) has a loop of its own with constant strides, so
-        // that the JIT hoists its eight bounds checks out of the loop (with strides known only at run time
-        // it checks every load: 10-15% of a 1024^3 GEMM). Each loop is its own method because both in one
-        // method exceeded the JIT's inlining budget and left the second one's vectors boxed (10x slower).
-        if (cs == 1 && bs == NR) {
-            sumContiguous(kc, a, ao, rs, rows, b, bo, t);
+        // Rows of A contiguous (A untransposed, or packed) have a loop of their own whose A indices step by
+        // a constant, so that the JIT hoists six of its eight bounds checks out of the loop (with A's step
+        // known only at run time it checks every load: 10-20% of a 1024^3 or a convolution's 64-row GEMM).
+        // Each loop is its own method because both in one method exceeded the JIT's inlining budget and
+        // left the second one's vectors boxed (5-20x slower).
+        if (cs == 1) {
+            sumContiguous(kc, a, ao, rs, rows, b, bo, bs, t);
         } else {
             sumStrided(kc, a, ao, rs, cs, rows, b, bo, bs, t);
         }
         store(t, c, co, ldc, rows, cols, alpha, add);
     }
 
-    /** The tile's sums into t (MR rows of NR), A's rows contiguous and B a packed panel. */
-    private static void sumContiguous(int kc, float[] a, int ao, int rs, int rows, float[] b, int bo, float[] t) {
+    /** The tile's sums into t (MR rows of NR), A's rows contiguous and B's rows {@code bs} apart. */
+    private static void sumContiguous(int kc, float[] a, int ao, int rs, int rows, float[] b, int bo, int bs,
+                                      float[] t) {
         // Rows past the tile read the last valid row again; their sums are never stored.
         int r1 = ao + Math.min(1, rows - 1) * rs;
         int r2 = ao + Math.min(2, rows - 1) * rs;
@@ -67,7 +69,7 @@ final class VectorGemmKernel implements GemmKernel {
         FloatVector c51 = c00;
         // Unrolling this loop was measured slower (the JIT then spills accumulators).
         for (int p = 0; p < kc; p++) {
-            int bp = bo + p * NR;
+            int bp = bo + p * bs;
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
             FloatVector b1 = FloatVector.fromArray(S, b, bp + VL);
             FloatVector av = FloatVector.broadcast(S, a[ao + p]);
@@ -104,9 +106,8 @@ final class VectorGemmKernel implements GemmKernel {
     }
 
     /**
-     * The same with A read through its strides (rows of a row-major A, or columns of a transposed one,
-     * read in place: measured as fast as a packed panel, and it saves packing A) and B's rows {@code bs}
-     * apart (packed, or in place).
+     * The same with A's depth steps {@code cs} apart: the columns of a transposed A read in place (a GEMM
+     * with few rows, where packing A cost more than it saved).
      */
     private static void sumStrided(int kc, float[] a, int ao, int rs, int cs, int rows, float[] b, int bo, int bs,
                                    float[] t) {
