@@ -9,7 +9,7 @@ import java.util.Arrays;
  * row blocks of A of at most MC x KC per task (L2 resident). A GEMM with few rows reads A in place
  * (packing it was measured to cost up to 15% of a convolution's GEMM time); with more rows each task
  * copies its block to contiguous rows, which every panel of its chunk then reads with the kernel's
- * fastest loop (measured 20-25% faster with A transposed, 0-9% untransposed). Threads split C's tiles only,
+ * fastest loop (measured up to 25% faster with A transposed, no change untransposed). Threads split C's tiles only,
  * never the depth, and the depth slices are the same for every thread count, so results are bitwise
  * independent of threading; with beta == 0 the first slice overwrites C, so C is never cleared first.
  */
@@ -113,8 +113,9 @@ final class Sgemm {
     /**
      * A with at most FEW_ROWS rows (a linear layer's batch or width, a convolution's output channels):
      * all of it is one row block, threads split C's columns only, and each task runs every depth slice
-     * over its own panels, packing them itself (or, with {@code inPlaceB}, only the last partial one). One fork-join per call instead of two per depth slice, which for a
-     * 9216-deep linear layer (24 slices of tiny work) cost more than the arithmetic.
+     * over its own panels, packing them itself (or, with {@code inPlaceB}, only the last partial one).
+     * One fork-join per call instead of two per depth slice, which for a 9216-deep linear layer (24 slices
+     * of tiny work) cost more than the arithmetic.
      */
     private static void fewRows(GemmKernel kernel, CpuThreads threads, int m, int k, float alpha, float[] a, int aOff,
                                 int rs, int cs, boolean transB, int n, float[] b, int bOff, boolean addToC, float[] c,
