@@ -7,7 +7,7 @@ package dev.fovea.backend.cpu;
  */
 final class Scratch {
     enum Slot {
-        PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS,
+        PACK_A, PACK_B, TILE, COLUMNS, COLUMN_GRADS, WEIGHT_PARTIALS,
         // a convolution's GEMM output and gathered dy when one GEMM covers several images
         GEMM_OUT, GRAD_GATHER,
         // the depthwise plane kernels

@@ -5,9 +5,11 @@ import java.util.Arrays;
 /**
  * Blocked, packed, multi-threaded single-precision GEMM on row-major arrays, after the Goto/BLIS layout:
  * C is cut into NC-wide column blocks, the depth into KC slices; for each slice a KC x NC block of B is
- * packed once (shared, L3 resident), and a {@link GemmKernel} computes MR x NR tiles from it and from A
- * read in place, row blocks of at most MC x KC per task (L2 resident; packing A as well was measured
- * to cost more than it saved, up to 15% of a convolution's GEMM time). Threads split C's tiles only,
+ * packed once (shared, L3 resident), and a {@link GemmKernel} computes MR x NR tiles from it and from
+ * row blocks of A of at most MC x KC per task (L2 resident). A GEMM with few rows reads A in place
+ * (packing it was measured to cost up to 15% of a convolution's GEMM time); with more rows each task
+ * copies its block to contiguous rows, which every panel of its chunk then reads with the kernel's
+ * fastest loop (measured up to 25% faster with A transposed, no change untransposed). Threads split C's tiles only,
  * never the depth, and the depth slices are the same for every thread count, so results are bitwise
  * independent of threading; with beta == 0 the first slice overwrites C, so C is never cleared first.
  */
@@ -97,9 +99,12 @@ final class Sgemm {
                         Math.min(nr, n - jcF - jp * nr), nr, bp, jp * nr * kc));
                 threads.parallelFor(mBlocks * chunkCount, task -> {
                     int ic = (task / chunkCount) * mc;
+                    int rows = Math.min(mc, m - ic);
                     int firstPanel = (task % chunkCount) * panelsPerChunk;
-                    tiles(kernel, kc, pcF, a, aOff, rs, cs, m, ic, Math.min(mc, m - ic), b, bOff, n, bp, 0, jcF,
-                            firstPanel, Math.min(nPanels, firstPanel + panelsPerChunk), 0, c, cOff, alpha, add);
+                    float[] ap = Scratch.get(Scratch.Slot.PACK_A, rows * kc);
+                    packA(a, aOff + ic * rs + pcF * cs, rs, cs, rows, kc, ap);
+                    tiles(kernel, kc, pcF, ap, 0, kc, 1, m, ic, rows, b, bOff, n, bp, 0, jcF, firstPanel,
+                            Math.min(nPanels, firstPanel + panelsPerChunk), 0, c, cOff, alpha, add);
                 });
             }
         }
@@ -108,8 +113,9 @@ final class Sgemm {
     /**
      * A with at most FEW_ROWS rows (a linear layer's batch or width, a convolution's output channels):
      * all of it is one row block, threads split C's columns only, and each task runs every depth slice
-     * over its own panels, packing them itself (or, with {@code inPlaceB}, only the last partial one). One fork-join per call instead of two per depth slice, which for a
-     * 9216-deep linear layer (24 slices of tiny work) cost more than the arithmetic.
+     * over its own panels, packing them itself (or, with {@code inPlaceB}, only the last partial one).
+     * One fork-join per call instead of two per depth slice, which for a 9216-deep linear layer (24 slices
+     * of tiny work) cost more than the arithmetic.
      */
     private static void fewRows(GemmKernel kernel, CpuThreads threads, int m, int k, float alpha, float[] a, int aOff,
                                 int rs, int cs, boolean transB, int n, float[] b, int bOff, boolean addToC, float[] c,
@@ -133,7 +139,7 @@ final class Sgemm {
                         packB(transB, n, k, b, bOff, pc, kc, jp * nr, Math.min(nr, n - jp * nr), nr, bp,
                                 (jp - first) * nr * kc);
                     }
-                    tiles(kernel, kc, pc, a, aOff, rs, cs, m, 0, m, b, bOff, n, bp, first, 0, first, last,
+                    tiles(kernel, kc, pc, a, aOff + pc * cs, rs, cs, m, 0, m, b, bOff, n, bp, first, 0, first, last,
                             firstPacked, c, cOff, alpha, addToC || pc > 0);
                 }
             }
@@ -142,10 +148,11 @@ final class Sgemm {
 
     /**
      * The tiles of rows [ic, ic + rows) and panels [firstPanel, lastPanel) of the column block at jc, for
-     * the depth slice at pc: panels before {@code firstPacked} read B in place, the others the packed
-     * panels in {@code bp}, whose first is panel {@code bpFirst}.
+     * the depth slice at pc: A's row ic at depth pc is at {@code a[ao0]}, its rows rs and its depth steps cs
+     * apart; panels before {@code firstPacked} read B in place, the others the packed panels in {@code bp},
+     * whose first is panel {@code bpFirst}.
      */
-    private static void tiles(GemmKernel kernel, int kc, int pc, float[] a, int aOff, int rs, int cs, int m, int ic,
+    private static void tiles(GemmKernel kernel, int kc, int pc, float[] a, int ao0, int rs, int cs, int m, int ic,
                               int rows, float[] b, int bOff, int n, float[] bp, int bpFirst, int jc, int firstPanel,
                               int lastPanel, int firstPacked, float[] c, int cOff, float alpha, boolean add) {
         int mr = kernel.mr();
@@ -156,7 +163,7 @@ final class Sgemm {
             int cols = Math.min(nr, n - j);
             for (int ip = 0; ip < mPanels; ip++) {
                 int i = ic + ip * mr;
-                int ao = aOff + i * rs + pc * cs;
+                int ao = ao0 + ip * mr * rs;
                 if (jp < firstPacked) {
                     kernel.tile(kc, a, ao, rs, cs, b, bOff + pc * n + j, n, c, cOff + i * n + j, n,
                             Math.min(mr, m - i), cols, alpha, add);
@@ -187,6 +194,36 @@ final class Sgemm {
         } else if (beta != 1) {
             for (int i = off; i < off + len; i++) {
                 c[i] *= beta;
+            }
+        }
+    }
+
+    /**
+     * Copies rows x kc of op(A), from a[src] with rows rs and depth steps cs apart, to dst as rows of kc:
+     * the micro-kernel then reads each row contiguously (its fastest loop), whether A was transposed or
+     * not, and the rows of a wide A no longer lie a page apart.
+     */
+    private static void packA(float[] a, int src, int rs, int cs, int rows, int kc, float[] dst) {
+        if (cs == 1) {
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(a, src + i * rs, dst, i * kc, kc);
+            }
+            return;
+        }
+        // A transposed: rows of op(A) are columns of A; reading a few of them side by side walks A by rows.
+        int i = 0;
+        for (; i + 4 <= rows; i += 4) {
+            int s = src + i * rs;
+            for (int p = 0, d = i * kc; p < kc; p++, d++, s += cs) {
+                dst[d] = a[s];
+                dst[d + kc] = a[s + rs];
+                dst[d + 2 * kc] = a[s + 2 * rs];
+                dst[d + 3 * kc] = a[s + 3 * rs];
+            }
+        }
+        for (; i < rows; i++) {
+            for (int p = 0; p < kc; p++) {
+                dst[i * kc + p] = a[src + i * rs + p * cs];
             }
         }
     }
