@@ -13,7 +13,7 @@ import static dev.fovea.backend.cuda.CudaDevice.ptr;
 
 /**
  * The tensor-algebra primitives of {@link CudaBackend} on the generic strided kernels of tensor.ptx
- * (KERNELS.md): one thread per output element, each reading its operands through per-dim strides,
+ * (tensor.cu): one thread per output element, each reading its operands through per-dim strides,
  * for the broadcasting maps, broadcasts and permutes; one thread per output value summing its
  * inputs in a fixed order for the sums, so results are deterministic. Dims are merged on the host
  * ({@link StridedLayout}) and passed as {@value #DIMS} sizes and strides; a same-shape add keeps

@@ -50,7 +50,7 @@ final class CudaPointwise {
     static final KernelRef BCE_LOGITS_BACKWARD = KernelRef.of("loss", "fovea_bce_logits_backward");
     static final KernelRef MSE_BACKWARD = KernelRef.of("loss", "fovea_mse_backward");
 
-    /** Elements per partial sum in the two-pass mean of a loss (KERNELS.md, loss.ptx) and of a shared PReLU slope's gradient. */
+    /** Elements per partial sum in the two-pass mean of a loss (loss.cu's header comment) and of a shared PReLU slope's gradient. */
     private static final int SUM_CHUNK = 1024;
 
     private final CudaDevice dev;
@@ -73,7 +73,7 @@ final class CudaPointwise {
             cudnn.activationForward(kind, n, ptr(input), ptr(y), ctx);
             return y;
         }
-        // One generic kernel for every activation (KERNELS.md): its case is picked by the kind's code.
+        // One generic kernel for every activation (elementwise.cu): its case is picked by the kind's code.
         dev.kernels.launch(ACTIVATION_FORWARD, n, ctx, ptr(input), ptr(y), n, kind.code(), slope);
         return y;
     }

@@ -52,7 +52,7 @@ final class CudaPoolNorm {
 
     // ---- pooling ----------------------------------------------------------------------------
 
-    /** The 12 geometry arguments of the pooling kernels, in KERNELS.md order. */
+    /** The 12 geometry arguments of the pooling kernels, in the order of pooling.cu's parameters. */
     private static Object[] poolGeometry(Shape in, Shape out, Pool2dParams p) {
         return new Object[]{in.dim(0), in.dim(1), in.dim(2), in.dim(3), out.dim(2), out.dim(3), p.kernelH(), p.kernelW(),
                 p.strideH(), p.strideW(), p.padH(), p.padW()};

@@ -34,7 +34,7 @@ final class KernelConv {
         this.colLimit = colLimit;
     }
 
-    /** The 17 geometry arguments every direct kernel takes, in KERNELS.md order. */
+    /** The 17 geometry arguments every direct kernel takes, in the order of conv_direct.cu's parameters. */
     private static Object[] geometry(ConvGeometry g) {
         int[] x = g.xDims();
         int[] w = g.wDims();

@@ -39,7 +39,7 @@ class LaunchPatternTest {
     private static final Backend REF = new ReferenceBackend();
     private static CudaBackend cuda;
 
-    /** One kernel launch: the kernel and its work items (W in KERNELS.md). */
+    /** One kernel launch: the kernel and its work items (the W its doc comment states). */
     private record Launch(KernelRef kernel, long work) {
         @Override
         public String toString() {
