@@ -11,15 +11,11 @@
 // the -fsanitize=address build reports any read or write outside a tensor. Arguments are checked
 // against the kernel's real parameter types (deduced from its definition), so a script that
 // disagrees with a signature fails loudly instead of passing garbage.
-#include "pooling.cu"
-#include "conv_direct.cu"
-#include "im2col.cu"
-#include "elementwise.cu"
-#include "loss.cu"
-#include "optim.cu"
-#include "batchnorm.cu"
-#include "tensor.cu"
-#include "spatial.cu"
+//
+// Generated at build time from src/*.cu (KernelEmulator; by hand, see KERNELS.md): one
+// `#include "<module>.cu"` per source, and one FOVEA_KERNEL(name) per `extern "C" __global__` entry,
+// so a new kernel or module needs no edit here.
+#include "kernel-sources.inc"
 
 #include <cerrno>
 #include <climits>
@@ -123,75 +119,11 @@ Entry entry(const std::string& name, void (*kernel)(P...)) {
     };
 }
 
-#define FOVEA_ENTRY(k) {#k, entry(#k, k)}
+#define FOVEA_KERNEL(k) {#k, entry(#k, k)},
 
 const std::map<std::string, Entry>& registry() {
     static const std::map<std::string, Entry> kernels = {
-        FOVEA_ENTRY(fovea_minpool2d_forward),
-        FOVEA_ENTRY(fovea_maxpool2d_forward),
-        FOVEA_ENTRY(fovea_minpool2d_backward),
-        FOVEA_ENTRY(fovea_maxpool2d_backward),
-        FOVEA_ENTRY(fovea_avgpool2d_forward),
-        FOVEA_ENTRY(fovea_avgpool2d_backward),
-        FOVEA_ENTRY(fovea_global_avgpool2d_forward),
-        FOVEA_ENTRY(fovea_global_avgpool2d_backward),
-        FOVEA_ENTRY(fovea_conv2d_direct_forward),
-        FOVEA_ENTRY(fovea_conv2d_direct_backward_data),
-        FOVEA_ENTRY(fovea_conv2d_direct_backward_filter),
-        FOVEA_ENTRY(fovea_im2col),
-        FOVEA_ENTRY(fovea_col2im),
-        FOVEA_ENTRY(fovea_fill),
-        FOVEA_ENTRY(fovea_scale),
-        FOVEA_ENTRY(fovea_add),
-        FOVEA_ENTRY(fovea_axpy),
-        FOVEA_ENTRY(fovea_dropout_apply),
-        FOVEA_ENTRY(fovea_dropout_forward),
-        FOVEA_ENTRY(fovea_activation_forward),
-        FOVEA_ENTRY(fovea_activation_backward),
-        FOVEA_ENTRY(fovea_prelu_forward),
-        FOVEA_ENTRY(fovea_prelu_backward_data),
-        FOVEA_ENTRY(fovea_prelu_weight_partials),
-        FOVEA_ENTRY(fovea_bias_add),
-        FOVEA_ENTRY(fovea_sum_slices),
-        FOVEA_ENTRY(fovea_softmax_forward),
-        FOVEA_ENTRY(fovea_softmax_backward),
-        FOVEA_ENTRY(fovea_copy_blocks),
-        FOVEA_ENTRY(fovea_sum_chunks),
-        FOVEA_ENTRY(fovea_check_loss_values),
-        FOVEA_ENTRY(fovea_argmax_hits),
-        FOVEA_ENTRY(fovea_softmax_xent_forward),
-        FOVEA_ENTRY(fovea_softmax_xent_backward),
-        FOVEA_ENTRY(fovea_bce_forward),
-        FOVEA_ENTRY(fovea_bce_backward),
-        FOVEA_ENTRY(fovea_bce_logits_forward),
-        FOVEA_ENTRY(fovea_bce_logits_backward),
-        FOVEA_ENTRY(fovea_mse_forward),
-        FOVEA_ENTRY(fovea_mse_backward),
-        FOVEA_ENTRY(fovea_sgd_update),
-        FOVEA_ENTRY(fovea_adam_update),
-        FOVEA_ENTRY(fovea_adagrad_update),
-        FOVEA_ENTRY(fovea_rmsprop_update),
-        FOVEA_ENTRY(fovea_adadelta_update),
-        FOVEA_ENTRY(fovea_batchnorm_plane_stats),
-        FOVEA_ENTRY(fovea_batchnorm_combine_stats),
-        FOVEA_ENTRY(fovea_batchnorm_apply),
-        FOVEA_ENTRY(fovea_batchnorm_inference),
-        FOVEA_ENTRY(fovea_batchnorm_plane_grads),
-        FOVEA_ENTRY(fovea_batchnorm_backward_data),
-        FOVEA_ENTRY(fovea_binary),
-        FOVEA_ENTRY(fovea_sum_to),
-        FOVEA_ENTRY(fovea_strided_copy),
-        FOVEA_ENTRY(fovea_adaptive_avgpool2d_forward),
-        FOVEA_ENTRY(fovea_adaptive_avgpool2d_backward),
-        FOVEA_ENTRY(fovea_adaptive_maxpool2d_forward),
-        FOVEA_ENTRY(fovea_adaptive_maxpool2d_backward),
-        FOVEA_ENTRY(fovea_upsample_nearest_forward),
-        FOVEA_ENTRY(fovea_upsample_nearest_backward),
-        FOVEA_ENTRY(fovea_upsample_bilinear_forward),
-        FOVEA_ENTRY(fovea_upsample_bilinear_backward),
-        FOVEA_ENTRY(fovea_pad2d_forward),
-        FOVEA_ENTRY(fovea_pad2d_backward),
-        FOVEA_ENTRY(fovea_batchnorm_running_invstd),
+#include "kernel-list.inc"
     };
     return kernels;
 }

@@ -4,10 +4,15 @@
 // deterministic passes (no atomics, no shared memory): one thread per (n, c) plane of HW contiguous
 // values, then one thread per channel combining its N plane results in the order n = 0, 1, ...;
 // the per-element passes one thread per element.
+//
+// Training: plane_stats, combine_stats, then apply; backward: plane_grads,
+// fovea_sum_slices(planeDy, dbeta, N, C, 0) and fovea_sum_slices(planeDyXhat, dgamma, N, C, 0)
+// (elementwise.cu), then backward_data. Backward with the running statistics: running_invstd (below).
 #include "common.cuh"
 
 // Statistics, pass 1 of 2: the mean of each (n, c) plane of HW values and its M2 (the sum of squared
 // deviations from that mean), two passes over the plane; one thread per plane, planes = N * C.
+// W = planes.
 extern "C" __global__ void fovea_batchnorm_plane_stats(const float* x, float* planeMean, float* planeM2, int planes,
                                                        int HW) {
     FOVEA_GRID_LOOP(p, planes) {
@@ -34,6 +39,7 @@ extern "C" __global__ void fovea_batchnorm_plane_stats(const float* x, float* pl
 // the batch mean and invStd = 1 / sqrt(M2 / m + eps), m = N * HW, and updates the running statistics
 // in place: running = (1 - momentum) running + momentum batch (variance unbiased, M2 / (m - 1); with
 // one value per channel the biased 0 is used). An empty channel (m = 0) has the reference's 0/0: NaN.
+// W = C.
 extern "C" __global__ void fovea_batchnorm_combine_stats(const float* planeMean, const float* planeM2, float* mean,
                                                          float* invStd, float* runningMean, float* runningVar, int N,
                                                          int C, int HW, float eps, float momentum) {
@@ -58,6 +64,7 @@ extern "C" __global__ void fovea_batchnorm_combine_stats(const float* planeMean,
 }
 
 // y = gamma (x - mean) invStd + beta with the batch statistics of fovea_batchnorm_combine_stats.
+// W = N*C*HW.
 extern "C" __global__ void fovea_batchnorm_apply(const float* x, const float* mean, const float* invStd,
                                                  const float* gamma, const float* beta, float* y, int N, int C,
                                                  int HW) {
@@ -69,6 +76,7 @@ extern "C" __global__ void fovea_batchnorm_apply(const float* x, const float* me
 }
 
 // Inference: y = (x - runningMean) gamma / sqrt(runningVar + eps) + beta.
+// W = N*C*HW.
 extern "C" __global__ void fovea_batchnorm_inference(const float* x, const float* gamma, const float* beta,
                                                      const float* runningMean, const float* runningVar, float* y,
                                                      int N, int C, int HW, float eps) {
@@ -82,6 +90,7 @@ extern "C" __global__ void fovea_batchnorm_inference(const float* x, const float
 // Parameter gradients, pass 1 of 2: per (n, c) plane p (c = p % C), sum(dy) and sum(dy * x_hat),
 // x_hat = (x - mean[c]) invStd[c]; one thread per plane, planes = N * C. Pass 2 is
 // fovea_sum_slices(planeDy, dbeta, N, C, 0) and fovea_sum_slices(planeDyXhat, dgamma, N, C, 0).
+// W = planes.
 extern "C" __global__ void fovea_batchnorm_plane_grads(const float* dy, const float* x, const float* mean,
                                                        const float* invStd, float* planeDy, float* planeDyXhat,
                                                        int planes, int C, int HW) {
@@ -104,6 +113,7 @@ extern "C" __global__ void fovea_batchnorm_plane_grads(const float* dy, const fl
 
 // dx = gamma invStd / m (m dy - dbeta - x_hat dgamma), m = N * HW, with the sums of
 // fovea_batchnorm_plane_grads and fovea_sum_slices.
+// W = N*C*HW.
 extern "C" __global__ void fovea_batchnorm_backward_data(const float* dy, const float* x, const float* gamma,
                                                          const float* mean, const float* invStd,
                                                          const float* dgamma, const float* dbeta, float* dx, int N,
@@ -121,6 +131,7 @@ extern "C" __global__ void fovea_batchnorm_backward_data(const float* dy, const 
 // step 1: invStd = 1 / sqrt(runningVar + eps) per channel. The parameter gradients then follow as in
 // training (fovea_batchnorm_plane_grads with runningMean and this invStd, then fovea_sum_slices),
 // and dx = gamma dy invStd is fovea_batchnorm_apply of dy with a zero mean and beta.
+// W = C.
 extern "C" __global__ void fovea_batchnorm_running_invstd(const float* runningVar, float* invStd, int C, float eps) {
     FOVEA_GRID_LOOP(c, C) {
         invStd[c] = 1.0f / sqrtf(runningVar[c] + eps);

@@ -8,12 +8,18 @@
 //
 // Every pass writes each output cell from exactly one thread, summing what it needs (gather):
 // backward-data runs one thread per input element, backward-filter one per weight element.
+//
+// Output y [N, K, OH, OW], OH/OW from Conv2dParams.outputShape; groups divides C and K (depthwise
+// is groups == C): output channel k reads input channels (k / (K/groups)) * (C/groups) onwards, C/groups
+// of them. The bias gradient is the channel reduction of elementwise.cu with C = K, HW = OH*OW.
 #include "common.cuh"
 
 __device__ __forceinline__ int fovea_tap(int r, int k, int flip) {
     return flip ? k - 1 - r : r;
 }
 
+// Forward: y = x (*) w (+ bias[k]); bias [K] nullable (address 0). One thread per output
+// element. W = N*K*OH*OW.
 extern "C" __global__ void fovea_conv2d_direct_forward(const float* x, const float* w, const float* bias, float* y,
                                                        int N, int C, int H, int W, int K, int kH, int kW, int OH,
                                                        int OW, int sH, int sW, int pH, int pW, int dH, int dW,
@@ -52,6 +58,8 @@ extern "C" __global__ void fovea_conv2d_direct_forward(const float* x, const flo
     }
 }
 
+// Gradient with respect to x: one thread per input element gathers dy * w over the output
+// cells and taps that read it. W = N*C*H*W.
 extern "C" __global__ void fovea_conv2d_direct_backward_data(const float* dy, const float* w, float* dx, int N,
                                                              int C, int H, int W, int K, int kH, int kW, int OH,
                                                              int OW, int sH, int sW, int pH, int pW, int dH,
@@ -99,6 +107,8 @@ extern "C" __global__ void fovea_conv2d_direct_backward_data(const float* dy, co
     }
 }
 
+// Gradient with respect to w: one thread per weight element, summing dy * x over N, OH, OW.
+// W = K*(C/groups)*kH*kW.
 extern "C" __global__ void fovea_conv2d_direct_backward_filter(const float* dy, const float* x, float* dw, int N,
                                                                int C, int H, int W, int K, int kH, int kW, int OH,
                                                                int OW, int sH, int sW, int pH, int pW, int dH,

@@ -2,10 +2,12 @@
 // on the device: fill/scale/add/axpy, activations and their gradients, PReLU, per-channel bias,
 // dropout, the second pass of channel reductions, softmax along one dimension, and the strided
 // block copy behind concat and split. float32 throughout; n counts elements.
+// W = n unless stated.
 #include "common.cuh"
 
 // ---- basic arithmetic ----------------------------------------------------------------------
 
+// y = value. W = n.
 extern "C" __global__ void fovea_fill(float* y, int n, float value) {
     FOVEA_GRID_LOOP(i, n) {
         y[i] = value;
@@ -13,6 +15,7 @@ extern "C" __global__ void fovea_fill(float* y, int n, float value) {
 }
 
 // y = a * x; y may be x.
+// W = n.
 extern "C" __global__ void fovea_scale(const float* x, float* y, int n, float a) {
     FOVEA_GRID_LOOP(i, n) {
         y[i] = a * x[i];
@@ -20,6 +23,7 @@ extern "C" __global__ void fovea_scale(const float* x, float* y, int n, float a)
 }
 
 // z = x + y; z may alias x or y.
+// W = n.
 extern "C" __global__ void fovea_add(const float* x, const float* y, float* z, int n) {
     FOVEA_GRID_LOOP(i, n) {
         z[i] = x[i] + y[i];
@@ -27,6 +31,7 @@ extern "C" __global__ void fovea_add(const float* x, const float* y, float* z, i
 }
 
 // y += a * x: gradient accumulation where a tensor feeds several nodes.
+// In place (the only accumulating basic kernel). W = n.
 extern "C" __global__ void fovea_axpy(const float* x, float* y, int n, float a) {
     FOVEA_GRID_LOOP(i, n) {
         y[i] += a * x[i];
@@ -34,6 +39,7 @@ extern "C" __global__ void fovea_axpy(const float* x, float* y, int n, float a) 
 }
 
 // y = x * mask, for both directions of inverted dropout: the mask holds 0 or 1/(1-p).
+// W = n.
 extern "C" __global__ void fovea_dropout_apply(const float* x, const float* mask, float* y, int n) {
     FOVEA_GRID_LOOP(i, n) {
         y[i] = x[i] * mask[i];
@@ -68,6 +74,7 @@ __device__ __forceinline__ unsigned fovea_philox_word(unsigned long long counter
 // Inverted dropout drawn on the device, the mask bit for bit dev.fovea.primitives.DropoutMask's: element i
 // keeps x[i] * scale when Philox word i (counter i / 4, lane i % 4, key = the seed's two halves) is
 // at least `threshold` as an unsigned number, else 0; the mask is written for the backward pass.
+// Philox is Philox4x32-10. W = n.
 extern "C" __global__ void fovea_dropout_forward(const float* x, float* mask, float* y, int n, int seedLo, int seedHi,
                                                  int threshold, float scale) {
     FOVEA_GRID_LOOP(i, n) {
@@ -163,6 +170,9 @@ __device__ __forceinline__ float fovea_activation_grad(int kind, float dy, float
     }
 }
 
+// y = f(x): kind is dev.fovea.primitives.Activation#code(), the constant's position in that enum
+// (the FOVEA_ACT_* list above), p the number attribute (leaky ReLU's slope, ELU's alpha; else
+// ignored); an unknown kind writes NaN. W = n.
 extern "C" __global__ void fovea_activation_forward(const float* x, float* y, int n, int kind, float p) {
     FOVEA_GRID_LOOP(i, n) {
         y[i] = fovea_activation(kind, x[i], p);
@@ -170,6 +180,8 @@ extern "C" __global__ void fovea_activation_forward(const float* x, float* y, in
 }
 
 // x and y are the forward's input and output; each kind reads the one its derivative needs.
+// dx = dy * f'(x) (sigmoid and tanh read y, the others x), with PyTorch's choices at kinks and
+// NaN (relu: dx = x > 0 ? dy : 0); an unknown kind writes NaN. W = n.
 extern "C" __global__ void fovea_activation_backward(const float* dy, const float* x, const float* y, float* dx,
                                                      int n, int kind, float p) {
     FOVEA_GRID_LOOP(i, n) {
@@ -179,6 +191,7 @@ extern "C" __global__ void fovea_activation_backward(const float* dy, const floa
 
 // ---- PReLU: slopes w[C] per channel of [N, C, inner], or one shared slope (slopes == 1) -------
 
+// y = x > 0 ? x : w[c] * x for input [N, C, inner]; slopes = 1 (one shared w[0]) or C. W = n.
 extern "C" __global__ void fovea_prelu_forward(const float* x, const float* w, float* y, int n, int C, int inner,
                                                int slopes) {
     FOVEA_GRID_LOOP(i, n) {
@@ -188,6 +201,7 @@ extern "C" __global__ void fovea_prelu_forward(const float* x, const float* w, f
     }
 }
 
+// dx = x > 0 ? dy : w[c] * dy, slopes as fovea_prelu_forward. W = n.
 extern "C" __global__ void fovea_prelu_backward_data(const float* dy, const float* x, const float* w, float* dx,
                                                      int n, int C, int inner, int slopes) {
     FOVEA_GRID_LOOP(i, n) {
@@ -200,6 +214,8 @@ extern "C" __global__ void fovea_prelu_backward_data(const float* dy, const floa
 // [j * len, min((j + 1) * len, n)), that are not positive (NaN included), in index order; one
 // thread per segment. Per-channel slopes: len = inner, so segment j is plane (n, c) = (j / C, j % C),
 // then fovea_sum_slices(partials, dw, N, C, 0). A shared slope: any len, then the partials summed.
+// A shared slope: len = 1024, then fovea_sum_slices(partials, dw, ceil(n/1024), 1, 0).
+// W = ceil(n/len).
 extern "C" __global__ void fovea_prelu_weight_partials(const float* dy, const float* x, float* partials, int n,
                                                        int len) {
     long long segments = ((long long)n + len - 1) / len;
@@ -220,6 +236,7 @@ extern "C" __global__ void fovea_prelu_weight_partials(const float* dy, const fl
 // ---- per-channel bias of [N, C, HW] (a linear layer's [N, F] is HW = 1) ----------------------
 
 // y[n, c, :] += b[c], in place on the convolution or GEMM output.
+// Linear layers: HW = 1. W = N*C*HW.
 extern "C" __global__ void fovea_bias_add(const float* b, float* y, int N, int C, int HW) {
     long long total = (long long)N * C * HW;
     FOVEA_GRID_LOOP(i, total) {
@@ -236,6 +253,7 @@ extern "C" __global__ void fovea_bias_add(const float* b, float* y, int N, int C
 
 // out[j] = (accumulate ? out[j] : 0) + in[j] + in[len + j] + ... + in[(slices - 1) * len + j], added
 // in that order; one thread per j < len. slices = 0 writes 0 (or leaves out as it is, accumulating).
+// Pass 2 of every channel reduction. W = len.
 extern "C" __global__ void fovea_sum_slices(const float* in, float* out, int slices, int len, int accumulate) {
     FOVEA_GRID_LOOP(j, len) {
         float sum = accumulate ? out[j] : 0.0f;
@@ -249,6 +267,7 @@ extern "C" __global__ void fovea_sum_slices(const float* in, float* out, int sli
 // ---- softmax along one dimension of a tensor viewed as [outer, D, inner] ----------------------
 
 // One thread per (outer, inner) line of D values; log != 0 gives log-softmax.
+// W = outer*inner.
 extern "C" __global__ void fovea_softmax_forward(const float* x, float* y, int outer, int D, int inner, int log) {
     long long lines = (long long)outer * inner;
     FOVEA_GRID_LOOP(l, lines) {
@@ -272,6 +291,7 @@ extern "C" __global__ void fovea_softmax_forward(const float* x, float* y, int o
 
 // Gradient through the forward output y: softmax dx = y * (dy - sum(dy * y));
 // log-softmax dx = dy - exp(y) * sum(dy).
+// W = outer*inner.
 extern "C" __global__ void fovea_softmax_backward(const float* dy, const float* y, float* dx, int outer, int D,
                                                   int inner, int log) {
     long long lines = (long long)outer * inner;
@@ -295,6 +315,7 @@ extern "C" __global__ void fovea_softmax_backward(const float* dy, const float* 
 // dst + b * dstStride + dstOffset. Concat along dim d of inputs [outer, D_i, after] into
 // [outer, sum D, after]: blocks = outer, len = D_i * after, dst stride (sum D) * after, dst offset
 // (D_0 + ... + D_{i-1}) * after, src stride len, src offset 0. Split swaps the two sides.
+// W = blocks*len.
 extern "C" __global__ void fovea_copy_blocks(const float* src, float* dst, int blocks, int len, int srcStride,
                                              int srcOffset, int dstStride, int dstOffset) {
     long long total = (long long)blocks * len;

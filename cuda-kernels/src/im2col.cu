@@ -9,8 +9,15 @@
 //
 // col2im is the adjoint: dx[n, c, h, w] = sum of the col[n] entries that read (h, w). It runs one
 // thread per input element and gathers, so it overwrites dx deterministically and needs no atomics.
+//
+// col holds the images one after another (N*C*kH*kW*OH*OW floats); with groups > 1 group g also uses
+// weight rows from g*(K/groups). Backward: dcol[n] = w^T x dy[n], then col2im; dw = sum_n dy[n] x
+// col[n]^T as one strided-batched GEMM per chunk of images into per-image partial weight gradients
+// [images, K, C*kH*kW], then fovea_sum_slices(partials, dw, images, K*C*kH*kW, accumulate = not the
+// first chunk). Pass N = 1 and offset pointers to work image by image.
 #include "common.cuh"
 
+// col[n] for each image (the layout above). W = N*C*kH*kW*OH*OW.
 extern "C" __global__ void fovea_im2col(const float* x, float* col, int N, int C, int H, int W, int kH, int kW,
                                         int OH, int OW, int sH, int sW, int pH, int pW, int dH, int dW, int flip) {
     long long rows = (long long)C * kH * kW;
@@ -38,6 +45,7 @@ extern "C" __global__ void fovea_im2col(const float* x, float* col, int N, int C
     }
 }
 
+// The adjoint of im2col: one thread per input element gathers (overwrites dx). W = N*C*H*W.
 extern "C" __global__ void fovea_col2im(const float* col, float* dx, int N, int C, int H, int W, int kH, int kW,
                                         int OH, int OW, int sH, int sW, int pH, int pW, int dH, int dW, int flip) {
     long long rows = (long long)C * kH * kW;

@@ -5,10 +5,14 @@
 // then over the partials, with scale = 1 / count. The chunking fixes the summation order, so the
 // result is the same on every launch. Gradient kernels take scale = gradOutput / count (count = N
 // for cross-entropy, the element count otherwise) and write the gradient of the mean loss.
+//
+// The mean: fovea_sum_chunks(losses -> partials, n, chunk = 1024, scale = 1), then
+// fovea_sum_chunks(partials -> out[0], n = ceil(n/1024), chunk = that n, scale = 1/count).
 #include "common.cuh"
 
 // out[j] = scale * sum of in[j * chunk .. min((j + 1) * chunk, n)), one thread per chunk j, for
 // j < ceil(n / chunk).
+// Also pass 1 of the bias gradient. W = ceil(n/chunk).
 extern "C" __global__ void fovea_sum_chunks(const float* in, float* out, int n, int chunk, float scale) {
     long long chunks = ((long long)n + chunk - 1) / chunk;
     FOVEA_GRID_LOOP(j, chunks) {
@@ -27,6 +31,7 @@ extern "C" __global__ void fovea_sum_chunks(const float* in, float* out, int n, 
 // classes == 0, binary cross-entropy inputs must be probabilities in [0, 1] (NaN fails both).
 // flag[0] = the index of the first bad value as a float (exact below 2^24), or -1; flag[1] = that
 // value. One thread (W = 1): the host reads the flag together with the loss, in one download.
+// The backend writes the flag beside the loss and checks it when the loss is downloaded. W = 1.
 extern "C" __global__ void fovea_check_loss_values(const float* values, float* flag, int n, int classes) {
     FOVEA_GRID_LOOP(t, 1) {
         float bad = -1.0f;
@@ -49,6 +54,7 @@ extern "C" __global__ void fovea_check_loss_values(const float* values, float* f
 // names, else 0 (a later equal value does not win and NaN never compares greater, as the host's
 // argmax); pass 2 is fovea_sum_chunks, so a training step reads its correct count beside its loss
 // instead of downloading the logits. One thread per row.
+// W = N.
 extern "C" __global__ void fovea_argmax_hits(const float* logits, const float* labels, float* hits, int N, int C) {
     FOVEA_GRID_LOOP(i, N) {
         const float* x = logits + i * C;
@@ -65,6 +71,7 @@ extern "C" __global__ void fovea_argmax_hits(const float* logits, const float* l
 // Softmax cross-entropy from logits [N, C] with class indices stored as floats in labels [N]:
 // losses[i] = logsumexp(x[i, :]) - x[i, label]. One thread per sample. An out-of-range label gives
 // NaN here rather than a wild read; fovea_check_loss_values reports it.
+// W = N.
 extern "C" __global__ void fovea_softmax_xent_forward(const float* logits, const float* labels, float* losses,
                                                       int N, int C) {
     FOVEA_GRID_LOOP(i, N) {
@@ -83,6 +90,7 @@ extern "C" __global__ void fovea_softmax_xent_forward(const float* logits, const
 }
 
 // dx[i, j] = scale * (softmax(x[i, :])[j] - (j == label ? 1 : 0)). One thread per sample.
+// W = N.
 extern "C" __global__ void fovea_softmax_xent_backward(const float* logits, const float* labels, float* dx,
                                                        int N, int C, float scale) {
     FOVEA_GRID_LOOP(i, N) {
@@ -105,6 +113,7 @@ extern "C" __global__ void fovea_softmax_xent_backward(const float* logits, cons
 
 // Binary cross-entropy on probabilities p: -(t log p + (1 - t) log(1 - p)), each log floored at
 // -100 so p = 0 or 1 stays finite.
+// W = n.
 extern "C" __global__ void fovea_bce_forward(const float* p, const float* t, float* losses, int n) {
     FOVEA_GRID_LOOP(i, n) {
         float logP = fmaxf(logf(p[i]), -100.0f);
@@ -114,6 +123,7 @@ extern "C" __global__ void fovea_bce_forward(const float* p, const float* t, flo
 }
 
 // scale * (p - t) / max(p (1 - p), 1e-12).
+// W = n.
 extern "C" __global__ void fovea_bce_backward(const float* p, const float* t, float* dx, int n, float scale) {
     FOVEA_GRID_LOOP(i, n) {
         float v = p[i];
@@ -122,6 +132,7 @@ extern "C" __global__ void fovea_bce_backward(const float* p, const float* t, fl
 }
 
 // Binary cross-entropy on logits x: max(x, 0) - x t + log(1 + e^-|x|), without overflow.
+// W = n.
 extern "C" __global__ void fovea_bce_logits_forward(const float* x, const float* t, float* losses, int n) {
     FOVEA_GRID_LOOP(i, n) {
         float v = x[i];
@@ -130,6 +141,7 @@ extern "C" __global__ void fovea_bce_logits_forward(const float* x, const float*
 }
 
 // scale * (sigmoid(x) - t).
+// W = n.
 extern "C" __global__ void fovea_bce_logits_backward(const float* x, const float* t, float* dx, int n,
                                                      float scale) {
     FOVEA_GRID_LOOP(i, n) {
@@ -137,6 +149,7 @@ extern "C" __global__ void fovea_bce_logits_backward(const float* x, const float
     }
 }
 
+// losses[i] = (x - t)^2. W = n.
 extern "C" __global__ void fovea_mse_forward(const float* x, const float* t, float* losses, int n) {
     FOVEA_GRID_LOOP(i, n) {
         float d = x[i] - t[i];
@@ -145,6 +158,7 @@ extern "C" __global__ void fovea_mse_forward(const float* x, const float* t, flo
 }
 
 // scale * 2 (x - t); pass scale = gradOutput / n.
+// W = n.
 extern "C" __global__ void fovea_mse_backward(const float* x, const float* t, float* dx, int n, float scale) {
     FOVEA_GRID_LOOP(i, n) {
         dx[i] = 2.0f * scale * (x[i] - t[i]);

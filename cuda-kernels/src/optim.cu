@@ -12,6 +12,7 @@
 //                  d = nesterov ? d + momentum * buf : buf
 //   w -= lr * d
 // buf may be null when momentum == 0.
+// firstStep != 0 on the first step (buf = d). W = n.
 extern "C" __global__ void fovea_sgd_update(const float* g, float* w, float* buf, int n, float lr, float momentum,
                                             float dampening, float weightDecay, int nesterov, int firstStep) {
     FOVEA_GRID_LOOP(i, n) {
@@ -32,6 +33,7 @@ extern "C" __global__ void fovea_sgd_update(const float* g, float* w, float* buf
 // biasCorrection2 = 1 - beta2^t for step t >= 1:
 //   m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2
 //   w -= lr / biasCorrection1 * m / (sqrt(v) / sqrt(biasCorrection2) + eps)
+// W = n.
 extern "C" __global__ void fovea_adam_update(const float* g, float* w, float* m, float* v, int n, float lr,
                                              float beta1, float beta2, float eps, float weightDecay,
                                              float biasCorrection1, float biasCorrection2, int decoupled) {
@@ -57,6 +59,7 @@ extern "C" __global__ void fovea_adam_update(const float* g, float* w, float* m,
 
 // AdaGrad with the decayed rate clr = lr / (1 + (t - 1) * lrDecay) computed on the host:
 //   g += weightDecay * w;  sum += g^2;  w -= clr * g / (sqrt(sum) + eps)
+// W = n.
 extern "C" __global__ void fovea_adagrad_update(const float* g, float* w, float* sum, int n, float clr, float eps,
                                                 float weightDecay) {
     FOVEA_GRID_LOOP(i, n) {
@@ -74,6 +77,7 @@ extern "C" __global__ void fovea_adagrad_update(const float* g, float* w, float*
 // gradAvg = alpha gradAvg + (1 - alpha) g and avg = sqrt(sq - gradAvg^2) + eps, else
 // avg = sqrt(sq) + eps; momentum > 0 (buf non-null): buf = momentum buf + g / avg, w -= lr buf;
 // else w -= lr g / avg.
+// buf may be null when momentum == 0. W = n.
 extern "C" __global__ void fovea_rmsprop_update(const float* g, float* w, float* sq, float* gradAvg, float* buf,
                                                 int n, float lr, float alpha, float eps, float weightDecay,
                                                 float momentum) {
@@ -104,6 +108,7 @@ extern "C" __global__ void fovea_rmsprop_update(const float* g, float* w, float*
 
 // AdaDelta: sq = rho sq + (1 - rho) g^2; delta = sqrt(acc + eps) / sqrt(sq + eps) * g;
 // acc = rho acc + (1 - rho) delta^2; w -= lr delta.
+// W = n.
 extern "C" __global__ void fovea_adadelta_update(const float* g, float* w, float* sq, float* acc, int n, float lr,
                                                  float rho, float eps, float weightDecay) {
     FOVEA_GRID_LOOP(i, n) {

@@ -7,6 +7,9 @@
 //
 // Backward passes run one thread per INPUT element and gather from the outputs whose window covers
 // it, so no two threads write the same cell: no atomics, and a deterministic summation order.
+//
+// Geometry arguments: input [N, C, H, W], output [N, C, OH, OW], window kH x kW, stride sH, sW,
+// padding pH, pW (as Pool2dParams; OH/OW from Pool2dParams.outputShape). idx is int32, output shape.
 #include "common.cuh"
 
 // First and one-past-last output rows (or columns) whose window covers input row h:
@@ -84,24 +87,31 @@ __device__ __forceinline__ void fovea_argpool_backward(const float* dy, const in
     }
 }
 
+// Min pooling: y = the window's winner (smallest value, the rule above), idx = its flat h * W + w.
+// W = N*C*OH*OW (one thread per output element).
 extern "C" __global__ void fovea_minpool2d_forward(const float* x, float* y, int* idx, int N, int C, int H, int W,
                                                    int OH, int OW, int kH, int kW, int sH, int sW, int pH,
                                                    int pW) {
     fovea_argpool_forward(x, y, idx, N, C, H, W, OH, OW, kH, kW, sH, sW, pH, pW, true);
 }
 
+// Max pooling, as fovea_minpool2d_forward with the largest value winning.
+// W = N*C*OH*OW.
 extern "C" __global__ void fovea_maxpool2d_forward(const float* x, float* y, int* idx, int N, int C, int H, int W,
                                                    int OH, int OW, int kH, int kW, int sH, int sW, int pH,
                                                    int pW) {
     fovea_argpool_forward(x, y, idx, N, C, H, W, OH, OW, kH, kW, sH, sW, pH, pW, false);
 }
 
+// Gradient of min pooling: one thread per input element gathers dy from the outputs whose idx
+// points at it. W = N*C*H*W.
 extern "C" __global__ void fovea_minpool2d_backward(const float* dy, const int* idx, float* dx, int N, int C,
                                                     int H, int W, int OH, int OW, int kH, int kW, int sH, int sW,
                                                     int pH, int pW) {
     fovea_argpool_backward(dy, idx, dx, N, C, H, W, OH, OW, kH, kW, sH, sW, pH, pW);
 }
 
+// Gradient of max pooling, as fovea_minpool2d_backward. W = N*C*H*W.
 extern "C" __global__ void fovea_maxpool2d_backward(const float* dy, const int* idx, float* dx, int N, int C,
                                                     int H, int W, int OH, int OW, int kH, int kW, int sH, int sW,
                                                     int pH, int pW) {
@@ -120,6 +130,8 @@ __device__ __forceinline__ int fovea_avg_divisor(int h0, int w0, int H, int W, i
     return (min(h1, H) - max(h0, 0)) * (min(w1, W) - max(w0, 0));
 }
 
+// Average pooling; the divisor as PyTorch: the window clipped to the padded extent if
+// countIncludePad != 0, else its real cells. W = N*C*OH*OW.
 extern "C" __global__ void fovea_avgpool2d_forward(const float* x, float* y, int N, int C, int H, int W, int OH,
                                                    int OW, int kH, int kW, int sH, int sW, int pH, int pW,
                                                    int countIncludePad) {
@@ -141,6 +153,8 @@ extern "C" __global__ void fovea_avgpool2d_forward(const float* x, float* y, int
     }
 }
 
+// Gradient of average pooling, one thread per input element gathering from the windows that
+// cover it, with the forward's divisors. W = N*C*H*W.
 extern "C" __global__ void fovea_avgpool2d_backward(const float* dy, float* dx, int N, int C, int H, int W, int OH,
                                                     int OW, int kH, int kW, int sH, int sW, int pH, int pW,
                                                     int countIncludePad) {
@@ -165,6 +179,7 @@ extern "C" __global__ void fovea_avgpool2d_backward(const float* dy, float* dx, 
 }
 
 // One thread per (n, c) plane of HW cells.
+// Global average pooling: y[p] = the mean of plane p; planes = N*C, y is [N, C, 1, 1]. W = planes.
 extern "C" __global__ void fovea_global_avgpool2d_forward(const float* x, float* y, int planes, int HW) {
     FOVEA_GRID_LOOP(p, planes) {
         const float* xp = x + p * HW;
@@ -176,6 +191,7 @@ extern "C" __global__ void fovea_global_avgpool2d_forward(const float* x, float*
     }
 }
 
+// Gradient of global average pooling: dx = dy of its plane / HW. W = planes*HW.
 extern "C" __global__ void fovea_global_avgpool2d_backward(const float* dy, float* dx, int planes, int HW) {
     long long total = (long long)planes * HW;
     FOVEA_GRID_LOOP(i, total) {

@@ -25,6 +25,8 @@ __device__ __forceinline__ int fovea_adaptive_end(int i, int in, int out) {
     return (int)(((long long)(i + 1) * in + out - 1) / out);
 }
 
+// Adaptive average pooling: y = the mean of the input cells output cell (i, j) covers (above).
+// W = N*C*OH*OW.
 extern "C" __global__ void fovea_adaptive_avgpool2d_forward(const float* x, float* y, int N, int C, int H, int W,
                                                             int OH, int OW) {
     long long total = (long long)N * C * OH * OW;
@@ -47,6 +49,9 @@ extern "C" __global__ void fovea_adaptive_avgpool2d_forward(const float* x, floa
     }
 }
 
+// Gradient of adaptive average pooling: each input element gathers dy / window size from the
+// outputs covering it.
+// W = N*C*H*W.
 extern "C" __global__ void fovea_adaptive_avgpool2d_backward(const float* dy, float* dx, int N, int C, int H, int W,
                                                              int OH, int OW) {
     long long total = (long long)N * C * H * W;
@@ -73,6 +78,7 @@ extern "C" __global__ void fovea_adaptive_avgpool2d_backward(const float* dy, fl
 
 // The winner rule of max pooling (pooling.cu): row-major visit, a strictly greater value or any NaN
 // replaces it, so ties go to the first cell and the last NaN wins. idx holds h * W + w in the plane.
+// Adaptive max pooling: y = the window's winner, idx (int32) where it is. W = N*C*OH*OW.
 extern "C" __global__ void fovea_adaptive_maxpool2d_forward(const float* x, float* y, int* idx, int N, int C, int H,
                                                             int W, int OH, int OW) {
     long long total = (long long)N * C * OH * OW;
@@ -101,6 +107,9 @@ extern "C" __global__ void fovea_adaptive_maxpool2d_forward(const float* x, floa
     }
 }
 
+// Gradient of adaptive max pooling: each input element gathers dy from the outputs whose idx
+// points at it.
+// W = N*C*H*W.
 extern "C" __global__ void fovea_adaptive_maxpool2d_backward(const float* dy, const int* idx, float* dx, int N, int C,
                                                              int H, int W, int OH, int OW) {
     long long total = (long long)N * C * H * W;
@@ -192,6 +201,9 @@ __device__ __forceinline__ int fovea_first_tap_at_least(int target, int in, int 
     return lo;
 }
 
+// Nearest upsampling: y reads min((int)(dst * scale), in - 1) per axis, except that an axis of
+// the same size is copied and one of twice the size reads dst / 2 (PyTorch's special cases).
+// W = N*C*OH*OW.
 extern "C" __global__ void fovea_upsample_nearest_forward(const float* x, float* y, int N, int C, int H, int W,
                                                           int OH, int OW, float scaleH, float scaleW) {
     long long total = (long long)N * C * OH * OW;
@@ -206,7 +218,7 @@ extern "C" __global__ void fovea_upsample_nearest_forward(const float* x, float*
 }
 
 // Output cells copying input cell h form a run: from the first whose source is h to the first whose
-// source is past it.
+// source is past it. Gradient of nearest upsampling: W = N*C*H*W.
 extern "C" __global__ void fovea_upsample_nearest_backward(const float* dy, float* dx, int N, int C, int H, int W,
                                                            int OH, int OW, float scaleH, float scaleW) {
     long long total = (long long)N * C * H * W;
@@ -229,6 +241,9 @@ extern "C" __global__ void fovea_upsample_nearest_backward(const float* dy, floa
     }
 }
 
+// Bilinear upsampling: reads the two cells around src = scale * dst (alignCorners != 0) or
+// max(fma(scale, dst + 0.5, -0.5), 0), the second tap clamped to the edge; an axis of the same
+// size is copied. W = N*C*OH*OW.
 extern "C" __global__ void fovea_upsample_bilinear_forward(const float* x, float* y, int N, int C, int H, int W,
                                                            int OH, int OW, float scaleH, float scaleW,
                                                            int alignCorners) {
@@ -248,7 +263,9 @@ extern "C" __global__ void fovea_upsample_bilinear_forward(const float* x, float
     }
 }
 
-// Input cell h is a tap of the output cells whose lower tap is h - 1 (as their upper tap) or h.
+// Gradient of bilinear upsampling. Input cell h is a tap of the output cells whose lower tap is
+// h - 1 (as their upper tap) or h. The output cells that read an input cell are found by binary search (taps never decrease
+// along an axis). W = N*C*H*W.
 extern "C" __global__ void fovea_upsample_bilinear_backward(const float* dy, float* dx, int N, int C, int H, int W,
                                                             int OH, int OW, float scaleH, float scaleW,
                                                             int alignCorners) {
@@ -331,6 +348,9 @@ __device__ __forceinline__ int fovea_pad_reader(int k, int lo, int run, int e0, 
     return k < run ? lo + k : (k == run ? e0 : e1);
 }
 
+// Padding: mode 0 constant (fills value), 1 reflect (cell -1 reads cell 1; each padding smaller
+// than its dimension), 2 replicate; left and top are the leading paddings, the right and bottom
+// ones are OW - W - left and OH - H - top. W = N*C*OH*OW.
 extern "C" __global__ void fovea_pad2d_forward(const float* x, float* y, int N, int C, int H, int W, int OH, int OW,
                                                int left, int top, int mode, float value) {
     long long total = (long long)N * C * OH * OW;
@@ -344,6 +364,8 @@ extern "C" __global__ void fovea_pad2d_forward(const float* x, float* y, int N, 
     }
 }
 
+// Gradient of padding: each input element gathers dy from the output cells that read it.
+// W = N*C*H*W.
 extern "C" __global__ void fovea_pad2d_backward(const float* dy, float* dx, int N, int C, int H, int W, int OH,
                                                 int OW, int left, int top, int mode) {
     long long total = (long long)N * C * H * W;

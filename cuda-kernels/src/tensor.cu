@@ -5,6 +5,7 @@
 // per output element turns its flat index into offsets, stopping at the first coordinate above
 // which all are 0 (so padded and outer dims cost nothing); a sum is one thread per output value
 // adding its inputs in row-major order, so every result is deterministic and no atomics are needed.
+// More than FOVEA_DIMS merged dims is an error on the host. A same-shape add keeps fovea_add.
 #include "common.cuh"
 
 #define FOVEA_DIMS 6
@@ -31,6 +32,8 @@ __device__ __forceinline__ float fovea_binary_apply(float a, float b, int op) {
 }
 
 // z[i] = a[offset_a(i)] op b[offset_b(i)] over an output of n elements with dims d0..d5.
+// op = dev.fovea.primitives.BinaryOp#code() (0 add, 1 sub, 2 mul, 3 div; another writes NaN).
+// W = n.
 extern "C" __global__ void fovea_binary(const float* a, const float* b, float* z, int n, int d0, int d1, int d2,
                                         int d3, int d4, int d5, int sa0, int sa1, int sa2, int sa3, int sa4, int sa5,
                                         int sb0, int sb1, int sb2, int sb3, int sb4, int sb5, int op) {
@@ -54,6 +57,7 @@ extern "C" __global__ void fovea_binary(const float* a, const float* b, float* z
 // y[o] = scale * sum of the contiguous input x (dims d0..d5) over the dims whose bit is set in
 // reducedMask (bit k for dim k), for each of the outN combinations of the others; each sum adds
 // its reducedN inputs in row-major order.
+// W = outN.
 extern "C" __global__ void fovea_sum_to(const float* x, float* y, int outN, int reducedN, int reducedMask, int d0,
                                         int d1, int d2, int d3, int d4, int d5, float scale) {
     const int d[FOVEA_DIMS] = {d0, d1, d2, d3, d4, d5};
@@ -88,6 +92,7 @@ extern "C" __global__ void fovea_sum_to(const float* x, float* y, int outN, int 
 
 // y[i] = x[offset(i)] over an output of n elements with dims d0..d5 and input strides s0..s5:
 // a permute (strides permuted) or a broadcast (strides 0 on the stretched dims).
+// W = n.
 extern "C" __global__ void fovea_strided_copy(const float* x, float* y, int n, int d0, int d1, int d2, int d3, int d4,
                                               int d5, int s0, int s1, int s2, int s3, int s4, int s5) {
     const int d[FOVEA_DIMS] = {d0, d1, d2, d3, d4, d5};

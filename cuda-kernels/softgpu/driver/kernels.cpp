@@ -3,15 +3,7 @@
 // shared out among the threads, each block's threads run one after another. That is faithful for
 // Fovea's kernels, which use no shared memory, barriers or warp intrinsics and do not depend on the
 // order their threads run in (KERNELS.md).
-#include "pooling.cu"
-#include "conv_direct.cu"
-#include "im2col.cu"
-#include "elementwise.cu"
-#include "loss.cu"
-#include "optim.cu"
-#include "batchnorm.cu"
-#include "tensor.cu"
-#include "spatial.cu"
+#include "kernel-sources.inc"  // generated: one #include per ../src/*.cu
 
 #include "kernels.h"
 #include "workers.h"

@@ -30,7 +30,7 @@ final class Emulation {
     private Emulation() {
     }
 
-    /** One launch of a sequence: {@code work} items of {@code kernel} (its W in KERNELS.md). */
+    /** One launch of a sequence: {@code work} items of {@code kernel} (the W its doc comment states). */
     record Step(String kernel, long work, Object... args) {
     }
 

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * im2col and col2im as the cuBLAS-only convolution path uses them (KERNELS.md): the kernel's im2col,
+ * im2col and col2im as the cuBLAS-only convolution path uses them (im2col.cu): the kernel's im2col,
  * then per image and group y = w x col (the reference GEMM standing in for cuBLAS), must give the
  * reference convolution; dw = dy x col^T the reference weight gradient; and the kernel's col2im of
  * w^T x dy the reference input gradient. Same random shapes as the direct-convolution test

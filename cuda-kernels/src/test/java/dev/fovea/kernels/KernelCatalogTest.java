@@ -1,65 +1,116 @@
 package dev.fovea.kernels;
 
-import dev.fovea.kernels.KernelSources.EntryPoint;
 import org.junit.jupiter.api.Test;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.TreeSet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * KERNELS.md is the contract CudaBackend launches by, so it must say exactly what the sources
- * declare: every entry point documented once with its C signature character for character (after
- * whitespace normalisation), nothing documented that does not exist, one section per module.
+ * Each kernel is documented once, by the comment directly above its {@code extern "C" __global__}
+ * line (KERNELS.md): every entry point must have one, and it must state the entry's work count
+ * {@code W = ...}, which its caller launches over. Writes the generated catalogue of every entry
+ * (module, name, C signature, comment) to {@code target/kernels/catalog.md}.
  */
 class KernelCatalogTest {
-    private static final Pattern ROW = Pattern.compile("^\\| `(fovea_\\w+)` \\| (.*)$", Pattern.MULTILINE);
-    private static final Pattern SIGNATURE = Pattern.compile("^`(\\([^`]*\\))`");
-    private static final Pattern SAME_AS = Pattern.compile("^same as `(fovea_\\w+)`");
+    private static final Pattern ENTRY = Pattern.compile("^extern \"C\" __global__ void (\\w+)\\(");
+    private static final Pattern WORK = Pattern.compile("\\bW = \\S");
 
-    @Test
-    void everyEntryPointIsDocumentedWithItsExactSignature() {
-        String doc = KernelSources.read(KernelSources.moduleDir().resolve("KERNELS.md"));
-        Map<String, String> documented = new LinkedHashMap<>();
-        Matcher row = ROW.matcher(doc);
-        while (row.find()) {
-            String name = row.group(1);
-            String rest = row.group(2);
-            Matcher sig = SIGNATURE.matcher(rest);
-            Matcher same = SAME_AS.matcher(rest);
-            String signature;
-            if (sig.find()) {
-                signature = sig.group(1);
-            } else {
-                assertTrue(same.find(), "KERNELS.md row for " + name + " has neither a signature nor 'same as'");
-                signature = documented.get(same.group(1));
-                assertNotNull(signature, name + " is documented as the same as " + same.group(1)
-                        + ", which is not documented above it");
+    /** One entry point with the comment lines directly above it (text after "// "), in order. */
+    record Documented(String module, String name, List<String> doc) {
+    }
+
+    /** Every entry of {@code source} with the {@code //} lines directly above its declaration. */
+    static List<Documented> documented(String module, String source) {
+        String[] lines = source.split("\n", -1);
+        List<Documented> out = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) {
+            Matcher m = ENTRY.matcher(lines[i]);
+            if (m.find()) {
+                int first = i;
+                while (first > 0 && lines[first - 1].startsWith("//")) {
+                    first--;
+                }
+                List<String> doc = new ArrayList<>();
+                for (int j = first; j < i; j++) {
+                    doc.add(lines[j].replaceFirst("^//\\s?", ""));
+                }
+                out.add(new Documented(module, m.group(1), doc));
             }
-            assertEquals(null, documented.put(name, signature), name + " is documented twice");
         }
-        Map<String, String> declared = new LinkedHashMap<>();
-        for (EntryPoint e : KernelSources.allEntryPoints()) {
-            declared.put(e.name(), e.params());
+        return out;
+    }
+
+    static List<Documented> allDocumented() {
+        List<Documented> out = new ArrayList<>();
+        for (String module : KernelSources.modules()) {
+            out.addAll(documented(module, KernelSources.read(KernelSources.sourceDir().resolve(module + ".cu"))));
         }
-        assertEquals(new TreeSet<>(declared.keySet()), new TreeSet<>(documented.keySet()),
-                "entry points in src/*.cu vs KERNELS.md");
-        declared.forEach((name, params) -> assertEquals(params, documented.get(name),
-                "KERNELS.md signature of " + name));
+        return out;
+    }
+
+    /** The doc-comment problems of {@code entries}: none means each has a comment stating its W. */
+    static List<String> problems(List<Documented> entries) {
+        List<String> wrong = new ArrayList<>();
+        for (Documented d : entries) {
+            String text = String.join(" ", d.doc());
+            if (text.isBlank()) {
+                wrong.add(d.module() + ".cu: " + d.name() + " has no doc comment directly above it");
+            } else if (!WORK.matcher(text).find()) {
+                wrong.add(d.module() + ".cu: the doc comment of " + d.name() + " does not state its work count (W = ...)");
+            }
+        }
+        return wrong;
     }
 
     @Test
-    void everyModuleHasASection() {
-        String doc = KernelSources.read(KernelSources.moduleDir().resolve("KERNELS.md"));
+    void everyEntryPointHasADocCommentStatingItsWorkCount() {
+        List<Documented> all = allDocumented();
+        assertEquals(KernelSources.allEntryPoints().size(), all.size(), "entry points found by the two parsers");
+        assertEquals(List.of(), problems(all));
+    }
+
+    @Test
+    void aMissingOrIncompleteCommentIsReported() {
+        String source = "#include \"common.cuh\"\n\n// y = value. W = n.\nextern \"C\" __global__ void fovea_a(float* y) {\n}\n\n"
+                + "extern \"C\" __global__ void fovea_b(float* y) {\n}\n// y = 2.\nextern \"C\" __global__ void fovea_c(float* y) {\n}\n";
+        assertEquals(List.of("m.cu: fovea_b has no doc comment directly above it",
+                        "m.cu: the doc comment of fovea_c does not state its work count (W = ...)"),
+                problems(documented("m", source)));
+    }
+
+    @Test
+    void everyModuleOpensWithAHeaderComment() {
         for (String module : KernelSources.modules()) {
-            assertTrue(doc.contains("## " + module + ".ptx (`src/" + module + ".cu`)"),
-                    "KERNELS.md has no section for " + module);
+            String text = KernelSources.read(KernelSources.sourceDir().resolve(module + ".cu"));
+            assertTrue(text.startsWith("// "), module + ".cu does not open with a comment saying what it holds");
         }
+    }
+
+    @Test
+    void writesTheGeneratedCatalogue() throws IOException {
+        StringBuilder md = new StringBuilder("<!-- Generated by KernelCatalogTest from cuda-kernels/src/*.cu; do not edit. -->\n"
+                + "# Fovea's kernels\n\n| module | entry point | signature | doc comment |\n|---|---|---|---|\n");
+        List<Documented> all = allDocumented();
+        List<KernelSources.EntryPoint> entries = KernelSources.allEntryPoints();
+        for (int i = 0; i < all.size(); i++) {
+            Documented d = all.get(i);
+            assertEquals(d.name(), entries.get(i).name(), "the two parsers disagree on the order of entries");
+            md.append("| ").append(d.module()).append(" | `").append(d.name()).append("` | `")
+                    .append(entries.get(i).params()).append("` | ")
+                    .append(String.join(" ", d.doc()).replace("|", "\\|")).append(" |\n");
+        }
+        Path out = KernelSources.targetDir().resolve("kernels").resolve("catalog.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, md.toString());
+        assertTrue(Files.readString(out).contains("| elementwise | `fovea_fill` | `(float* y, int n, float value)` |"),
+                "catalogue row of fovea_fill");
     }
 }

@@ -73,10 +73,13 @@ final class KernelEmulator {
     private static Path build(Flavour flavour) {
         Path dir = KernelSources.targetDir().resolve("emu").resolve(flavour.name().toLowerCase());
         Path binary = dir.resolve("harness");
+        Path generated = KernelSources.targetDir().resolve("emu").resolve("generated");
         List<String> cmd = compileCommand(flavour.flags);
-        cmd.addAll(List.of(KernelSources.emuDir().resolve("harness.cpp").toString(), "-o", binary.toString()));
+        cmd.addAll(List.of("-I", generated.toString(), KernelSources.emuDir().resolve("harness.cpp").toString(), "-o",
+                binary.toString()));
         try {
             Files.createDirectories(dir);
+            writeKernelLists(generated);
             // Rebuild only when the command or any input changed since the last build.
             String stamp = String.join(" ", cmd) + "\n" + inputsDigest();
             Path stampFile = dir.resolve("stamp");
@@ -95,6 +98,32 @@ final class KernelEmulator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * The two lists harness.cpp includes, read from the sources (as the software GPU's Makefile
+     * does): one {@code #include} per module and one {@code FOVEA_KERNEL(name)} per entry point, so
+     * a new kernel is registered by being declared {@code extern "C" __global__}. Written only when
+     * they change, so their timestamps do not force a rebuild.
+     */
+    static void writeKernelLists(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder sources = new StringBuilder();
+        for (String module : KernelSources.modules()) {
+            sources.append("#include \"").append(module).append(".cu\"\n");
+        }
+        StringBuilder entries = new StringBuilder();
+        for (KernelSources.EntryPoint e : KernelSources.allEntryPoints()) {
+            entries.append("FOVEA_KERNEL(").append(e.name()).append(")\n");
+        }
+        writeIfChanged(dir.resolve("kernel-sources.inc"), sources.toString());
+        writeIfChanged(dir.resolve("kernel-list.inc"), entries.toString());
+    }
+
+    private static void writeIfChanged(Path file, String text) throws IOException {
+        if (!Files.exists(file) || !Files.readString(file).equals(text)) {
+            Files.writeString(file, text);
         }
     }
 

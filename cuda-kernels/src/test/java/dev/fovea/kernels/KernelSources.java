@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 
 /**
  * Where the kernel sources, the emulation shim and the committed PTX live, and the entry points the
- * sources declare: the list every other check (PTX contents, KERNELS.md, the harness) is held to.
+ * sources declare: the list every other check (PTX contents, doc comments, the harness) is held to.
  */
 final class KernelSources {
     private static final Pattern ENTRY =

@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
 
 /**
  * The loss module on the CPU against the reference backend: each loss's per-sample/per-element
- * values reduced to the mean on the device exactly as KERNELS.md prescribes (fovea_sum_chunks
+ * values reduced to the mean on the device exactly as loss.cu's header prescribes (fovea_sum_chunks
  * twice), and each gradient, for all four losses, including BCE at probabilities exactly 0 and 1
  * and logits of +-100. Tolerances: a float sum of n non-negative losses is within (n + 1) * 2^-24
  * relative of the double sum, plus the expf/logf error; gradients are single expressions

@@ -43,7 +43,7 @@ import java.util.function.IntFunction;
  * The cases of {@link KernelSuite}: every entry point of every committed module on small random
  * shapes (seeded, so a failure reproduces), against the CPU reference backend
  * (dev.fovea.backend.cpu.ReferenceBackend), the engine's optimizers (dev.fovea.optim), or, where no
- * reference op is a single kernel, the layout KERNELS.md documents written out in Java.
+ * reference op is a single kernel, the layout im2col.cu documents written out in Java.
  *
  * <p>Tolerances, each for a stated reason: 0 where the kernel evaluates the reference's own float
  * expression (selection in pooling, copies, the ReLU family, dropout, bias add, the gradients
@@ -311,7 +311,7 @@ final class KernelCases {
                 c.p());
     }
 
-    // ---- im2col / col2im: no reference op is one kernel; the layout of KERNELS.md in Java --------
+    // ---- im2col / col2im: no reference op is one kernel; the layout of im2col.cu in Java --------
 
     static void im2col(KernelSuite s) {
         for (ConvCase c : convCases()) {
@@ -662,7 +662,7 @@ final class KernelCases {
     }
 
     /**
-     * The mean loss as the backend takes it (KERNELS.md): per-item losses, then fovea_sum_chunks into
+     * The mean loss as the backend takes it (loss.cu): per-item losses, then fovea_sum_chunks into
      * partials of 8 items, then over the partials scaled by 1/count. A float sum of `count`
      * non-negative losses is within (count + 1) 2^-24 relative of the double sum, plus expf/logf.
      */

@@ -10,6 +10,7 @@ import dev.fovea.conformance.GeneratedCases;
 import dev.fovea.conformance.WorkedExamples;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +60,9 @@ class PtxConformanceTest {
     @Test
     void theConformanceSuitePassesInPtxMode() throws Exception {
         Path coverage = PtxRuns.work().resolve("conformance-coverage.txt");
+        // The interpreter writes its report at exit but creates no directory: run alone, no other
+        // test has made target/ptx-tests yet.
+        Files.createDirectories(coverage.getParent());
         long t0 = System.nanoTime();
         Fork.Result r = Fork.run("conformance-ptx", Main.class, Map.of("FOVEA_SOFTGPU_KERNELS", "ptx",
                 "FOVEA_SOFTGPU_PTX_COVERAGE", coverage.toString()), List.of(), 600);

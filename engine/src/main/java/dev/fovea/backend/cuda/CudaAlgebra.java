@@ -13,13 +13,17 @@ import static dev.fovea.backend.cuda.CudaDevice.ptr;
 
 /**
  * The tensor-algebra primitives of {@link CudaBackend} on the generic strided kernels of tensor.ptx
- * (KERNELS.md): one thread per output element, each reading its operands through per-dim strides,
+ * (tensor.cu): one thread per output element, each reading its operands through per-dim strides,
  * for the broadcasting maps, broadcasts and permutes; one thread per output value summing its
  * inputs in a fixed order for the sums, so results are deterministic. Dims are merged on the host
  * ({@link StridedLayout}) and passed as {@value #DIMS} sizes and strides; a same-shape add keeps
  * its flat kernel.
  */
 final class CudaAlgebra {
+    static final KernelRef BINARY = KernelRef.of("tensor", "fovea_binary");
+    static final KernelRef SUM_TO = KernelRef.of("tensor", "fovea_sum_to");
+    static final KernelRef STRIDED_COPY = KernelRef.of("tensor", "fovea_strided_copy");
+
     /** The dims each kernel takes, after merging; the leading ones are padded with size 1. */
     static final int DIMS = 6;
 
@@ -34,7 +38,7 @@ final class CudaAlgebra {
         String ctx = op.opName() + " " + a.shape() + " and " + b.shape();
         Tensor z = dev.tensor(out, ctx);
         if (op == BinaryOp.ADD && a.shape().equals(b.shape())) {
-            dev.kernels.launch(Kernel.ADD, out.size(), ctx, ptr(a), ptr(b), ptr(z), out.size());
+            dev.kernels.launch(CudaPointwise.ADD, out.size(), ctx, ptr(a), ptr(b), ptr(z), out.size());
             return z;
         }
         StridedLayout l = CudaChecks.layout(ctx, StridedLayout.of(out.toArray(),
@@ -48,7 +52,7 @@ final class CudaAlgebra {
         put(args, 4 + DIMS, l.paddedStrides(0, DIMS));
         put(args, 4 + 2 * DIMS, l.paddedStrides(1, DIMS));
         args[4 + 3 * DIMS] = op.code();
-        dev.kernels.launch(Kernel.BINARY, out.size(), ctx, args);
+        dev.kernels.launch(BINARY, out.size(), ctx, args);
         return z;
     }
 
@@ -75,7 +79,7 @@ final class CudaAlgebra {
         args[4] = mask;
         put(args, 5, dims);
         args[5 + DIMS] = scale;
-        dev.kernels.launch(Kernel.SUM_TO, target.size(), ctx, args);
+        dev.kernels.launch(SUM_TO, target.size(), ctx, args);
         return y;
     }
 
@@ -102,7 +106,7 @@ final class CudaAlgebra {
         args[2] = out.size();
         put(args, 3, l.paddedDims(DIMS));
         put(args, 3 + DIMS, l.paddedStrides(0, DIMS));
-        dev.kernels.launch(Kernel.STRIDED_COPY, out.size(), ctx, args);
+        dev.kernels.launch(STRIDED_COPY, out.size(), ctx, args);
         return y;
     }
 

@@ -42,6 +42,8 @@ import static dev.fovea.backend.cuda.CudaDevice.ptr;
  * input and output); min pooling, and max pooling without cuDNN, return them as the CPU does.
  */
 public final class CudaBackend implements Backend {
+    static final KernelRef BIAS_ADD = KernelRef.of("elementwise", "fovea_bias_add");
+
     private final CudaOptions options;
     private final CudaDevice dev;
     private final Router router;
@@ -232,7 +234,7 @@ public final class CudaBackend implements Backend {
             }
         };
         if (bias != null && !biasAdded) {
-            dev.kernels.launch(Kernel.BIAS_ADD, out.size(), ctx, ptr(bias), ptr(y), out.dim(0), out.dim(1),
+            dev.kernels.launch(BIAS_ADD, out.size(), ctx, ptr(bias), ptr(y), out.dim(0), out.dim(1),
                     out.dim(2) * out.dim(3));
         }
         return y;
@@ -393,7 +395,7 @@ public final class CudaBackend implements Backend {
         int outF = out.dim(1);
         Blas.gemm(dev, false, true, n, outF, input.shape().dim(1), 1f, ptr(input), ptr(weight), 0f, ptr(y), ctx);
         if (bias != null) {
-            dev.kernels.launch(Kernel.BIAS_ADD, out.size(), ctx, ptr(bias), ptr(y), n, outF, 1);
+            dev.kernels.launch(BIAS_ADD, out.size(), ctx, ptr(bias), ptr(y), n, outF, 1);
         }
         return y;
     }

@@ -28,7 +28,29 @@ import static dev.fovea.backend.cuda.CudaDevice.ptr;
  * so a training step never copies activations to the host.
  */
 final class CudaPointwise {
-    /** Elements per partial sum in the two-pass mean of a loss (KERNELS.md, loss.ptx) and of a shared PReLU slope's gradient. */
+    static final KernelRef ACTIVATION_FORWARD = KernelRef.of("elementwise", "fovea_activation_forward");
+    static final KernelRef ACTIVATION_BACKWARD = KernelRef.of("elementwise", "fovea_activation_backward");
+    static final KernelRef PRELU_FORWARD = KernelRef.of("elementwise", "fovea_prelu_forward");
+    static final KernelRef PRELU_BACKWARD_DATA = KernelRef.of("elementwise", "fovea_prelu_backward_data");
+    static final KernelRef PRELU_WEIGHT_PARTIALS = KernelRef.of("elementwise", "fovea_prelu_weight_partials");
+    static final KernelRef SOFTMAX_FORWARD = KernelRef.of("elementwise", "fovea_softmax_forward");
+    static final KernelRef SOFTMAX_BACKWARD = KernelRef.of("elementwise", "fovea_softmax_backward");
+    static final KernelRef DROPOUT_FORWARD = KernelRef.of("elementwise", "fovea_dropout_forward");
+    static final KernelRef DROPOUT_APPLY = KernelRef.of("elementwise", "fovea_dropout_apply");
+    static final KernelRef ADD = KernelRef.of("elementwise", "fovea_add");
+    static final KernelRef COPY_BLOCKS = KernelRef.of("elementwise", "fovea_copy_blocks");
+    static final KernelRef SOFTMAX_XENT_FORWARD = KernelRef.of("loss", "fovea_softmax_xent_forward");
+    static final KernelRef BCE_FORWARD = KernelRef.of("loss", "fovea_bce_forward");
+    static final KernelRef BCE_LOGITS_FORWARD = KernelRef.of("loss", "fovea_bce_logits_forward");
+    static final KernelRef MSE_FORWARD = KernelRef.of("loss", "fovea_mse_forward");
+    static final KernelRef CHECK_LOSS_VALUES = KernelRef.of("loss", "fovea_check_loss_values");
+    static final KernelRef ARGMAX_HITS = KernelRef.of("loss", "fovea_argmax_hits");
+    static final KernelRef SOFTMAX_XENT_BACKWARD = KernelRef.of("loss", "fovea_softmax_xent_backward");
+    static final KernelRef BCE_BACKWARD = KernelRef.of("loss", "fovea_bce_backward");
+    static final KernelRef BCE_LOGITS_BACKWARD = KernelRef.of("loss", "fovea_bce_logits_backward");
+    static final KernelRef MSE_BACKWARD = KernelRef.of("loss", "fovea_mse_backward");
+
+    /** Elements per partial sum in the two-pass mean of a loss (loss.cu's header comment) and of a shared PReLU slope's gradient. */
     private static final int SUM_CHUNK = 1024;
 
     private final CudaDevice dev;
@@ -51,8 +73,8 @@ final class CudaPointwise {
             cudnn.activationForward(kind, n, ptr(input), ptr(y), ctx);
             return y;
         }
-        // One generic kernel for every activation (KERNELS.md): its case is picked by the kind's code.
-        dev.kernels.launch(Kernel.ACTIVATION_FORWARD, n, ctx, ptr(input), ptr(y), n, kind.code(), slope);
+        // One generic kernel for every activation (elementwise.cu): its case is picked by the kind's code.
+        dev.kernels.launch(ACTIVATION_FORWARD, n, ctx, ptr(input), ptr(y), n, kind.code(), slope);
         return y;
     }
 
@@ -65,7 +87,7 @@ final class CudaPointwise {
             cudnn.activationBackward(kind, n, ptr(input), ptr(output), ptr(dy), ptr(dx), ctx);
             return dx;
         }
-        dev.kernels.launch(Kernel.ACTIVATION_BACKWARD, n, ctx, ptr(dy), ptr(input), ptr(output), ptr(dx), n,
+        dev.kernels.launch(ACTIVATION_BACKWARD, n, ctx, ptr(dy), ptr(input), ptr(output), ptr(dx), n,
                 kind.code(), slope);
         return dx;
     }
@@ -83,7 +105,7 @@ final class CudaPointwise {
         String ctx = "prelu input " + input.shape() + " weight " + weight.shape();
         int[] v = preluView(input.shape(), weight.size());
         Tensor y = dev.tensor(input.shape(), ctx);
-        dev.kernels.launch(Kernel.PRELU_FORWARD, input.size(), ctx, ptr(input), ptr(weight), ptr(y), input.size(),
+        dev.kernels.launch(PRELU_FORWARD, input.size(), ctx, ptr(input), ptr(weight), ptr(y), input.size(),
                 v[1], v[2], weight.size());
         return y;
     }
@@ -95,7 +117,7 @@ final class CudaPointwise {
         int[] v = preluView(input.shape(), weight.size());
         Tensor dx = dev.tensor(input.shape(), ctx);
         Tensor dw = dev.tensor(weight.shape(), ctx);
-        dev.kernels.launch(Kernel.PRELU_BACKWARD_DATA, input.size(), ctx, ptr(dy), ptr(input), ptr(weight), ptr(dx),
+        dev.kernels.launch(PRELU_BACKWARD_DATA, input.size(), ctx, ptr(dy), ptr(input), ptr(weight), ptr(dx),
                 input.size(), v[1], v[2], weight.size());
         preluWeightGradient(dy, input, dw, weight.size(), ctx);
         return new Grads(dx, dw, null);
@@ -118,11 +140,11 @@ final class CudaPointwise {
         int segments = slopes == 1 ? (n + len - 1) / len : n / len;
         if (segments == slopes && batch == 1) {
             // One segment per slope: pass 1 writes the gradient itself.
-            dev.kernels.launch(Kernel.PRELU_WEIGHT_PARTIALS, segments, ctx, ptr(dy), ptr(input), ptr(dw), n, len);
+            dev.kernels.launch(PRELU_WEIGHT_PARTIALS, segments, ctx, ptr(dy), ptr(input), ptr(dw), n, len);
             return;
         }
         try (Tensor partials = dev.tensor(Shape.of(segments), ctx + " (partial sums)")) {
-            dev.kernels.launch(Kernel.PRELU_WEIGHT_PARTIALS, segments, ctx, ptr(dy), ptr(input), ptr(partials), n, len);
+            dev.kernels.launch(PRELU_WEIGHT_PARTIALS, segments, ctx, ptr(dy), ptr(input), ptr(partials), n, len);
             // Per channel: partials [N, C] summed over N; shared: all the partials into one value.
             Reductions.sumSlices(dev, ptr(partials), ptr(dw), slopes == 1 ? segments : batch, slopes, false, ctx);
         }
@@ -141,7 +163,7 @@ final class CudaPointwise {
         if (router.softmax(log).engine() == Route.Engine.CUDNN) {
             cudnn.softmaxForward(log, v[0], v[1], v[2], ptr(input), ptr(y), ctx);
         } else {
-            dev.kernels.launch(Kernel.SOFTMAX_FORWARD, (long) v[0] * v[2], ctx, ptr(input), ptr(y), v[0], v[1], v[2],
+            dev.kernels.launch(SOFTMAX_FORWARD, (long) v[0] * v[2], ctx, ptr(input), ptr(y), v[0], v[1], v[2],
                     log ? 1 : 0);
         }
         return y;
@@ -156,7 +178,7 @@ final class CudaPointwise {
         if (router.softmax(log).engine() == Route.Engine.CUDNN) {
             cudnn.softmaxBackward(log, v[0], v[1], v[2], ptr(output), ptr(dy), ptr(dx), ctx);
         } else {
-            dev.kernels.launch(Kernel.SOFTMAX_BACKWARD, (long) v[0] * v[2], ctx, ptr(dy), ptr(output), ptr(dx),
+            dev.kernels.launch(SOFTMAX_BACKWARD, (long) v[0] * v[2], ctx, ptr(dy), ptr(output), ptr(dx),
                     v[0], v[1], v[2], log ? 1 : 0);
         }
         return dx;
@@ -177,7 +199,7 @@ final class CudaPointwise {
         // seed gives every backend the same mask, and nothing crosses the bus.
         Tensor mask = dev.tensor(input.shape(), ctx);
         Tensor y = dev.tensor(input.shape(), ctx);
-        dev.kernels.launch(Kernel.DROPOUT_FORWARD, input.size(), ctx, ptr(input), ptr(mask), ptr(y), input.size(),
+        dev.kernels.launch(DROPOUT_FORWARD, input.size(), ctx, ptr(input), ptr(mask), ptr(y), input.size(),
                 (int) p.seed(), (int) (p.seed() >>> 32), DropoutMask.threshold(p.p()), DropoutMask.scale(p.p()));
         return new DropoutOutput(y, mask);
     }
@@ -189,7 +211,7 @@ final class CudaPointwise {
         }
         CudaChecks.sameShape("dropout backward", dy, forward.mask());
         Tensor dx = dev.tensor(dy.shape(), ctx);
-        dev.kernels.launch(Kernel.DROPOUT_APPLY, dy.size(), ctx, ptr(dy), ptr(forward.mask()), ptr(dx), dy.size());
+        dev.kernels.launch(DROPOUT_APPLY, dy.size(), ctx, ptr(dy), ptr(forward.mask()), ptr(dx), dy.size());
         return dx;
     }
 
@@ -197,7 +219,7 @@ final class CudaPointwise {
         CudaChecks.sameShape("add", a, b);
         String ctx = "add " + a.shape();
         Tensor z = dev.tensor(a.shape(), ctx);
-        dev.kernels.launch(Kernel.ADD, a.size(), ctx, ptr(a), ptr(b), ptr(z), a.size());
+        dev.kernels.launch(ADD, a.size(), ctx, ptr(a), ptr(b), ptr(z), a.size());
         return z;
     }
 
@@ -212,7 +234,7 @@ final class CudaPointwise {
         int offset = 0;
         for (Tensor t : inputs) {
             int len = t.shape().dim(axis) * after;
-            dev.kernels.launch(Kernel.COPY_BLOCKS, (long) outer * len, ctx, ptr(t), ptr(y), outer, len, len, 0,
+            dev.kernels.launch(COPY_BLOCKS, (long) outer * len, ctx, ptr(t), ptr(y), outer, len, len, 0,
                     out.dim(axis) * after, offset * after);
             offset += t.shape().dim(axis);
         }
@@ -230,7 +252,7 @@ final class CudaPointwise {
         for (int size : sizes) {
             Tensor part = dev.tensor(t.shape().withDim(axis, size), ctx);
             int len = size * after;
-            dev.kernels.launch(Kernel.COPY_BLOCKS, (long) outer * len, ctx, ptr(t), ptr(part), outer, len,
+            dev.kernels.launch(COPY_BLOCKS, (long) outer * len, ctx, ptr(t), ptr(part), outer, len,
                     t.shape().dim(axis) * after, offset * after, len, 0);
             parts.add(part);
             offset += size;
@@ -248,19 +270,19 @@ final class CudaPointwise {
             CUdeviceptr t = ptr(target);
             CUdeviceptr l = ptr(losses);
             Runnable launch = switch (kind) {
-                case CROSS_ENTROPY -> () -> dev.kernels.launch(Kernel.SOFTMAX_XENT_FORWARD, n, ctx, x, t, l, n,
+                case CROSS_ENTROPY -> () -> dev.kernels.launch(SOFTMAX_XENT_FORWARD, n, ctx, x, t, l, n,
                         input.shape().dim(1));
-                case BINARY_CROSS_ENTROPY -> () -> dev.kernels.launch(Kernel.BCE_FORWARD, n, ctx, x, t, l, n);
-                case BINARY_CROSS_ENTROPY_WITH_LOGITS -> () -> dev.kernels.launch(Kernel.BCE_LOGITS_FORWARD, n, ctx, x, t, l,
+                case BINARY_CROSS_ENTROPY -> () -> dev.kernels.launch(BCE_FORWARD, n, ctx, x, t, l, n);
+                case BINARY_CROSS_ENTROPY_WITH_LOGITS -> () -> dev.kernels.launch(BCE_LOGITS_FORWARD, n, ctx, x, t, l,
                         n);
-                case MSE -> () -> dev.kernels.launch(Kernel.MSE_FORWARD, n, ctx, x, t, l, n);
+                case MSE -> () -> dev.kernels.launch(MSE_FORWARD, n, ctx, x, t, l, n);
             };
             launch.run();
             // Two more floats after the mean: where the loss's domain check found a bad value, and it.
             Tensor out = new Tensor(Shape.scalar(), dev.allocate(DType.FLOAT32, 3, ctx));
             mean(losses, n, out, ctx);
             if (kind == LossKind.CROSS_ENTROPY || kind == LossKind.BINARY_CROSS_ENTROPY) {
-                dev.kernels.launch(Kernel.CHECK_LOSS_VALUES, 1, ctx, xent ? t : x, ptr(out).withByteOffset(Sizeof.FLOAT),
+                dev.kernels.launch(CHECK_LOSS_VALUES, 1, ctx, xent ? t : x, ptr(out).withByteOffset(Sizeof.FLOAT),
                         xent ? n : input.size(), xent ? input.shape().dim(1) : 0);
                 checkedLosses.put(out, new CheckedLoss(kind, input.shape()));
             }
@@ -323,7 +345,7 @@ final class CudaPointwise {
             return out;
         }
         try (Tensor hits = dev.tensor(Shape.of(n), ctx)) {
-            dev.kernels.launch(Kernel.ARGMAX_HITS, n, ctx, ptr(logits), ptr(labels), ptr(hits), n, logits.shape().dim(1));
+            dev.kernels.launch(ARGMAX_HITS, n, ctx, ptr(logits), ptr(labels), ptr(hits), n, logits.shape().dim(1));
             sum(hits, n, out, 1f, ctx);
         }
         return out;
@@ -342,8 +364,8 @@ final class CudaPointwise {
     private void sum(Tensor values, int n, Tensor out, float scale, String ctx) {
         int partials = (n + SUM_CHUNK - 1) / SUM_CHUNK;
         try (Tensor sums = dev.tensor(Shape.of(partials), ctx)) {
-            dev.kernels.launch(Kernel.SUM_CHUNKS, partials, ctx, ptr(values), ptr(sums), n, SUM_CHUNK, 1f);
-            dev.kernels.launch(Kernel.SUM_CHUNKS, 1, ctx, ptr(sums), ptr(out), partials, partials, scale);
+            dev.kernels.launch(Reductions.SUM_CHUNKS, partials, ctx, ptr(values), ptr(sums), n, SUM_CHUNK, 1f);
+            dev.kernels.launch(Reductions.SUM_CHUNKS, 1, ctx, ptr(sums), ptr(out), partials, partials, scale);
         }
     }
 
@@ -359,12 +381,12 @@ final class CudaPointwise {
         CUdeviceptr d = ptr(dx);
         int n = input.size();
         Runnable launch = switch (kind) {
-            case CROSS_ENTROPY -> () -> dev.kernels.launch(Kernel.SOFTMAX_XENT_BACKWARD, count, ctx, x, t, d, count,
+            case CROSS_ENTROPY -> () -> dev.kernels.launch(SOFTMAX_XENT_BACKWARD, count, ctx, x, t, d, count,
                     input.shape().dim(1), scale);
-            case BINARY_CROSS_ENTROPY -> () -> dev.kernels.launch(Kernel.BCE_BACKWARD, n, ctx, x, t, d, n, scale);
-            case BINARY_CROSS_ENTROPY_WITH_LOGITS -> () -> dev.kernels.launch(Kernel.BCE_LOGITS_BACKWARD, n, ctx, x, t, d, n,
+            case BINARY_CROSS_ENTROPY -> () -> dev.kernels.launch(BCE_BACKWARD, n, ctx, x, t, d, n, scale);
+            case BINARY_CROSS_ENTROPY_WITH_LOGITS -> () -> dev.kernels.launch(BCE_LOGITS_BACKWARD, n, ctx, x, t, d, n,
                     scale);
-            case MSE -> () -> dev.kernels.launch(Kernel.MSE_BACKWARD, n, ctx, x, t, d, n, scale);
+            case MSE -> () -> dev.kernels.launch(MSE_BACKWARD, n, ctx, x, t, d, n, scale);
         };
         launch.run();
         return dx;

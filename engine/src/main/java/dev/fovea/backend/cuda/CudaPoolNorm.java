@@ -22,6 +22,22 @@ import static dev.fovea.backend.cuda.CudaDevice.ptr;
  * pooling and batch-norm kernels otherwise (always for min pooling).
  */
 final class CudaPoolNorm {
+    static final KernelRef AVGPOOL_FORWARD = KernelRef.of("pooling", "fovea_avgpool2d_forward");
+    static final KernelRef MINPOOL_FORWARD = KernelRef.of("pooling", "fovea_minpool2d_forward");
+    static final KernelRef MAXPOOL_FORWARD = KernelRef.of("pooling", "fovea_maxpool2d_forward");
+    static final KernelRef MINPOOL_BACKWARD = KernelRef.of("pooling", "fovea_minpool2d_backward");
+    static final KernelRef MAXPOOL_BACKWARD = KernelRef.of("pooling", "fovea_maxpool2d_backward");
+    static final KernelRef AVGPOOL_BACKWARD = KernelRef.of("pooling", "fovea_avgpool2d_backward");
+    static final KernelRef GLOBAL_AVGPOOL_FORWARD = KernelRef.of("pooling", "fovea_global_avgpool2d_forward");
+    static final KernelRef GLOBAL_AVGPOOL_BACKWARD = KernelRef.of("pooling", "fovea_global_avgpool2d_backward");
+    static final KernelRef BATCHNORM_PLANE_STATS = KernelRef.of("batchnorm", "fovea_batchnorm_plane_stats");
+    static final KernelRef BATCHNORM_COMBINE_STATS = KernelRef.of("batchnorm", "fovea_batchnorm_combine_stats");
+    static final KernelRef BATCHNORM_APPLY = KernelRef.of("batchnorm", "fovea_batchnorm_apply");
+    static final KernelRef BATCHNORM_INFERENCE = KernelRef.of("batchnorm", "fovea_batchnorm_inference");
+    static final KernelRef BATCHNORM_BACKWARD_DATA = KernelRef.of("batchnorm", "fovea_batchnorm_backward_data");
+    static final KernelRef BATCHNORM_RUNNING_INVSTD = KernelRef.of("batchnorm", "fovea_batchnorm_running_invstd");
+    static final KernelRef BATCHNORM_PLANE_GRADS = KernelRef.of("batchnorm", "fovea_batchnorm_plane_grads");
+
     private final CudaDevice dev;
     private final Router router;
     private final CudnnOps cudnnOps;
@@ -36,7 +52,7 @@ final class CudaPoolNorm {
 
     // ---- pooling ----------------------------------------------------------------------------
 
-    /** The 12 geometry arguments of the pooling kernels, in KERNELS.md order. */
+    /** The 12 geometry arguments of the pooling kernels, in the order of pooling.cu's parameters. */
     private static Object[] poolGeometry(Shape in, Shape out, Pool2dParams p) {
         return new Object[]{in.dim(0), in.dim(1), in.dim(2), in.dim(3), out.dim(2), out.dim(3), p.kernelH(), p.kernelW(),
                 p.strideH(), p.strideW(), p.padH(), p.padW()};
@@ -60,12 +76,12 @@ final class CudaPoolNorm {
         }
         Object[] geometry = poolGeometry(input.shape(), out, p);
         if (p.kind() == PoolKind.AVG) {
-            dev.kernels.launch(Kernel.AVGPOOL_FORWARD, out.size(), ctx,
+            dev.kernels.launch(AVGPOOL_FORWARD, out.size(), ctx,
                     args(new Object[]{ptr(input), ptr(y)}, geometry, p.countIncludePad() ? 1 : 0));
             return new PoolOutput(y, null);
         }
         Tensor idx = new Tensor(out, dev.allocate(DType.INT32, out.size(), ctx));
-        dev.kernels.launch(p.kind() == PoolKind.MIN ? Kernel.MINPOOL_FORWARD : Kernel.MAXPOOL_FORWARD, out.size(), ctx,
+        dev.kernels.launch(p.kind() == PoolKind.MIN ? MINPOOL_FORWARD : MAXPOOL_FORWARD, out.size(), ctx,
                 args(new Object[]{ptr(input), ptr(y), ptr(idx)}, geometry));
         return new PoolOutput(y, idx);
     }
@@ -79,13 +95,13 @@ final class CudaPoolNorm {
         Object[] geometry = poolGeometry(input.shape(), out, p);
         if (p.kind() != PoolKind.AVG && forward.indices() != null) {
             // The forward pass ran a Fovea kernel and stored the winners: gather through them.
-            dev.kernels.launch(p.kind() == PoolKind.MIN ? Kernel.MINPOOL_BACKWARD : Kernel.MAXPOOL_BACKWARD,
+            dev.kernels.launch(p.kind() == PoolKind.MIN ? MINPOOL_BACKWARD : MAXPOOL_BACKWARD,
                     input.size(), ctx, args(new Object[]{ptr(gradOutput), ptr(forward.indices()), ptr(dx)}, geometry));
         } else if (router.pool2d(p).engine() == Route.Engine.CUDNN) {
             cudnnOps.poolBackward(p, input.shape().toArray(), out.toArray(), ptr(input), ptr(forward.output()),
                     ptr(gradOutput), ptr(dx), ctx);
         } else if (p.kind() == PoolKind.AVG) {
-            dev.kernels.launch(Kernel.AVGPOOL_BACKWARD, input.size(), ctx,
+            dev.kernels.launch(AVGPOOL_BACKWARD, input.size(), ctx,
                     args(new Object[]{ptr(gradOutput), ptr(dx)}, geometry, p.countIncludePad() ? 1 : 0));
         } else {
             throw new IllegalArgumentException(op + ": the forward result carries no indices; pass the PoolOutput"
@@ -102,7 +118,7 @@ final class CudaPoolNorm {
         String ctx = "global_avg_pool2d input " + s;
         Tensor y = dev.tensor(Shape.of(s.dim(0), s.dim(1), 1, 1), ctx);
         int planes = s.dim(0) * s.dim(1);
-        dev.kernels.launch(Kernel.GLOBAL_AVGPOOL_FORWARD, planes, ctx, ptr(input), ptr(y), planes, s.dim(2) * s.dim(3));
+        dev.kernels.launch(GLOBAL_AVGPOOL_FORWARD, planes, ctx, ptr(input), ptr(y), planes, s.dim(2) * s.dim(3));
         return y;
     }
 
@@ -112,7 +128,7 @@ final class CudaPoolNorm {
         String ctx = "global_avg_pool2d backward input " + inputShape;
         Tensor dx = dev.tensor(inputShape, ctx);
         int planes = inputShape.dim(0) * inputShape.dim(1);
-        dev.kernels.launch(Kernel.GLOBAL_AVGPOOL_BACKWARD, inputShape.size(), ctx, ptr(gradOutput), ptr(dx), planes,
+        dev.kernels.launch(GLOBAL_AVGPOOL_BACKWARD, inputShape.size(), ctx, ptr(gradOutput), ptr(dx), planes,
                 inputShape.dim(2) * inputShape.dim(3));
         return dx;
     }
@@ -143,11 +159,11 @@ final class CudaPoolNorm {
             try (Tensor partials = dev.tensor(Shape.of(Math.multiplyExact(2, planes)), ctx + " (plane statistics)")) {
                 CUdeviceptr planeMean = ptr(partials);
                 CUdeviceptr planeM2 = Reductions.offset(planeMean, planes);
-                dev.kernels.launch(Kernel.BATCHNORM_PLANE_STATS, planes, ctx, ptr(input), planeMean, planeM2, planes, hw);
-                dev.kernels.launch(Kernel.BATCHNORM_COMBINE_STATS, c, ctx, planeMean, planeM2, ptr(mean), ptr(invStd),
+                dev.kernels.launch(BATCHNORM_PLANE_STATS, planes, ctx, ptr(input), planeMean, planeM2, planes, hw);
+                dev.kernels.launch(BATCHNORM_COMBINE_STATS, c, ctx, planeMean, planeM2, ptr(mean), ptr(invStd),
                         ptr(runningMean), ptr(runningVar), n, c, hw, (float) p.eps(), (float) p.momentum());
             }
-            dev.kernels.launch(Kernel.BATCHNORM_APPLY, input.size(), ctx, ptr(input), ptr(mean), ptr(invStd), ptr(gamma),
+            dev.kernels.launch(BATCHNORM_APPLY, input.size(), ctx, ptr(input), ptr(mean), ptr(invStd), ptr(gamma),
                     ptr(beta), ptr(y), n, c, hw);
         }
         return new BatchNormOutput(y, mean, invStd);
@@ -164,7 +180,7 @@ final class CudaPoolNorm {
             cudnnOps.batchNormInference(n, c, hw, ptr(input), ptr(y), ptr(gamma), ptr(beta), ptr(runningMean),
                     ptr(runningVar), p.eps(), ctx);
         } else {
-            dev.kernels.launch(Kernel.BATCHNORM_INFERENCE, input.size(), ctx, ptr(input), ptr(gamma), ptr(beta),
+            dev.kernels.launch(BATCHNORM_INFERENCE, input.size(), ctx, ptr(input), ptr(gamma), ptr(beta),
                     ptr(runningMean), ptr(runningVar), ptr(y), n, c, hw, (float) p.eps());
         }
         return y;
@@ -186,7 +202,7 @@ final class CudaPoolNorm {
         } else {
             batchNormParamGrads(gradOutput, input, forward.savedMean(), forward.savedInvStd(), dgamma, dbeta, n, c, hw,
                     ctx);
-            dev.kernels.launch(Kernel.BATCHNORM_BACKWARD_DATA, input.size(), ctx, ptr(gradOutput), ptr(input), ptr(gamma),
+            dev.kernels.launch(BATCHNORM_BACKWARD_DATA, input.size(), ctx, ptr(gradOutput), ptr(input), ptr(gamma),
                     ptr(forward.savedMean()), ptr(forward.savedInvStd()), ptr(dgamma), ptr(dbeta), ptr(dx), n, c, hw);
         }
         return new Grads(dx, dgamma, dbeta);
@@ -210,9 +226,9 @@ final class CudaPoolNorm {
         Tensor dbeta = dev.tensor(gamma.shape(), ctx);
         try (Tensor invStd = dev.tensor(Shape.of(c), ctx); Tensor zero = dev.tensor(Shape.of(c), ctx)) {
             dev.zero(ptr(zero), (long) c * Float.BYTES, ctx);
-            dev.kernels.launch(Kernel.BATCHNORM_RUNNING_INVSTD, c, ctx, ptr(runningVar), ptr(invStd), c, (float) p.eps());
+            dev.kernels.launch(BATCHNORM_RUNNING_INVSTD, c, ctx, ptr(runningVar), ptr(invStd), c, (float) p.eps());
             batchNormParamGrads(gradOutput, input, runningMean, invStd, dgamma, dbeta, n, c, hw, ctx);
-            dev.kernels.launch(Kernel.BATCHNORM_APPLY, input.size(), ctx, ptr(gradOutput), ptr(zero), ptr(invStd),
+            dev.kernels.launch(BATCHNORM_APPLY, input.size(), ctx, ptr(gradOutput), ptr(zero), ptr(invStd),
                     ptr(gamma), ptr(zero), ptr(dx), n, c, hw);
         }
         return new Grads(dx, dgamma, dbeta);
@@ -227,14 +243,14 @@ final class CudaPoolNorm {
         int planes = Math.multiplyExact(n, c);
         if (n == 1) {
             // One plane per channel: pass 1 writes the sums themselves.
-            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(mean), ptr(invStd),
+            dev.kernels.launch(BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(mean), ptr(invStd),
                     ptr(dbeta), ptr(dgamma), planes, c, hw);
             return;
         }
         try (Tensor partials = dev.tensor(Shape.of(Math.multiplyExact(2, planes)), ctx + " (plane sums)")) {
             CUdeviceptr planeDy = ptr(partials);
             CUdeviceptr planeDyXhat = Reductions.offset(planeDy, planes);
-            dev.kernels.launch(Kernel.BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(mean), ptr(invStd),
+            dev.kernels.launch(BATCHNORM_PLANE_GRADS, planes, ctx, ptr(dy), ptr(x), ptr(mean), ptr(invStd),
                     planeDy, planeDyXhat, planes, c, hw);
             Reductions.sumSlices(dev, planeDy, ptr(dbeta), n, c, false, ctx);
             Reductions.sumSlices(dev, planeDyXhat, ptr(dgamma), n, c, false, ctx);

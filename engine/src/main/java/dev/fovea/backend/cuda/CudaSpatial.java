@@ -17,6 +17,17 @@ import static dev.fovea.backend.cuda.CudaDevice.ptr;
  * upsampling kernels map coordinates with, so the kernels pick PyTorch's source cells.
  */
 final class CudaSpatial {
+    static final KernelRef ADAPTIVE_AVGPOOL_FORWARD = KernelRef.of("spatial", "fovea_adaptive_avgpool2d_forward");
+    static final KernelRef ADAPTIVE_MAXPOOL_FORWARD = KernelRef.of("spatial", "fovea_adaptive_maxpool2d_forward");
+    static final KernelRef ADAPTIVE_AVGPOOL_BACKWARD = KernelRef.of("spatial", "fovea_adaptive_avgpool2d_backward");
+    static final KernelRef ADAPTIVE_MAXPOOL_BACKWARD = KernelRef.of("spatial", "fovea_adaptive_maxpool2d_backward");
+    static final KernelRef UPSAMPLE_NEAREST_FORWARD = KernelRef.of("spatial", "fovea_upsample_nearest_forward");
+    static final KernelRef UPSAMPLE_BILINEAR_FORWARD = KernelRef.of("spatial", "fovea_upsample_bilinear_forward");
+    static final KernelRef UPSAMPLE_NEAREST_BACKWARD = KernelRef.of("spatial", "fovea_upsample_nearest_backward");
+    static final KernelRef UPSAMPLE_BILINEAR_BACKWARD = KernelRef.of("spatial", "fovea_upsample_bilinear_backward");
+    static final KernelRef PAD_FORWARD = KernelRef.of("spatial", "fovea_pad2d_forward");
+    static final KernelRef PAD_BACKWARD = KernelRef.of("spatial", "fovea_pad2d_backward");
+
     private final CudaDevice dev;
 
     CudaSpatial(CudaDevice dev) {
@@ -48,12 +59,12 @@ final class CudaSpatial {
         String ctx = p.opName() + " input " + input.shape() + " " + p;
         Tensor y = dev.tensor(out, ctx);
         if (p.kind() == PoolKind.AVG) {
-            dev.kernels.launch(Kernel.ADAPTIVE_AVGPOOL_FORWARD, out.size(), ctx,
+            dev.kernels.launch(ADAPTIVE_AVGPOOL_FORWARD, out.size(), ctx,
                     args(new Object[]{ptr(input), ptr(y)}, sizes(input.shape(), out)));
             return new PoolOutput(y, null);
         }
         Tensor idx = new Tensor(out, dev.allocate(DType.INT32, out.size(), ctx));
-        dev.kernels.launch(Kernel.ADAPTIVE_MAXPOOL_FORWARD, out.size(), ctx,
+        dev.kernels.launch(ADAPTIVE_MAXPOOL_FORWARD, out.size(), ctx,
                 args(new Object[]{ptr(input), ptr(y), ptr(idx)}, sizes(input.shape(), out)));
         return new PoolOutput(y, idx);
     }
@@ -72,10 +83,10 @@ final class CudaSpatial {
         }
         Tensor dx = dev.tensor(input.shape(), ctx);
         if (p.kind() == PoolKind.AVG) {
-            dev.kernels.launch(Kernel.ADAPTIVE_AVGPOOL_BACKWARD, input.size(), ctx,
+            dev.kernels.launch(ADAPTIVE_AVGPOOL_BACKWARD, input.size(), ctx,
                     args(new Object[]{ptr(gradOutput), ptr(dx)}, sizes(input.shape(), out)));
         } else {
-            dev.kernels.launch(Kernel.ADAPTIVE_MAXPOOL_BACKWARD, input.size(), ctx,
+            dev.kernels.launch(ADAPTIVE_MAXPOOL_BACKWARD, input.size(), ctx,
                     args(new Object[]{ptr(gradOutput), ptr(forward.indices()), ptr(dx)}, sizes(input.shape(), out)));
         }
         return dx;
@@ -95,9 +106,9 @@ final class CudaSpatial {
         Shape out = p.outputShape(input.shape());
         String ctx = "upsample input " + input.shape() + " " + p;
         Tensor y = dev.tensor(out, ctx);
-        Kernel k = switch (p.mode()) {
-            case NEAREST -> Kernel.UPSAMPLE_NEAREST_FORWARD;
-            case BILINEAR -> Kernel.UPSAMPLE_BILINEAR_FORWARD;
+        KernelRef k = switch (p.mode()) {
+            case NEAREST -> UPSAMPLE_NEAREST_FORWARD;
+            case BILINEAR -> UPSAMPLE_BILINEAR_FORWARD;
         };
         dev.kernels.launch(k, out.size(), ctx, args(new Object[]{ptr(input), ptr(y)}, upsampleArgs(input.shape(), out, p)));
         return y;
@@ -108,9 +119,9 @@ final class CudaSpatial {
         CudaChecks.shape("upsample backward", "grad_output", gradOutput, out);
         String ctx = "upsample backward input " + inputShape + " " + p;
         Tensor dx = dev.tensor(inputShape, ctx);
-        Kernel k = switch (p.mode()) {
-            case NEAREST -> Kernel.UPSAMPLE_NEAREST_BACKWARD;
-            case BILINEAR -> Kernel.UPSAMPLE_BILINEAR_BACKWARD;
+        KernelRef k = switch (p.mode()) {
+            case NEAREST -> UPSAMPLE_NEAREST_BACKWARD;
+            case BILINEAR -> UPSAMPLE_BILINEAR_BACKWARD;
         };
         dev.kernels.launch(k, inputShape.size(), ctx,
                 args(new Object[]{ptr(gradOutput), ptr(dx)}, upsampleArgs(inputShape, out, p)));
@@ -126,7 +137,7 @@ final class CudaSpatial {
         Shape out = p.outputShape(input.shape());
         String ctx = "pad input " + input.shape() + " " + p;
         Tensor y = dev.tensor(out, ctx);
-        dev.kernels.launch(Kernel.PAD_FORWARD, out.size(), ctx, args(new Object[]{ptr(input), ptr(y)},
+        dev.kernels.launch(PAD_FORWARD, out.size(), ctx, args(new Object[]{ptr(input), ptr(y)},
                 sizes(input.shape(), out, p.left(), p.top(), modeCode(p), p.value())));
         return y;
     }
@@ -136,7 +147,7 @@ final class CudaSpatial {
         CudaChecks.shape("pad backward", "grad_output", gradOutput, out);
         String ctx = "pad backward input " + inputShape + " " + p;
         Tensor dx = dev.tensor(inputShape, ctx);
-        dev.kernels.launch(Kernel.PAD_BACKWARD, inputShape.size(), ctx, args(new Object[]{ptr(gradOutput), ptr(dx)},
+        dev.kernels.launch(PAD_BACKWARD, inputShape.size(), ctx, args(new Object[]{ptr(gradOutput), ptr(dx)},
                 sizes(inputShape, out, p.left(), p.top(), modeCode(p))));
         return dx;
     }

@@ -12,6 +12,12 @@ import jcuda.jcudnn.cudnnConvolutionMode;
  * im2col buffer is filled for a chunk of images at a time so its size stays bounded.
  */
 final class KernelConv {
+    static final KernelRef CONV_DIRECT_FORWARD = KernelRef.of("conv_direct", "fovea_conv2d_direct_forward");
+    static final KernelRef CONV_DIRECT_BACKWARD_DATA = KernelRef.of("conv_direct", "fovea_conv2d_direct_backward_data");
+    static final KernelRef CONV_DIRECT_BACKWARD_FILTER = KernelRef.of("conv_direct", "fovea_conv2d_direct_backward_filter");
+    static final KernelRef IM2COL = KernelRef.of("im2col", "fovea_im2col");
+    static final KernelRef COL2IM = KernelRef.of("im2col", "fovea_col2im");
+
     /** The most floats one im2col chunk may hold (256 MiB). */
     static final long COL_LIMIT = 64L << 20;
 
@@ -28,7 +34,7 @@ final class KernelConv {
         this.colLimit = colLimit;
     }
 
-    /** The 17 geometry arguments every direct kernel takes, in KERNELS.md order. */
+    /** The 17 geometry arguments every direct kernel takes, in the order of conv_direct.cu's parameters. */
     private static Object[] geometry(ConvGeometry g) {
         int[] x = g.xDims();
         int[] w = g.wDims();
@@ -52,19 +58,19 @@ final class KernelConv {
 
     void directForward(ConvGeometry g, CUdeviceptr x, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr y, String context) {
         int[] yd = g.yDims();
-        dev.kernels.launch(Kernel.CONV_DIRECT_FORWARD, (long) yd[0] * yd[1] * yd[2] * yd[3], context,
+        dev.kernels.launch(CONV_DIRECT_FORWARD, (long) yd[0] * yd[1] * yd[2] * yd[3], context,
                 concat(new Object[]{x, w, bias, y}, geometry(g)));
     }
 
     void directBackwardData(ConvGeometry g, CUdeviceptr dy, CUdeviceptr w, CUdeviceptr dx, String context) {
         int[] xd = g.xDims();
-        dev.kernels.launch(Kernel.CONV_DIRECT_BACKWARD_DATA, (long) xd[0] * xd[1] * xd[2] * xd[3], context,
+        dev.kernels.launch(CONV_DIRECT_BACKWARD_DATA, (long) xd[0] * xd[1] * xd[2] * xd[3], context,
                 concat(new Object[]{dy, w, dx}, geometry(g)));
     }
 
     void directBackwardFilter(ConvGeometry g, CUdeviceptr dy, CUdeviceptr x, CUdeviceptr dw, String context) {
         int[] wd = g.wDims();
-        dev.kernels.launch(Kernel.CONV_DIRECT_BACKWARD_FILTER, (long) wd[0] * wd[1] * wd[2] * wd[3], context,
+        dev.kernels.launch(CONV_DIRECT_BACKWARD_FILTER, (long) wd[0] * wd[1] * wd[2] * wd[3], context,
                 concat(new Object[]{dy, x, dw}, geometry(g)));
     }
 
@@ -99,11 +105,11 @@ final class KernelConv {
         return (long) g.yDims()[2] * g.yDims()[3];
     }
 
-    private void im2col(Kernel k, ConvGeometry g, CUdeviceptr image, CUdeviceptr col, int images, String context) {
+    private void im2col(KernelRef k, ConvGeometry g, CUdeviceptr image, CUdeviceptr col, int images, String context) {
         int[] x = g.xDims();
         int[] w = g.wDims();
         int[] y = g.yDims();
-        long work = k == Kernel.IM2COL ? images * colRows(g) * outPixels(g) : (long) images * x[1] * x[2] * x[3];
+        long work = k == IM2COL ? images * colRows(g) * outPixels(g) : (long) images * x[1] * x[2] * x[3];
         dev.kernels.launch(k, work, context, image, col, images, x[1], x[2], x[3], w[2], w[3], y[2], y[3],
                 g.strideH(), g.strideW(), g.padH(), g.padW(), g.dilationH(), g.dilationW(), flip(g));
     }
@@ -128,7 +134,7 @@ final class KernelConv {
         try (Tensor col = dev.tensor(Shape.of(Math.toIntExact(nb * rows * pixels)), context + " (im2col)")) {
             for (int n0 = 0; n0 < g.batch(); n0 += nb) {
                 int images = Math.min(nb, g.batch() - n0);
-                im2col(Kernel.IM2COL, g, offset(x, n0 * imageSize), CudaDevice.ptr(col), images, context);
+                im2col(IM2COL, g, offset(x, n0 * imageSize), CudaDevice.ptr(col), images, context);
                 // y[n] [K, P] = w [K, CRS] x col[n] [CRS, P]
                 Blas.gemmStridedBatched(dev, false, false, k, (int) pixels, (int) rows, 1f, w, 0,
                         CudaDevice.ptr(col), rows * pixels, 0f, offset(y, (long) n0 * k * pixels), k * pixels, images, context);
@@ -149,7 +155,7 @@ final class KernelConv {
                 // dcol[n] [CRS, P] = w^T [CRS, K] x dy[n] [K, P]
                 Blas.gemmStridedBatched(dev, true, false, (int) rows, (int) pixels, k, 1f, w, 0,
                         offset(dy, (long) n0 * k * pixels), k * pixels, 0f, CudaDevice.ptr(dcol), rows * pixels, images, context);
-                im2col(Kernel.COL2IM, g, CudaDevice.ptr(dcol), offset(dx, n0 * imageSize), images, context);
+                im2col(COL2IM, g, CudaDevice.ptr(dcol), offset(dx, n0 * imageSize), images, context);
             }
         }
     }
@@ -173,7 +179,7 @@ final class KernelConv {
                      : dev.tensor(Shape.of(Math.toIntExact(nb * weights)), context + " (per-image weight gradients)")) {
             for (int n0 = 0; n0 < g.batch(); n0 += nb) {
                 int images = Math.min(nb, g.batch() - n0);
-                im2col(Kernel.IM2COL, g, offset(x, n0 * imageSize), CudaDevice.ptr(col), images, context);
+                im2col(IM2COL, g, offset(x, n0 * imageSize), CudaDevice.ptr(col), images, context);
                 if (images == 1) {
                     // dw [K, CRS] (+)= dy[n] [K, P] x col[n]^T [P, CRS]
                     Blas.gemm(dev, false, true, k, (int) rows, (int) pixels, 1f, offset(dy, (long) n0 * k * pixels),

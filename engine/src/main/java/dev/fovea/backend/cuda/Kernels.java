@@ -13,8 +13,8 @@ import jcuda.driver.JCudaDriver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.ObjLongConsumer;
 
@@ -33,9 +33,9 @@ final class Kernels implements AutoCloseable {
     /** Called after each launch with the kernel and op (the device's --cuda-sync-check). */
     private final java.util.function.BiConsumer<String, String> afterLaunch;
     private final Map<String, CUmodule> modules = new HashMap<>();
-    private final Map<Kernel, CUfunction> functions = new EnumMap<>(Kernel.class);
+    private final Map<KernelRef, CUfunction> functions = new HashMap<>();
     /** Told of each launch (kernel, work items), or null: how ops use the GPU, for this package's tests. */
-    private volatile ObjLongConsumer<Kernel> monitor;
+    private volatile ObjLongConsumer<KernelRef> monitor;
 
     Kernels(CUstream stream, int maxGrid, Runnable enter, java.util.function.BiConsumer<String, String> afterLaunch) {
         this.stream = stream;
@@ -45,16 +45,17 @@ final class Kernels implements AutoCloseable {
     }
 
     /**
-     * Launches {@code k} over {@code work} items (its W in KERNELS.md). {@code context} names the
-     * op and shapes for errors. Nothing is launched for zero work.
+     * Launches {@code k} over {@code work} items (its W, stated in the doc comment above the
+     * kernel in its .cu source), after checking {@code args} against the entry's parameters in the
+     * PTX. {@code context} names the op and shapes for errors. Nothing is launched for zero work.
      */
-    void launch(Kernel k, long work, String context, Object... args) {
-        k.checkArguments(args);
+    void launch(KernelRef k, long work, String context, Object... args) {
+        List<PtxParam> signature = k.checkArguments(args);
         LaunchConfig cfg = LaunchConfig.forElements(work, maxGrid);
         if (cfg.empty()) {
             return;
         }
-        ObjLongConsumer<Kernel> m = monitor;
+        ObjLongConsumer<KernelRef> m = monitor;
         if (m != null) {
             m.accept(k, work);
         }
@@ -62,10 +63,10 @@ final class Kernels implements AutoCloseable {
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
-            params[i] = switch (k.signature().charAt(i)) {
-                case 'p' -> Pointer.to(a == null ? NULL_POINTER : (Pointer) a);
-                case 'i' -> Pointer.to(new int[]{(Integer) a});
-                default -> Pointer.to(new float[]{(Float) a});
+            params[i] = switch (signature.get(i)) {
+                case POINTER -> Pointer.to(a == null ? NULL_POINTER : (Pointer) a);
+                case INT -> Pointer.to(new int[]{(Integer) a});
+                case FLOAT -> Pointer.to(new float[]{(Float) a});
             };
         }
         String call = "cuLaunchKernel(" + k.entry() + ", grid " + cfg.gridX() + ")";
@@ -75,11 +76,11 @@ final class Kernels implements AutoCloseable {
     }
 
     /** Reports every later launch to {@code m} (null: to nobody). */
-    void monitor(ObjLongConsumer<Kernel> m) {
+    void monitor(ObjLongConsumer<KernelRef> m) {
         monitor = m;
     }
 
-    private synchronized CUfunction function(Kernel k) {
+    private synchronized CUfunction function(KernelRef k) {
         CUfunction f = functions.get(k);
         if (f == null) {
             f = new CUfunction();
@@ -90,7 +91,7 @@ final class Kernels implements AutoCloseable {
         return f;
     }
 
-    private CUmodule module(Kernel k) {
+    private CUmodule module(KernelRef k) {
         CUmodule m = modules.get(k.module());
         if (m == null) {
             m = load(readPtx(k.resource()), k.resource());

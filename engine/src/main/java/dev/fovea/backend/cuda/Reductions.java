@@ -15,6 +15,9 @@ import static dev.fovea.backend.cuda.CudaDevice.ptr;
  * partials come from the device's caching allocator.
  */
 final class Reductions {
+    static final KernelRef SUM_CHUNKS = KernelRef.of("loss", "fovea_sum_chunks");
+    static final KernelRef SUM_SLICES = KernelRef.of("elementwise", "fovea_sum_slices");
+
     private Reductions() {
     }
 
@@ -41,7 +44,7 @@ final class Reductions {
 
     /** {@code out[p] = sum of x[p*hw .. (p+1)*hw)}, one thread per plane ({@code fovea_sum_chunks}). */
     private static void planeSums(CudaDevice dev, CUdeviceptr x, CUdeviceptr out, int planes, int hw, String context) {
-        dev.kernels.launch(Kernel.SUM_CHUNKS, planes, context, x, out, Math.multiplyExact(planes, hw), hw, 1f);
+        dev.kernels.launch(SUM_CHUNKS, planes, context, x, out, Math.multiplyExact(planes, hw), hw, 1f);
     }
 
     /**
@@ -49,7 +52,7 @@ final class Reductions {
      * added in order, one thread per j.
      */
     static void sumSlices(CudaDevice dev, CUdeviceptr in, CUdeviceptr out, int slices, int len, boolean accumulate, String context) {
-        dev.kernels.launch(Kernel.SUM_SLICES, len, context, in, out, slices, len, accumulate ? 1 : 0);
+        dev.kernels.launch(SUM_SLICES, len, context, in, out, slices, len, accumulate ? 1 : 0);
     }
 
     /** The address {@code floats} floats past {@code p}. */

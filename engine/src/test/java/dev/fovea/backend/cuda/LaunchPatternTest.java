@@ -39,8 +39,8 @@ class LaunchPatternTest {
     private static final Backend REF = new ReferenceBackend();
     private static CudaBackend cuda;
 
-    /** One kernel launch: the kernel and its work items (W in KERNELS.md). */
-    private record Launch(Kernel kernel, long work) {
+    /** One kernel launch: the kernel and its work items (the W its doc comment states). */
+    private record Launch(KernelRef kernel, long work) {
         @Override
         public String toString() {
             return kernel + " x " + work;
@@ -96,18 +96,18 @@ class LaunchPatternTest {
         Tensor w = random(Shape.of(k, 3, 3, 3), 2);
         Tensor dy = random(Shape.of(n, k, 10, 10), 3);
         List<Launch> conv = launches(() -> cuda.conv2dBackward(dy, x, w, true, true, p));
-        assertEquals(List.of(new Launch(Kernel.CONV_DIRECT_BACKWARD_DATA, (long) n * 3 * 100),
-                new Launch(Kernel.CONV_DIRECT_BACKWARD_FILTER, (long) k * 27),
-                new Launch(Kernel.SUM_CHUNKS, (long) n * k), new Launch(Kernel.SUM_SLICES, k)), conv);
+        assertEquals(List.of(new Launch(KernelConv.CONV_DIRECT_BACKWARD_DATA, (long) n * 3 * 100),
+                new Launch(KernelConv.CONV_DIRECT_BACKWARD_FILTER, (long) k * 27),
+                new Launch(Reductions.SUM_CHUNKS, (long) n * k), new Launch(Reductions.SUM_SLICES, k)), conv);
         // One image: the plane sums are the gradient.
         List<Launch> one = launches(() -> cuda.conv2dBackward(random(Shape.of(1, k, 10, 10), 4),
                 random(Shape.of(1, 3, 10, 10), 5), w, true, false, p));
-        assertEquals(new Launch(Kernel.SUM_CHUNKS, k), one.get(one.size() - 1), one.toString());
+        assertEquals(new Launch(Reductions.SUM_CHUNKS, k), one.get(one.size() - 1), one.toString());
         // A linear layer's [N, F]: one value per plane, so the channel pass alone.
         Tensor in = random(Shape.of(32, 10), 6);
         Tensor lw = random(Shape.of(7, 10), 7);
         List<Launch> linear = launches(() -> cuda.linearBackward(random(Shape.of(32, 7), 8), in, lw, true, true));
-        assertEquals(List.of(new Launch(Kernel.SUM_SLICES, 7)), linear);
+        assertEquals(List.of(new Launch(Reductions.SUM_SLICES, 7)), linear);
     }
 
     @Test
@@ -116,11 +116,11 @@ class LaunchPatternTest {
         Tensor x = random(xs, 10);
         Tensor dy = random(xs, 11);
         List<Launch> perChannel = launches(() -> cuda.preluBackward(dy, x, random(Shape.of(4), 12)));
-        assertEquals(List.of(new Launch(Kernel.PRELU_BACKWARD_DATA, xs.size()),
-                new Launch(Kernel.PRELU_WEIGHT_PARTIALS, 8 * 4), new Launch(Kernel.SUM_SLICES, 4)), perChannel);
+        assertEquals(List.of(new Launch(CudaPointwise.PRELU_BACKWARD_DATA, xs.size()),
+                new Launch(CudaPointwise.PRELU_WEIGHT_PARTIALS, 8 * 4), new Launch(Reductions.SUM_SLICES, 4)), perChannel);
         List<Launch> shared = launches(() -> cuda.preluBackward(dy, x, random(Shape.of(1), 13)));
-        assertEquals(List.of(new Launch(Kernel.PRELU_BACKWARD_DATA, xs.size()),
-                new Launch(Kernel.PRELU_WEIGHT_PARTIALS, xs.size() / 1024), new Launch(Kernel.SUM_SLICES, 1)), shared);
+        assertEquals(List.of(new Launch(CudaPointwise.PRELU_BACKWARD_DATA, xs.size()),
+                new Launch(CudaPointwise.PRELU_WEIGHT_PARTIALS, xs.size() / 1024), new Launch(Reductions.SUM_SLICES, 1)), shared);
     }
 
     @Test
@@ -138,13 +138,13 @@ class LaunchPatternTest {
         BatchNormParams p = new BatchNormParams(0.1, 1e-5);
         BatchNormOutput[] out = new BatchNormOutput[1];
         List<Launch> forward = launches(() -> out[0] = kernels.batchNormTraining(x, gamma, beta, rm, rv, p));
-        assertEquals(List.of(new Launch(Kernel.BATCHNORM_PLANE_STATS, n * c), new Launch(Kernel.BATCHNORM_COMBINE_STATS, c),
-                new Launch(Kernel.BATCHNORM_APPLY, xs.size())), forward);
+        assertEquals(List.of(new Launch(CudaPoolNorm.BATCHNORM_PLANE_STATS, n * c), new Launch(CudaPoolNorm.BATCHNORM_COMBINE_STATS, c),
+                new Launch(CudaPoolNorm.BATCHNORM_APPLY, xs.size())), forward);
         Tensor dy = random(xs, 23);
         Grads[] g = new Grads[1];
         List<Launch> backward = launches(() -> g[0] = kernels.batchNormBackward(dy, x, gamma, out[0]));
-        assertEquals(List.of(new Launch(Kernel.BATCHNORM_PLANE_GRADS, n * c), new Launch(Kernel.SUM_SLICES, c),
-                new Launch(Kernel.SUM_SLICES, c), new Launch(Kernel.BATCHNORM_BACKWARD_DATA, xs.size())), backward);
+        assertEquals(List.of(new Launch(CudaPoolNorm.BATCHNORM_PLANE_GRADS, n * c), new Launch(Reductions.SUM_SLICES, c),
+                new Launch(Reductions.SUM_SLICES, c), new Launch(CudaPoolNorm.BATCHNORM_BACKWARD_DATA, xs.size())), backward);
         // And the results are the reference's (FP32 sums of 1296 values against double ones).
         Tensor hx = host(x);
         Tensor hg = host(gamma);

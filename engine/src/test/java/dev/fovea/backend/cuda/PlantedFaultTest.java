@@ -31,6 +31,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Tag("gpu")
 class PlantedFaultTest {
+    /** The smallest kernel, launched by hand: the backend itself never launches it. */
+    private static final KernelRef FILL = KernelRef.of("elementwise", "fovea_fill");
 
     @BeforeEach
     void softGpu() {
@@ -83,9 +85,9 @@ class PlantedFaultTest {
 
         private static int fill(CUdeviceptr p, int n) {
             CUmodule m = new CUmodule();
-            JCudaDriver.cuModuleLoadData(m, Kernels.readPtx(Kernel.FILL.resource()));
+            JCudaDriver.cuModuleLoadData(m, Kernels.readPtx(FILL.resource()));
             CUfunction f = new CUfunction();
-            JCudaDriver.cuModuleGetFunction(f, m, Kernel.FILL.entry());
+            JCudaDriver.cuModuleGetFunction(f, m, FILL.entry());
             Pointer params = Pointer.to(Pointer.to(p), Pointer.to(new int[]{n}), Pointer.to(new float[]{1f}));
             return JCudaDriver.cuLaunchKernel(f, 1, 1, 1, 128, 1, 1, 0, null, params, null);
         }
