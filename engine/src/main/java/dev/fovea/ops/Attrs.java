@@ -64,6 +64,90 @@ public final class Attrs {
         }
     }
 
+    /**
+     * Checks these attributes against an op's declared ones: no unknown name (with a near miss), every
+     * required one given, and each given value of its declared kind (an error names op, attribute and value).
+     */
+    public void check(List<Attribute> declared) {
+        requireOnly(declared.stream().map(Attribute::name).toList());
+        for (Attribute a : declared) {
+            if (!has(a.name())) {
+                if (a.required()) {
+                    require(a.name());
+                }
+                continue;
+            }
+            switch (a.kind()) {
+                case INTEGER -> longInteger(a.name(), 0);
+                case INTEGER_OR_PAIR -> toPair(a.name(), values.get(a.name()));
+                case INTEGER_OR_FOUR -> quad(a.name());
+                case INTEGER_OR_LIST -> integers(a.name());
+                case NUMBER -> real(a.name(), 0);
+                case NUMBER_OR_PAIR -> realPair(a.name());
+                case BOOLEAN -> bool(a.name(), false);
+                case CHOICE, STRING -> string(a.name(), "");
+            }
+        }
+    }
+
+    /** The value of {@code name}, or the default its op declares for it (see {@link Attribute#byDefault}). */
+    private Object valueOrDefault(String name) {
+        if (has(name)) {
+            return values.get(name);
+        }
+        Attribute a = Ops.get(op).attribute(name);
+        if (a.byDefault() == null) {
+            throw new IllegalStateException(op + ": attribute '" + name + "' has no declared default");
+        }
+        return a.byDefault();
+    }
+
+    /** An integer attribute, or its declared default. */
+    public int integer(String name) {
+        return toInt(name, valueOrDefault(name));
+    }
+
+    /** A 64-bit integer attribute (dropout's seed), or its declared default. */
+    public long longInteger(String name) {
+        Object v = valueOrDefault(name);
+        if (v instanceof Number n && isIntegral(n) && BigInteger.valueOf(n.longValue()).equals(toBig(n))) {
+            return n.longValue();
+        }
+        throw wrongType(name, "an integer", v);
+    }
+
+    /** A number attribute, or its declared default. */
+    public double real(String name) {
+        Object v = valueOrDefault(name);
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw wrongType(name, "a number", v);
+    }
+
+    /** A boolean attribute, or its declared default. */
+    public boolean bool(String name) {
+        Object v = valueOrDefault(name);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw wrongType(name, "true or false", v);
+    }
+
+    /** A string (or choice) attribute, or its declared default. */
+    public String string(String name) {
+        Object v = valueOrDefault(name);
+        if (v instanceof String t) {
+            return t;
+        }
+        throw wrongType(name, "a string", v);
+    }
+
+    /** An integer-or-pair attribute as {h, w}, or its declared default. */
+    public int[] pair(String name) {
+        return toPair(name, valueOrDefault(name));
+    }
+
     public int integer(String name, int defaultValue) {
         return has(name) ? toInt(name, values.get(name)) : defaultValue;
     }
@@ -133,7 +217,12 @@ public final class Attrs {
      * {@code [left, right, top, bottom]}.
      */
     public int[] requireQuad(String name) {
-        Object v = require(name);
+        require(name);
+        return quad(name);
+    }
+
+    private int[] quad(String name) {
+        Object v = values.get(name);
         if (v instanceof Number) {
             int i = toInt(name, v);
             return new int[] {i, i, i, i};
