@@ -67,6 +67,7 @@ public record Attribute(String name, Kind kind, Object byDefault, boolean requir
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
         choices = List.copyOf(choices);
+        Objects.requireNonNull(doc, "doc");
         if (required && byDefault != null) {
             throw new IllegalArgumentException(name + ": a required attribute has no default");
         }
@@ -131,10 +132,10 @@ public record Attribute(String name, Kind kind, Object byDefault, boolean requir
         };
     }
 
-    /** "stride (an integer or a pair [h, w] of integers, default 1): the window's step". */
+    /** "stride (an integer in 1..4096 or a pair [h, w] of them, default 1): the window's step". */
     public String describe() {
         String when = required ? "required" : byDefault != null ? "default " + byDefault : "optional";
-        String of = choices.isEmpty() ? kind.what() : String.join("|", choices);
-        return name + " (" + of + ", " + when + ")" + (doc == null || doc.isEmpty() ? "" : ": " + doc);
+        String of = choices.isEmpty() ? expected() : String.join("|", choices);
+        return name + " (" + of + ", " + when + ")" + (doc.isEmpty() ? "" : ": " + doc);
     }
 }
