@@ -6,6 +6,7 @@ import dev.fovea.ops.Attribute.Kind;
 import dev.fovea.ops.OpDef;
 import dev.fovea.ops.Ops;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,12 +37,16 @@ final class LayerTypes {
     }
 
     /**
-     * One line per layer type, generated from the declarations: "conv2d: out_channels (an integer,
-     * required), ...". What the README's list of layer types spells out in prose.
+     * Every layer type and, indented below it, one line per field ("  stride (an integer in 1..4096,
+     * default 1): the window's step"): the README's list, generated from the declarations.
      */
     static List<String> describe() {
-        return FIELDS.entrySet().stream().map(e -> e.getKey() + (e.getValue().isEmpty() ? "" : ": "
-                + String.join("; ", e.getValue().values().stream().map(Attribute::describe).toList()))).toList();
+        List<String> lines = new ArrayList<>();
+        FIELDS.forEach((type, fields) -> {
+            lines.add(type);
+            fields.values().forEach(a -> lines.add("  " + a.describe()));
+        });
+        return lines;
     }
 
     private static Map<String, Map<String, Attribute>> derive() {
