@@ -28,10 +28,11 @@ import java.util.Set;
  * Model files: a network that is not in the zoo, as JSON (format "fovea-model/1", see the README).
  * Layers run in order, each reading the previous layer's output unless it lists "inputs" by layer
  * name, which is how residual adds and concatenations are written. Every error names the file, the
- * layer (index and name) and the field.
+ * layer (index and name) and the field. The layer types and their fields are the ops' declared
+ * attributes ({@link LayerTypes}).
  *
  * <p>Nothing is coerced: each field has one JSON type ("stride": "2" and "stride": 2.5 are errors,
- * not 2), every integer is range-checked against {@link Limits}, and the model's parameters and
+ * not 2), every number is range-checked against its declared range (within {@link Limits}), and the model's parameters and
  * activations must fit Java arrays, so a hostile file is refused here rather than when something
  * is allocated.
  */

@@ -97,7 +97,7 @@ final class AlgebraOps {
         return OpDef.builder(name)
                 .inputs("input").gradInputs("input")
                 .attribute(Attribute.of("dim", Attribute.Kind.INTEGER_OR_LIST, "negative counts from the end; absent: all dims")
-                        .range(-Attribute.LIST_LENGTH, Attribute.LIST_LENGTH - 1))
+                        .dimRange())
                 .attribute(Attribute.of("keepdim", Attribute.Kind.BOOLEAN, "keep reduced dims as size 1").byDefault(false))
                 .shape((attrs, in) -> Reduction.of(name, in.get("input"), attrs.integers("dim"), attrs.bool("keepdim"))
                         .outputShape())
@@ -156,10 +156,8 @@ final class AlgebraOps {
     private static OpDef transpose() {
         return OpDef.builder("transpose")
                 .inputs("input").gradInputs("input")
-                .attribute(Attribute.of("dim0", Attribute.Kind.INTEGER, "").range(-Attribute.LIST_LENGTH, Attribute.LIST_LENGTH - 1)
-                        .asRequired())
-                .attribute(Attribute.of("dim1", Attribute.Kind.INTEGER, "").range(-Attribute.LIST_LENGTH, Attribute.LIST_LENGTH - 1)
-                        .asRequired())
+                .attribute(Attribute.of("dim0", Attribute.Kind.INTEGER, "").dimRange().asRequired())
+                .attribute(Attribute.of("dim1", Attribute.Kind.INTEGER, "").dimRange().asRequired())
                 .shape((attrs, in) -> permuted(in.get("input"),
                         swap(in.get("input"), attrs.requireInteger("dim0"), attrs.requireInteger("dim1"))))
                 .kernel(attrs -> {
@@ -191,7 +189,7 @@ final class AlgebraOps {
         return OpDef.builder("permute")
                 .inputs("input").gradInputs("input")
                 .attribute(Attribute.of("dims", Attribute.Kind.INTEGER_OR_LIST, "output dim i is input dim dims[i]")
-                        .range(-Attribute.LIST_LENGTH, Attribute.LIST_LENGTH - 1).asRequired())
+                        .dimRange().asRequired())
                 .shape((attrs, in) -> permuted(in.get("input"), attrs.requireIntegers("dims")))
                 .kernel(attrs -> {
                     int[] dims = attrs.requireIntegers("dims");

@@ -104,6 +104,11 @@ public record Attribute(String name, Kind kind, Object byDefault, boolean requir
         return new Attribute(name, kind, byDefault, required, choices, min, max, runtime, doc);
     }
 
+    /** A dim of a tensor of any rank Fovea holds, negative counting from the end: -8..7. */
+    public Attribute dimRange() {
+        return range(-LIST_LENGTH, LIST_LENGTH - 1);
+    }
+
     /** Set by the executor for each pass, not by a model. */
     public Attribute perPass() {
         return new Attribute(name, kind, byDefault, required, choices, min, max, true, doc);

@@ -1,13 +1,12 @@
 package dev.fovea.ops;
 
 import dev.fovea.backend.Grads;
+import dev.fovea.io.Limits;
 import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.primitives.ConvMode;
-import dev.fovea.io.Limits;
-
-import java.util.Locale;
 
 import java.util.List;
+import java.util.Locale;
 
 /** conv2d: input [N,Cin,H,W], weight [Cout,Cin/groups,kH,kW], optional bias [Cout]. */
 final class ConvOps {

@@ -1,9 +1,9 @@
 package dev.fovea.ops;
 
 import dev.fovea.backend.PoolOutput;
+import dev.fovea.io.Limits;
 import dev.fovea.primitives.Pool2dParams;
 import dev.fovea.primitives.PoolKind;
-import dev.fovea.io.Limits;
 import dev.fovea.tensor.Shape;
 
 import java.util.ArrayList;

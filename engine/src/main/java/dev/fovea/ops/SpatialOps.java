@@ -1,13 +1,13 @@
 package dev.fovea.ops;
 
 import dev.fovea.backend.PoolOutput;
+import dev.fovea.io.Limits;
 import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.Pad2dParams;
 import dev.fovea.primitives.PadMode;
 import dev.fovea.primitives.PoolKind;
 import dev.fovea.primitives.Upsample2dParams;
 import dev.fovea.primitives.UpsampleMode;
-import dev.fovea.io.Limits;
 
 import java.util.List;
 
@@ -28,7 +28,8 @@ final class SpatialOps {
     private static OpDef adaptive(PoolKind kind) {
         OpDef.Builder builder = OpDef.builder("adaptive_" + kind.opName()).inputs("input").gradInputs("input")
                 .attribute(Attribute.of("output_size", Attribute.Kind.INTEGER_OR_PAIR,
-                        "the output plane; PyTorch's windows [floor(i*H/OH), ceil((i+1)*H/OH))").range(1, Limits.MODEL_WINDOW).asRequired())
+                        "the output plane; PyTorch's windows [floor(i*H/OH), ceil((i+1)*H/OH))")
+                        .range(1, Limits.MODEL_WINDOW).asRequired())
                 .shape((attrs, in) -> params(kind, attrs).outputShape(in.get("input")))
                 .receptiveField((attrs, s, in) -> {
                     int h = s.input("input").dim(2);

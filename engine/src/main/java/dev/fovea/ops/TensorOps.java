@@ -43,10 +43,8 @@ final class TensorOps {
     private static OpDef flatten() {
         return OpDef.builder("flatten")
                 .inputs("input").gradInputs("input")
-                .attribute(Attribute.of("start_dim", Attribute.Kind.INTEGER, "").range(-Attribute.LIST_LENGTH, Attribute.LIST_LENGTH - 1)
-                        .byDefault(1))
-                .attribute(Attribute.of("end_dim", Attribute.Kind.INTEGER, "").range(-Attribute.LIST_LENGTH, Attribute.LIST_LENGTH - 1)
-                        .byDefault(-1))
+                .attribute(Attribute.of("start_dim", Attribute.Kind.INTEGER, "").dimRange().byDefault(1))
+                .attribute(Attribute.of("end_dim", Attribute.Kind.INTEGER, "").dimRange().byDefault(-1))
                 .shape((attrs, in) -> flattened(in.get("input"), attrs.integer("start_dim"), attrs.integer("end_dim")))
                 .view()
                 .kernel(attrs -> {
