@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * An op's attributes as they arrive from a case file, a model file or Java code: a map from name
- * to a JSON-like value (Number, Boolean, String, or a List of those). Typed getters convert and
- * check each value; every error is an IllegalArgumentException that names the op and the attribute,
- * so a typo in a file points straight at the field to fix.
+ * to a JSON-like value (Number, Boolean, String, or a List of those). {@link #check} holds them
+ * against the op's declared {@link Attribute}s when the op is bound; typed getters convert each
+ * value, an absent one to the default its op declares. Every error is an IllegalArgumentException
+ * that names the op and the attribute, so a typo in a file points straight at the field to fix.
  */
 public final class Attrs {
     private final String op;
@@ -109,38 +110,22 @@ public final class Attrs {
 
     /** A 64-bit integer attribute (dropout's seed), or its declared default. */
     public long longInteger(String name) {
-        Object v = valueOrDefault(name);
-        if (v instanceof Number n && isIntegral(n) && BigInteger.valueOf(n.longValue()).equals(toBig(n))) {
-            return n.longValue();
-        }
-        throw wrongType(name, "an integer", v);
+        return toLong(name, valueOrDefault(name));
     }
 
     /** A number attribute, or its declared default. */
     public double real(String name) {
-        Object v = valueOrDefault(name);
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        throw wrongType(name, "a number", v);
+        return toReal(name, valueOrDefault(name));
     }
 
     /** A boolean attribute, or its declared default. */
     public boolean bool(String name) {
-        Object v = valueOrDefault(name);
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw wrongType(name, "true or false", v);
+        return toBool(name, valueOrDefault(name));
     }
 
     /** A string (or choice) attribute, or its declared default. */
     public String string(String name) {
-        Object v = valueOrDefault(name);
-        if (v instanceof String t) {
-            return t;
-        }
-        throw wrongType(name, "a string", v);
+        return toText(name, valueOrDefault(name));
     }
 
     /** An integer-or-pair attribute as {h, w}, or its declared default. */
@@ -148,56 +133,27 @@ public final class Attrs {
         return toPair(name, valueOrDefault(name));
     }
 
-    public int integer(String name, int defaultValue) {
-        return has(name) ? toInt(name, values.get(name)) : defaultValue;
-    }
-
     public int requireInteger(String name) {
         return toInt(name, require(name));
     }
 
+    // The getters below take the caller's default instead of the declared one; check() reads a
+    // value's kind with them.
+
     public long longInteger(String name, long defaultValue) {
-        if (!has(name)) {
-            return defaultValue;
-        }
-        Object v = values.get(name);
-        if (v instanceof Number n && isIntegral(n) && BigInteger.valueOf(n.longValue()).equals(toBig(n))) {
-            return n.longValue();
-        }
-        throw wrongType(name, "an integer", v);
+        return has(name) ? toLong(name, values.get(name)) : defaultValue;
     }
 
     public double real(String name, double defaultValue) {
-        if (!has(name)) {
-            return defaultValue;
-        }
-        Object v = values.get(name);
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        throw wrongType(name, "a number", v);
+        return has(name) ? toReal(name, values.get(name)) : defaultValue;
     }
 
     public boolean bool(String name, boolean defaultValue) {
-        if (!has(name)) {
-            return defaultValue;
-        }
-        Object v = values.get(name);
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw wrongType(name, "true or false", v);
+        return has(name) ? toBool(name, values.get(name)) : defaultValue;
     }
 
     public String string(String name, String defaultValue) {
-        if (!has(name)) {
-            return defaultValue;
-        }
-        Object v = values.get(name);
-        if (v instanceof String s) {
-            return s;
-        }
-        throw wrongType(name, "a string", v);
+        return has(name) ? toText(name, values.get(name)) : defaultValue;
     }
 
     /**
@@ -291,6 +247,34 @@ public final class Attrs {
             throw new IllegalArgumentException(op + ": attribute '" + name + "' is required");
         }
         return values.get(name);
+    }
+
+    private long toLong(String name, Object v) {
+        if (v instanceof Number n && isIntegral(n) && BigInteger.valueOf(n.longValue()).equals(toBig(n))) {
+            return n.longValue();
+        }
+        throw wrongType(name, "an integer", v);
+    }
+
+    private double toReal(String name, Object v) {
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw wrongType(name, "a number", v);
+    }
+
+    private boolean toBool(String name, Object v) {
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw wrongType(name, "true or false", v);
+    }
+
+    private String toText(String name, Object v) {
+        if (v instanceof String t) {
+            return t;
+        }
+        throw wrongType(name, "a string", v);
     }
 
     private int toInt(String name, Object v) {
