@@ -79,7 +79,8 @@ public final class OpDef {
 
     /**
      * Public outputs: always "output" first; batch norm in training also returns the updated
-     * "running_mean" and "running_var". Forward may return more entries (state saved for backward).
+     * "running_mean" and "running_var", the inputs of those names updated in place (so of their
+     * shapes). Forward may return more entries (state saved for backward).
      */
     public List<String> outputs() {
         return outputs;
