@@ -3,6 +3,7 @@ package dev.fovea.conformance;
 import dev.fovea.conformance.GeneratedCases.Input;
 import dev.fovea.conformance.GeneratedCases.Spec;
 import dev.fovea.conformance.GeneratedCases.Values;
+import dev.fovea.ops.Ops;
 import dev.fovea.primitives.Activation;
 import dev.fovea.tensor.Shape;
 
@@ -15,7 +16,9 @@ import java.util.Map;
  * The attribute combinations the generated suite covers, op by op: strides, paddings, dilations,
  * groups (depthwise included) and both modes for conv2d; window, stride, padding and
  * count_include_pad for pooling; adaptive output sizes, upsampling modes and pad modes; training and
- * inference batch norm; odd sizes and batch > 1 throughout.
+ * inference batch norm; odd sizes and batch > 1 throughout. Every attribute an op declares is given,
+ * with a value other than its default, by some spec (GeneratedSpecsTest checks it against the
+ * declarations).
  */
 final class GeneratedSpecs {
     /** Sums of a few dozen products of values in [-1, 1]: float32 reassociation stays far below this. */
@@ -69,8 +72,6 @@ final class GeneratedSpecs {
         pairs.put("stride", List.of(2, 1));
         pairs.put("padding", List.of(1, 0));
         pairs.put("dilation", List.of(1, 2));
-        pairs.put("groups", 1);
-        pairs.put("mode", "cross_correlation");
         s.add(new Spec("gen_conv2d_per_axis_pairs", "conv2d", pairs, List.of(
                 in("input", 2, 2, 7, 8), in("weight", 3, 2, 3, 2), in("bias", 3)), true, SUMS));
     }
@@ -78,11 +79,13 @@ final class GeneratedSpecs {
     private static void conv(List<Spec> s, String name, int n, int cin, int h, int w, int cout, int kh, int kw,
                              int stride, int padding, int dilation, int groups, String mode, boolean bias) {
         Map<String, Object> attrs = new LinkedHashMap<>();
+        // Written only where they differ from conv2d's declared defaults, as a user would write them.
         attrs.put("stride", stride);
         attrs.put("padding", padding);
         attrs.put("dilation", dilation);
         attrs.put("groups", groups);
         attrs.put("mode", mode);
+        attrs.entrySet().removeIf(e -> e.getValue().equals(Ops.get("conv2d").attribute(e.getKey()).byDefault()));
         List<Input> inputs = new ArrayList<>(List.of(in("input", n, cin, h, w), in("weight", cout, cin / groups, kh, kw)));
         if (bias) {
             inputs.add(in("bias", cout));
@@ -146,7 +149,7 @@ final class GeneratedSpecs {
         batchNorm(s, "training_2d", new int[] {6, 3}, attrs("training", true, "momentum", 0.3, "eps", 1e-3));
         batchNorm(s, "inference_4d", new int[] {2, 3, 3, 4}, attrs("training", false));
         batchNorm(s, "inference_2d", new int[] {5, 4}, attrs("training", false, "eps", 1e-3));
-        s.add(new Spec("gen_dropout_eval", "dropout", attrs("p", 0.5, "training", false, "seed", 7),
+        s.add(new Spec("gen_dropout_eval", "dropout", attrs("p", 0.25, "training", false, "seed", 7),
                 List.of(in("input", 2, 3, 4)), true, POINTWISE));
     }
 
@@ -235,6 +238,8 @@ final class GeneratedSpecs {
         s.add(new Spec("gen_flatten", "flatten", Map.of(), List.of(in("input", 2, 3, 4, 5)), true, POINTWISE));
         s.add(new Spec("gen_flatten_start2", "flatten", attrs("start_dim", 2), List.of(in("input", 2, 3, 4, 5)),
                 true, POINTWISE));
+        s.add(new Spec("gen_flatten_dims_1_to_2", "flatten", attrs("start_dim", 1, "end_dim", 2),
+                List.of(in("input", 2, 3, 4, 5)), true, POINTWISE));
     }
 
     /** Broadcasting both ways and per channel, sums and means over several dims, permutes; divisors in [0.5, 1.5). */

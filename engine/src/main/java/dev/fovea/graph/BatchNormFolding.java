@@ -36,7 +36,7 @@ public final class BatchNormFolding {
             if (conv == null || !conv.op().equals("conv2d") || g.consumers(src).size() != 1 || src.equals(g.output())) {
                 continue;
             }
-            double eps = bn.attrs().real("eps", 1e-5);
+            double eps = bn.attrs().real("eps");
             float[] gamma = values.get(bn.inputs().get("weight"));
             float[] beta = values.get(bn.inputs().get("bias"));
             float[] mean = values.get(bn.inputs().get("running_mean"));

@@ -5,11 +5,9 @@ import dev.fovea.primitives.Activation;
 import dev.fovea.primitives.PadMode;
 import dev.fovea.primitives.UpsampleMode;
 import dev.fovea.ops.Attrs;
-import dev.fovea.ops.Op;
 import dev.fovea.ops.OpDef;
 import dev.fovea.ops.Ops;
 import dev.fovea.tensor.Shape;
-import dev.fovea.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,12 +18,10 @@ import java.util.Map;
 /**
  * Builds a {@link Graph} layer by layer, functional style: each call takes values and returns the
  * new value, so sequential stacks and DAGs (residual adds, concatenations) read the same way.
- * Every node is shape-checked as it is added, by running its op on a shape-only backend; an error
- * names the node ("fc1: linear: weight expects 9216 input features, input has 10816 ...").
+ * Every node is shape-checked as it is added, by its op's declared shape rule (the rule the
+ * backends apply); an error names the node ("fc1: linear: weight expects 9216 input features, input has 10816 ...").
  */
 public final class GraphBuilder {
-    private static final ShapeOnlyBackend SHAPES = new ShapeOnlyBackend();
-
     private final String name;
     private final Value input;
     private final List<Node> nodes = new ArrayList<>();
@@ -292,7 +288,7 @@ public final class GraphBuilder {
             throw new IllegalArgumentException(this.name + ": the name '" + nodeName + "' is used twice");
         }
         Map<String, String> wiring = new LinkedHashMap<>();
-        Map<String, Tensor> shapes = new LinkedHashMap<>();
+        Map<String, Shape> shapes = new LinkedHashMap<>();
         for (Map.Entry<String, Value> e : inputs.entrySet()) {
             Shape s = values.get(e.getValue().name());
             if (s == null) {
@@ -300,7 +296,7 @@ public final class GraphBuilder {
                         + e.getValue().name() + "', which is not a value of graph '" + this.name + "'");
             }
             wiring.put(e.getKey(), e.getValue().name());
-            shapes.put(e.getKey(), ShapeOnlyBackend.of(s));
+            shapes.put(e.getKey(), s);
         }
         Shape out;
         OpDef def;
@@ -308,8 +304,7 @@ public final class GraphBuilder {
         try {
             def = Ops.get(op);
             node = new Node(nodeName, def, Attrs.of(op, attrs), wiring, Shape.scalar());
-            Op bound = node.bind(false, 0);
-            out = bound.forward(SHAPES, shapes).get(Op.OUTPUT).shape();
+            out = def.outputShape(node.attrs(), shapes);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(nodeName + ": " + e.getMessage(), e);
         }

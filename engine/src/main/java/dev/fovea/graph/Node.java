@@ -25,7 +25,7 @@ public record Node(String name, OpDef def, Attrs attrs, Map<String, String> inpu
 
     /** True when the op takes a "training" attribute (batch_norm, dropout). */
     public boolean modal() {
-        return def.attributes().contains("training");
+        return def.takes("training");
     }
 
     /** Binds the op for a mode; {@code seed} only matters for dropout. */
@@ -35,7 +35,7 @@ public record Node(String name, OpDef def, Attrs attrs, Map<String, String> inpu
         }
         Map<String, Object> a = new LinkedHashMap<>(attrs.asMap());
         a.put("training", training);
-        if (def.attributes().contains("seed")) {
+        if (def.takes("seed")) {
             a.put("seed", seed);
         }
         return def.bind(Attrs.of(def.name(), a));

@@ -10,9 +10,9 @@ import dev.fovea.graph.Value;
 import dev.fovea.io.FileBytes;
 import dev.fovea.io.Json;
 import dev.fovea.io.Limits;
-import dev.fovea.primitives.Activation;
-import dev.fovea.primitives.ConvMode;
+import dev.fovea.ops.Attribute;
 import dev.fovea.ops.Names;
+import dev.fovea.primitives.ConvMode;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,124 +28,25 @@ import java.util.Set;
  * Model files: a network that is not in the zoo, as JSON (format "fovea-model/1", see the README).
  * Layers run in order, each reading the previous layer's output unless it lists "inputs" by layer
  * name, which is how residual adds and concatenations are written. Every error names the file, the
- * layer (index and name) and the field.
+ * layer (index and name) and the field. The layer types and their fields are the ops' declared
+ * attributes ({@link LayerTypes}).
  *
  * <p>Nothing is coerced: each field has one JSON type ("stride": "2" and "stride": 2.5 are errors,
- * not 2), every integer is range-checked against {@link Limits}, and the model's parameters and
+ * not 2), every number is range-checked against its declared range (within {@link Limits}), and the model's parameters and
  * activations must fit Java arrays, so a hostile file is refused here rather than when something
  * is allocated.
  */
 public final class ModelFile {
     public static final String FORMAT = "fovea-model/1";
     private static final ObjectMapper JSON = Json.strict().build();
-    private static final int WINDOW = Limits.MODEL_WINDOW;
     private static final int CHANNELS = Limits.MODEL_CHANNELS;
-    /** The most entries of a list field (dims of a sum, a reshape's shape): more than any tensor's rank. */
-    private static final int LIST_LENGTH = 8;
-
-    /** What one field of a layer holds. */
-    private enum Kind { INTEGER, INTEGER_OR_PAIR, INTEGER_OR_FOUR, INTEGER_OR_LIST, NUMBER, NUMBER_OR_PAIR, BOOLEAN, STRING }
-
-    /** A field's JSON type and, for numbers, its range. */
-    private record Field(Kind kind, double min, double max) {
-        static Field integer(long min, long max) {
-            return new Field(Kind.INTEGER, min, max);
-        }
-
-        static Field pair(long min, long max) {
-            return new Field(Kind.INTEGER_OR_PAIR, min, max);
-        }
-
-        /** One integer or a list of them (dims, shapes): at most {@link #LIST_LENGTH}, each in range. */
-        static Field integers(long min, long max) {
-            return new Field(Kind.INTEGER_OR_LIST, min, max);
-        }
-
-        static Field number(double min, double max) {
-            return new Field(Kind.NUMBER, min, max);
-        }
-
-        static Field four(long min, long max) {
-            return new Field(Kind.INTEGER_OR_FOUR, min, max);
-        }
-
-        static Field numberPair(double min, double max) {
-            return new Field(Kind.NUMBER_OR_PAIR, min, max);
-        }
-
-        static final Field BOOL = new Field(Kind.BOOLEAN, 0, 0);
-        static final Field TEXT = new Field(Kind.STRING, 0, 0);
-    }
-
-    /** Fields each layer type accepts besides name, type and inputs. */
-    private static final Map<String, Map<String, Field>> FIELDS = new LinkedHashMap<>();
-
-    static {
-        Map<String, Field> pool = fields("kernel_size", Field.pair(1, WINDOW), "stride", Field.pair(1, WINDOW),
-                "padding", Field.pair(0, WINDOW));
-        Map<String, Field> dim = fields("dim", Field.integer(-4, 3));
-        FIELDS.put("conv2d", fields("out_channels", Field.integer(1, CHANNELS), "kernel_size", Field.integer(1, WINDOW),
-                "stride", Field.integer(1, WINDOW), "padding", Field.integer(0, WINDOW), "dilation", Field.integer(1, WINDOW),
-                "groups", Field.integer(1, CHANNELS), "bias", Field.BOOL, "mode", Field.TEXT));
-        FIELDS.put("linear", fields("out_features", Field.integer(1, CHANNELS), "bias", Field.BOOL));
-        FIELDS.put("batch_norm", fields("momentum", Field.number(0, 1), "eps", Field.number(Double.MIN_VALUE, 1)));
-        FIELDS.put("prelu", fields("per_channel", Field.BOOL));
-        // One layer type per activation op: its number attribute (any finite number), and gelu's approximate.
-        for (Activation kind : Activation.values()) {
-            Map<String, Field> f = FIELDS.computeIfAbsent(kind.opName(), k -> new LinkedHashMap<>());
-            if (kind.parameter() != null) {
-                f.put(kind.parameter(), Field.number(-Double.MAX_VALUE, Double.MAX_VALUE));
-            }
-            if (!kind.approximate().equals("none")) {
-                f.put("approximate", Field.TEXT);
-            }
-        }
-        FIELDS.put("max_pool2d", pool);
-        FIELDS.put("min_pool2d", pool);
-        Map<String, Field> avg = new LinkedHashMap<>(pool);
-        avg.put("count_include_pad", Field.BOOL);
-        FIELDS.put("avg_pool2d", avg);
-        FIELDS.put("global_avg_pool2d", Map.of());
-        Map<String, Field> adaptive = fields("output_size", Field.pair(1, WINDOW));
-        FIELDS.put("adaptive_avg_pool2d", adaptive);
-        FIELDS.put("adaptive_max_pool2d", adaptive);
-        FIELDS.put("upsample", fields("mode", Field.TEXT, "size", Field.pair(1, Limits.IMAGE_SIDE),
-                "scale_factor", Field.numberPair(Double.MIN_VALUE, WINDOW), "align_corners", Field.BOOL));
-        FIELDS.put("pad", fields("padding", Field.four(0, WINDOW), "mode", Field.TEXT,
-                "value", Field.number(-Double.MAX_VALUE, Double.MAX_VALUE)));
-        FIELDS.put("flatten", Map.of());
-        FIELDS.put("dropout", fields("p", Field.number(0, 1)));
-        FIELDS.put("softmax", dim);
-        FIELDS.put("log_softmax", dim);
-        FIELDS.put("add", Map.of());
-        FIELDS.put("concat", dim);
-        // Tensor algebra: the binary maps take two inputs, as add does.
-        FIELDS.put("sub", Map.of());
-        FIELDS.put("mul", Map.of());
-        FIELDS.put("div", Map.of());
-        Map<String, Field> reduce = fields("dim", Field.integers(-LIST_LENGTH, LIST_LENGTH - 1), "keepdim", Field.BOOL);
-        FIELDS.put("sum", reduce);
-        FIELDS.put("mean", reduce);
-        FIELDS.put("reshape", fields("shape", Field.integers(-1, Limits.JAVA_ARRAY)));
-        FIELDS.put("transpose", fields("dim0", Field.integer(-LIST_LENGTH, LIST_LENGTH - 1),
-                "dim1", Field.integer(-LIST_LENGTH, LIST_LENGTH - 1)));
-        FIELDS.put("permute", fields("dims", Field.integers(-LIST_LENGTH, LIST_LENGTH - 1)));
-    }
-
-    private static Map<String, Field> fields(Object... nameThenField) {
-        Map<String, Field> m = new LinkedHashMap<>();
-        for (int i = 0; i < nameThenField.length; i += 2) {
-            m.put((String) nameThenField[i], (Field) nameThenField[i + 1]);
-        }
-        return m;
-    }
 
     private ModelFile() {
     }
 
     /** The fields a layer type takes besides name, type and inputs, or null for a type model files lack. */
     static Set<String> fieldNames(String type) {
-        Map<String, Field> f = FIELDS.get(type);
+        Map<String, Attribute> f = LayerTypes.fields(type);
         return f == null ? null : f.keySet();
     }
 
@@ -269,11 +170,11 @@ public final class ModelFile {
             throw new IllegalArgumentException(where + ": field 'type' must be a string, got " + shown(typeNode));
         }
         String type = typeNode == null ? "" : typeNode.textValue();
-        Map<String, Field> fields = FIELDS.get(type);
+        Map<String, Attribute> fields = LayerTypes.fields(type);
         if (fields == null) {
-            String hint = Names.closest(type, FIELDS.keySet()).map(c -> " (did you mean '" + c + "'?)").orElse("");
+            String hint = Names.closest(type, LayerTypes.names()).map(c -> " (did you mean '" + c + "'?)").orElse("");
             throw new IllegalArgumentException(where + ": field 'type': unknown layer type '" + type + "'" + hint
-                    + "; valid types: " + String.join(", ", FIELDS.keySet()));
+                    + "; valid types: " + String.join(", ", LayerTypes.names()));
         }
         List<String> allowed = new ArrayList<>(fields.keySet());
         allowed.addAll(List.of("name", "type", "inputs"));
@@ -292,56 +193,58 @@ public final class ModelFile {
         List<Value> in = inputs(layer, where, named, last);
         String name = nameNode == null ? null : nameNode.textValue();
         Value x = in.get(0);
+        Fields f = new Fields(attrs, fields, where);
         return switch (type) {
-            case "conv2d" -> b.conv2d(require(name, where), x, conv(attrs, where));
-            case "linear" -> b.linear(require(name, where), x, required(attrs, "out_features", where),
-                    (Boolean) attrs.getOrDefault("bias", true));
-            case "batch_norm" -> b.batchNorm(require(name, where), x, (Double) attrs.getOrDefault("momentum", 0.1),
-                    (Double) attrs.getOrDefault("eps", 1e-5));
-            case "prelu" -> b.prelu(require(name, where), x, (Boolean) attrs.getOrDefault("per_channel", true));
+            case "conv2d" -> b.conv2d(require(name, where), x, conv(f));
+            case "linear" -> b.linear(require(name, where), x, f.required("out_features"), (Boolean) f.get("bias"));
+            case "batch_norm" -> b.batchNorm(require(name, where), x, (Double) f.get("momentum"), (Double) f.get("eps"));
+            case "prelu" -> b.prelu(require(name, where), x, (Boolean) f.get("per_channel"));
             case "add", "sub", "mul", "div" -> b.op(name, type, Map.of(), Map.of("input", two(type, in, where).get(0),
                     "other", in.get(1)));
-            case "concat" -> b.concat((Integer) attrs.getOrDefault("dim", 1), in.toArray(Value[]::new));
+            case "concat" -> b.concat((Integer) f.get("dim"), in.toArray(Value[]::new));
             default -> b.op(name, type, attrs, Map.of("input", x));
         };
     }
 
-    private static ConvSpec conv(Map<String, Object> a, String where) {
-        ConvSpec c = ConvSpec.of(required(a, "out_channels", where), required(a, "kernel_size", where))
-                .stride((Integer) a.getOrDefault("stride", 1)).padding((Integer) a.getOrDefault("padding", 0))
-                .dilation((Integer) a.getOrDefault("dilation", 1)).groups((Integer) a.getOrDefault("groups", 1));
-        if (a.containsKey("mode")) {
-            c = c.mode(ConvMode.parse((String) a.get("mode")));
+    /** A layer's field values as given, else as declared by default. */
+    private record Fields(Map<String, Object> given, Map<String, Attribute> declared, String where) {
+        Object get(String field) {
+            Object v = given.get(field);
+            return v != null ? v : declared.get(field).byDefault();
         }
-        return (Boolean) a.getOrDefault("bias", true) ? c : c.noBias();
+
+        int required(String field) {
+            Object v = given.get(field);
+            if (v == null) {
+                throw new IllegalArgumentException(where + ": field '" + field + "' must be a positive integer, got nothing");
+            }
+            return (Integer) v;
+        }
     }
 
-    private static int required(Map<String, Object> attrs, String field, String where) {
-        Object v = attrs.get(field);
-        if (v == null) {
-            throw new IllegalArgumentException(where + ": field '" + field + "' must be a positive integer, got nothing");
-        }
-        return (Integer) v;
+    private static ConvSpec conv(Fields f) {
+        ConvSpec c = ConvSpec.of(f.required("out_channels"), f.required("kernel_size"))
+                .stride((Integer) f.get("stride")).padding((Integer) f.get("padding"))
+                .dilation((Integer) f.get("dilation")).groups((Integer) f.get("groups"))
+                .mode(ConvMode.parse((String) f.get("mode")));
+        return (Boolean) f.get("bias") ? c : c.noBias();
     }
 
     /**
      * The field's value as the op takes it (Integer, a List of two Integers, Double, Boolean, String),
      * after checking its JSON type exactly and its range.
      */
-    private static Object value(JsonNode v, Field spec, String where, String field) {
-        String range = spec.kind() == Kind.NUMBER || spec.kind() == Kind.NUMBER_OR_PAIR ? ""
-                : " in " + (long) spec.min() + ".." + (long) spec.max();
+    private static Object value(JsonNode v, Attribute spec, String where, String field) {
+        String what = spec.expected();
         return switch (spec.kind()) {
-            case INTEGER -> integer(v, spec, where, field, "an integer" + range);
+            case INTEGER -> integer(v, spec, where, field, what);
             case INTEGER_OR_PAIR -> {
                 if (v.isArray() && v.size() == 2) {
-                    String what = "an integer" + range + " or a pair [h, w] of them";
                     yield List.of(integer(v.get(0), spec, where, field, what), integer(v.get(1), spec, where, field, what));
                 }
-                yield integer(v, spec, where, field, "an integer" + range + " or a pair [h, w] of them");
+                yield integer(v, spec, where, field, what);
             }
             case INTEGER_OR_FOUR -> {
-                String what = "an integer" + range + " or a list of four [left, right, top, bottom]";
                 if (v.isArray() && v.size() == 4) {
                     List<Integer> four = new ArrayList<>();
                     v.forEach(e -> four.add(integer(e, spec, where, field, what)));
@@ -350,8 +253,7 @@ public final class ModelFile {
                 yield integer(v, spec, where, field, what);
             }
             case INTEGER_OR_LIST -> {
-                String what = "an integer" + range + " or a list of at most " + LIST_LENGTH + " of them";
-                if (v.isArray() && v.size() <= LIST_LENGTH) {
+                if (v.isArray() && v.size() <= Attribute.LIST_LENGTH) {
                     List<Integer> list = new ArrayList<>();
                     for (JsonNode e : v) {
                         list.add(integer(e, spec, where, field, what));
@@ -360,9 +262,8 @@ public final class ModelFile {
                 }
                 yield integer(v, spec, where, field, what);
             }
-            case NUMBER -> number(v, spec, where, field, numberRange(spec));
+            case NUMBER -> number(v, spec, where, field, what);
             case NUMBER_OR_PAIR -> {
-                String what = numberRange(spec) + " or a pair [h, w] of them";
                 if (v.isArray() && v.size() == 2) {
                     yield List.of(number(v.get(0), spec, where, field, what), number(v.get(1), spec, where, field, what));
                 }
@@ -374,7 +275,8 @@ public final class ModelFile {
                 }
                 yield v.booleanValue();
             }
-            case STRING -> {
+            // A choice's text is parsed by its enum, whose error lists the valid ones.
+            case CHOICE, STRING -> {
                 if (!v.isTextual()) {
                     throw fieldError(where, field, "a string", v);
                 }
@@ -383,12 +285,7 @@ public final class ModelFile {
         };
     }
 
-    private static String numberRange(Field spec) {
-        return spec.min() > 0 ? "a number > 0 and <= " + spec.max()
-                : spec.max() == Double.MAX_VALUE ? "a finite number" : "a number in " + spec.min() + ".." + spec.max();
-    }
-
-    private static Double number(JsonNode v, Field spec, String where, String field, String what) {
+    private static Double number(JsonNode v, Attribute spec, String where, String field, String what) {
         if (!v.isNumber() || !Double.isFinite(v.doubleValue()) || v.doubleValue() < spec.min()
                 || v.doubleValue() > spec.max()) {
             throw fieldError(where, field, what, v);
@@ -396,7 +293,7 @@ public final class ModelFile {
         return v.doubleValue();
     }
 
-    private static Integer integer(JsonNode v, Field spec, String where, String field, String what) {
+    private static Integer integer(JsonNode v, Attribute spec, String where, String field, String what) {
         if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < spec.min() || v.longValue() > spec.max()) {
             throw fieldError(where, field, what, v);
         }

@@ -2,6 +2,7 @@ package dev.fovea.ops;
 
 import dev.fovea.backend.Grads;
 import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.ShapeRules;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,6 +27,10 @@ final class ActivationOps {
         byName.forEach((name, forms) -> ops.add(activation(name, forms)));
         ops.add(OpDef.builder("prelu")
                 .inputs("input", "weight").gradInputs("input", "weight")
+                .shape((attrs, in) -> {
+                    ShapeRules.prelu(in.get("input"), in.get("weight"));
+                    return in.get("input");
+                })
                 .kernel(attrs -> Kernel.of(null,
                         (b, in) -> Outputs.output(b.prelu(in.get("input"), in.get("weight"))),
                         (b, in, out, dy, wanted) -> {
@@ -43,16 +48,18 @@ final class ActivationOps {
      */
     private static OpDef activation(String name, List<Activation> forms) {
         Activation first = forms.get(0);
-        OpDef.Builder builder = OpDef.builder(name).inputs("input").gradInputs("input");
+        OpDef.Builder builder = OpDef.builder(name).inputs("input").gradInputs("input").sameShape();
         if (first.parameter() != null) {
-            builder.attributes(first.parameter());
+            builder.attribute(Attribute.of(first.parameter(), Attribute.Kind.NUMBER, "")
+                    .byDefault(first.defaultParameter()));
         }
         if (forms.size() > 1) {
-            builder.attributes("approximate");
+            builder.attribute(Attribute.choice("approximate", forms.stream().map(Activation::approximate).toList(),
+                    "PyTorch's forms").byDefault("none"));
         }
         return builder.kernel(attrs -> {
             Activation kind = form(name, forms, attrs);
-            float p = kind.parameter() == null ? 0f : (float) attrs.real(kind.parameter(), kind.defaultParameter());
+            float p = kind.parameter() == null ? 0f : (float) attrs.real(kind.parameter());
             Object params = kind.parameter() != null ? (Object) p : forms.size() > 1 ? kind.approximate() : null;
             return Kernel.of(params,
                     (b, in) -> Outputs.output(b.activation(in.get("input"), kind, p)),
@@ -65,7 +72,7 @@ final class ActivationOps {
         if (forms.size() == 1) {
             return forms.get(0);
         }
-        String approximate = attrs.string("approximate", "none");
+        String approximate = attrs.string("approximate");
         for (Activation kind : forms) {
             if (kind.approximate().equals(approximate)) {
                 return kind;
@@ -79,7 +86,11 @@ final class ActivationOps {
     private static OpDef softmax(String name, boolean log) {
         return OpDef.builder(name)
                 .inputs("input").gradInputs("input")
-                .attributes("dim")
+                .attribute(Attribute.of("dim", Attribute.Kind.INTEGER, "negative counts from the end").range(-4, 3).asRequired())
+                .shape((attrs, in) -> {
+                    TensorOps.axis(name, "dim", in.get("input"), attrs.requireInteger("dim"));
+                    return in.get("input");
+                })
                 .kernel(attrs -> {
                     int dim = attrs.requireInteger("dim");
                     return Kernel.of(dim,

@@ -1,7 +1,9 @@
 package dev.fovea.ops;
 
 import dev.fovea.backend.Backend;
+import dev.fovea.io.Limits;
 import dev.fovea.primitives.BinaryOp;
+import dev.fovea.primitives.Broadcast;
 import dev.fovea.primitives.Permutation;
 import dev.fovea.primitives.Reduction;
 import dev.fovea.primitives.Reshape;
@@ -37,6 +39,7 @@ final class AlgebraOps {
     private static OpDef binary(BinaryOp op) {
         return OpDef.builder(op.opName())
                 .inputs("input", "other").gradInputs("input", "other")
+                .shape((attrs, in) -> Broadcast.shape(op.opName(), in.get("input"), in.get("other")))
                 .kernel(attrs -> Kernel.of(null,
                         (b, in) -> Outputs.output(b.binary(op, in.get("input"), in.get("other"))),
                         (b, in, out, dy, wanted) -> {
@@ -93,17 +96,21 @@ final class AlgebraOps {
     private static OpDef reduction(String name, boolean mean) {
         return OpDef.builder(name)
                 .inputs("input").gradInputs("input")
-                .attributes("dim", "keepdim")
+                .attribute(Attribute.of("dim", Attribute.Kind.INTEGER_OR_LIST, "negative counts from the end; absent: all dims")
+                        .dimRange())
+                .attribute(Attribute.of("keepdim", Attribute.Kind.BOOLEAN, "keep reduced dims as size 1").byDefault(false))
+                .shape((attrs, in) -> Reduction.of(name, in.get("input"), attrs.integers("dim"), attrs.bool("keepdim"))
+                        .outputShape())
                 // A cell of a sum over the height (as a squeeze-and-excitation's mean over H and W) sees
                 // the whole column; summaries show the height axis.
                 .receptiveField((attrs, s, in) -> {
                     Shape x = s.input("input");
-                    Reduction r = Reduction.of(name, x, attrs.integers("dim"), attrs.bool("keepdim", false));
+                    Reduction r = Reduction.of(name, x, attrs.integers("dim"), attrs.bool("keepdim"));
                     return x.rank() == 4 && r.reduced()[2] ? in.then(x.dim(2), x.dim(2)) : in;
                 })
                 .kernel(attrs -> {
                     int[] dims = attrs.integers("dim");
-                    boolean keepdim = attrs.bool("keepdim", false);
+                    boolean keepdim = attrs.bool("keepdim");
                     return Kernel.of(dims,
                             (b, in) -> {
                                 Reduction r = Reduction.of(name, in.get("input").shape(), dims, keepdim);
@@ -134,7 +141,9 @@ final class AlgebraOps {
     private static OpDef reshape() {
         return OpDef.builder("reshape")
                 .inputs("input").gradInputs("input")
-                .attributes("shape")
+                .attribute(Attribute.of("shape", Attribute.Kind.INTEGER_OR_LIST, "at most one -1; the batch dim included")
+                        .range(-1, Limits.JAVA_ARRAY).asRequired())
+                .shape((attrs, in) -> Reshape.shape(in.get("input"), attrs.requireIntegers("shape")))
                 .view()
                 .kernel(attrs -> {
                     int[] shape = attrs.requireIntegers("shape");
@@ -147,7 +156,10 @@ final class AlgebraOps {
     private static OpDef transpose() {
         return OpDef.builder("transpose")
                 .inputs("input").gradInputs("input")
-                .attributes("dim0", "dim1")
+                .attribute(Attribute.of("dim0", Attribute.Kind.INTEGER, "").dimRange().asRequired())
+                .attribute(Attribute.of("dim1", Attribute.Kind.INTEGER, "").dimRange().asRequired())
+                .shape((attrs, in) -> permuted(in.get("input"),
+                        swap(in.get("input"), attrs.requireInteger("dim0"), attrs.requireInteger("dim1"))))
                 .kernel(attrs -> {
                     int dim0 = attrs.requireInteger("dim0");
                     int dim1 = attrs.requireInteger("dim1");
@@ -168,10 +180,17 @@ final class AlgebraOps {
         return axes;
     }
 
+    /** The shape Backend#permute gives, by its rule (axes checked as "permute" checks them). */
+    private static Shape permuted(Shape s, int[] dims) {
+        return Permutation.apply(s, Permutation.axes("permute", s, dims));
+    }
+
     private static OpDef permute() {
         return OpDef.builder("permute")
                 .inputs("input").gradInputs("input")
-                .attributes("dims")
+                .attribute(Attribute.of("dims", Attribute.Kind.INTEGER_OR_LIST, "output dim i is input dim dims[i]")
+                        .dimRange().asRequired())
+                .shape((attrs, in) -> permuted(in.get("input"), attrs.requireIntegers("dims")))
                 .kernel(attrs -> {
                     int[] dims = attrs.requireIntegers("dims");
                     return Kernel.of(dims,

@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * An op's attributes as they arrive from a case file, a model file or Java code: a map from name
- * to a JSON-like value (Number, Boolean, String, or a List of those). Typed getters convert and
- * check each value; every error is an IllegalArgumentException that names the op and the attribute,
- * so a typo in a file points straight at the field to fix.
+ * to a JSON-like value (Number, Boolean, String, or a List of those). {@link #check} holds them
+ * against the op's declared {@link Attribute}s when the op is bound; typed getters convert each
+ * value, an absent one to the default its op declares. Every error is an IllegalArgumentException
+ * that names the op and the attribute, so a typo in a file points straight at the field to fix.
  */
 public final class Attrs {
     private final String op;
@@ -64,56 +65,95 @@ public final class Attrs {
         }
     }
 
-    public int integer(String name, int defaultValue) {
-        return has(name) ? toInt(name, values.get(name)) : defaultValue;
+    /**
+     * Checks these attributes against an op's declared ones: no unknown name (with a near miss), every
+     * required one given, and each given value of its declared kind (an error names op, attribute and value).
+     */
+    public void check(List<Attribute> declared) {
+        requireOnly(declared.stream().map(Attribute::name).toList());
+        for (Attribute a : declared) {
+            if (!has(a.name())) {
+                if (a.required()) {
+                    require(a.name());
+                }
+                continue;
+            }
+            switch (a.kind()) {
+                case INTEGER -> longInteger(a.name(), 0);
+                case INTEGER_OR_PAIR -> toPair(a.name(), values.get(a.name()));
+                case INTEGER_OR_FOUR -> quad(a.name());
+                case INTEGER_OR_LIST -> integers(a.name());
+                case NUMBER -> real(a.name(), 0);
+                case NUMBER_OR_PAIR -> realPair(a.name());
+                case BOOLEAN -> bool(a.name(), false);
+                case CHOICE, STRING -> string(a.name(), "");
+            }
+        }
+    }
+
+    /** The value of {@code name}, or the default its op declares for it (see {@link Attribute#byDefault}). */
+    private Object valueOrDefault(String name) {
+        if (has(name)) {
+            return values.get(name);
+        }
+        Attribute a = Ops.get(op).attribute(name);
+        if (a.byDefault() == null) {
+            throw new IllegalStateException(op + ": attribute '" + name + "' has no declared default");
+        }
+        return a.byDefault();
+    }
+
+    /** An integer attribute, or its declared default. */
+    public int integer(String name) {
+        return toInt(name, valueOrDefault(name));
+    }
+
+    /** A 64-bit integer attribute (dropout's seed), or its declared default. */
+    public long longInteger(String name) {
+        return toLong(name, valueOrDefault(name));
+    }
+
+    /** A number attribute, or its declared default. */
+    public double real(String name) {
+        return toReal(name, valueOrDefault(name));
+    }
+
+    /** A boolean attribute, or its declared default. */
+    public boolean bool(String name) {
+        return toBool(name, valueOrDefault(name));
+    }
+
+    /** A string (or choice) attribute, or its declared default. */
+    public String string(String name) {
+        return toText(name, valueOrDefault(name));
+    }
+
+    /** An integer-or-pair attribute as {h, w}, or its declared default. */
+    public int[] pair(String name) {
+        return toPair(name, valueOrDefault(name));
     }
 
     public int requireInteger(String name) {
         return toInt(name, require(name));
     }
 
+    // The getters below take the caller's default instead of the declared one; check() reads a
+    // value's kind with them.
+
     public long longInteger(String name, long defaultValue) {
-        if (!has(name)) {
-            return defaultValue;
-        }
-        Object v = values.get(name);
-        if (v instanceof Number n && isIntegral(n) && BigInteger.valueOf(n.longValue()).equals(toBig(n))) {
-            return n.longValue();
-        }
-        throw wrongType(name, "an integer", v);
+        return has(name) ? toLong(name, values.get(name)) : defaultValue;
     }
 
     public double real(String name, double defaultValue) {
-        if (!has(name)) {
-            return defaultValue;
-        }
-        Object v = values.get(name);
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        throw wrongType(name, "a number", v);
+        return has(name) ? toReal(name, values.get(name)) : defaultValue;
     }
 
     public boolean bool(String name, boolean defaultValue) {
-        if (!has(name)) {
-            return defaultValue;
-        }
-        Object v = values.get(name);
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw wrongType(name, "true or false", v);
+        return has(name) ? toBool(name, values.get(name)) : defaultValue;
     }
 
     public String string(String name, String defaultValue) {
-        if (!has(name)) {
-            return defaultValue;
-        }
-        Object v = values.get(name);
-        if (v instanceof String s) {
-            return s;
-        }
-        throw wrongType(name, "a string", v);
+        return has(name) ? toText(name, values.get(name)) : defaultValue;
     }
 
     /**
@@ -133,7 +173,12 @@ public final class Attrs {
      * {@code [left, right, top, bottom]}.
      */
     public int[] requireQuad(String name) {
-        Object v = require(name);
+        require(name);
+        return quad(name);
+    }
+
+    private int[] quad(String name) {
+        Object v = values.get(name);
         if (v instanceof Number) {
             int i = toInt(name, v);
             return new int[] {i, i, i, i};
@@ -202,6 +247,34 @@ public final class Attrs {
             throw new IllegalArgumentException(op + ": attribute '" + name + "' is required");
         }
         return values.get(name);
+    }
+
+    private long toLong(String name, Object v) {
+        if (v instanceof Number n && isIntegral(n) && BigInteger.valueOf(n.longValue()).equals(toBig(n))) {
+            return n.longValue();
+        }
+        throw wrongType(name, "an integer", v);
+    }
+
+    private double toReal(String name, Object v) {
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw wrongType(name, "a number", v);
+    }
+
+    private boolean toBool(String name, Object v) {
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw wrongType(name, "true or false", v);
+    }
+
+    private String toText(String name, Object v) {
+        if (v instanceof String t) {
+            return t;
+        }
+        throw wrongType(name, "a string", v);
     }
 
     private int toInt(String name, Object v) {

@@ -1,6 +1,7 @@
 package dev.fovea.ops;
 
 import dev.fovea.backend.Grads;
+import dev.fovea.primitives.ShapeRules;
 
 import java.util.List;
 
@@ -14,6 +15,7 @@ final class DenseOps {
                 .inputs("input", "weight").optionalInputs("bias")
                 .gradInputs("input", "weight", "bias")
                 .macs((attrs, s) -> s.input("weight").size())
+                .shape((attrs, in) -> ShapeRules.linear(in.get("input"), in.get("weight"), in.optional("bias")))
                 .kernel(attrs -> Kernel.of(null,
                         (b, in) -> Outputs.output(b.linear(in.get("input"), in.get("weight"), in.optional("bias"))),
                         (b, in, out, dy, wanted) -> {

@@ -2,6 +2,8 @@ package dev.fovea.ops;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.primitives.LossKind;
+import dev.fovea.primitives.ShapeRules;
+import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -28,9 +30,15 @@ final class LossOps {
     private static OpDef loss(LossKind kind) {
         return OpDef.builder(kind.opName())
                 .inputs("input", "target").gradInputs("input")
-                .attributes("reduction")
+                .loss()
+                .attribute(Attribute.choice("reduction", List.of("mean"), "accepted for PyTorch compatibility")
+                        .byDefault("mean"))
+                .shape((attrs, in) -> {
+                    ShapeRules.loss(kind, in.get("input"), in.get("target"));
+                    return Shape.scalar();
+                })
                 .kernel(attrs -> {
-                    String reduction = attrs.string("reduction", "mean");
+                    String reduction = attrs.string("reduction");
                     if (!reduction.equals("mean")) {
                         throw new IllegalArgumentException(kind.opName() + ": attribute 'reduction' must be \"mean\", got \""
                                 + reduction + "\"");

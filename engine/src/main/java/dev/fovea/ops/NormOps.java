@@ -6,6 +6,7 @@ import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.primitives.DropoutParams;
+import dev.fovea.primitives.ShapeRules;
 import dev.fovea.tensor.Tensor;
 
 import java.util.List;
@@ -34,11 +35,21 @@ final class NormOps {
                 .inputs("input", "weight", "bias", "running_mean", "running_var")
                 .gradInputs("input", "weight", "bias")
                 .extraOutputs("running_mean", "running_var")
-                .attributes("training", "momentum", "eps")
+                // PyTorch's F.batch_norm defaults: training=False, momentum=0.1, eps=1e-5.
+                .attribute(Attribute.of("training", Attribute.Kind.BOOLEAN, "batch statistics, updating the running ones")
+                        .byDefault(false).perPass())
+                .attribute(Attribute.of("momentum", Attribute.Kind.NUMBER, "weight of a batch in the running statistics")
+                        .range(0, 1).byDefault(0.1))
+                .attribute(Attribute.of("eps", Attribute.Kind.NUMBER, "added to the variance")
+                        .range(Double.MIN_VALUE, 1).byDefault(1e-5))
+                .shape((attrs, in) -> {
+                    ShapeRules.batchNorm(in.get("input"), in.get("weight"), in.get("bias"), in.get("running_mean"),
+                            in.get("running_var"));
+                    return in.get("input");
+                })
                 .kernel(attrs -> {
-                    // PyTorch's F.batch_norm defaults: training=False, momentum=0.1, eps=1e-5.
-                    boolean training = attrs.bool("training", false);
-                    BatchNormParams p = new BatchNormParams(attrs.real("momentum", 0.1), attrs.real("eps", 1e-5));
+                    boolean training = attrs.bool("training");
+                    BatchNormParams p = new BatchNormParams(attrs.real("momentum"), attrs.real("eps"));
                     return Kernel.of(p,
                             (b, in) -> {
                                 if (!training) {
@@ -86,12 +97,16 @@ final class NormOps {
     private static OpDef dropout() {
         return OpDef.builder("dropout")
                 .inputs("input").gradInputs("input")
-                .attributes("p", "training", "seed")
+                // PyTorch's F.dropout defaults: p=0.5, training=True; the seed makes the mask reproducible.
+                .attribute(Attribute.of("p", Attribute.Kind.NUMBER, "the probability of zeroing an element")
+                        .range(0, 1).byDefault(0.5))
+                .attribute(Attribute.of("training", Attribute.Kind.BOOLEAN, "off: the identity").byDefault(true).perPass())
+                .attribute(Attribute.of("seed", Attribute.Kind.INTEGER, "draws the mask").byDefault(0).perPass())
+                .sameShape()
                 .saves(Float.BYTES)  // the mask, one float per element
                 .kernel(attrs -> {
-                    // PyTorch's F.dropout defaults: p=0.5, training=True; the seed makes the mask reproducible.
-                    DropoutParams p = new DropoutParams(attrs.real("p", 0.5), attrs.bool("training", true),
-                            attrs.longInteger("seed", 0));
+                    DropoutParams p = new DropoutParams(attrs.real("p"), attrs.bool("training"),
+                            attrs.longInteger("seed"));
                     return Kernel.of(p,
                             (b, in) -> {
                                 DropoutOutput r = b.dropout(in.get("input"), p);

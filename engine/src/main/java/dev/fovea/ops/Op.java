@@ -84,8 +84,14 @@ public final class Op {
     }
 
     private Inputs checked(Map<String, Tensor> inputs) {
+        checkNames(inputs);
+        return new Inputs(name(), inputs);
+    }
+
+    /** Rejects unknown (with a near miss), null and missing required inputs, naming them. */
+    void checkNames(Map<String, ?> inputs) {
         List<String> valid = def.inputs();
-        for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+        for (Map.Entry<String, ?> e : inputs.entrySet()) {
             if (!valid.contains(e.getKey())) {
                 String hint = Names.closest(e.getKey(), valid).map(c -> " (did you mean '" + c + "'?)").orElse("");
                 throw new IllegalArgumentException(name() + ": unknown input '" + e.getKey() + "'" + hint
@@ -101,7 +107,6 @@ public final class Op {
                         + String.join(", ", valid));
             }
         }
-        return new Inputs(name(), inputs);
     }
 
     @Override

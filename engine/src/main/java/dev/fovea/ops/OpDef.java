@@ -2,6 +2,7 @@ package dev.fovea.ops;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.primitives.ReceptiveField;
+import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -15,8 +16,9 @@ import java.util.function.Function;
 
 /**
  * One op, declared once: its name, its inputs (required and optional, and which of them have
- * gradients), its public outputs, its attribute names, and how attributes are parsed into a
- * {@link Kernel} that maps forward and backward onto the Backend SPI; and the facts a summary and a
+ * gradients), its public outputs, its attributes (typed, with defaults and docs: {@link Attribute}),
+ * the shape of its output given its inputs' shapes and its attributes, and how attributes are parsed
+ * into a {@link Kernel} that maps forward and backward onto the Backend SPI; and the facts a summary and a
  * memory plan need ({@link OpFacts}: multiply-adds, receptive field, state saved for backward,
  * whether the output is a view). Names follow PyTorch's functional API. The graph executor, the
  * conformance runner, summaries and memory plans all go through here, so an op is described in
@@ -28,12 +30,14 @@ public final class OpDef {
     private final Set<String> optionalInputs;
     private final List<String> gradInputs;
     private final List<String> outputs;
-    private final List<String> attributes;
+    private final List<Attribute> attributes;
+    private final OpFacts.ShapeRule shapeRule;
     private final Function<Attrs, Kernel> binder;
     private final OpFacts.Macs macs;
     private final OpFacts.FieldRule fieldRule;
     private final int savedBytesPerOutput;
     private final boolean view;
+    private final boolean loss;
 
     private OpDef(Builder b) {
         this.name = b.name;
@@ -42,11 +46,13 @@ public final class OpDef {
         this.gradInputs = List.copyOf(b.gradInputs);
         this.outputs = List.copyOf(b.outputs);
         this.attributes = List.copyOf(b.attributes);
+        this.shapeRule = Objects.requireNonNull(b.shapeRule, () -> name + ": no shape rule declared");
         this.binder = Objects.requireNonNull(b.binder, "binder");
         this.macs = b.macs;
         this.fieldRule = b.fieldRule;
         this.savedBytesPerOutput = b.savedBytesPerOutput;
         this.view = b.view;
+        this.loss = b.loss;
     }
 
     public static Builder builder(String name) {
@@ -73,14 +79,45 @@ public final class OpDef {
 
     /**
      * Public outputs: always "output" first; batch norm in training also returns the updated
-     * "running_mean" and "running_var". Forward may return more entries (state saved for backward).
+     * "running_mean" and "running_var", the inputs of those names updated in place (so of their
+     * shapes). Forward may return more entries (state saved for backward).
      */
     public List<String> outputs() {
         return outputs;
     }
 
-    public List<String> attributes() {
+    /** The declared attributes, in declaration order. */
+    public List<Attribute> attributes() {
         return attributes;
+    }
+
+    public List<String> attributeNames() {
+        return attributes.stream().map(Attribute::name).toList();
+    }
+
+    /** The attribute called {@code name}; an undeclared one is a programming error. */
+    public Attribute attribute(String name) {
+        for (Attribute a : attributes) {
+            if (a.name().equals(name)) {
+                return a;
+            }
+        }
+        throw new IllegalStateException(this.name + ": no attribute '" + name + "' is declared");
+    }
+
+    /** Whether the op declares attribute {@code name}. */
+    public boolean takes(String name) {
+        return attributes.stream().anyMatch(a -> a.name().equals(name));
+    }
+
+    /**
+     * The shape of "output" for inputs of {@code inputs}' shapes (op input name to shape; absent
+     * optional inputs left out), by the same rules, with the same one-line errors, as the backends
+     * apply when they run the op. {@code attrs} are checked as {@link #bind} checks them.
+     */
+    public Shape outputShape(Attrs attrs, Map<String, Shape> inputs) {
+        bind(attrs).checkNames(inputs);
+        return shapeRule.of(attrs, new OpShapes.In(name, inputs));
     }
 
     /** Multiply-adds of one sample through this op (0 for ops whose cost is memory traffic). */
@@ -117,12 +154,17 @@ public final class OpDef {
         return view;
     }
 
+    /** True for a loss: it compares an output with a target, and ends a training graph rather than being a layer. */
+    public boolean isLoss() {
+        return loss;
+    }
+
     /** Parses and validates {@code attrs} (unknown names rejected) into a ready-to-run op. */
     public Op bind(Attrs attrs) {
         if (!attrs.op().equals(name)) {
             throw new IllegalArgumentException(name + ": attributes were built for op '" + attrs.op() + "'");
         }
-        attrs.requireOnly(attributes);
+        attrs.check(attributes);
         return new Op(this, attrs, binder.apply(attrs));
     }
 
@@ -143,7 +185,7 @@ public final class OpDef {
 
     @Override
     public String toString() {
-        return name + "(" + String.join(", ", inputs) + "; " + String.join(", ", attributes) + ")";
+        return name + "(" + String.join(", ", inputs) + "; " + String.join(", ", attributeNames()) + ")";
     }
 
     /** Declares an op; the family files (ConvOps, PoolOps, ...) each build a few. */
@@ -153,12 +195,14 @@ public final class OpDef {
         private final List<String> optionalInputs = new ArrayList<>();
         private final List<String> gradInputs = new ArrayList<>();
         private final List<String> outputs = new ArrayList<>(List.of(Op.OUTPUT));
-        private final List<String> attributes = new ArrayList<>();
+        private final List<Attribute> attributes = new ArrayList<>();
+        private OpFacts.ShapeRule shapeRule;
         private Function<Attrs, Kernel> binder;
         private OpFacts.Macs macs = OpFacts.NO_MACS;
         private OpFacts.FieldRule fieldRule;
         private int savedBytesPerOutput;
         private boolean view;
+        private boolean loss;
 
         private Builder(String name) {
             this.name = name;
@@ -185,9 +229,23 @@ public final class OpDef {
             return this;
         }
 
-        public Builder attributes(String... names) {
-            attributes.addAll(List.of(names));
+        public Builder attribute(Attribute a) {
+            if (attributes.stream().anyMatch(b -> b.name().equals(a.name()))) {
+                throw new IllegalStateException(name + ": attribute '" + a.name() + "' is declared twice");
+            }
+            attributes.add(a);
             return this;
+        }
+
+        /** The output's shape; every op declares one (most call their parameter record's rule). */
+        public Builder shape(OpFacts.ShapeRule rule) {
+            this.shapeRule = Objects.requireNonNull(rule);
+            return this;
+        }
+
+        /** The output has the shape of input "input" (element-wise maps, dropout, batch norm). */
+        public Builder sameShape() {
+            return shape((attrs, in) -> in.get("input"));
         }
 
         public Builder macs(OpFacts.Macs rule) {
@@ -209,6 +267,11 @@ public final class OpDef {
 
         public Builder view() {
             this.view = true;
+            return this;
+        }
+
+        public Builder loss() {
+            this.loss = true;
             return this;
         }
 

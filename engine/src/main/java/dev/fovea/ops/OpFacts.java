@@ -1,6 +1,7 @@
 package dev.fovea.ops;
 
 import dev.fovea.primitives.ReceptiveField;
+import dev.fovea.tensor.Shape;
 
 /**
  * What a model summary and a memory plan need to know about an op beyond running it, declared with
@@ -23,6 +24,16 @@ public final class OpFacts {
     @FunctionalInterface
     public interface FieldRule {
         ReceptiveField of(Attrs attrs, OpShapes shapes, ReceptiveField input);
+    }
+
+    /**
+     * The shape of an op's "output" given its inputs' shapes and attributes; it validates what the
+     * backends validate, with their one-line errors, by calling the same rules (mostly the parameter
+     * records' {@code outputShape}).
+     */
+    @FunctionalInterface
+    public interface ShapeRule {
+        Shape of(Attrs attrs, OpShapes.In inputs);
     }
 
     static final Macs NO_MACS = (attrs, shapes) -> 0;

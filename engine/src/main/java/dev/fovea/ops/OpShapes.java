@@ -22,4 +22,26 @@ public record OpShapes(Map<String, Shape> inputs, Shape output) {
         }
         return s;
     }
+
+    /** The shapes fed to an op's inputs, by input name, as a declared shape rule reads them. */
+    public record In(String op, Map<String, Shape> shapes) {
+
+        public In {
+            shapes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(shapes));
+        }
+
+        /** A required input's shape (the op's inputs were checked, so it is present). */
+        public Shape get(String name) {
+            Shape s = shapes.get(name);
+            if (s == null) {
+                throw new IllegalArgumentException(op + ": missing input '" + name + "'");
+            }
+            return s;
+        }
+
+        /** An optional input's shape, or null when it is absent. */
+        public Shape optional(String name) {
+            return shapes.get(name);
+        }
+    }
 }

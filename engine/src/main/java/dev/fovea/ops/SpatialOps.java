@@ -1,6 +1,7 @@
 package dev.fovea.ops;
 
 import dev.fovea.backend.PoolOutput;
+import dev.fovea.io.Limits;
 import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.Pad2dParams;
 import dev.fovea.primitives.PadMode;
@@ -26,7 +27,10 @@ final class SpatialOps {
 
     private static OpDef adaptive(PoolKind kind) {
         OpDef.Builder builder = OpDef.builder("adaptive_" + kind.opName()).inputs("input").gradInputs("input")
-                .attributes("output_size")
+                .attribute(Attribute.of("output_size", Attribute.Kind.INTEGER_OR_PAIR,
+                        "the output plane; PyTorch's windows [floor(i*H/OH), ceil((i+1)*H/OH))")
+                        .range(1, Limits.MODEL_WINDOW).asRequired())
+                .shape((attrs, in) -> params(kind, attrs).outputShape(in.get("input")))
                 .receptiveField((attrs, s, in) -> {
                     int h = s.input("input").dim(2);
                     int oh = attrs.requirePair("output_size")[0];
@@ -37,8 +41,7 @@ final class SpatialOps {
         }
         return builder
                 .kernel(attrs -> {
-                    int[] size = attrs.requirePair("output_size");
-                    AdaptivePool2dParams p = new AdaptivePool2dParams(kind, size[0], size[1]);
+                    AdaptivePool2dParams p = params(kind, attrs);
                     return Kernel.of(p,
                             (b, in) -> {
                                 PoolOutput r = b.adaptivePool2d(in.get("input"), p);
@@ -47,6 +50,11 @@ final class SpatialOps {
                             (b, in, out, dy, wanted) -> Outputs.of("input", b.adaptivePool2dBackward(dy, in.get("input"),
                                     new PoolOutput(out.get(Op.OUTPUT), out.get(PoolOps.INDICES)), p)));
                 });
+    }
+
+    private static AdaptivePool2dParams params(PoolKind kind, Attrs attrs) {
+        int[] size = attrs.requirePair("output_size");
+        return new AdaptivePool2dParams(kind, size[0], size[1]);
     }
 
     /** The most input cells one output cell of an adaptive pool covers along an axis of n cells pooled to out. */
@@ -58,10 +66,16 @@ final class SpatialOps {
         return widest;
     }
 
-
     private static OpDef upsample() {
         return OpDef.builder("upsample").inputs("input").gradInputs("input")
-                .attributes("mode", "size", "scale_factor", "align_corners")
+                .attribute(Attribute.choice("mode", UpsampleMode::text, "F.interpolate's coordinate rules",
+                        UpsampleMode.values()).byDefault("nearest"))
+                .attribute(Attribute.of("size", Attribute.Kind.INTEGER_OR_PAIR, "the output plane (or scale_factor)")
+                        .range(1, Limits.IMAGE_SIDE))
+                .attribute(Attribute.of("scale_factor", Attribute.Kind.NUMBER_OR_PAIR,
+                        "each output side is floor(side * scale) (or size)").range(Double.MIN_VALUE, Limits.MODEL_WINDOW))
+                .attribute(Attribute.of("align_corners", Attribute.Kind.BOOLEAN, "bilinear only").byDefault(false))
+                .shape((attrs, in) -> upsampleParams(attrs).outputShape(in.get("input")))
                 .kernel(attrs -> {
                     Upsample2dParams p = upsampleParams(attrs);
                     return Kernel.of(p,
@@ -73,8 +87,8 @@ final class SpatialOps {
 
     /** mode defaults to nearest and align_corners to false, as in F.interpolate; one of size and scale_factor is required. */
     private static Upsample2dParams upsampleParams(Attrs a) {
-        UpsampleMode mode = UpsampleMode.parse(a.string("mode", "nearest"));
-        boolean alignCorners = a.bool("align_corners", false);
+        UpsampleMode mode = UpsampleMode.parse(a.string("mode"));
+        boolean alignCorners = a.bool("align_corners");
         double[] scale = a.realPair("scale_factor");
         if (a.has("size") == (scale != null)) {
             throw new IllegalArgumentException("upsample: give exactly one of size and scale_factor");
@@ -88,14 +102,22 @@ final class SpatialOps {
 
     private static OpDef pad() {
         return OpDef.builder("pad").inputs("input").gradInputs("input")
-                .attributes("padding", "mode", "value")
+                .attribute(Attribute.of("padding", Attribute.Kind.INTEGER_OR_FOUR, "F.pad's [left, right, top, bottom]")
+                        .range(0, Limits.MODEL_WINDOW).asRequired())
+                .attribute(Attribute.choice("mode", PadMode::text, "reflect padding must be smaller than its dimension",
+                        PadMode.values()).byDefault("constant"))
+                .attribute(Attribute.of("value", Attribute.Kind.NUMBER, "constant mode's fill").byDefault(0.0))
+                .shape((attrs, in) -> padParams(attrs).outputShape(in.get("input")))
                 .kernel(attrs -> {
-                    int[] q = attrs.requireQuad("padding");
-                    Pad2dParams p = new Pad2dParams(q[0], q[1], q[2], q[3], PadMode.parse(attrs.string("mode", "constant")),
-                            (float) attrs.real("value", 0));
+                    Pad2dParams p = padParams(attrs);
                     return Kernel.of(p,
                             (b, in) -> Outputs.output(b.pad2d(in.get("input"), p)),
                             (b, in, out, dy, wanted) -> Outputs.of("input", b.pad2dBackward(dy, in.get("input").shape(), p)));
                 });
+    }
+
+    private static Pad2dParams padParams(Attrs attrs) {
+        int[] q = attrs.requireQuad("padding");
+        return new Pad2dParams(q[0], q[1], q[2], q[3], PadMode.parse(attrs.string("mode")), (float) attrs.real("value"));
     }
 }

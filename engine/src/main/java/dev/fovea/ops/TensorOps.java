@@ -1,5 +1,6 @@
 package dev.fovea.ops;
 
+import dev.fovea.primitives.ShapeRules;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 
@@ -18,9 +19,11 @@ final class TensorOps {
     private static OpDef concat() {
         return OpDef.builder("concat")
                 .inputs("input", "other").gradInputs("input", "other")
-                .attributes("dim")
+                .attribute(Attribute.of("dim", Attribute.Kind.INTEGER, "negative counts from the end").range(-4, 3).byDefault(0))
+                .shape((attrs, in) -> ShapeRules.concat(new Shape[] {in.get("input"), in.get("other")},
+                        axis("concat", "dim", in.get("input"), attrs.integer("dim"))))
                 .kernel(attrs -> {
-                    int dim = attrs.integer("dim", 0);
+                    int dim = attrs.integer("dim");
                     return Kernel.of(dim,
                             (b, in) -> Outputs.output(b.concat(List.of(in.get("input"), in.get("other")),
                                     axis("concat", "dim", in.get("input").shape(), dim))),
@@ -40,11 +43,13 @@ final class TensorOps {
     private static OpDef flatten() {
         return OpDef.builder("flatten")
                 .inputs("input").gradInputs("input")
-                .attributes("start_dim", "end_dim")
+                .attribute(Attribute.of("start_dim", Attribute.Kind.INTEGER, "").dimRange().byDefault(1))
+                .attribute(Attribute.of("end_dim", Attribute.Kind.INTEGER, "").dimRange().byDefault(-1))
+                .shape((attrs, in) -> flattened(in.get("input"), attrs.integer("start_dim"), attrs.integer("end_dim")))
                 .view()
                 .kernel(attrs -> {
-                    int start = attrs.integer("start_dim", 1);
-                    int end = attrs.integer("end_dim", -1);
+                    int start = attrs.integer("start_dim");
+                    int end = attrs.integer("end_dim");
                     return Kernel.of(new int[] {start, end},
                             (b, in) -> Outputs.output(in.get("input").reshape(flattened(in.get("input").shape(), start, end))),
                             (b, in, out, dy, wanted) -> Outputs.of("input", dy.reshape(in.get("input").shape())));

@@ -2,9 +2,11 @@
  * The op registry: every op Fovea knows, declared once with PyTorch's functional names.
  *
  * <p>An {@link dev.fovea.ops.OpDef} gives an op's input names (required, optional, and
- * those with gradients), its outputs and its attribute names. {@link dev.fovea.ops.OpDef#bind}
- * parses attributes, given as a JSON-like map, into the op's parameter record (Conv2dParams,
- * Pool2dParams, ...) once, and returns an {@link dev.fovea.ops.Op} whose forward and
+ * those with gradients), its outputs, its attributes ({@link dev.fovea.ops.Attribute}: kind,
+ * default or required, file range, doc) and its output shape rule, which graph building asks
+ * instead of running anything. {@link dev.fovea.ops.OpDef#bind} checks attributes, given as a
+ * JSON-like map, against the declaration and parses them into the op's parameter record
+ * (Conv2dParams, Pool2dParams, ...) once, and returns an {@link dev.fovea.ops.Op} whose forward and
  * backward map onto the {@link dev.fovea.backend.Backend} SPI. A graph node holds such an Op;
  * the conformance runner binds one per case. Unknown ops, attributes and inputs are errors that name
  * the offending name, suggest a near miss and list the valid ones.

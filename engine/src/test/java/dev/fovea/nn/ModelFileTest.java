@@ -129,11 +129,12 @@ class ModelFileTest {
     @Test
     void otherMistakesAreNamedToo() {
         String type = error(model("{\"name\": \"c\", \"type\": \"conv2\"}"));
+        // The layer types are the catalogue's ops (losses aside), in catalogue order.
         assertEquals("m.json: layers[0] (c): field 'type': unknown layer type 'conv2' (did you mean 'conv2d'?); valid "
-                + "types: conv2d, linear, batch_norm, prelu, relu, leaky_relu, sigmoid, tanh, hardswish, hardsigmoid, silu, "
-                + "gelu, mish, elu, relu6, max_pool2d, min_pool2d, "
-                + "avg_pool2d, global_avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d, upsample, pad, flatten, "
-                + "dropout, softmax, log_softmax, add, concat, sub, mul, div, sum, mean, reshape, transpose, permute", type);
+                + "types: conv2d, max_pool2d, avg_pool2d, min_pool2d, global_avg_pool2d, adaptive_avg_pool2d, "
+                + "adaptive_max_pool2d, upsample, pad, batch_norm, dropout, linear, relu, leaky_relu, sigmoid, tanh, "
+                + "hardswish, hardsigmoid, silu, gelu, mish, elu, relu6, prelu, softmax, log_softmax, add, sub, mul, div, "
+                + "sum, mean, reshape, transpose, permute, concat, flatten", type);
         assertEquals("m.json: layers[0]: field 'name' is required for layers with parameters (it names them, e.g. "
                 + "conv1.weight)", error(model("{\"type\": \"linear\", \"out_features\": 3}")));
         assertEquals("m.json: layers[1] (s): field 'inputs': no earlier layer is named 'rleu' (did you mean 'relu'?)",
