@@ -6,19 +6,16 @@ import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.primitives.Activation;
-import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.Broadcast;
 import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.primitives.DropoutParams;
 import dev.fovea.primitives.LossKind;
-import dev.fovea.primitives.Pad2dParams;
 import dev.fovea.primitives.Permutation;
 import dev.fovea.primitives.Pool2dParams;
-import dev.fovea.primitives.PoolKind;
+import dev.fovea.primitives.Resampling2d;
 import dev.fovea.primitives.ShapeRules;
-import dev.fovea.primitives.Upsample2dParams;
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
@@ -123,7 +120,7 @@ final class ShapeOnlyBackend implements Backend {
     @Override
     public PoolOutput pool2d(Tensor input, Pool2dParams p) {
         Shape out = p.outputShape(input.shape());
-        return new PoolOutput(of(out), p.kind() == PoolKind.AVG ? null : ints(out));
+        return new PoolOutput(of(out), p.kind() == dev.fovea.primitives.PoolKind.AVG ? null : ints(out));
     }
 
     @Override
@@ -148,33 +145,13 @@ final class ShapeOnlyBackend implements Backend {
     // ---- spatial resampling: adaptive pooling, upsample, pad ----
 
     @Override
-    public PoolOutput adaptivePool2d(Tensor input, AdaptivePool2dParams p) {
+    public PoolOutput resample2d(Tensor input, Resampling2d p) {
         Shape out = p.outputShape(input.shape());
-        return new PoolOutput(of(out), p.kind() == PoolKind.AVG ? null : ints(out));
+        return new PoolOutput(of(out), p.winners() ? ints(out) : null);
     }
 
     @Override
-    public Tensor adaptivePool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, AdaptivePool2dParams p) {
-        return of(input.shape());
-    }
-
-    @Override
-    public Tensor upsample2d(Tensor input, Upsample2dParams p) {
-        return of(p.outputShape(input.shape()));
-    }
-
-    @Override
-    public Tensor upsample2dBackward(Tensor gradOutput, Shape inputShape, Upsample2dParams p) {
-        return of(inputShape);
-    }
-
-    @Override
-    public Tensor pad2d(Tensor input, Pad2dParams p) {
-        return of(p.outputShape(input.shape()));
-    }
-
-    @Override
-    public Tensor pad2dBackward(Tensor gradOutput, Shape inputShape, Pad2dParams p) {
+    public Tensor resample2dBackward(Tensor gradOutput, Shape inputShape, Tensor indices, Resampling2d p) {
         return of(inputShape);
     }
 
@@ -266,12 +243,6 @@ final class ShapeOnlyBackend implements Backend {
     @Override
     public Tensor dropoutBackward(Tensor gradOutput, DropoutOutput forward) {
         return of(gradOutput.shape());
-    }
-
-    @Override
-    public Tensor add(Tensor a, Tensor b) {
-        same("add", a.shape(), b.shape());
-        return of(a.shape());
     }
 
     @Override

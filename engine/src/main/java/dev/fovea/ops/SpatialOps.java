@@ -5,6 +5,7 @@ import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.Pad2dParams;
 import dev.fovea.primitives.PadMode;
 import dev.fovea.primitives.PoolKind;
+import dev.fovea.primitives.Resampling2d;
 import dev.fovea.primitives.Upsample2dParams;
 import dev.fovea.primitives.UpsampleMode;
 
@@ -38,15 +39,22 @@ final class SpatialOps {
         return builder
                 .kernel(attrs -> {
                     int[] size = attrs.requirePair("output_size");
-                    AdaptivePool2dParams p = new AdaptivePool2dParams(kind, size[0], size[1]);
-                    return Kernel.of(p,
-                            (b, in) -> {
-                                PoolOutput r = b.adaptivePool2d(in.get("input"), p);
-                                return Outputs.of(Op.OUTPUT, r.output(), PoolOps.INDICES, r.indices());
-                            },
-                            (b, in, out, dy, wanted) -> Outputs.of("input", b.adaptivePool2dBackward(dy, in.get("input"),
-                                    new PoolOutput(out.get(Op.OUTPUT), out.get(PoolOps.INDICES)), p)));
+                    return resampling(new AdaptivePool2dParams(kind, size[0], size[1]));
                 });
+    }
+
+    /**
+     * Every member's kernel: the backend's one resampling pair. Winners (adaptive max pooling's) travel
+     * as the extra output "indices" and come back to the backward pass; the other members have none.
+     */
+    private static Kernel resampling(Resampling2d p) {
+        return Kernel.of(p,
+                (b, in) -> {
+                    PoolOutput r = b.resample2d(in.get("input"), p);
+                    return Outputs.of(Op.OUTPUT, r.output(), PoolOps.INDICES, r.indices());
+                },
+                (b, in, out, dy, wanted) -> Outputs.of("input",
+                        b.resample2dBackward(dy, in.get("input").shape(), out.get(PoolOps.INDICES), p)));
     }
 
     /** The most input cells one output cell of an adaptive pool covers along an axis of n cells pooled to out. */
@@ -58,17 +66,10 @@ final class SpatialOps {
         return widest;
     }
 
-
     private static OpDef upsample() {
         return OpDef.builder("upsample").inputs("input").gradInputs("input")
                 .attributes("mode", "size", "scale_factor", "align_corners")
-                .kernel(attrs -> {
-                    Upsample2dParams p = upsampleParams(attrs);
-                    return Kernel.of(p,
-                            (b, in) -> Outputs.output(b.upsample2d(in.get("input"), p)),
-                            (b, in, out, dy, wanted) -> Outputs.of("input",
-                                    b.upsample2dBackward(dy, in.get("input").shape(), p)));
-                });
+                .kernel(attrs -> resampling(upsampleParams(attrs)));
     }
 
     /** mode defaults to nearest and align_corners to false, as in F.interpolate; one of size and scale_factor is required. */
@@ -91,11 +92,8 @@ final class SpatialOps {
                 .attributes("padding", "mode", "value")
                 .kernel(attrs -> {
                     int[] q = attrs.requireQuad("padding");
-                    Pad2dParams p = new Pad2dParams(q[0], q[1], q[2], q[3], PadMode.parse(attrs.string("mode", "constant")),
-                            (float) attrs.real("value", 0));
-                    return Kernel.of(p,
-                            (b, in) -> Outputs.output(b.pad2d(in.get("input"), p)),
-                            (b, in, out, dy, wanted) -> Outputs.of("input", b.pad2dBackward(dy, in.get("input").shape(), p)));
+                    return resampling(new Pad2dParams(q[0], q[1], q[2], q[3],
+                            PadMode.parse(attrs.string("mode", "constant")), (float) attrs.real("value", 0)));
                 });
     }
 }

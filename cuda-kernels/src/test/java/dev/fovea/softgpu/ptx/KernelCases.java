@@ -11,6 +11,7 @@ import dev.fovea.kernels.TensorCase;
 import dev.fovea.kernels.SpatialCase;
 import dev.fovea.primitives.Activation;
 import dev.fovea.primitives.BatchNormParams;
+import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.primitives.ConvMode;
 import dev.fovea.primitives.DropoutParams;
@@ -394,7 +395,7 @@ final class KernelCases {
                         axpy.floats(r, "y", j));
             }
         });
-        float[] sum = REF.download(REF.add(Tensor.of(Shape.of(n), x), Tensor.of(Shape.of(n), y)));
+        float[] sum = REF.download(REF.binary(BinaryOp.ADD, Tensor.of(Shape.of(n), x), Tensor.of(Shape.of(n), y)));
         Run add = s.launch("fovea_add", n, Map.of("x", x, "y", y), Map.of("z", new Out(n)), "x", "y", "z", n);
         s.close("fovea_add", "add", add, "z", sum, 0, 0);
 

@@ -83,23 +83,23 @@ class RefSpatialGradientTest {
 
     private static float[] forward(Backend b, Object p, float[] x, Shape xs) {
         if (p instanceof AdaptivePool2dParams a) {
-            return b.download(b.adaptivePool2d(b.upload(xs, x), a).output());
+            return b.download(b.resample2d(b.upload(xs, x), a).output());
         }
         if (p instanceof Upsample2dParams u) {
-            return b.download(b.upsample2d(b.upload(xs, x), u));
+            return b.download(b.resample2d(b.upload(xs, x), u).output());
         }
-        return b.download(b.pad2d(b.upload(xs, x), (Pad2dParams) p));
+        return b.download(b.resample2d(b.upload(xs, x), (Pad2dParams) p).output());
     }
 
     private static float[] backward(Backend b, Object p, float[] x, Shape xs, float[] dy, Shape ys) {
         if (p instanceof AdaptivePool2dParams a) {
-            PoolOutput f = b.adaptivePool2d(b.upload(xs, x), a);
-            return b.download(b.adaptivePool2dBackward(b.upload(ys, dy), b.upload(xs, x), f, a));
+            PoolOutput f = b.resample2d(b.upload(xs, x), a);
+            return b.download(b.resample2dBackward(b.upload(ys, dy), xs, f.indices(), a));
         }
         if (p instanceof Upsample2dParams u) {
-            return b.download(b.upsample2dBackward(b.upload(ys, dy), xs, u));
+            return b.download(b.resample2dBackward(b.upload(ys, dy), xs, null, u));
         }
-        return b.download(b.pad2dBackward(b.upload(ys, dy), xs, (Pad2dParams) p));
+        return b.download(b.resample2dBackward(b.upload(ys, dy), xs, null, (Pad2dParams) p));
     }
 
     /** A seeded shuffle of 0, 0.05, 0.10, ... shifted to straddle zero. */

@@ -8,6 +8,7 @@ import dev.fovea.backend.PoolOutput;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.primitives.Activation;
 import dev.fovea.primitives.BatchNormParams;
+import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.primitives.ConvMode;
 import dev.fovea.primitives.DropoutParams;
@@ -304,7 +305,8 @@ class CudaBackendGpuTest {
         Tensor g = ref(x.shape(), 32);
         same("dropout backward", REF.dropoutBackward(g, de), cuda.dropoutBackward(dev(g), da));
         Tensor other = ref(x.shape(), 33);
-        same("add", REF.add(x, other), cuda.add(dev(x), dev(other)));
+        same("add (same shapes: fovea_add)", REF.binary(BinaryOp.ADD, x, other),
+                cuda.binary(BinaryOp.ADD, dev(x), dev(other)));
         Tensor z = ref(Shape.of(2, 2, 4, 4), 34);
         Tensor cat = REF.concat(List.of(x, z), 1);
         Tensor catDev = cuda.concat(List.of(dev(x), dev(z)), 1);
