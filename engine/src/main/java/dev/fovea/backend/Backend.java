@@ -108,14 +108,10 @@ public interface Backend extends AutoCloseable {
 
     Tensor pool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, Pool2dParams p);
 
-    /** Mean over H and W: [N,C,H,W] -> [N,C,1,1]. */
-    Tensor globalAvgPool2d(Tensor input);
-
-    Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape);
-
     // ---- spatial resampling: adaptive pooling, upsample, pad ----
     // One pair for the whole Resampling2d family: a backend dispatches on the member in its spatial
-    // file, so a new member of the family does not change this interface.
+    // file, so a new member of the family does not change this interface. Global average pooling is
+    // adaptive average pooling to 1x1.
 
     /**
      * Resamples each H x W plane by {@code p}'s rule ({@link Resampling2d#outputShape}). Members with

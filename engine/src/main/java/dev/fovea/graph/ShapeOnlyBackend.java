@@ -128,20 +128,6 @@ final class ShapeOnlyBackend implements Backend {
         return of(input.shape());
     }
 
-    @Override
-    public Tensor globalAvgPool2d(Tensor input) {
-        Shape s = input.shape();
-        if (s.rank() != 4) {
-            throw new IllegalArgumentException("global_avg_pool2d: input must be 4-D NCHW, got " + s);
-        }
-        return of(Shape.of(s.dim(0), s.dim(1), 1, 1));
-    }
-
-    @Override
-    public Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
-        return of(inputShape);
-    }
-
     // ---- spatial resampling: adaptive pooling, upsample, pad ----
 
     @Override

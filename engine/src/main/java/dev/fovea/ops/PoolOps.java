@@ -1,19 +1,26 @@
 package dev.fovea.ops;
 
 import dev.fovea.backend.PoolOutput;
+import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.Pool2dParams;
 import dev.fovea.primitives.PoolKind;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * max_pool2d, avg_pool2d, min_pool2d (kernel_size, stride defaulting to kernel_size, padding; avg
- * also count_include_pad) and global_avg_pool2d. Max and min pooling save the winners' positions
- * as the extra forward entry "indices" for the backward pass.
+ * also count_include_pad) and global_avg_pool2d (the backends' adaptive average pooling to 1x1).
+ * Max and min pooling save the winners' positions as the extra forward entry "indices" for the
+ * backward pass.
  */
 final class PoolOps {
     static final String INDICES = "indices";
+
+    /** global_avg_pool2d is adaptive average pooling to one cell per plane (CUDA keeps a kernel for it). */
+    private static final AdaptivePool2dParams WHOLE_PLANE = new AdaptivePool2dParams(PoolKind.AVG, 1, 1);
 
     private PoolOps() {
     }
@@ -28,10 +35,22 @@ final class PoolOps {
                 // One output cell sees the whole plane.
                 .receptiveField((attrs, s, in) -> in.then(s.input("input").dim(2), s.input("input").dim(2)))
                 .kernel(attrs -> Kernel.of(null,
-                        (b, in) -> Outputs.output(b.globalAvgPool2d(in.get("input"))),
+                        (b, in) -> Outputs.output(b.resample2d(globalInput(in.get("input")), WHOLE_PLANE).output()),
                         (b, in, out, dy, wanted) -> Outputs.of("input",
-                                b.globalAvgPool2dBackward(dy, in.get("input").shape())))));
+                                b.resample2dBackward(dy, in.get("input").shape(), null, WHOLE_PLANE)))));
         return ops;
+    }
+
+    /** Checks global_avg_pool2d's input under its own name; adaptive pooling's checks would name adaptive_avg_pool2d. */
+    private static Tensor globalInput(Tensor x) {
+        Shape s = x.shape();
+        if (s.rank() != 4) {
+            throw new IllegalArgumentException("global_avg_pool2d: input must be 4-D NCHW, got " + s);
+        }
+        if (s.dim(2) == 0 || s.dim(3) == 0) {
+            throw new IllegalArgumentException("global_avg_pool2d: input " + s + " has an empty H x W plane to average");
+        }
+        return x;
     }
 
     private static OpDef pool(PoolKind kind) {

@@ -120,26 +120,6 @@ public class ReferenceBackend implements Backend {
         return Host.tensor(input.shape(), RefPool.backward(Host.floats(gradOutput), out, input.shape(), p, idx));
     }
 
-    @Override
-    public Tensor globalAvgPool2d(Tensor input) {
-        Shape s = input.shape();
-        if (s.rank() != 4) {
-            throw new IllegalArgumentException("global_avg_pool2d: input must be 4-D NCHW, got " + s);
-        }
-        return Host.tensor(Shape.of(s.dim(0), s.dim(1), 1, 1), RefPool.globalAvg(Host.floats(input), s));
-    }
-
-    @Override
-    public Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
-        if (inputShape.rank() != 4) {
-            throw new IllegalArgumentException("global_avg_pool2d backward: input shape must be 4-D NCHW, got "
-                    + inputShape);
-        }
-        requireShape("global_avg_pool2d backward", "grad_output", gradOutput,
-                Shape.of(inputShape.dim(0), inputShape.dim(1), 1, 1));
-        return Host.tensor(inputShape, RefPool.globalAvgBackward(Host.floats(gradOutput), inputShape));
-    }
-
     // ---- spatial resampling: adaptive pooling, upsample, pad ----
 
     /** How this backend walks channel planes in the spatial ops: in order here, over threads in the fast backend. */

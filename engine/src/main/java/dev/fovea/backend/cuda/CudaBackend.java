@@ -307,16 +307,6 @@ public final class CudaBackend implements Backend {
         return poolNorm.pool2dBackward(gradOutput, input, forward, p);
     }
 
-    @Override
-    public Tensor globalAvgPool2d(Tensor input) {
-        return poolNorm.globalAvgPool2d(input);
-    }
-
-    @Override
-    public Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
-        return poolNorm.globalAvgPool2dBackward(gradOutput, inputShape);
-    }
-
     // ---- spatial resampling: adaptive pooling, upsample, pad ----
 
     @Override

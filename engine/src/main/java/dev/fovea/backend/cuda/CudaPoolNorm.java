@@ -94,29 +94,6 @@ final class CudaPoolNorm {
         return dx;
     }
 
-    Tensor globalAvgPool2d(Tensor input) {
-        Shape s = input.shape();
-        if (s.rank() != 4) {
-            throw new IllegalArgumentException("global_avg_pool2d: input must be 4-D NCHW, got " + s);
-        }
-        String ctx = "global_avg_pool2d input " + s;
-        Tensor y = dev.tensor(Shape.of(s.dim(0), s.dim(1), 1, 1), ctx);
-        int planes = s.dim(0) * s.dim(1);
-        dev.kernels.launch(Kernel.GLOBAL_AVGPOOL_FORWARD, planes, ctx, ptr(input), ptr(y), planes, s.dim(2) * s.dim(3));
-        return y;
-    }
-
-    Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
-        CudaChecks.shape("global_avg_pool2d backward", "grad_output", gradOutput,
-                Shape.of(inputShape.dim(0), inputShape.dim(1), 1, 1));
-        String ctx = "global_avg_pool2d backward input " + inputShape;
-        Tensor dx = dev.tensor(inputShape, ctx);
-        int planes = inputShape.dim(0) * inputShape.dim(1);
-        dev.kernels.launch(Kernel.GLOBAL_AVGPOOL_BACKWARD, inputShape.size(), ctx, ptr(gradOutput), ptr(dx), planes,
-                inputShape.dim(2) * inputShape.dim(3));
-        return dx;
-    }
-
     // ---- normalisation ----------------------------------------------------------------------
 
     /** Spatial size per channel: H*W for [N, C, H, W], 1 for [N, C]. */

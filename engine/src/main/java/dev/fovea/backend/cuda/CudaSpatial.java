@@ -85,10 +85,25 @@ final class CudaSpatial {
         return all;
     }
 
+    /**
+     * Average pooling to 1x1 (global_avg_pool2d) runs on pooling.cu's global kernels: the same float
+     * sum in the same order and the same division, so the same bits, without the window arithmetic
+     * (64-bit divisions) the adaptive kernels do per cell.
+     */
+    private static boolean wholePlane(AdaptivePool2dParams p) {
+        return p.kind() == PoolKind.AVG && p.outH() == 1 && p.outW() == 1;
+    }
+
     private PoolOutput adaptivePool2d(Tensor input, AdaptivePool2dParams p) {
         Shape out = p.outputShape(input.shape());
         String ctx = p.opName() + " input " + input.shape() + " " + p;
         Tensor y = dev.tensor(out, ctx);
+        if (wholePlane(p)) {
+            int planes = out.dim(0) * out.dim(1);
+            dev.kernels.launch(Kernel.GLOBAL_AVGPOOL_FORWARD, planes, ctx, ptr(input), ptr(y), planes,
+                    input.shape().dim(2) * input.shape().dim(3));
+            return new PoolOutput(y, null);
+        }
         if (p.kind() == PoolKind.AVG) {
             dev.kernels.launch(Kernel.ADAPTIVE_AVGPOOL_FORWARD, out.size(), ctx,
                     args(new Object[]{ptr(input), ptr(y)}, sizes(input.shape(), out)));
@@ -113,7 +128,10 @@ final class CudaSpatial {
             CudaChecks.shape(op, "indices", indices, out);
         }
         Tensor dx = dev.tensor(inputShape, ctx);
-        if (p.kind() == PoolKind.AVG) {
+        if (wholePlane(p)) {
+            dev.kernels.launch(Kernel.GLOBAL_AVGPOOL_BACKWARD, inputShape.size(), ctx, ptr(gradOutput), ptr(dx),
+                    out.dim(0) * out.dim(1), inputShape.dim(2) * inputShape.dim(3));
+        } else if (p.kind() == PoolKind.AVG) {
             dev.kernels.launch(Kernel.ADAPTIVE_AVGPOOL_BACKWARD, inputShape.size(), ctx,
                     args(new Object[]{ptr(gradOutput), ptr(dx)}, sizes(inputShape, out)));
         } else {

@@ -9,6 +9,7 @@ import dev.fovea.primitives.PoolKind;
 import dev.fovea.primitives.Upsample2dParams;
 import dev.fovea.primitives.UpsampleMode;
 import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static dev.fovea.testing.Arrays2.assertExact;
@@ -73,6 +74,18 @@ class RefSpatialTest {
         }
         assertEquals(7f, y[3]);
         assertArrayEquals(new int[] {3, 1, 3, 8}, be.downloadInts(out.indices()));
+    }
+
+    @Test
+    void globalAveragePoolingIsAdaptiveAveragePoolingToOneCell() {
+        float[] x = {1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50, 60};
+        Shape xs = Shape.of(2, 1, 2, 3);
+        AdaptivePool2dParams p = new AdaptivePool2dParams(PoolKind.AVG, 1, 1);
+        Tensor y = be.resample2d(be.upload(xs, x), p).output();
+        assertEquals(Shape.of(2, 1, 1, 1), y.shape());
+        assertExact("global average", new float[] {3.5f, 35}, be.download(y));
+        Tensor dx = be.resample2dBackward(be.upload(Shape.of(2, 1, 1, 1), new float[] {6, 12}), xs, null, p);
+        assertExact("global average backward", new float[] {1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2}, be.download(dx));
     }
 
     @Test
