@@ -5,6 +5,10 @@
 // Upsample2dParams, Pad2dParams) and of PyTorch 1.13. Forward passes run one thread per output
 // element. Backward passes run one thread per INPUT element and gather from the outputs that read
 // it, so no two threads write the same cell: no atomics, and a deterministic summation order.
+//
+// All of them serve the one Backend#resample2d pair, which CudaSpatial dispatches on the Resampling2d
+// record; average pooling to 1x1 (global_avg_pool2d) takes pooling.cu's fovea_global_avgpool2d_*
+// instead: the same sums and divisions without the window arithmetic.
 #include "common.cuh"
 
 // Pad modes: the order of dev.fovea.primitives.PadMode.

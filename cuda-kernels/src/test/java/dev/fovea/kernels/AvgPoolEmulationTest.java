@@ -4,6 +4,7 @@ import dev.fovea.backend.Backend;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.kernels.KernelEmulator.Flavour;
+import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.Pool2dParams;
 import dev.fovea.primitives.PoolKind;
 import dev.fovea.tensor.Shape;
@@ -25,6 +26,8 @@ import java.util.SplittableRandom;
  */
 class AvgPoolEmulationTest {
     private static final Backend REF = new ReferenceBackend();
+    /** global_avg_pool2d's reference: adaptive average pooling to one cell per plane. */
+    private static final AdaptivePool2dParams WHOLE_PLANE = new AdaptivePool2dParams(PoolKind.AVG, 1, 1);
 
     static List<Pool2dParams> params() {
         List<Pool2dParams> out = new ArrayList<>(List.of(Pool2dParams.of(PoolKind.AVG, 2),
@@ -85,14 +88,14 @@ class AvgPoolEmulationTest {
         int planes = 15;
         int hw = 63;
         float[] x = Arrays2.random(xs.size(), 1);
-        float[] y = REF.download(REF.globalAvgPool2d(Tensor.of(xs, x)));
-        float[] bound = REF.download(REF.globalAvgPool2d(Tensor.of(xs, Compare.abs(x))));
+        float[] y = REF.download(REF.resample2d(Tensor.of(xs, x), WHOLE_PLANE).output());
+        float[] bound = REF.download(REF.resample2d(Tensor.of(xs, Compare.abs(x)), WHOLE_PLANE).output());
         for (KernelEmulator.Result r : Emulation.everyLaunch(emu, planes, Map.of("x", x),
                 Map.of("y", Emulation.Out.floats(planes)), "fovea_global_avgpool2d_forward", "x", "y", planes, hw)) {
             Compare.withinBound("global average", y, r.floats("y"), bound, hw + 1);
         }
         float[] dy = Arrays2.random(planes, 2);
-        float[] dx = REF.download(REF.globalAvgPool2dBackward(Tensor.of(Shape.of(3, 5, 1, 1), dy), xs));
+        float[] dx = REF.download(REF.resample2dBackward(Tensor.of(Shape.of(3, 5, 1, 1), dy), xs, null, WHOLE_PLANE));
         // One division per element: 1 ulp of the reference's double-then-round.
         Emulation.check(emu, "global average backward", Map.of("dy", dy), "dx", null, dx, 0, 1.2e-7,
                 "fovea_global_avgpool2d_backward", "dy", "dx", planes, hw);

@@ -6,6 +6,7 @@ import dev.fovea.backend.Grads;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.kernels.KernelEmulator.Flavour;
 import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.DropoutMask;
 import dev.fovea.primitives.DropoutParams;
 import dev.fovea.tensor.Shape;
@@ -66,7 +67,7 @@ class ElementwiseEmulationTest {
         Emulation.check(emu, "fill", Map.of(), "y", null, filled, 0, 0, "fovea_fill", "y", N, 2.5f);
         Emulation.check(emu, "scale", Map.of("x", x), "y", null, scaled, 0, 0, "fovea_scale", "x", "y", N, a);
         Emulation.check(emu, "axpy", Map.of("x", x), "y", y, axpy, 0, 0, "fovea_axpy", "x", "y", N, a);
-        float[] sum = REF.download(REF.add(Tensor.of(Shape.of(N), x), Tensor.of(Shape.of(N), y)));
+        float[] sum = REF.download(REF.binary(BinaryOp.ADD, Tensor.of(Shape.of(N), x), Tensor.of(Shape.of(N), y)));
         Emulation.check(emu, "add", Map.of("x", x, "y", y), "z", null, sum, 0, 0, "fovea_add", "x", "y", "z", N);
     }
 

@@ -95,14 +95,14 @@ public record SpatialCase(String entry, String what, long work, Map<String, Obje
     private static void adaptiveAvg(List<SpatialCase> out, Shape xs, AdaptivePool2dParams p, long seed) {
         float[] x = Arrays2.random(xs.size(), seed);
         Tensor xt = Tensor.of(xs, x);
-        PoolOutput fwd = REF.adaptivePool2d(xt, p);
+        PoolOutput fwd = REF.resample2d(xt, p);
         Shape ys = fwd.output().shape();
         String what = p + " x" + xs;
         out.add(new SpatialCase("fovea_adaptive_avgpool2d_forward", what, ys.size(), Map.of("x", x),
                 Map.of("y", REF.download(fwd.output())), sizes(xs, ys, "x", "y"), 1e-5, 0));
         float[] dy = Arrays2.random(ys.size(), seed + 1);
         out.add(new SpatialCase("fovea_adaptive_avgpool2d_backward", what + " backward", xs.size(), Map.of("dy", dy),
-                Map.of("dx", REF.download(REF.adaptivePool2dBackward(Tensor.of(ys, dy), xt, fwd, p))),
+                Map.of("dx", REF.download(REF.resample2dBackward(Tensor.of(ys, dy), xt.shape(), fwd.indices(), p))),
                 sizes(xs, ys, "dy", "dx"), 1e-5, 0));
     }
 
@@ -113,7 +113,7 @@ public record SpatialCase(String entry, String what, long work, Map<String, Obje
             x[i] = nans && r.nextInt(8) == 0 ? Float.NaN : r.nextInt(4) - 1;
         }
         Tensor xt = Tensor.of(xs, x);
-        PoolOutput fwd = REF.adaptivePool2d(xt, p);
+        PoolOutput fwd = REF.resample2d(xt, p);
         Shape ys = fwd.output().shape();
         int[] idx = REF.downloadInts(fwd.indices());
         String what = p + " x" + xs + (nans ? " NaN" : "");
@@ -125,7 +125,7 @@ public record SpatialCase(String entry, String what, long work, Map<String, Obje
         float[] dy = Arrays2.random(ys.size(), seed + 1);
         out.add(new SpatialCase("fovea_adaptive_maxpool2d_backward", what + " backward", xs.size(),
                 Map.of("dy", dy, "idx", idx),
-                Map.of("dx", REF.download(REF.adaptivePool2dBackward(Tensor.of(ys, dy), xt, fwd, p))),
+                Map.of("dx", REF.download(REF.resample2dBackward(Tensor.of(ys, dy), xt.shape(), fwd.indices(), p))),
                 sizes(xs, ys, "dy", "idx", "dx"), 1e-5, 0));
     }
 
@@ -139,11 +139,12 @@ public record SpatialCase(String entry, String what, long work, Map<String, Obje
         String kind = nearest ? "nearest" : "bilinear";
         String what = p + " x" + xs;
         out.add(new SpatialCase("fovea_upsample_" + kind + "_forward", what, ys.size(), Map.of("x", x),
-                Map.of("y", REF.download(REF.upsample2d(Tensor.of(xs, x), p))), concat(sizes(xs, ys, "x", "y"), tail),
+                Map.of("y", REF.download(REF.resample2d(Tensor.of(xs, x), p).output())),
+                concat(sizes(xs, ys, "x", "y"), tail),
                 nearest ? 0 : 1e-6, nearest ? 0 : 1e-6));
         float[] dy = Arrays2.random(ys.size(), seed + 1);
         out.add(new SpatialCase("fovea_upsample_" + kind + "_backward", what + " backward", xs.size(), Map.of("dy", dy),
-                Map.of("dx", REF.download(REF.upsample2dBackward(Tensor.of(ys, dy), xs, p))),
+                Map.of("dx", REF.download(REF.resample2dBackward(Tensor.of(ys, dy), xs, null, p))),
                 concat(sizes(xs, ys, "dy", "dx"), tail), 1e-5, 0));
     }
 
@@ -153,11 +154,11 @@ public record SpatialCase(String entry, String what, long work, Map<String, Obje
         int mode = p.mode().ordinal();
         String what = p + " x" + xs;
         out.add(new SpatialCase("fovea_pad2d_forward", what, ys.size(), Map.of("x", x),
-                Map.of("y", REF.download(REF.pad2d(Tensor.of(xs, x), p))),
+                Map.of("y", REF.download(REF.resample2d(Tensor.of(xs, x), p).output())),
                 concat(sizes(xs, ys, "x", "y"), p.left(), p.top(), mode, p.value()), 0, 0));
         float[] dy = Arrays2.random(ys.size(), seed + 1);
         out.add(new SpatialCase("fovea_pad2d_backward", what + " backward", xs.size(), Map.of("dy", dy),
-                Map.of("dx", REF.download(REF.pad2dBackward(Tensor.of(ys, dy), xs, p))),
+                Map.of("dx", REF.download(REF.resample2dBackward(Tensor.of(ys, dy), xs, null, p))),
                 concat(sizes(xs, ys, "dy", "dx"), p.left(), p.top(), mode), 1e-5, 0));
     }
 }

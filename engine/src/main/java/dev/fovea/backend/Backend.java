@@ -1,16 +1,14 @@
 package dev.fovea.backend;
 
 import dev.fovea.primitives.Activation;
-import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.Argmax;
 import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.primitives.DropoutParams;
 import dev.fovea.primitives.LossKind;
-import dev.fovea.primitives.Pad2dParams;
 import dev.fovea.primitives.Pool2dParams;
-import dev.fovea.primitives.Upsample2dParams;
+import dev.fovea.primitives.Resampling2d;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
@@ -110,30 +108,24 @@ public interface Backend extends AutoCloseable {
 
     Tensor pool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, Pool2dParams p);
 
-    /** Mean over H and W: [N,C,H,W] -> [N,C,1,1]. */
-    Tensor globalAvgPool2d(Tensor input);
-
-    Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape);
-
     // ---- spatial resampling: adaptive pooling, upsample, pad ----
+    // One pair for the whole Resampling2d family: a backend dispatches on the member in its spatial
+    // file, so a new member of the family does not change this interface. Global average pooling is
+    // adaptive average pooling to 1x1.
 
     /**
-     * Adaptive max or average pooling to {@link AdaptivePool2dParams}' output size. Max pooling also
-     * returns the winners' flat h*W+w positions, as {@link #pool2d} does; average pooling none.
+     * Resamples each H x W plane by {@code p}'s rule ({@link Resampling2d#outputShape}). Members with
+     * {@link Resampling2d#winners() winners} (adaptive max pooling) also return the winners' flat h*W+w
+     * positions, as {@link #pool2d} does; the others return no indices.
      */
-    PoolOutput adaptivePool2d(Tensor input, AdaptivePool2dParams p);
+    PoolOutput resample2d(Tensor input, Resampling2d p);
 
-    Tensor adaptivePool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, AdaptivePool2dParams p);
-
-    /** Nearest or bilinear upsampling by {@link Upsample2dParams}' coordinate rules. */
-    Tensor upsample2d(Tensor input, Upsample2dParams p);
-
-    Tensor upsample2dBackward(Tensor gradOutput, Shape inputShape, Upsample2dParams p);
-
-    /** Pads H and W by {@link Pad2dParams}' sides and mode. */
-    Tensor pad2d(Tensor input, Pad2dParams p);
-
-    Tensor pad2dBackward(Tensor gradOutput, Shape inputShape, Pad2dParams p);
+    /**
+     * The gradient with respect to the input of {@link #resample2d}: each output gradient goes to the
+     * input cells its output cell was made from. {@code indices} are the forward's winners where
+     * {@code p} has them, else null.
+     */
+    Tensor resample2dBackward(Tensor gradOutput, Shape inputShape, Tensor indices, Resampling2d p);
 
     // ---- normalisation ----------------------------------------------------------------------
 
@@ -192,9 +184,6 @@ public interface Backend extends AutoCloseable {
 
     Tensor dropoutBackward(Tensor gradOutput, DropoutOutput forward);
 
-    /** Elementwise a + b, same shapes. */
-    Tensor add(Tensor a, Tensor b);
-
     /** Concatenates along {@code dim}; all other dimensions must agree. */
     Tensor concat(List<Tensor> inputs, int dim);
 
@@ -202,12 +191,16 @@ public interface Backend extends AutoCloseable {
     List<Tensor> split(Tensor t, int dim, int[] sizes);
 
     // ---- tensor algebra: broadcasting maps, reductions, permutes ----
-    // A small generic family that ops/registry AlgebraOps composes: one broadcasting binary map (add,
+    // A small generic family that dev.fovea.ops AlgebraOps composes: one broadcasting binary map (add,
     // sub, mul, div and their gradients), one sum to a shape with its adjoint broadcast (broadcast
     // gradients, sum, mean) and one permute (transpose, permute). Shapes follow dev.fovea.primitives.Broadcast
     // and dev.fovea.primitives.Permutation; every result is a new contiguous tensor.
 
-    /** {@code a op b} element-wise with NumPy broadcasting; the output has the broadcast shape. */
+    /**
+     * {@code a op b} element-wise with NumPy broadcasting; the output has the broadcast shape. Equal
+     * shapes (a residual connection's add, gradient accumulation) take each backend's flat same-shape
+     * path, so there is no separate same-shape add.
+     */
     Tensor binary(BinaryOp op, Tensor a, Tensor b);
 
     /**

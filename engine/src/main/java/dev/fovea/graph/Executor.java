@@ -2,6 +2,7 @@ package dev.fovea.graph;
 
 import dev.fovea.backend.Backend;
 import dev.fovea.ops.Op;
+import dev.fovea.primitives.BinaryOp;
 import dev.fovea.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -279,7 +280,12 @@ public final class Executor {
         if (prev == null) {
             grads.put(value, g);
         } else {
-            grads.put(value, backend.add(prev, g));
+            // Both are gradients of the same value; binary's broadcasting must not hide a mismatch.
+            if (!prev.shape().equals(g.shape())) {
+                throw new IllegalStateException("gradients of " + value + " differ in shape: " + prev.shape() + " and "
+                        + g.shape());
+            }
+            grads.put(value, backend.binary(BinaryOp.ADD, prev, g));
             prev.close();
             g.close();
         }

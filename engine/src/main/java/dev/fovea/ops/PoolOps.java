@@ -2,6 +2,7 @@ package dev.fovea.ops;
 
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.io.Limits;
+import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.Pool2dParams;
 import dev.fovea.primitives.PoolKind;
 import dev.fovea.tensor.Shape;
@@ -11,11 +12,15 @@ import java.util.List;
 
 /**
  * max_pool2d, avg_pool2d, min_pool2d (kernel_size, stride defaulting to kernel_size, padding; avg
- * also count_include_pad) and global_avg_pool2d. Max and min pooling save the winners' positions
- * as the extra forward entry "indices" for the backward pass.
+ * also count_include_pad) and global_avg_pool2d (the backends' adaptive average pooling to 1x1).
+ * Max and min pooling save the winners' positions as the extra forward entry "indices" for the
+ * backward pass.
  */
 final class PoolOps {
     static final String INDICES = "indices";
+
+    /** global_avg_pool2d is adaptive average pooling to one cell per plane (CUDA keeps a kernel for it). */
+    private static final AdaptivePool2dParams WHOLE_PLANE = new AdaptivePool2dParams(PoolKind.AVG, 1, 1);
 
     private PoolOps() {
     }
@@ -29,18 +34,26 @@ final class PoolOps {
                 .inputs("input").gradInputs("input")
                 // One output cell sees the whole plane.
                 .receptiveField((attrs, s, in) -> in.then(s.input("input").dim(2), s.input("input").dim(2)))
-                .shape((attrs, in) -> {
-                    Shape s = in.get("input");
-                    if (s.rank() != 4) {
-                        throw new IllegalArgumentException("global_avg_pool2d: input must be 4-D NCHW, got " + s);
-                    }
-                    return Shape.of(s.dim(0), s.dim(1), 1, 1);
-                })
+                .shape((attrs, in) -> WHOLE_PLANE.outputShape(globalInput(in.get("input"))))
                 .kernel(attrs -> Kernel.of(null,
-                        (b, in) -> Outputs.output(b.globalAvgPool2d(in.get("input"))),
+                        (b, in) -> {
+                            globalInput(in.get("input").shape());
+                            return Outputs.output(b.resample2d(in.get("input"), WHOLE_PLANE).output());
+                        },
                         (b, in, out, dy, wanted) -> Outputs.of("input",
-                                b.globalAvgPool2dBackward(dy, in.get("input").shape())))));
+                                b.resample2dBackward(dy, in.get("input").shape(), null, WHOLE_PLANE)))));
         return ops;
+    }
+
+    /** Checks global_avg_pool2d's input under its own name; adaptive pooling's checks would name adaptive_avg_pool2d. */
+    private static Shape globalInput(Shape s) {
+        if (s.rank() != 4) {
+            throw new IllegalArgumentException("global_avg_pool2d: input must be 4-D NCHW, got " + s);
+        }
+        if (s.dim(2) == 0 || s.dim(3) == 0) {
+            throw new IllegalArgumentException("global_avg_pool2d: input " + s + " has an empty H x W plane to average");
+        }
+        return s;
     }
 
     private static OpDef pool(PoolKind kind) {

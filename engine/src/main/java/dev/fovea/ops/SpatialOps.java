@@ -6,6 +6,7 @@ import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.Pad2dParams;
 import dev.fovea.primitives.PadMode;
 import dev.fovea.primitives.PoolKind;
+import dev.fovea.primitives.Resampling2d;
 import dev.fovea.primitives.Upsample2dParams;
 import dev.fovea.primitives.UpsampleMode;
 
@@ -40,21 +41,26 @@ final class SpatialOps {
             builder.saves(Integer.BYTES);  // the winners' int32 positions
         }
         return builder
-                .kernel(attrs -> {
-                    AdaptivePool2dParams p = params(kind, attrs);
-                    return Kernel.of(p,
-                            (b, in) -> {
-                                PoolOutput r = b.adaptivePool2d(in.get("input"), p);
-                                return Outputs.of(Op.OUTPUT, r.output(), PoolOps.INDICES, r.indices());
-                            },
-                            (b, in, out, dy, wanted) -> Outputs.of("input", b.adaptivePool2dBackward(dy, in.get("input"),
-                                    new PoolOutput(out.get(Op.OUTPUT), out.get(PoolOps.INDICES)), p)));
-                });
+                .kernel(attrs -> resampling(params(kind, attrs)));
     }
 
     private static AdaptivePool2dParams params(PoolKind kind, Attrs attrs) {
         int[] size = attrs.requirePair("output_size");
         return new AdaptivePool2dParams(kind, size[0], size[1]);
+    }
+
+    /**
+     * Every member's kernel: the backend's one resampling pair. Winners (adaptive max pooling's) travel
+     * as the extra output "indices" and come back to the backward pass; the other members have none.
+     */
+    private static Kernel resampling(Resampling2d p) {
+        return Kernel.of(p,
+                (b, in) -> {
+                    PoolOutput r = b.resample2d(in.get("input"), p);
+                    return Outputs.of(Op.OUTPUT, r.output(), PoolOps.INDICES, r.indices());
+                },
+                (b, in, out, dy, wanted) -> Outputs.of("input",
+                        b.resample2dBackward(dy, in.get("input").shape(), out.get(PoolOps.INDICES), p)));
     }
 
     /** The most input cells one output cell of an adaptive pool covers along an axis of n cells pooled to out. */
@@ -76,13 +82,7 @@ final class SpatialOps {
                         "each output side is floor(side * scale) (or size)").range(Double.MIN_VALUE, Limits.MODEL_WINDOW))
                 .attribute(Attribute.of("align_corners", Attribute.Kind.BOOLEAN, "bilinear only").byDefault(false))
                 .shape((attrs, in) -> upsampleParams(attrs).outputShape(in.get("input")))
-                .kernel(attrs -> {
-                    Upsample2dParams p = upsampleParams(attrs);
-                    return Kernel.of(p,
-                            (b, in) -> Outputs.output(b.upsample2d(in.get("input"), p)),
-                            (b, in, out, dy, wanted) -> Outputs.of("input",
-                                    b.upsample2dBackward(dy, in.get("input").shape(), p)));
-                });
+                .kernel(attrs -> resampling(upsampleParams(attrs)));
     }
 
     /** mode defaults to nearest and align_corners to false, as in F.interpolate; one of size and scale_factor is required. */
@@ -109,10 +109,7 @@ final class SpatialOps {
                 .attribute(Attribute.of("value", Attribute.Kind.NUMBER, "constant mode's fill").byDefault(0.0))
                 .shape((attrs, in) -> padParams(attrs).outputShape(in.get("input")))
                 .kernel(attrs -> {
-                    Pad2dParams p = padParams(attrs);
-                    return Kernel.of(p,
-                            (b, in) -> Outputs.output(b.pad2d(in.get("input"), p)),
-                            (b, in, out, dy, wanted) -> Outputs.of("input", b.pad2dBackward(dy, in.get("input").shape(), p)));
+                    return resampling(padParams(attrs));
                 });
     }
 

@@ -8,7 +8,7 @@ import dev.fovea.tensor.Shape;
  * [floor(i*n/out), ceil((i+1)*n/out)) (PyTorch's rule), so windows may differ in size and overlap.
  * Max pooling keeps {@link Pool2dParams}' winner rule: first of ties, last NaN.
  */
-public record AdaptivePool2dParams(PoolKind kind, int outH, int outW) {
+public record AdaptivePool2dParams(PoolKind kind, int outH, int outW) implements Resampling2d {
 
     public AdaptivePool2dParams {
         if (kind == null || kind == PoolKind.MIN) {
@@ -21,6 +21,7 @@ public record AdaptivePool2dParams(PoolKind kind, int outH, int outW) {
     }
 
     /** adaptive_max_pool2d or adaptive_avg_pool2d. */
+    @Override
     public String opName() {
         return opNameOf(kind);
     }
@@ -29,7 +30,19 @@ public record AdaptivePool2dParams(PoolKind kind, int outH, int outW) {
         return "adaptive_" + kind.opName();
     }
 
+    /** Max pooling returns its winners; average pooling has none. */
+    @Override
+    public boolean winners() {
+        return kind == PoolKind.MAX;
+    }
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+        return cases.adaptivePool(this);
+    }
+
     /** Checks input [N,C,H,W] with a non-empty plane and returns [N,C,outH,outW]. */
+    @Override
     public Shape outputShape(Shape input) {
         if (input.rank() != 4) {
             throw new IllegalArgumentException(opName() + ": input must be 4-D NCHW, got " + input);

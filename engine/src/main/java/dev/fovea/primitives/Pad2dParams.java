@@ -8,7 +8,7 @@ import dev.fovea.tensor.Shape;
  * edge cell (cell -1 reads cell 1), so each of its paddings must be smaller than that dimension, as
  * PyTorch requires; replicate repeats the edge cell.
  */
-public record Pad2dParams(int left, int right, int top, int bottom, PadMode mode, float value) {
+public record Pad2dParams(int left, int right, int top, int bottom, PadMode mode, float value) implements Resampling2d {
 
     public Pad2dParams {
         if (mode == null) {
@@ -23,7 +23,24 @@ public record Pad2dParams(int left, int right, int top, int bottom, PadMode mode
         }
     }
 
+    @Override
+    public String opName() {
+        return "pad";
+    }
+
+    /** Every output cell copies its source cell (or the constant); none is a winner. */
+    @Override
+    public boolean winners() {
+        return false;
+    }
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+        return cases.pad(this);
+    }
+
     /** Checks input [N,C,H,W] against the mode's rules; returns [N,C,H+top+bottom,W+left+right]. */
+    @Override
     public Shape outputShape(Shape input) {
         if (input.rank() != 4) {
             throw new IllegalArgumentException("pad: input must be 4-D NCHW, got " + input);

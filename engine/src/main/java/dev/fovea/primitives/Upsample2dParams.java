@@ -18,7 +18,7 @@ import dev.fovea.tensor.Shape;
  * </ul>
  */
 public record Upsample2dParams(UpsampleMode mode, int outH, int outW, double scaleH, double scaleW,
-                               boolean alignCorners) {
+                               boolean alignCorners) implements Resampling2d {
 
     public Upsample2dParams {
         if (mode == null) {
@@ -50,7 +50,24 @@ public record Upsample2dParams(UpsampleMode mode, int outH, int outW, double sca
         return new Upsample2dParams(mode, 0, 0, scaleH, scaleW, alignCorners);
     }
 
+    @Override
+    public String opName() {
+        return "upsample";
+    }
+
+    /** Every output cell blends (or copies) its taps; none is a winner. */
+    @Override
+    public boolean winners() {
+        return false;
+    }
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+        return cases.upsample(this);
+    }
+
     /** Checks input [N,C,H,W] with a non-empty plane; returns [N,C,OH,OW]. */
+    @Override
     public Shape outputShape(Shape input) {
         if (input.rank() != 4) {
             throw new IllegalArgumentException("upsample: input must be 4-D NCHW, got " + input);

@@ -1,6 +1,7 @@
 package dev.fovea.train;
 
 import dev.fovea.backend.Backend;
+import dev.fovea.primitives.BinaryOp;
 import dev.fovea.tensor.HostStorage;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -44,7 +45,7 @@ final class Finiteness {
             try (Tensor row = t.reshape(Shape.of(1, t.size()));
                  Tensor dot = backend.linear(row, row, null);
                  Tensor value = dot.reshape(Shape.scalar())) {
-                Tensor next = backend.add(sum, value);
+                Tensor next = backend.binary(BinaryOp.ADD, sum, value);
                 sum.close();
                 sum = next;
             }

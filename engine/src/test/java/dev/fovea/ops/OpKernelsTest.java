@@ -13,6 +13,7 @@ import java.util.Map;
 import static dev.fovea.testing.Arrays2.assertClose;
 import static dev.fovea.testing.Arrays2.assertExact;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -47,6 +48,24 @@ class OpKernelsTest {
         assertExact("max backward", new float[] {0, 1, 0, 0, 0, 0, 2, 0}, b.download(g.get("input")));
         assertExact("global avg", new float[] {1.5f, 4}, forward("global_avg_pool2d", Map.of(),
                 "input", t(Shape.of(1, 2, 1, 2), 1, 2, 3, 5)));
+    }
+
+    @Test
+    void globalAveragePoolingChecksItsShapesUnderItsOwnName() {
+        // The backends run it as adaptive average pooling to 1x1; a user's error still names global_avg_pool2d.
+        var rank = assertThrows(IllegalArgumentException.class,
+                () -> forward("global_avg_pool2d", Map.of(), "input", t(Shape.of(2, 3), new float[6])));
+        assertEquals("global_avg_pool2d: input must be 4-D NCHW, got [2, 3]", rank.getMessage());
+        var empty = assertThrows(IllegalArgumentException.class,
+                () -> forward("global_avg_pool2d", Map.of(), "input", t(Shape.of(1, 2, 0, 3))));
+        assertEquals("global_avg_pool2d: input [1, 2, 0, 3] has an empty H x W plane to average", empty.getMessage());
+        var grad = assertThrows(IllegalArgumentException.class, () -> backward("global_avg_pool2d", Map.of(),
+                t(Shape.of(1, 3, 1, 1), 1, 2, 3), "input", t(Shape.of(1, 2, 2, 2), new float[8])));
+        assertTrue(grad.getMessage().endsWith("backward: grad_output must be [1, 2, 1, 1], got [1, 3, 1, 1]"),
+                grad.getMessage());
+        Map<String, Tensor> g = backward("global_avg_pool2d", Map.of(), t(Shape.of(1, 2, 1, 1), 4, 8),
+                "input", t(Shape.of(1, 2, 2, 2), new float[8]));
+        assertExact("global avg backward", new float[] {1, 1, 1, 1, 2, 2, 2, 2}, b.download(g.get("input")));
     }
 
     @Test

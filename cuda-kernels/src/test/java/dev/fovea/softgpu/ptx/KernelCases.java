@@ -10,7 +10,9 @@ import dev.fovea.kernels.ArgmaxCase;
 import dev.fovea.kernels.TensorCase;
 import dev.fovea.kernels.SpatialCase;
 import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.BatchNormParams;
+import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.primitives.ConvMode;
 import dev.fovea.primitives.DropoutParams;
@@ -58,6 +60,8 @@ import java.util.function.IntFunction;
  */
 final class KernelCases {
     private static final Backend REF = new ReferenceBackend();
+    /** global_avg_pool2d's reference: adaptive average pooling to one cell per plane. */
+    private static final AdaptivePool2dParams WHOLE_PLANE = new AdaptivePool2dParams(PoolKind.AVG, 1, 1);
 
     private KernelCases() {
     }
@@ -160,14 +164,15 @@ final class KernelCases {
         float[] x = Arrays2.random(xs.size(), 77);
         Run g = s.launch("fovea_global_avgpool2d_forward", 15, Map.of("x", x), Map.of("y", new Out(15)), "x", "y", 15, 28);
         s.bound("fovea_global_avgpool2d_forward", "global average " + xs, g, "y",
-                REF.download(REF.globalAvgPool2d(Tensor.of(xs, x))),
-                REF.download(REF.globalAvgPool2d(Tensor.of(xs, Compare.abs(x)))), 29);
+                REF.download(REF.resample2d(Tensor.of(xs, x), WHOLE_PLANE).output()),
+                REF.download(REF.resample2d(Tensor.of(xs, Compare.abs(x)), WHOLE_PLANE).output()), 29);
         float[] dy = Arrays2.random(15, 78);
         Run gb = s.launch("fovea_global_avgpool2d_backward", xs.size(), Map.of("dy", dy), Map.of("dx", new Out(xs.size())),
                 "dy", "dx", 15, 28);
         // One division per element: within 1 ulp of the reference's double-then-round.
         s.close("fovea_global_avgpool2d_backward", "global average backward " + xs, gb, "dx",
-                REF.download(REF.globalAvgPool2dBackward(Tensor.of(Shape.of(3, 5, 1, 1), dy), xs)), 0, 1.2e-7);
+                REF.download(REF.resample2dBackward(Tensor.of(Shape.of(3, 5, 1, 1), dy), xs, null, WHOLE_PLANE)), 0,
+                1.2e-7);
     }
 
     // ---- spatial resampling: adaptive pooling, upsample, pad --------------------------------------
@@ -394,7 +399,7 @@ final class KernelCases {
                         axpy.floats(r, "y", j));
             }
         });
-        float[] sum = REF.download(REF.add(Tensor.of(Shape.of(n), x), Tensor.of(Shape.of(n), y)));
+        float[] sum = REF.download(REF.binary(BinaryOp.ADD, Tensor.of(Shape.of(n), x), Tensor.of(Shape.of(n), y)));
         Run add = s.launch("fovea_add", n, Map.of("x", x, "y", y), Map.of("z", new Out(n)), "x", "y", "z", n);
         s.close("fovea_add", "add", add, "z", sum, 0, 0);
 

@@ -269,12 +269,6 @@ public class CpuBackend extends ReferenceBackend {
                 Host.floats(input), Host.floats(output), kind, negativeSlope));
     }
 
-    @Override
-    public Tensor add(Tensor a, Tensor b) {
-        requireSameShape("add", a, b);
-        return binary(BinaryOp.ADD, a, b);
-    }
-
     // ---- tensor algebra: broadcasting maps, reductions, permutes ----
 
     @Override

@@ -91,45 +91,12 @@ final class RefPool {
         return toFloats(dx);
     }
 
-    static float[] globalAvg(float[] x, Shape xs) {
-        int plane = planeSize(xs, "global_avg_pool2d");
-        float[] y = new float[xs.dim(0) * xs.dim(1)];
-        for (int c = 0; c < y.length; c++) {
-            double sum = 0;
-            for (int i = 0; i < plane; i++) {
-                sum += x[c * plane + i];
-            }
-            y[c] = (float) (sum / plane);
-        }
-        return y;
-    }
-
-    static float[] globalAvgBackward(float[] dy, Shape xs) {
-        int plane = planeSize(xs, "global_avg_pool2d backward");
-        float[] dx = new float[xs.size()];
-        for (int c = 0; c < dy.length; c++) {
-            float share = (float) ((double) dy[c] / plane);
-            for (int i = 0; i < plane; i++) {
-                dx[c * plane + i] = share;
-            }
-        }
-        return dx;
-    }
-
     /** Whether {@code candidate} replaces {@code best}: any NaN, or strictly better (never better than a NaN). */
     private static boolean beats(PoolKind kind, float candidate, float best) {
         if (Float.isNaN(candidate)) {
             return true;
         }
         return kind == PoolKind.MAX ? candidate > best : candidate < best;
-    }
-
-    private static int planeSize(Shape xs, String op) {
-        int plane = xs.dim(2) * xs.dim(3);
-        if (plane == 0) {
-            throw new IllegalArgumentException(op + ": input " + xs + " has an empty H x W plane to average");
-        }
-        return plane;
     }
 
     /**

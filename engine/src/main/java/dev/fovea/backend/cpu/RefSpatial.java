@@ -1,17 +1,22 @@
 package dev.fovea.backend.cpu;
 
+import dev.fovea.backend.PoolOutput;
 import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.Pad2dParams;
 import dev.fovea.primitives.PoolKind;
+import dev.fovea.primitives.Resampling2d;
 import dev.fovea.primitives.Upsample2dParams;
 import dev.fovea.primitives.Upsample2dParams.Taps;
 import dev.fovea.primitives.UpsampleMode;
 import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
 
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 
 /**
- * Reference adaptive pooling, upsampling and padding over NCHW, one channel plane at a time.
+ * The reference {@link Resampling2d} family (adaptive pooling, upsampling, padding) over NCHW, one
+ * channel plane at a time; {@link #forward} and {@link #backward} pick the member's loops.
  * Backward passes scatter each output gradient onto the input cells it came from and sum in double
  * per plane. Planes are independent, so the fast backend runs these same loops with its planes
  * spread over threads ({@link Planes}) and gets the same bits.
@@ -33,17 +38,80 @@ final class RefSpatial {
         }
     };
 
+    // ---- the family's dispatch ---------------------------------------------------------------
+
+    /** {@link dev.fovea.backend.Backend#resample2d} on host tensors, with {@code planes} walking the planes. */
+    static PoolOutput forward(Planes planes, Tensor input, Resampling2d p) {
+        Shape xs = input.shape();
+        Shape ys = p.outputShape(xs);
+        float[] x = Host.floats(input);
+        float[] y = new float[ys.size()];
+        int[] winners = p.winners() ? new int[ys.size()] : null;
+        p.match(new Resampling2d.Cases<Void>() {
+            @Override
+            public Void adaptivePool(AdaptivePool2dParams a) {
+                adaptiveForward(planes, x, xs, a, y, winners);
+                return null;
+            }
+
+            @Override
+            public Void upsample(Upsample2dParams u) {
+                RefSpatial.upsample(planes, x, xs, u, ys, y);
+                return null;
+            }
+
+            @Override
+            public Void pad(Pad2dParams q) {
+                RefSpatial.pad(planes, x, xs, q, ys, y);
+                return null;
+            }
+        });
+        return new PoolOutput(Host.tensor(ys, y), winners == null ? null : Host.intTensor(ys, winners));
+    }
+
+    /** {@link dev.fovea.backend.Backend#resample2dBackward} on host tensors. */
+    static Tensor backward(Planes planes, Tensor gradOutput, Shape xs, Tensor indices, Resampling2d p) {
+        Shape ys = p.outputShape(xs);
+        ReferenceBackend.requireShape(p.opName() + " backward", "grad_output", gradOutput, ys);
+        float[] dy = Host.floats(gradOutput);
+        float[] dx = new float[xs.size()];
+        p.match(new Resampling2d.Cases<Void>() {
+            @Override
+            public Void adaptivePool(AdaptivePool2dParams a) {
+                adaptiveBackward(planes, dy, xs, a, indices == null ? null : Host.ints(indices), dx);
+                return null;
+            }
+
+            @Override
+            public Void upsample(Upsample2dParams u) {
+                upsampleBackward(planes, dy, ys, xs, u, dx);
+                return null;
+            }
+
+            @Override
+            public Void pad(Pad2dParams q) {
+                padBackward(planes, dy, ys, xs, q, dx);
+                return null;
+            }
+        });
+        return Host.tensor(xs, dx);
+    }
+
     // ---- adaptive pooling -------------------------------------------------------------------
 
     /**
      * Writes y and, for max, idx (flat h*W+w of the winner in its plane). Max visits a window in
      * row-major order and takes a strictly greater value or any NaN, as {@link RefPool} does.
      */
-    static void adaptiveForward(Planes planes, float[] x, Shape xs, AdaptivePool2dParams p, float[] y, int[] idx) {
+    private static void adaptiveForward(Planes planes, float[] x, Shape xs, AdaptivePool2dParams p, float[] y, int[] idx) {
         int h = xs.dim(2);
         int w = xs.dim(3);
         int oh = p.outH();
         int ow = p.outW();
+        if (wholePlane(p)) {
+            wholePlaneForward(x, xs, y);
+            return;
+        }
         planes.each(xs.dim(0) * xs.dim(1), h * w, plane -> {
             int xBase = plane * h * w;
             for (int oy = 0; oy < oh; oy++) {
@@ -80,7 +148,7 @@ final class RefSpatial {
     }
 
     /** Writes dx (input shape) from dy; max routes each gradient to its window's winner in {@code idx}. */
-    static void adaptiveBackward(Planes planes, float[] dy, Shape xs, AdaptivePool2dParams p, int[] idx, float[] dx) {
+    private static void adaptiveBackward(Planes planes, float[] dy, Shape xs, AdaptivePool2dParams p, int[] idx, float[] dx) {
         int h = xs.dim(2);
         int w = xs.dim(3);
         int oh = p.outH();
@@ -88,6 +156,10 @@ final class RefSpatial {
         if (p.kind() == PoolKind.MAX && (idx == null || idx.length != dy.length)) {
             throw new IllegalArgumentException(p.opName() + " backward: indices from the forward pass must hold "
                     + dy.length + " values, got " + (idx == null ? "none" : idx.length));
+        }
+        if (wholePlane(p)) {
+            wholePlaneBackward(dy, xs, dx);
+            return;
         }
         planes.each(xs.dim(0) * xs.dim(1), h * w, plane -> {
             double[] acc = new double[h * w];
@@ -120,9 +192,38 @@ final class RefSpatial {
         });
     }
 
+    /** Average pooling to 1x1: global_avg_pool2d. */
+    private static boolean wholePlane(AdaptivePool2dParams p) {
+        return p.kind() == PoolKind.AVG && p.outH() == 1 && p.outW() == 1;
+    }
+
+    /**
+     * Global average pooling, one plane after another on the calling thread: the windows' general
+     * loops give the same bits, but on a network's last feature maps (7x7 planes) their per-plane
+     * window arithmetic and dispatch cost twice this loop's time or more.
+     */
+    private static void wholePlaneForward(float[] x, Shape xs, float[] y) {
+        int plane = xs.dim(2) * xs.dim(3);
+        for (int c = 0; c < y.length; c++) {
+            double sum = 0;
+            for (int i = 0; i < plane; i++) {
+                sum += x[c * plane + i];
+            }
+            y[c] = (float) (sum / plane);
+        }
+    }
+
+    /** Each cell's gradient is its plane's share, rounded once from double as the general loop rounds it. */
+    private static void wholePlaneBackward(float[] dy, Shape xs, float[] dx) {
+        int plane = xs.dim(2) * xs.dim(3);
+        for (int c = 0; c < dy.length; c++) {
+            Arrays.fill(dx, c * plane, (c + 1) * plane, (float) ((double) dy[c] / plane));
+        }
+    }
+
     // ---- upsampling -------------------------------------------------------------------------
 
-    static void upsample(Planes planes, float[] x, Shape xs, Upsample2dParams p, Shape ys, float[] y) {
+    private static void upsample(Planes planes, float[] x, Shape xs, Upsample2dParams p, Shape ys, float[] y) {
         int h = xs.dim(2);
         int w = xs.dim(3);
         int oh = ys.dim(2);
@@ -151,7 +252,7 @@ final class RefSpatial {
         });
     }
 
-    static void upsampleBackward(Planes planes, float[] dy, Shape ys, Shape xs, Upsample2dParams p, float[] dx) {
+    private static void upsampleBackward(Planes planes, float[] dy, Shape ys, Shape xs, Upsample2dParams p, float[] dx) {
         int h = xs.dim(2);
         int w = xs.dim(3);
         int oh = ys.dim(2);
@@ -186,7 +287,7 @@ final class RefSpatial {
 
     // ---- padding ----------------------------------------------------------------------------
 
-    static void pad(Planes planes, float[] x, Shape xs, Pad2dParams p, Shape ys, float[] y) {
+    private static void pad(Planes planes, float[] x, Shape xs, Pad2dParams p, Shape ys, float[] y) {
         int h = xs.dim(2);
         int w = xs.dim(3);
         int oh = ys.dim(2);
@@ -202,7 +303,7 @@ final class RefSpatial {
         });
     }
 
-    static void padBackward(Planes planes, float[] dy, Shape ys, Shape xs, Pad2dParams p, float[] dx) {
+    private static void padBackward(Planes planes, float[] dy, Shape ys, Shape xs, Pad2dParams p, float[] dx) {
         int h = xs.dim(2);
         int w = xs.dim(3);
         int oh = ys.dim(2);

@@ -6,7 +6,6 @@ import dev.fovea.backend.DropoutOutput;
 import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.primitives.Activation;
-import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.Broadcast;
@@ -14,12 +13,10 @@ import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.primitives.DropoutMask;
 import dev.fovea.primitives.DropoutParams;
 import dev.fovea.primitives.LossKind;
-import dev.fovea.primitives.Pad2dParams;
 import dev.fovea.primitives.Permutation;
 import dev.fovea.primitives.Pool2dParams;
-import dev.fovea.primitives.PoolKind;
+import dev.fovea.primitives.Resampling2d;
 import dev.fovea.primitives.ShapeRules;
-import dev.fovea.primitives.Upsample2dParams;
 import dev.fovea.optim.OptimizerConfig;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
@@ -123,26 +120,6 @@ public class ReferenceBackend implements Backend {
         return Host.tensor(input.shape(), RefPool.backward(Host.floats(gradOutput), out, input.shape(), p, idx));
     }
 
-    @Override
-    public Tensor globalAvgPool2d(Tensor input) {
-        Shape s = input.shape();
-        if (s.rank() != 4) {
-            throw new IllegalArgumentException("global_avg_pool2d: input must be 4-D NCHW, got " + s);
-        }
-        return Host.tensor(Shape.of(s.dim(0), s.dim(1), 1, 1), RefPool.globalAvg(Host.floats(input), s));
-    }
-
-    @Override
-    public Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
-        if (inputShape.rank() != 4) {
-            throw new IllegalArgumentException("global_avg_pool2d backward: input shape must be 4-D NCHW, got "
-                    + inputShape);
-        }
-        requireShape("global_avg_pool2d backward", "grad_output", gradOutput,
-                Shape.of(inputShape.dim(0), inputShape.dim(1), 1, 1));
-        return Host.tensor(inputShape, RefPool.globalAvgBackward(Host.floats(gradOutput), inputShape));
-    }
-
     // ---- spatial resampling: adaptive pooling, upsample, pad ----
 
     /** How this backend walks channel planes in the spatial ops: in order here, over threads in the fast backend. */
@@ -151,55 +128,13 @@ public class ReferenceBackend implements Backend {
     }
 
     @Override
-    public PoolOutput adaptivePool2d(Tensor input, AdaptivePool2dParams p) {
-        Shape out = p.outputShape(input.shape());
-        float[] y = new float[out.size()];
-        int[] idx = p.kind() == PoolKind.AVG ? null : new int[out.size()];
-        RefSpatial.adaptiveForward(spatialPlanes(), Host.floats(input), input.shape(), p, y, idx);
-        return new PoolOutput(Host.tensor(out, y), idx == null ? null : Host.intTensor(out, idx));
+    public PoolOutput resample2d(Tensor input, Resampling2d p) {
+        return RefSpatial.forward(spatialPlanes(), input, p);
     }
 
     @Override
-    public Tensor adaptivePool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, AdaptivePool2dParams p) {
-        requireShape(p.opName() + " backward", "grad_output", gradOutput, p.outputShape(input.shape()));
-        float[] dx = new float[input.size()];
-        RefSpatial.adaptiveBackward(spatialPlanes(), Host.floats(gradOutput), input.shape(), p,
-                forward.indices() == null ? null : Host.ints(forward.indices()), dx);
-        return Host.tensor(input.shape(), dx);
-    }
-
-    @Override
-    public Tensor upsample2d(Tensor input, Upsample2dParams p) {
-        Shape out = p.outputShape(input.shape());
-        float[] y = new float[out.size()];
-        RefSpatial.upsample(spatialPlanes(), Host.floats(input), input.shape(), p, out, y);
-        return Host.tensor(out, y);
-    }
-
-    @Override
-    public Tensor upsample2dBackward(Tensor gradOutput, Shape inputShape, Upsample2dParams p) {
-        Shape out = p.outputShape(inputShape);
-        requireShape("upsample backward", "grad_output", gradOutput, out);
-        float[] dx = new float[inputShape.size()];
-        RefSpatial.upsampleBackward(spatialPlanes(), Host.floats(gradOutput), out, inputShape, p, dx);
-        return Host.tensor(inputShape, dx);
-    }
-
-    @Override
-    public Tensor pad2d(Tensor input, Pad2dParams p) {
-        Shape out = p.outputShape(input.shape());
-        float[] y = new float[out.size()];
-        RefSpatial.pad(spatialPlanes(), Host.floats(input), input.shape(), p, out, y);
-        return Host.tensor(out, y);
-    }
-
-    @Override
-    public Tensor pad2dBackward(Tensor gradOutput, Shape inputShape, Pad2dParams p) {
-        Shape out = p.outputShape(inputShape);
-        requireShape("pad backward", "grad_output", gradOutput, out);
-        float[] dx = new float[inputShape.size()];
-        RefSpatial.padBackward(spatialPlanes(), Host.floats(gradOutput), out, inputShape, p, dx);
-        return Host.tensor(inputShape, dx);
+    public Tensor resample2dBackward(Tensor gradOutput, Shape inputShape, Tensor indices, Resampling2d p) {
+        return RefSpatial.backward(spatialPlanes(), gradOutput, inputShape, indices, p);
     }
 
     // ---- normalisation ----------------------------------------------------------------------
@@ -374,18 +309,6 @@ public class ReferenceBackend implements Backend {
             dx[i] = g[i] * m[i];
         }
         return Host.tensor(gradOutput.shape(), dx);
-    }
-
-    @Override
-    public Tensor add(Tensor a, Tensor b) {
-        requireSameShape("add", a, b);
-        float[] x = Host.floats(a);
-        float[] y = Host.floats(b);
-        float[] z = new float[x.length];
-        for (int i = 0; i < z.length; i++) {
-            z[i] = x[i] + y[i];
-        }
-        return Host.tensor(a.shape(), z);
     }
 
     @Override

@@ -8,15 +8,13 @@ import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.backend.cuda.SoftGpuCounters.Counter;
 import dev.fovea.primitives.Activation;
-import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.primitives.DropoutParams;
 import dev.fovea.primitives.LossKind;
-import dev.fovea.primitives.Pad2dParams;
 import dev.fovea.primitives.Pool2dParams;
-import dev.fovea.primitives.Upsample2dParams;
+import dev.fovea.primitives.Resampling2d;
 import dev.fovea.tensor.DType;
 import dev.fovea.tensor.Device;
 import dev.fovea.tensor.Shape;
@@ -311,46 +309,16 @@ public final class CudaBackend implements Backend {
         return poolNorm.pool2dBackward(gradOutput, input, forward, p);
     }
 
-    @Override
-    public Tensor globalAvgPool2d(Tensor input) {
-        return poolNorm.globalAvgPool2d(input);
-    }
-
-    @Override
-    public Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
-        return poolNorm.globalAvgPool2dBackward(gradOutput, inputShape);
-    }
-
     // ---- spatial resampling: adaptive pooling, upsample, pad ----
 
     @Override
-    public PoolOutput adaptivePool2d(Tensor input, AdaptivePool2dParams p) {
-        return spatial.adaptivePool2d(input, p);
+    public PoolOutput resample2d(Tensor input, Resampling2d p) {
+        return spatial.forward(input, p);
     }
 
     @Override
-    public Tensor adaptivePool2dBackward(Tensor gradOutput, Tensor input, PoolOutput forward, AdaptivePool2dParams p) {
-        return spatial.adaptivePool2dBackward(gradOutput, input, forward, p);
-    }
-
-    @Override
-    public Tensor upsample2d(Tensor input, Upsample2dParams p) {
-        return spatial.upsample2d(input, p);
-    }
-
-    @Override
-    public Tensor upsample2dBackward(Tensor gradOutput, Shape inputShape, Upsample2dParams p) {
-        return spatial.upsample2dBackward(gradOutput, inputShape, p);
-    }
-
-    @Override
-    public Tensor pad2d(Tensor input, Pad2dParams p) {
-        return spatial.pad2d(input, p);
-    }
-
-    @Override
-    public Tensor pad2dBackward(Tensor gradOutput, Shape inputShape, Pad2dParams p) {
-        return spatial.pad2dBackward(gradOutput, inputShape, p);
+    public Tensor resample2dBackward(Tensor gradOutput, Shape inputShape, Tensor indices, Resampling2d p) {
+        return spatial.backward(gradOutput, inputShape, indices, p);
     }
 
     @Override
@@ -475,11 +443,6 @@ public final class CudaBackend implements Backend {
             CudaChecks.sameShape(config.name() + " update", param, t);
         }
         optim.update(config, param, grad, state, step, lr);
-    }
-
-    @Override
-    public Tensor add(Tensor a, Tensor b) {
-        return pointwise.add(a, b);
     }
 
     @Override

@@ -215,14 +215,6 @@ final class CudaPointwise {
         return dx;
     }
 
-    Tensor add(Tensor a, Tensor b) {
-        CudaChecks.sameShape("add", a, b);
-        String ctx = "add " + a.shape();
-        Tensor z = dev.tensor(a.shape(), ctx);
-        dev.kernels.launch(ADD, a.size(), ctx, ptr(a), ptr(b), ptr(z), a.size());
-        return z;
-    }
-
     Tensor concat(List<Tensor> inputs, int dim) {
         List<Shape> shapes = inputs.stream().map(Tensor::shape).toList();
         Shape out = CudaChecks.concat(shapes, dim);

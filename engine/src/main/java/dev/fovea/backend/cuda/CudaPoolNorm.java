@@ -28,8 +28,6 @@ final class CudaPoolNorm {
     static final KernelRef MINPOOL_BACKWARD = KernelRef.of("pooling", "fovea_minpool2d_backward");
     static final KernelRef MAXPOOL_BACKWARD = KernelRef.of("pooling", "fovea_maxpool2d_backward");
     static final KernelRef AVGPOOL_BACKWARD = KernelRef.of("pooling", "fovea_avgpool2d_backward");
-    static final KernelRef GLOBAL_AVGPOOL_FORWARD = KernelRef.of("pooling", "fovea_global_avgpool2d_forward");
-    static final KernelRef GLOBAL_AVGPOOL_BACKWARD = KernelRef.of("pooling", "fovea_global_avgpool2d_backward");
     static final KernelRef BATCHNORM_PLANE_STATS = KernelRef.of("batchnorm", "fovea_batchnorm_plane_stats");
     static final KernelRef BATCHNORM_COMBINE_STATS = KernelRef.of("batchnorm", "fovea_batchnorm_combine_stats");
     static final KernelRef BATCHNORM_APPLY = KernelRef.of("batchnorm", "fovea_batchnorm_apply");
@@ -107,29 +105,6 @@ final class CudaPoolNorm {
             throw new IllegalArgumentException(op + ": the forward result carries no indices; pass the PoolOutput"
                     + " of this backend's pool2d");
         }
-        return dx;
-    }
-
-    Tensor globalAvgPool2d(Tensor input) {
-        Shape s = input.shape();
-        if (s.rank() != 4) {
-            throw new IllegalArgumentException("global_avg_pool2d: input must be 4-D NCHW, got " + s);
-        }
-        String ctx = "global_avg_pool2d input " + s;
-        Tensor y = dev.tensor(Shape.of(s.dim(0), s.dim(1), 1, 1), ctx);
-        int planes = s.dim(0) * s.dim(1);
-        dev.kernels.launch(GLOBAL_AVGPOOL_FORWARD, planes, ctx, ptr(input), ptr(y), planes, s.dim(2) * s.dim(3));
-        return y;
-    }
-
-    Tensor globalAvgPool2dBackward(Tensor gradOutput, Shape inputShape) {
-        CudaChecks.shape("global_avg_pool2d backward", "grad_output", gradOutput,
-                Shape.of(inputShape.dim(0), inputShape.dim(1), 1, 1));
-        String ctx = "global_avg_pool2d backward input " + inputShape;
-        Tensor dx = dev.tensor(inputShape, ctx);
-        int planes = inputShape.dim(0) * inputShape.dim(1);
-        dev.kernels.launch(GLOBAL_AVGPOOL_BACKWARD, inputShape.size(), ctx, ptr(gradOutput), ptr(dx), planes,
-                inputShape.dim(2) * inputShape.dim(3));
         return dx;
     }
 

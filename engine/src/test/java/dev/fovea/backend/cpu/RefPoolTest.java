@@ -158,17 +158,6 @@ class RefPoolTest {
                 be.download(dx));
     }
 
-    @Test
-    void globalAveragePoolingForwardAndBackward() {
-        float[] x = {1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50, 60};
-        Shape xs = Shape.of(2, 1, 2, 3);
-        Tensor y = be.globalAvgPool2d(be.upload(xs, x));
-        assertEquals(Shape.of(2, 1, 1, 1), y.shape());
-        assertExact("global average", new float[] {3.5f, 35}, be.download(y));
-        Tensor dx = be.globalAvgPool2dBackward(be.upload(Shape.of(2, 1, 1, 1), new float[] {6, 12}), xs);
-        assertExact("global average backward", new float[] {1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2}, be.download(dx));
-    }
-
     private PoolOutput pool(Shape xs, float[] x, Pool2dParams p) {
         return be.pool2d(be.upload(xs, x), p);
     }

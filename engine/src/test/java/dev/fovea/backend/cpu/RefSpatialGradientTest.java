@@ -6,6 +6,7 @@ import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.Pad2dParams;
 import dev.fovea.primitives.PadMode;
 import dev.fovea.primitives.PoolKind;
+import dev.fovea.primitives.Resampling2d;
 import dev.fovea.primitives.Upsample2dParams;
 import dev.fovea.primitives.UpsampleMode;
 import dev.fovea.tensor.Shape;
@@ -35,6 +36,8 @@ class RefSpatialGradientTest {
     static Stream<Arguments> cases() {
         SplittableRandom r = new SplittableRandom(11);
         List<Arguments> cases = new ArrayList<>();
+        // global_avg_pool2d: average pooling to one cell per plane.
+        cases.add(Arguments.of(Shape.of(3, 2, 5, 3), new AdaptivePool2dParams(PoolKind.AVG, 1, 1)));
         for (int i = 0; i < 6; i++) {
             Shape xs = Shape.of(1 + r.nextInt(2), 1 + r.nextInt(3), 1 + r.nextInt(7), 1 + r.nextInt(7));
             for (PoolKind kind : new PoolKind[] {PoolKind.AVG, PoolKind.MAX}) {
@@ -61,10 +64,10 @@ class RefSpatialGradientTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void backwardMatchesFiniteDifferencesAndTheFastBackendMatchesBitwise(Shape xs, Object p) {
+    void backwardMatchesFiniteDifferencesAndTheFastBackendMatchesBitwise(Shape xs, Resampling2d p) {
         float[] x = p instanceof AdaptivePool2dParams a && a.kind() == PoolKind.MAX ? distinct(xs.size(), xs.hashCode())
                 : random(xs.size(), xs.hashCode());
-        Shape ys = outputShape(p, xs);
+        Shape ys = p.outputShape(xs);
         float[] dy = random(ys.size(), p.hashCode());
         float[] dx = backward(ref, p, x, xs, dy, ys);
         GradCheck.check(p.toString(), x, xv -> forward(ref, p, xv, xs), dy, dx);
@@ -74,32 +77,13 @@ class RefSpatialGradientTest {
         }
     }
 
-    private static Shape outputShape(Object p, Shape xs) {
-        if (p instanceof AdaptivePool2dParams a) {
-            return a.outputShape(xs);
-        }
-        return p instanceof Upsample2dParams u ? u.outputShape(xs) : ((Pad2dParams) p).outputShape(xs);
+    private static float[] forward(Backend b, Resampling2d p, float[] x, Shape xs) {
+        return b.download(b.resample2d(b.upload(xs, x), p).output());
     }
 
-    private static float[] forward(Backend b, Object p, float[] x, Shape xs) {
-        if (p instanceof AdaptivePool2dParams a) {
-            return b.download(b.adaptivePool2d(b.upload(xs, x), a).output());
-        }
-        if (p instanceof Upsample2dParams u) {
-            return b.download(b.upsample2d(b.upload(xs, x), u));
-        }
-        return b.download(b.pad2d(b.upload(xs, x), (Pad2dParams) p));
-    }
-
-    private static float[] backward(Backend b, Object p, float[] x, Shape xs, float[] dy, Shape ys) {
-        if (p instanceof AdaptivePool2dParams a) {
-            PoolOutput f = b.adaptivePool2d(b.upload(xs, x), a);
-            return b.download(b.adaptivePool2dBackward(b.upload(ys, dy), b.upload(xs, x), f, a));
-        }
-        if (p instanceof Upsample2dParams u) {
-            return b.download(b.upsample2dBackward(b.upload(ys, dy), xs, u));
-        }
-        return b.download(b.pad2dBackward(b.upload(ys, dy), xs, (Pad2dParams) p));
+    private static float[] backward(Backend b, Resampling2d p, float[] x, Shape xs, float[] dy, Shape ys) {
+        PoolOutput f = b.resample2d(b.upload(xs, x), p);
+        return b.download(b.resample2dBackward(b.upload(ys, dy), xs, f.indices(), p));
     }
 
     /** A seeded shuffle of 0, 0.05, 0.10, ... shifted to straddle zero. */

@@ -1,7 +1,9 @@
 package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.BatchNormOutput;
+import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.BatchNormParams;
+import dev.fovea.primitives.PoolKind;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -14,10 +16,11 @@ class ReferenceBackendChecksTest {
     private final ReferenceBackend b = new ReferenceBackend();
 
     @Test
-    void globalAvgPoolBackwardNamesTheOpForANon4dShape() {
+    void resamplingBackwardNamesTheOpForANon4dShape() {
         Tensor g = b.zeros(Shape.of(1, 2, 1, 1));
-        var e = assertThrows(IllegalArgumentException.class, () -> b.globalAvgPool2dBackward(g, Shape.of(1, 2)));
-        assertTrue(e.getMessage().startsWith("global_avg_pool2d backward: input shape must be 4-D"), e.getMessage());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> b.resample2dBackward(g, Shape.of(1, 2), null, new AdaptivePool2dParams(PoolKind.AVG, 1, 1)));
+        assertTrue(e.getMessage().startsWith("adaptive_avg_pool2d: input must be 4-D"), e.getMessage());
     }
 
     @Test

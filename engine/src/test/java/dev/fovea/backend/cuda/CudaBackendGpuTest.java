@@ -7,7 +7,9 @@ import dev.fovea.backend.Grads;
 import dev.fovea.backend.PoolOutput;
 import dev.fovea.backend.cpu.ReferenceBackend;
 import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.BatchNormParams;
+import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.primitives.ConvMode;
 import dev.fovea.primitives.DropoutParams;
@@ -179,11 +181,13 @@ class CudaBackendGpuTest {
 
     @Test
     void globalAveragePooling() {
+        // Adaptive average pooling to 1x1: CUDA routes it to the global kernels.
+        AdaptivePool2dParams p = new AdaptivePool2dParams(PoolKind.AVG, 1, 1);
         Tensor x = ref(Shape.of(2, 5, 6, 7), 10);
-        same("global_avg_pool2d", REF.globalAvgPool2d(x), cuda.globalAvgPool2d(dev(x)));
+        same("global_avg_pool2d", REF.resample2d(x, p).output(), cuda.resample2d(dev(x), p).output());
         Tensor dy = ref(Shape.of(2, 5, 1, 1), 11);
-        same("global_avg_pool2d backward", REF.globalAvgPool2dBackward(dy, x.shape()),
-                cuda.globalAvgPool2dBackward(dev(dy), x.shape()));
+        same("global_avg_pool2d backward", REF.resample2dBackward(dy, x.shape(), null, p),
+                cuda.resample2dBackward(dev(dy), x.shape(), null, p));
     }
 
     @ParameterizedTest
@@ -304,7 +308,8 @@ class CudaBackendGpuTest {
         Tensor g = ref(x.shape(), 32);
         same("dropout backward", REF.dropoutBackward(g, de), cuda.dropoutBackward(dev(g), da));
         Tensor other = ref(x.shape(), 33);
-        same("add", REF.add(x, other), cuda.add(dev(x), dev(other)));
+        same("add (same shapes: fovea_add)", REF.binary(BinaryOp.ADD, x, other),
+                cuda.binary(BinaryOp.ADD, dev(x), dev(other)));
         Tensor z = ref(Shape.of(2, 2, 4, 4), 34);
         Tensor cat = REF.concat(List.of(x, z), 1);
         Tensor catDev = cuda.concat(List.of(dev(x), dev(z)), 1);

@@ -79,20 +79,21 @@ class CudaSpatialGpuTest {
                 Upsample2dParams.ofSize(UpsampleMode.BILINEAR, 150, 91, false),
                 Upsample2dParams.ofSize(UpsampleMode.BILINEAR, 150, 91, true),
                 Upsample2dParams.ofScale(UpsampleMode.BILINEAR, 0.61, 1.3, false))) {
-            compare(p.toString(), xs, b -> t -> b.upsample2d(t, p), b -> dy -> b.upsample2dBackward(dy, xs, p),
-                    p.mode() == UpsampleMode.NEAREST);
+            compare(p.toString(), xs, b -> t -> b.resample2d(t, p).output(),
+                    b -> dy -> b.resample2dBackward(dy, xs, null, p), p.mode() == UpsampleMode.NEAREST);
         }
         for (Pad2dParams p : List.of(new Pad2dParams(5, 0, 17, 3, PadMode.CONSTANT, -2),
                 new Pad2dParams(44, 43, 66, 1, PadMode.REFLECT, 0), new Pad2dParams(30, 70, 2, 90, PadMode.REPLICATE, 0))) {
-            compare(p.toString(), xs, b -> t -> b.pad2d(t, p), b -> dy -> b.pad2dBackward(dy, xs, p), true);
+            compare(p.toString(), xs, b -> t -> b.resample2d(t, p).output(),
+                    b -> dy -> b.resample2dBackward(dy, xs, null, p), true);
         }
         for (PoolKind kind : List.of(PoolKind.AVG, PoolKind.MAX)) {
             for (int[] size : new int[][] {{7, 5}, {100, 61}}) {
                 AdaptivePool2dParams p = new AdaptivePool2dParams(kind, size[0], size[1]);
-                compare(p.toString(), xs, b -> t -> b.adaptivePool2d(t, p).output(), b -> dy -> {
+                compare(p.toString(), xs, b -> t -> b.resample2d(t, p).output(), b -> dy -> {
                     Tensor x = b.upload(xs, Arrays2.random(xs.size(), xs.hashCode()));
-                    PoolOutput f = b.adaptivePool2d(x, p);
-                    return b.adaptivePool2dBackward(dy, x, f, p);
+                    PoolOutput f = b.resample2d(x, p);
+                    return b.resample2dBackward(dy, x.shape(), f.indices(), p);
                 }, kind == PoolKind.MAX);
             }
         }
@@ -104,21 +105,21 @@ class CudaSpatialGpuTest {
         for (Backend b : List.of(REF, cuda)) {
             Tensor x = b.upload(xs, new float[xs.size()]);
             var reflect = assertThrows(IllegalArgumentException.class,
-                    () -> b.pad2d(x, new Pad2dParams(4, 0, 0, 0, PadMode.REFLECT, 0)), b.name());
+                    () -> b.resample2d(x, new Pad2dParams(4, 0, 0, 0, PadMode.REFLECT, 0)), b.name());
             assertEquals("pad: reflect padding must be smaller than the padded dimension: [4, 0] against width 4,"
                     + " [0, 0] against height 4 (input [1, 2, 4, 4])", reflect.getMessage(), b.name());
-            var grad = assertThrows(IllegalArgumentException.class, () -> b.upsample2dBackward(
-                    b.upload(Shape.of(1, 2, 8, 7), new float[112]), xs,
+            var grad = assertThrows(IllegalArgumentException.class, () -> b.resample2dBackward(
+                    b.upload(Shape.of(1, 2, 8, 7), new float[112]), xs, null,
                     Upsample2dParams.ofSize(UpsampleMode.BILINEAR, 8, 8, false)), b.name());
             assertEquals("upsample backward: grad_output must be [1, 2, 8, 8], got [1, 2, 8, 7]", grad.getMessage(),
                     b.name());
         }
         AdaptivePool2dParams max = new AdaptivePool2dParams(PoolKind.MAX, 2, 2);
         Tensor x = cuda.upload(xs, new float[xs.size()]);
-        Tensor y = cuda.adaptivePool2d(x, max).output();
+        Tensor y = cuda.resample2d(x, max).output();
         var noIndices = assertThrows(IllegalArgumentException.class,
-                () -> cuda.adaptivePool2dBackward(y, x, new PoolOutput(y, null), max));
-        assertEquals("adaptive_max_pool2d backward: the forward result carries no indices; pass the PoolOutput of this"
-                + " backend's adaptivePool2d", noIndices.getMessage());
+                () -> cuda.resample2dBackward(y, xs, null, max));
+        assertEquals("adaptive_max_pool2d backward: no indices given; pass the indices of this backend's resample2d"
+                + " forward", noIndices.getMessage());
     }
 }

@@ -7,6 +7,7 @@ import dev.fovea.backend.cuda.SoftGpuCounters.Counter;
 import dev.fovea.backend.cuda.SoftGpuCounters.Snapshot;
 import dev.fovea.primitives.Activation;
 import dev.fovea.primitives.BatchNormParams;
+import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.primitives.LossKind;
 import dev.fovea.primitives.Pool2dParams;
@@ -84,7 +85,7 @@ class SoftGpuTest {
         cuda.download(cuda.loss(LossKind.CROSS_ENTROPY, logits, labels));
         Adam adam = new Adam(1e-3, 0.9, 0.999, 1e-8, 0, false);
         cuda.optimizerUpdate(adam, w, g.weight(), List.of(cuda.zeros(w.shape()), cuda.zeros(w.shape())), 1, 1e-3);
-        cuda.timeMs(() -> cuda.add(x, x));
+        cuda.timeMs(() -> cuda.binary(BinaryOp.ADD, x, x));
         cuda.synchronize();
         Snapshot during = counters().snapshot().since(before);
         assertTrue(during.get(Counter.LIVE_DEVICE_ALLOCATIONS) > 0 && during.get(Counter.LIVE_STREAMS) == 1
@@ -106,7 +107,7 @@ class SoftGpuTest {
             Tensor a = cuda.upload(Shape.of(1000), data);
             Tensor b = cuda.upload(Shape.of(1000), data);
             Tensor c = cuda.upload(Shape.of(1000), data);
-            Tensor sum = cuda.add(cuda.add(a, b), c);
+            Tensor sum = cuda.binary(BinaryOp.ADD, cuda.binary(BinaryOp.ADD, a, b), c);
             Snapshot queued = counters().snapshot().since(before);
             assertEquals(3, queued.get(Counter.HTOD_COPIES), queued.toString());
             assertEquals(0, queued.get(Counter.SYNCHRONIZATIONS), "uploads must not synchronise: " + queued);
