@@ -63,7 +63,7 @@ final class FastPool {
                                     int at = iy * w + ix;
                                     int key = rankKey(x[xBase + at], min);
                                     // An int select: the JIT can make it branch-free, unlike a float compare.
-                                    best = key > bestKey || key == NAN_KEY ? at : best;
+                                    best = (key > bestKey) | (key == NAN_KEY) ? at : best;
                                     bestKey = Math.max(key, bestKey);
                                 }
                             }
@@ -103,10 +103,12 @@ final class FastPool {
                 int k1 = rankKey(x[xBase + a + 1], min);
                 int k2 = rankKey(x[xBase + c], min);
                 int k3 = rankKey(x[xBase + c + 1], min);
-                int top = k1 > k0 || k1 == NAN_KEY ? a + 1 : a;
-                int bottom = k3 > k2 || k3 == NAN_KEY ? c + 1 : c;
+                // Non-short-circuit | so that C2 emits flag sets and conditional moves: with || each test
+                // was a branch, mispredicted half the time on real activations (2x slower in isolation).
+                int top = (k1 > k0) | (k1 == NAN_KEY) ? a + 1 : a;
+                int bottom = (k3 > k2) | (k3 == NAN_KEY) ? c + 1 : c;
                 int bottomKey = Math.max(k2, k3);
-                int best = bottomKey > Math.max(k0, k1) || bottomKey == NAN_KEY ? bottom : top;
+                int best = (bottomKey > Math.max(k0, k1)) | (bottomKey == NAN_KEY) ? bottom : top;
                 y[o + ox] = x[xBase + best];
                 idx[o + ox] = best;
             }
