@@ -12,7 +12,6 @@ import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.train.Optimizer;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -70,18 +69,18 @@ public final class ModelBench {
                         plan.inferencePeakBytes(), plan.parameterBytes(), peak);
                 StepActivity activity = StepActivity.measure(backend, ACTIVITY_STEPS,
                         () -> trainingStep(backend, exec, opt, x, y)).orElse(null);
-                List<Measurement> results = new ArrayList<>(List.of(
+                List<Measurement> results = List.of(
                         Measurement.of(name, "train", backend.name(), train, Rate.IMAGES_PER_S, batchSize, trainEngine,
                                 mem, activity),
                         Measurement.of(name, "infer", backend.name(), infer, Rate.IMAGES_PER_S, batchSize, inferEngine,
-                                mem)));
+                                mem));
                 if (profileRuns > 0) {
                     profiles.accept(OpProfile.measure(name, "infer", backend, inferExec, profileRuns,
                             () -> inferExec.infer(x).close()));
                     profiles.accept(OpProfile.measure(name, "train", backend, exec, profileRuns,
                             () -> trainingStep(backend, exec, opt, x, y)));
                 }
-                return List.copyOf(results);
+                return results;
             }
         }
     }

@@ -47,13 +47,10 @@ public record OpProfile(String workload, String pass, String backend, int runs, 
     }
 
     /**
-     * Runs {@code pass} {@code runs} times with every node of {@code exec} timed; the executor's
-     * timer is removed afterwards.
+     * Runs {@code body} (one pass) {@code runs} (at least 1) times with every node of {@code exec}
+     * timed; the executor's timer is removed afterwards.
      */
     static OpProfile measure(String workload, String pass, Backend backend, Executor exec, int runs, Runnable body) {
-        if (runs < 1) {
-            throw new IllegalArgumentException("bench model: --profile-runs must be >= 1, got " + runs);
-        }
         Map<String, Integer> nodes = new LinkedHashMap<>();
         Map<String, double[]> perRun = new LinkedHashMap<>();
         double[] totals = new double[runs];
