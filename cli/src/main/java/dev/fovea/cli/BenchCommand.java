@@ -9,6 +9,7 @@ import dev.fovea.bench.Environment;
 import dev.fovea.bench.Measurement;
 import dev.fovea.bench.ModelBench;
 import dev.fovea.bench.OpBench;
+import dev.fovea.bench.OpProfile;
 import dev.fovea.bench.OpSuite;
 import dev.fovea.bench.OpTimer;
 import dev.fovea.graph.Graph;
@@ -207,12 +208,28 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--batch-size", defaultValue = "64", description = "Images per step (default ${DEFAULT-VALUE}).")
         int batchSize;
 
+        @Option(names = "--profile", description = "Afterwards, time every node of --profile-runs inference passes "
+                + "and training steps and print the time per op kind, forward and backward (default off).")
+        boolean profile;
+
+        @Option(names = "--profile-runs", defaultValue = "10", paramLabel = "N",
+                description = "Runs per profile; each op kind's median is shown (default ${DEFAULT-VALUE}).")
+        int profileRuns;
+
+        @Option(names = "--profile-json", paramLabel = "FILE",
+                description = "Also write the profiles as JSON; implies --profile (default: none).")
+        Path profileJson;
+
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             OpTimer timer = common.timer();
             if (batchSize < 1) {
                 throw new IllegalArgumentException("bench model: --batch-size must be >= 1, got " + batchSize);
+            }
+            boolean profiling = profile || profileJson != null;
+            if (profiling && profileRuns < 1) {
+                throw new IllegalArgumentException("bench model: --profile-runs must be >= 1, got " + profileRuns);
             }
             Graph g = ModelSpec.parse(model).graph();
             List<Backend> backends = common.open(out);
@@ -225,8 +242,10 @@ public final class BenchCommand implements Runnable {
                         SummaryCommand.mib(plan.trainingBytes()), SummaryCommand.mib(plan.inferencePeakBytes()));
                 BenchReport.header(out);
                 List<Measurement> results = new ArrayList<>();
+                List<OpProfile> profiles = new ArrayList<>();
                 for (Backend b : backends) {
-                    for (Measurement m : ModelBench.run(g, b, batchSize, timer)) {
+                    for (Measurement m : ModelBench.run(g, b, batchSize, timer, profiling ? profileRuns : 0,
+                            profiles::add)) {
                         BenchReport.row(out, m);
                         results.add(m);
                         if (m.memory().peakBytes() >= 0 && m.pass().equals("infer")) {
@@ -238,6 +257,11 @@ public final class BenchCommand implements Runnable {
                                     b.name(), m.activity().describe());
                         }
                     }
+                }
+                profiles.forEach(p -> p.print(out));
+                if (profileJson != null) {
+                    OpProfile.json(profileJson, profiles);
+                    out.println("# wrote " + profileJson);
                 }
                 common.write(out, env, "fovea bench model " + g.name() + " batch " + batchSize, results);
             } finally {

@@ -117,6 +117,34 @@ class BenchCommandTest {
     }
 
     @Test
+    void modelProfilePrintsAndWritesTheTimePerOpKind(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("profile.json");
+        Run r = run("bench", "model", "--model", "lenet5", "--batch-size", "2", "--backend", "cpu", "--quick",
+                "--profile-runs", "2", "--profile-json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("# profile  lenet5 batch 2 infer on cpu, median of 2 runs"), r.out());
+        assertTrue(r.out().contains("# profile  lenet5 batch 2 train on cpu, median of 2 runs"), r.out());
+        assertTrue(r.out().contains("# wrote " + json), r.out());
+        JsonNode profiles = new ObjectMapper().readTree(json.toFile()).get("profiles");
+        assertEquals(2, profiles.size());
+        Set<String> inferOps = new java.util.HashSet<>();
+        for (JsonNode row : profiles.get(0).get("rows")) {
+            assertEquals("forward", row.get("direction").asText());
+            inferOps.add(row.get("op").asText());
+        }
+        assertEquals(Set.of("conv2d", "tanh", "avg_pool2d", "flatten", "linear"), inferOps);
+        boolean backward = false;
+        for (JsonNode row : profiles.get(1).get("rows")) {
+            backward |= row.get("direction").asText().equals("backward");
+        }
+        assertTrue(backward, profiles.get(1).toString());
+
+        r = run("bench", "model", "--backend", "cpu", "--quick", "--profile", "--profile-runs", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--profile-runs must be >= 1, got 0"), r.err());
+    }
+
+    @Test
     void plotDrawsTheMeasurementsOfJsonFilesAndNamesABadOne(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("ops.json");
         assertEquals(0, run("bench", "ops", "--backend", "cpu", "--quick", "--only", "sgemm", "--json",

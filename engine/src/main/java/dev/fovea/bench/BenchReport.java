@@ -263,7 +263,7 @@ public final class BenchReport {
         return String.format(Locale.ROOT, r >= 10 ? "%.0fx" : "%.2fx", r);
     }
 
-    private static void createParent(Path file) throws IOException {
+    static void createParent(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

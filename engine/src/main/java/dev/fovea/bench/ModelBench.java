@@ -1,6 +1,7 @@
 package dev.fovea.bench;
 
 import dev.fovea.backend.Backend;
+import dev.fovea.graph.BatchNormFolding;
 import dev.fovea.graph.Executor;
 import dev.fovea.graph.Graph;
 import dev.fovea.graph.MemoryPlan;
@@ -13,11 +14,14 @@ import dev.fovea.train.Optimizer;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Whole-model throughput on one backend, on random images and labels: a training step (forward,
  * cross-entropy, backward, SGD with momentum 0.9, as {@code fovea train} does by default) and an
- * inference pass, in images/s, with the memory plan's bytes and, on the GPU, the allocator's peak.
+ * inference pass as {@code predict} and {@code eval} run it (batch norm folded into the convolutions),
+ * in images/s, with the memory plan's bytes and, on the GPU, the allocator's peak; and on request
+ * where each pass spends its time, per op kind ({@link OpProfile}).
  */
 public final class ModelBench {
     /** Training steps (after the timed, warmed-up ones) whose GPU activity is counted and averaged. */
@@ -27,6 +31,16 @@ public final class ModelBench {
     }
 
     public static List<Measurement> run(Graph graph, Backend backend, int batchSize, OpTimer timer) {
+        return run(graph, backend, batchSize, timer, 0, p -> {
+        });
+    }
+
+    /**
+     * As {@link #run(Graph, Backend, int, OpTimer)}; with {@code profileRuns} above 0, afterwards profiles
+     * that many inference passes and training steps and hands each {@link OpProfile} to {@code profiles}.
+     */
+    public static List<Measurement> run(Graph graph, Backend backend, int batchSize, OpTimer timer, int profileRuns,
+                                        Consumer<OpProfile> profiles) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("bench model: --batch-size must be >= 1, got " + batchSize);
         }
@@ -45,17 +59,29 @@ public final class ModelBench {
             Tensor y = in.labels(batchSize, classes);
             OpTimer.Timing train = timer.time(name, 0, () -> trainingStep(backend, exec, opt, x, y), clock);
             String trainEngine = decisions.sinceLastMark();
-            OpTimer.Timing infer = timer.time(name, 0, () -> exec.infer(x).close(), clock);
-            String inferEngine = decisions.sinceLastMark();
-            long peak = backend.peakBytes().orElse(-1);
-            Measurement.Memory mem = new Measurement.Memory(batchSize, plan.trainingBytes(), plan.inferencePeakBytes(),
-                    plan.parameterBytes(), peak);
-            StepActivity activity = StepActivity.measure(backend, ACTIVITY_STEPS,
-                    () -> trainingStep(backend, exec, opt, x, y)).orElse(null);
-            return List.of(
-                    Measurement.of(name, "train", backend.name(), train, Rate.IMAGES_PER_S, batchSize, trainEngine, mem,
-                            activity),
-                    Measurement.of(name, "infer", backend.name(), infer, Rate.IMAGES_PER_S, batchSize, inferEngine, mem));
+            BatchNormFolding.Folded folded = BatchNormFolding.fold(graph, params.toHost());
+            try (Parameters inferParams = Parameters.fromHost(folded.graph(), backend, folded.params())) {
+                Executor inferExec = new Executor(folded.graph(), inferParams);
+                OpTimer.Timing infer = timer.time(name, 0, () -> inferExec.infer(x).close(), clock);
+                String inferEngine = decisions.sinceLastMark();
+                long peak = backend.peakBytes().orElse(-1);
+                Measurement.Memory mem = new Measurement.Memory(batchSize, plan.trainingBytes(),
+                        plan.inferencePeakBytes(), plan.parameterBytes(), peak);
+                StepActivity activity = StepActivity.measure(backend, ACTIVITY_STEPS,
+                        () -> trainingStep(backend, exec, opt, x, y)).orElse(null);
+                List<Measurement> results = List.of(
+                        Measurement.of(name, "train", backend.name(), train, Rate.IMAGES_PER_S, batchSize, trainEngine,
+                                mem, activity),
+                        Measurement.of(name, "infer", backend.name(), infer, Rate.IMAGES_PER_S, batchSize, inferEngine,
+                                mem));
+                if (profileRuns > 0) {
+                    profiles.accept(OpProfile.measure(name, "infer", backend, inferExec, profileRuns,
+                            () -> inferExec.infer(x).close()));
+                    profiles.accept(OpProfile.measure(name, "train", backend, exec, profileRuns,
+                            () -> trainingStep(backend, exec, opt, x, y)));
+                }
+                return results;
+            }
         }
     }
 

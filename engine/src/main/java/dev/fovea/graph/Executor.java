@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Runs a graph on a backend. Forward goes in topological order; in training it keeps what each
@@ -33,6 +34,7 @@ public final class Executor {
     private Set<String> requiresGrad = Set.of();
     private long seed;
     private long steps;
+    private NodeTimer timer;
 
     /**
      * Sees every value a training pass computes, node by node, in the order computed. The trainer
@@ -45,6 +47,15 @@ public final class Executor {
 
         /** After {@code node}'s backward: the gradients it computed, by input port. */
         void gradient(Node node, Map<String, Tensor> gradients);
+    }
+
+    /**
+     * Times each node's forward and backward, for a per-op profile ({@code fovea bench model --profile}).
+     * The executor runs without one unless {@link #timeNodes} installs it.
+     */
+    public interface NodeTimer {
+        /** Runs {@code body}, {@code node}'s forward ({@code backward} false) or backward, and returns its result. */
+        <T> T time(Node node, boolean backward, Supplier<T> body);
     }
 
     /** What one node's forward needed and produced, kept for its backward. */
@@ -104,6 +115,11 @@ public final class Executor {
 
     public Parameters params() {
         return params;
+    }
+
+    /** Times every node's forward and backward with {@code t} from now on; null stops timing. */
+    public void timeNodes(NodeTimer t) {
+        this.timer = t;
     }
 
     /** Seeds dropout masks; each training forward then draws new masks from (seed, step, node). */
@@ -168,7 +184,7 @@ public final class Executor {
             Op op = node.modal() && !frozenStatistics.contains(node.name()) ? node.bind(true, mix(seed, steps, i))
                     : inferenceOps.get(node);
             Map<String, Tensor> inputs = inputsOf(node, values);
-            Map<String, Tensor> out = op.forward(backend, inputs);
+            Map<String, Tensor> out = forward(node, op, inputs);
             values.put(node.name(), out.get(Op.OUTPUT));
             tape.add(new Step(node, op, inputs, out));
             if (inspector != null) {
@@ -205,8 +221,10 @@ public final class Executor {
                     wanted.add(e.getKey());
                 }
             }
-            Map<String, Tensor> g = wanted.isEmpty() ? Map.of()
-                    : step.op().backward(backend, step.inputs(), step.outputs(), Map.of(Op.OUTPUT, dy), wanted);
+            Map<String, Tensor> g = wanted.isEmpty() ? Map.of() : timer == null
+                    ? step.op().backward(backend, step.inputs(), step.outputs(), Map.of(Op.OUTPUT, dy), wanted)
+                    : timer.time(step.node(), true,
+                    () -> step.op().backward(backend, step.inputs(), step.outputs(), Map.of(Op.OUTPUT, dy), wanted));
             if (inspector != null && !g.isEmpty()) {
                 inspector.gradient(step.node(), g);
             }
@@ -246,7 +264,11 @@ public final class Executor {
     }
 
     private Map<String, Tensor> run(Node node, Op op, Map<String, Tensor> values) {
-        return op.forward(backend, inputsOf(node, values));
+        return forward(node, op, inputsOf(node, values));
+    }
+
+    private Map<String, Tensor> forward(Node node, Op op, Map<String, Tensor> inputs) {
+        return timer == null ? op.forward(backend, inputs) : timer.time(node, false, () -> op.forward(backend, inputs));
     }
 
     private Map<String, Tensor> inputsOf(Node node, Map<String, Tensor> values) {

@@ -81,6 +81,25 @@ class ActivationTest {
         Arrays2.assertExact("tanh' (0)", new float[] {2}, backward(Activation.TANH, zero, new float[] {2}));
     }
 
+    /** Activation.tanh replaces the JDK's native Math.tanh for speed; as a float it must be the same value. */
+    @Test
+    void tanhRoundsToMathTanhsFloatAcrossTheFloatRange() {
+        int checked = 0;
+        for (long bits = 0; bits <= 0x7f800000L; bits += 4099) {
+            float x = Float.intBitsToFloat((int) bits);
+            for (float v : new float[] {x, -x}) {
+                assertEquals(Float.floatToIntBits((float) Math.tanh(v)), Float.floatToIntBits((float) Activation.tanh(v)),
+                        "tanh(" + v + ")");
+                checked++;
+            }
+        }
+        assertTrue(checked > 1_000_000, "checked " + checked);
+        assertEquals(Double.doubleToLongBits(-0.0), Double.doubleToLongBits(Activation.tanh(-0.0)));
+        assertTrue(Double.isNaN(Activation.tanh(Double.NaN)));
+        assertEquals(1.0, Activation.tanh(Double.POSITIVE_INFINITY));
+        assertEquals(-1.0, Activation.tanh(-1000));
+    }
+
     @Test
     void erfMatchesKnownValuesToAFewUlp() {
         double[][] known = {{0, 0}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149}, {2, 0.9953222650189527},
