@@ -25,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The activations of seed-examples §12 (logistic, tanh, ReLU, leaky ReLU with a = 0.01, PReLU). */
 class ActivationTest {
     private static final Backend BE = new ReferenceBackend();
-    private static final float SLOPE = 0.01f;
     private static final float[] X = {-2, -0.5f, 0, 0.5f, 2};
 
     /**
@@ -102,7 +101,10 @@ class ActivationTest {
     void gradientMatchesFiniteDifferences(Activation kind) {
         float[] x = awayFromZero(Arrays2.random(60, 21), 3);
         float[] dy = Arrays2.random(60, 22);
-        GradCheck.check(kind.opName(), x, xv -> forward(kind, xv), dy, backward(kind, x, dy));
+        // At the default attribute value, and at 0.5 where there is one.
+        for (float p : kind.parameter() == null ? new float[] {0} : new float[] {(float) kind.defaultParameter(), 0.5f}) {
+            GradCheck.check(kind.opName() + " p " + p, x, xv -> forward(kind, xv, p), dy, backward(kind, x, dy, p));
+        }
     }
 
     @Test
@@ -177,13 +179,21 @@ class ActivationTest {
     }
 
     private static float[] forward(Activation kind, float[] x) {
-        return BE.download(BE.activation(t(x), kind, SLOPE));
+        return forward(kind, x, (float) kind.defaultParameter());
+    }
+
+    private static float[] forward(Activation kind, float[] x, float p) {
+        return BE.download(BE.activation(t(x), kind, p));
     }
 
     private static float[] backward(Activation kind, float[] x, float[] dy) {
+        return backward(kind, x, dy, (float) kind.defaultParameter());
+    }
+
+    private static float[] backward(Activation kind, float[] x, float[] dy, float p) {
         Tensor in = t(x);
-        Tensor out = BE.activation(in, kind, SLOPE);
-        return BE.download(BE.activationBackward(t(dy), in, out, kind, SLOPE));
+        Tensor out = BE.activation(in, kind, p);
+        return BE.download(BE.activationBackward(t(dy), in, out, kind, p));
     }
 
     private static Tensor t(float[] data) {
