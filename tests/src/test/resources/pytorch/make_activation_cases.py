@@ -31,6 +31,8 @@ CASES = [
     ("elu", {}, lambda x: F.elu(x)),
     ("elu", {"alpha": 0.5}, lambda x: F.elu(x, alpha=0.5)),
     ("relu6", {}, F.relu6),
+    ("softplus", {}, lambda x: F.softplus(x)),
+    ("softplus", {"beta": 2.0}, lambda x: F.softplus(x, beta=2.0)),
 ]
 
 

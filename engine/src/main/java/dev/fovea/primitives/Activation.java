@@ -283,12 +283,43 @@ public enum Activation {
         public float backward(float dy, float x, float y, float p) {
             return x > 0 && x < 6 ? dy : 0f;
         }
+    },
+    /**
+     * PyTorch's softplus(x, beta, threshold=20): log1p(exp(beta x)) / beta, and x itself where the
+     * float product beta x exceeds 20 (as ATen compares it; ONNX's Softplus has no threshold, and past
+     * it differs from x by less than a float rounding). The gradient is dy sigmoid(beta x), dy past
+     * the threshold. PyTorch exports beta 1 as Softplus, any other as Softplus(beta x) / beta.
+     */
+    SOFTPLUS("softplus", "beta", 1.0, "Softplus(x)", "Mul(x, p); Softplus(#0); Div(#1, p)") {
+        @Override
+        public List<Example> examples() {
+            return List.of(example(-2, 1, 0.1269280110429725, 0.11920292202211756),
+                    example(0, 1, 0.6931471805599453, 0.5),
+                    example(1, 1, 1.3132616875182228, 0.7310585786300049),
+                    example(25, 1, 25, 1),
+                    example(1, 2, 1.0634640055214863, 0.8807970779778824),
+                    example(11, 2, 11, 1));
+        }
+
+        @Override
+        public float forward(float x, float p) {
+            float bx = x * p;
+            return bx > SOFTPLUS_THRESHOLD ? x : (float) (Math.log1p(Math.exp(bx)) / p);
+        }
+
+        @Override
+        public float backward(float dy, float x, float y, float p) {
+            float bx = x * p;
+            return bx > SOFTPLUS_THRESHOLD ? dy : (float) (dy * sigmoid(bx));
+        }
     };
 
     private static final double SQRT1_2 = Math.sqrt(0.5);
     private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
     private static final double SQRT_2_PI = Math.sqrt(2 / Math.PI);
     private static final double GELU_KAPPA = 0.044715;
+    /** PyTorch's default softplus threshold, fixed: Fovea's softplus has beta as its one attribute. */
+    private static final float SOFTPLUS_THRESHOLD = 20f;
 
     private final String opName;
     private final String parameter;
