@@ -33,6 +33,7 @@ CASES = [
     ("relu6", {}, F.relu6),
     ("softplus", {}, lambda x: F.softplus(x)),
     ("softplus", {"beta": 2.0}, lambda x: F.softplus(x, beta=2.0)),
+    ("selu", {}, F.selu),
 ]
 
 

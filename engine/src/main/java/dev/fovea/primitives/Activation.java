@@ -312,6 +312,31 @@ public enum Activation {
             float bx = x * p;
             return bx > SOFTPLUS_THRESHOLD ? dy : (float) (dy * sigmoid(bx));
         }
+    },
+    /**
+     * PyTorch's selu: scale x for x > 0, scale alpha (exp(x) - 1) otherwise, with alpha and scale as
+     * floats and their product taken in float (ATen's elu kernel); the gradient is dy scale or
+     * dy scale alpha exp(x) (at 0 the latter, and NaN at NaN, as ATen's vectorised kernel gives).
+     * ONNX's Selu defaults are the same two constants.
+     */
+    SELU("selu", null, 0, "Selu(x; alpha=1.6732632423543772?, gamma=1.0507009873554805?)") {
+        @Override
+        public List<Example> examples() {
+            return List.of(example(-1, -1.1113307378125628, 0.6467686030348141),
+                    example(0, 0, 1.7580993408473768),
+                    example(1, 1.0507009873554805, 1.0507009873554805),
+                    example(2, 2.101401974710961, 1.0507009873554805));
+        }
+
+        @Override
+        public float forward(float x, float p) {
+            return x > 0 ? x * SELU_SCALE : (float) (SELU_NEGATIVE * Math.expm1(x));
+        }
+
+        @Override
+        public float backward(float dy, float x, float y, float p) {
+            return x > 0 ? dy * SELU_SCALE : (float) (dy * SELU_NEGATIVE * Math.exp(x));
+        }
     };
 
     private static final double SQRT1_2 = Math.sqrt(0.5);
@@ -320,6 +345,9 @@ public enum Activation {
     private static final double GELU_KAPPA = 0.044715;
     /** PyTorch's default softplus threshold, fixed: Fovea's softplus has beta as its one attribute. */
     private static final float SOFTPLUS_THRESHOLD = 20f;
+    private static final float SELU_SCALE = 1.0507009873554804934193349852946f;
+    /** scale * alpha, multiplied in float as ATen does. */
+    private static final float SELU_NEGATIVE = 1.6732632423543772848170429916717f * SELU_SCALE;
 
     private final String opName;
     private final String parameter;
