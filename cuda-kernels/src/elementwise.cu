@@ -106,11 +106,17 @@ extern "C" __global__ void fovea_dropout_forward(const float* x, float* mask, fl
 #define FOVEA_ACT_MISH 9
 #define FOVEA_ACT_ELU 10
 #define FOVEA_ACT_RELU6 11
+#define FOVEA_ACT_SOFTPLUS 12
+#define FOVEA_ACT_SELU 13
 
 #define FOVEA_SQRT1_2 0.70710678118654752f
 #define FOVEA_INV_SQRT_2PI 0.39894228040143268f
 #define FOVEA_SQRT_2_PI 0.79788456080286536f
 #define FOVEA_GELU_KAPPA 0.044715f
+#define FOVEA_SOFTPLUS_THRESHOLD 20.0f
+#define FOVEA_SELU_SCALE 1.0507009873554804934193349852946f
+// scale * alpha, multiplied in float as ATen does.
+#define FOVEA_SELU_NEGATIVE (1.6732632423543772848170429916717f * FOVEA_SELU_SCALE)
 
 // min(max(v, 0), 6) with NaN passing through, as std::min/std::max in ATen.
 __device__ __forceinline__ float fovea_relu6(float v) {
@@ -132,6 +138,11 @@ __device__ __forceinline__ float fovea_activation(int kind, float x, float p) {
         case FOVEA_ACT_MISH: return x * tanhf(log1pf(expf(x)));
         case FOVEA_ACT_ELU: return x <= 0.0f ? p * expm1f(x) : x;
         case FOVEA_ACT_RELU6: return fovea_relu6(x);
+        case FOVEA_ACT_SOFTPLUS: {
+            float bx = x * p;
+            return bx > FOVEA_SOFTPLUS_THRESHOLD ? x : log1pf(expf(bx)) / p;
+        }
+        case FOVEA_ACT_SELU: return x > 0.0f ? x * FOVEA_SELU_SCALE : FOVEA_SELU_NEGATIVE * expm1f(x);
         default: return __int_as_float(0x7fffffff);
     }
 }
@@ -166,6 +177,11 @@ __device__ __forceinline__ float fovea_activation_grad(int kind, float dy, float
         }
         case FOVEA_ACT_ELU: return x > 0.0f ? dy : dy * p * expf(x);
         case FOVEA_ACT_RELU6: return x > 0.0f && x < 6.0f ? dy : 0.0f;
+        case FOVEA_ACT_SOFTPLUS: {
+            float bx = x * p;
+            return bx > FOVEA_SOFTPLUS_THRESHOLD ? dy : dy * fovea_sigmoid(bx);
+        }
+        case FOVEA_ACT_SELU: return x > 0.0f ? dy * FOVEA_SELU_SCALE : dy * FOVEA_SELU_NEGATIVE * expf(x);
         default: return __int_as_float(0x7fffffff);
     }
 }

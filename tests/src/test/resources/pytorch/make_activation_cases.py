@@ -1,6 +1,8 @@
-"""Writes ../conformance/pytorch-activations.json: forward and backward of the activations that
-issue 14 added and relu6 (issue 15), as PyTorch 1.13 computes them on the CPU in float32 (negative, zero, kink, large
-magnitude and NaN inputs; a non-uniform upstream gradient). Run with a Python that has torch:
+"""Writes ../conformance/pytorch-activations.json: forward and backward of every activation
+(dev.fovea.primitives.Activation; PyTorchActivationCasesTest fails for one without cases here, and
+one with a number attribute needs a case away from its default), as PyTorch 1.13 computes them on
+the CPU in float32 (negative, zero, kink, large magnitude and NaN inputs; a non-uniform upstream
+gradient). Run with a Python that has torch:
 
     /usr/bin/python3 tests/src/test/resources/pytorch/make_activation_cases.py
 """
@@ -15,6 +17,11 @@ X = [float("nan"), -100.0, -10.0, -4.0, -3.0, -2.5, -1.0, -0.5, -0.0, 0.0, 0.5, 
 DY = [0.5 + (i % 5) * 0.25 for i in range(len(X))]
 
 CASES = [
+    ("relu", {}, F.relu),
+    ("leaky_relu", {}, lambda x: F.leaky_relu(x)),
+    ("leaky_relu", {"negative_slope": 0.2}, lambda x: F.leaky_relu(x, negative_slope=0.2)),
+    ("sigmoid", {}, torch.sigmoid),
+    ("tanh", {}, torch.tanh),
     ("hardswish", {}, F.hardswish),
     ("hardsigmoid", {}, F.hardsigmoid),
     ("silu", {}, F.silu),
@@ -24,6 +31,9 @@ CASES = [
     ("elu", {}, lambda x: F.elu(x)),
     ("elu", {"alpha": 0.5}, lambda x: F.elu(x, alpha=0.5)),
     ("relu6", {}, F.relu6),
+    ("softplus", {}, lambda x: F.softplus(x)),
+    ("softplus", {"beta": 2.0}, lambda x: F.softplus(x, beta=2.0)),
+    ("selu", {}, F.selu),
 ]
 
 

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fovea", mixinStandardHelpOptions = true, version = "fovea 0.1.0",
         description = "Fovea: a deep-learning engine for convolutional networks (CPU and NVIDIA GPUs).",
         subcommands = {CommandLine.HelpCommand.class, ConformanceCommand.class, TrainCommand.class, EvalCommand.class,
-                PredictCommand.class, SummaryCommand.class, ImportCommand.class, ExportCommand.class, VisualizeCommand.class, DevicesCommand.class, BenchCommand.class})
+                PredictCommand.class, SummaryCommand.class, LayersCommand.class, ImportCommand.class, ExportCommand.class, VisualizeCommand.class, DevicesCommand.class, BenchCommand.class})
 public final class Fovea implements Runnable {
 
     @CommandLine.Spec

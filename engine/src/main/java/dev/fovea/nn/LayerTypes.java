@@ -3,6 +3,7 @@ package dev.fovea.nn;
 import dev.fovea.io.Limits;
 import dev.fovea.ops.Attribute;
 import dev.fovea.ops.Attribute.Kind;
+import dev.fovea.ops.Names;
 import dev.fovea.ops.OpDef;
 import dev.fovea.ops.Ops;
 
@@ -37,16 +38,28 @@ final class LayerTypes {
     }
 
     /**
-     * Every layer type and, indented below it, one line per field ("  stride (an integer in 1..4096,
-     * default 1): the window's step"): the README's list, generated from the declarations.
+     * The layer types named (all of them, in catalogue order, when none is) and, indented below each,
+     * one line per field ("  stride (an integer in 1..4096, default 1): the window's step"): what
+     * {@code fovea layers} prints, generated from the declarations.
      */
-    static List<String> describe() {
+    static List<String> describe(List<String> types) {
         List<String> lines = new ArrayList<>();
-        FIELDS.forEach((type, fields) -> {
+        for (String type : types.isEmpty() ? names() : types) {
+            Map<String, Attribute> fields = FIELDS.get(type);
+            if (fields == null) {
+                throw unknown(type);
+            }
             lines.add(type);
             fields.values().forEach(a -> lines.add("  " + a.describe()));
-        });
+        }
         return lines;
+    }
+
+    /** A type that is none of the layer types: the error names a near miss and lists the valid ones. */
+    static IllegalArgumentException unknown(String type) {
+        String hint = Names.closest(type, FIELDS.keySet()).map(c -> " (did you mean '" + c + "'?)").orElse("");
+        return new IllegalArgumentException("unknown layer type '" + type + "'" + hint + "; valid types: "
+                + String.join(", ", FIELDS.keySet()));
     }
 
     private static Map<String, Map<String, Attribute>> derive() {

@@ -51,6 +51,15 @@ public final class ModelFile {
     }
 
     /** Reads and parses a model file; an unreadable file is an IllegalArgumentException naming it. */
+    /**
+     * The reference of the named layer types, all of them when none is named: each type on a line and
+     * one indented line per field with its kind, range, default and meaning, generated from the op
+     * declarations. An unknown type is an IllegalArgumentException naming a near miss.
+     */
+    public static List<String> describeLayerTypes(List<String> types) {
+        return LayerTypes.describe(types);
+    }
+
     public static Graph read(Path file) {
         try {
             return parse(readText(file), file.toString());
@@ -172,9 +181,7 @@ public final class ModelFile {
         String type = typeNode == null ? "" : typeNode.textValue();
         Map<String, Attribute> fields = LayerTypes.fields(type);
         if (fields == null) {
-            String hint = Names.closest(type, LayerTypes.names()).map(c -> " (did you mean '" + c + "'?)").orElse("");
-            throw new IllegalArgumentException(where + ": field 'type': unknown layer type '" + type + "'" + hint
-                    + "; valid types: " + String.join(", ", LayerTypes.names()));
+            throw new IllegalArgumentException(where + ": field 'type': " + LayerTypes.unknown(type).getMessage());
         }
         List<String> allowed = new ArrayList<>(fields.keySet());
         allowed.addAll(List.of("name", "type", "inputs"));

@@ -1,62 +1,72 @@
 package dev.fovea.onnx;
 
+import dev.fovea.onnx.proto.Onnx.AttributeProto;
 import dev.fovea.onnx.proto.Onnx.NodeProto;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.OnnxForm;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Runs of ONNX nodes that compute one Fovea op which opset 17 has no operator for: SiLU, Mish and
- * GELU written as their formulas (as {@link OnnxExport} and PyTorch's exporter write them), and min
- * pooling as -MaxPool(-x). The importer reads such a run as the one layer.
+ * Runs of ONNX nodes that compute one Fovea op: every activation's {@link OnnxForm}s (one operator
+ * with its attributes, or the formula opset 17 writes it as: SiLU as x·Sigmoid(x)), and min pooling
+ * as -MaxPool(-x). The importer reads such a run as the one layer.
  *
  * <p>A pattern is a list of steps in the order they are computed; a step's operands are the run's
- * input {@code x}, an earlier step's output, or a float scalar constant. The steps need not be
+ * input {@code x}, an earlier step's output, a float scalar constant, or the activation's number
+ * attribute {@code p} (a scalar constant, the same wherever it appears). The steps need not be
  * adjacent in the graph, but each intermediate value must be read only by the run (so nothing else
- * sees a value the single layer does not compute). Add and Mul match with their operands either way round.
+ * sees a value the single layer does not compute). Add and Mul match with their operands either way
+ * round. Longer patterns are tried first, so x·Sigmoid(x) is silu rather than a sigmoid and a Mul.
  */
 final class OnnxDecompositions {
-    /** What a run computes: a Fovea layer type and gelu's approximate, or min pooling. */
-    enum Kind {
-        SILU("silu", null), MISH("mish", null), GELU("gelu", null), GELU_TANH("gelu", "tanh"), MIN_POOL("min_pool2d", null);
-
-        final String type;
-        final String approximate;
-
-        Kind(String type, String approximate) {
-            this.type = type;
-            this.approximate = approximate;
-        }
+    /** What a pattern computes: an activation, or min pooling when {@code activation} is null. */
+    private record Pattern(Activation activation, OnnxForm form) {
     }
 
-    /** One node of a pattern: its operator and operands ("x", "#k" for step k's output, or "=value"). */
-    private record Step(String op, String... operands) {
-    }
-
-    private record Pattern(Kind kind, List<Step> steps) {
-    }
-
-    /** A run found in the graph: the indices of its nodes, in step order. */
-    record Match(Kind kind, int[] nodes) {
+    /**
+     * A run found in the graph: the activation it computes (null for min pooling) and its number
+     * attribute as the run gives it (null when the form fixes it at the default), and the indices of
+     * its nodes, in step order.
+     */
+    record Match(Activation activation, Float parameter, int[] nodes) {
         int last() {
             return nodes[nodes.length - 1];
         }
     }
 
-    private static final List<Pattern> PATTERNS = List.of(
-            new Pattern(Kind.SILU, List.of(new Step("Sigmoid", "x"), new Step("Mul", "x", "#0"))),
-            new Pattern(Kind.MISH, List.of(new Step("Softplus", "x"), new Step("Tanh", "#0"), new Step("Mul", "x", "#1"))),
-            // x * 0.5 * (1 + erf(x / sqrt 2)).
-            new Pattern(Kind.GELU, List.of(new Step("Div", "x", "=" + Math.sqrt(2)), new Step("Erf", "#0"),
-                    new Step("Add", "#1", "=1"), new Step("Mul", "x", "#2"), new Step("Mul", "#3", "=0.5"))),
-            // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), x^3 as x*x*x.
-            new Pattern(Kind.GELU_TANH, List.of(new Step("Mul", "x", "x"), new Step("Mul", "#0", "x"),
-                    new Step("Mul", "#1", "=0.044715"), new Step("Add", "x", "#2"),
-                    new Step("Mul", "#3", "=" + Math.sqrt(2 / Math.PI)), new Step("Tanh", "#4"), new Step("Add", "#5", "=1"),
-                    new Step("Mul", "x", "#6"), new Step("Mul", "#7", "=0.5"))),
-            new Pattern(Kind.MIN_POOL, List.of(new Step("Neg", "x"), new Step("MaxPool", "#0"), new Step("Neg", "#1"))));
+    private static final OnnxForm MIN_POOL = OnnxForm.parse("Neg(x); MaxPool(#0); Neg(#1)");
+
+    private static final List<Pattern> PATTERNS = patterns();
 
     private OnnxDecompositions() {
+    }
+
+    private static List<Pattern> patterns() {
+        List<Pattern> all = new ArrayList<>();
+        for (Activation kind : Activation.values()) {
+            for (OnnxForm f : kind.onnxForms()) {
+                all.add(new Pattern(kind, f));
+            }
+        }
+        all.add(new Pattern(null, MIN_POOL));
+        all.sort(Comparator.comparingInt((Pattern p) -> p.form().steps().size()).reversed());
+        return List.copyOf(all);
+    }
+
+    /** The activation whose one-operator form is {@code op}, or null (for the importer's refusals). */
+    static Activation singleOperator(String op) {
+        for (Pattern p : PATTERNS) {
+            if (p.activation() != null && p.form().steps().size() == 1 && p.form().firstOp().equals(op)) {
+                return p.activation();
+            }
+        }
+        return null;
     }
 
     /**
@@ -75,70 +85,138 @@ final class OnnxDecompositions {
 
     private static Match match(Pattern p, List<NodeProto> nodes, int start, Map<String, Integer> consumers,
                                Map<String, Float> scalars) {
+        List<OnnxForm.Step> steps = p.form().steps();
         NodeProto first = nodes.get(start);
-        if (!first.getOpType().equals(p.steps().get(0).op()) || first.getInputCount() < 1) {
+        if (!first.getOpType().equals(steps.get(0).op()) || first.getInputCount() < 1) {
             return null;
         }
-        String x = first.getInput(0);
-        int n = p.steps().size();
-        String[] outputs = new String[n];
-        int[] at = new int[n];
+        Run run = new Run(first.getInput(0), new String[steps.size()], scalars);
+        int[] at = new int[steps.size()];
         int from = start;
-        for (int k = 0; k < n; k++) {
-            Step s = p.steps().get(k);
+        for (int k = 0; k < steps.size(); k++) {
+            OnnxForm.Step s = steps.get(k);
             int end = k == 0 ? start + 1 : nodes.size();
             int i = k == 0 ? start : from;
-            while (i < end && !fits(nodes.get(i), s, x, outputs, scalars)) {
+            while (i < end && !run.fits(nodes.get(i), s)) {
                 i++;
             }
             if (i >= end) {
                 return null;
             }
             at[k] = i;
-            outputs[k] = nodes.get(i).getOutput(0);
+            run.outputs[k] = nodes.get(i).getOutput(0);
             from = i + 1;
         }
-        for (int k = 0; k < n - 1; k++) {
-            if (consumers.getOrDefault(outputs[k], 0) != uses(p, "#" + k)) {
+        for (int k = 0; k < steps.size() - 1; k++) {
+            if (consumers.getOrDefault(run.outputs[k], 0) != uses(p.form(), "#" + k)) {
                 return null;
             }
         }
-        return new Match(p.kind(), at);
+        return new Match(p.activation(), run.parameter, at);
     }
 
-    /** Whether node {@code n} computes step {@code s} (attributes are checked where the layer is built). */
-    private static boolean fits(NodeProto n, Step s, String x, String[] outputs, Map<String, Float> scalars) {
-        if (!n.getOpType().equals(s.op()) || !(n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))
-                || n.getOutputCount() < 1 || n.getInputCount() != s.operands().length
-                || !n.getOpType().equals("MaxPool") && n.getAttributeCount() > 0) {
-            return false;
+    /** A run being matched: its input, the outputs of the steps matched so far, and the attribute seen. */
+    private static final class Run {
+        final String x;
+        final String[] outputs;
+        final Map<String, Float> scalars;
+        Float parameter;
+
+        Run(String x, String[] outputs, Map<String, Float> scalars) {
+            this.x = x;
+            this.outputs = outputs;
+            this.scalars = scalars;
         }
-        if (s.operands().length == 1) {
-            return is(n.getInput(0), s.operands()[0], x, outputs, scalars);
+
+        /** Whether node {@code n} computes step {@code s}; a parameter it reads is kept only if it does. */
+        boolean fits(NodeProto n, OnnxForm.Step s) {
+            List<String> operands = s.operands();
+            if (!n.getOpType().equals(s.op()) || !(n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))
+                    || n.getOutputCount() < 1 || n.getInputCount() != operands.size()) {
+                return false;
+            }
+            Float before = parameter;
+            boolean fits = attributes(n, s) && (operands.size() == 1 ? is(n.getInput(0), operands.get(0))
+                    : operands.size() == 2 ? pair(n, operands.get(0), operands.get(1)) : all(n, operands));
+            if (!fits) {
+                parameter = before;
+            }
+            return fits;
         }
-        String a = s.operands()[0];
-        String b = s.operands()[1];
-        boolean commutative = s.op().equals("Add") || s.op().equals("Mul");
-        return is(n.getInput(0), a, x, outputs, scalars) && is(n.getInput(1), b, x, outputs, scalars)
-                || commutative && is(n.getInput(0), b, x, outputs, scalars) && is(n.getInput(1), a, x, outputs, scalars);
+
+        private boolean pair(NodeProto n, String a, String b) {
+            Float before = parameter;
+            if (is(n.getInput(0), a) && is(n.getInput(1), b)) {
+                return true;
+            }
+            parameter = before;
+            boolean commutative = n.getOpType().equals("Add") || n.getOpType().equals("Mul");
+            return commutative && is(n.getInput(0), b) && is(n.getInput(1), a);
+        }
+
+        private boolean all(NodeProto n, List<String> operands) {
+            for (int i = 0; i < operands.size(); i++) {
+                if (!is(n.getInput(i), operands.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * The node's attributes are the step's: each a finite FLOAT, a number equal to the step's, and
+         * every attribute given that the step does not allow to be left out. MaxPool's are checked where the pooling layer is built.
+         */
+        private boolean attributes(NodeProto n, OnnxForm.Step s) {
+            if (n.getOpType().equals("MaxPool")) {
+                return true;
+            }
+            Set<String> given = new HashSet<>();
+            for (AttributeProto a : n.getAttributeList()) {
+                String want = s.attributes().get(a.getName());
+                if (want == null || a.getType() != AttributeProto.AttributeType.FLOAT || !Float.isFinite(a.getF())
+                        || !value(a.getF(), want)) {
+                    return false;
+                }
+                given.add(a.getName());
+            }
+            for (String name : s.attributes().keySet()) {
+                if (!given.contains(name) && !s.omissible().contains(name)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean is(String value, String operand) {
+            if (operand.equals(OnnxForm.INPUT)) {
+                return value.equals(x);
+            }
+            if (operand.startsWith("#")) {
+                return value.equals(outputs[Integer.parseInt(operand.substring(1))]);
+            }
+            Float v = scalars.get(value);
+            return v != null && value(v, operand);
+        }
+
+        /** A constant: the parameter (the same value wherever it appears) or the declared number. */
+        private boolean value(float v, String operand) {
+            if (operand.equals(OnnxForm.PARAMETER)) {
+                if (parameter != null && parameter != v) {
+                    return false;
+                }
+                parameter = v;
+                return true;
+            }
+            double want = Double.parseDouble(operand);
+            // The constant as a float: PyTorch and Fovea both write the double value rounded once.
+            return Math.abs(v - want) <= 1e-6 * Math.abs(want);
+        }
     }
 
-    private static boolean is(String value, String operand, String x, String[] outputs, Map<String, Float> scalars) {
-        if (operand.equals("x")) {
-            return value.equals(x);
-        }
-        if (operand.startsWith("#")) {
-            return value.equals(outputs[Integer.parseInt(operand.substring(1))]);
-        }
-        Float v = scalars.get(value);
-        double want = Double.parseDouble(operand.substring(1));
-        // The constant as a float: PyTorch and Fovea both write the double value rounded once.
-        return v != null && Math.abs(v - want) <= 1e-6 * Math.abs(want);
-    }
-
-    private static int uses(Pattern p, String operand) {
+    private static int uses(OnnxForm form, String operand) {
         int n = 0;
-        for (Step s : p.steps()) {
+        for (OnnxForm.Step s : form.steps()) {
             for (String o : s.operands()) {
                 n += o.equals(operand) ? 1 : 0;
             }

@@ -10,6 +10,7 @@ import dev.fovea.primitives.Activation;
 import dev.fovea.primitives.AdaptivePool2dParams;
 import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.OnnxForm;
 import dev.fovea.primitives.Pad2dParams;
 import dev.fovea.primitives.PadMode;
 import dev.fovea.primitives.Pool2dParams;
@@ -44,9 +45,9 @@ import java.util.Set;
  * symbolic batch, the output {@code output}; weights are initializers under their PyTorch names.
  *
  * <p>One ONNX node per Fovea op where ONNX has the operator; batch norm is the inference form
- * (running statistics), dropout an Identity. Opset 17 has no SiLU, Mish or GELU, so they are written
- * as their formulas in ONNX operators (x·Sigmoid(x), x·Tanh(Softplus(x)), and GELU's erf and tanh
- * forms), min pooling as -MaxPool(-x) (exact), and a convolution in {@code convolution} mode as a
+ * (running statistics), dropout an Identity. An activation is written in the ONNX form its
+ * constant declares ({@link Activation#onnx}: the operator, or for those opset 17 lacks, such as
+ * SiLU, the formula PyTorch writes), min pooling as -MaxPool(-x) (exact), and a convolution in {@code convolution} mode as a
  * cross-correlation with its kernel flipped (exact). A recorded normalisation is not folded into the
  * graph (its input is the normalised image, as Fovea's executor takes it) but kept as metadata.
  */
@@ -418,46 +419,37 @@ public final class OnnxExport {
         return null;
     }
 
+    /**
+     * The activation's ONNX form ({@link Activation#onnx}): each step a node, its helper values named
+     * after the layer and the operator, the last one the layer's output.
+     */
     private void activation(Node n, Activation kind, String x, String y) {
-        float p = kind.parameter() == null ? 0f : (float) n.attrs().real(kind.parameter(), kind.defaultParameter());
-        String m = n.name();
-        switch (kind) {
-            case RELU -> out.addNode(onnx("Relu", m, y, x));
-            case LEAKY_RELU -> out.addNode(onnx("LeakyRelu", m, y, x).addAttribute(floatAttr("alpha", p)));
-            case SIGMOID -> out.addNode(onnx("Sigmoid", m, y, x));
-            case TANH -> out.addNode(onnx("Tanh", m, y, x));
-            case HARDSWISH -> out.addNode(onnx("HardSwish", m, y, x));
-            // ONNX's HardSigmoid defaults to alpha 0.2; PyTorch's is relu6(x + 3) / 6.
-            case HARDSIGMOID -> out.addNode(onnx("HardSigmoid", m, y, x)
-                    .addAttribute(floatAttr("alpha", 1f / 6)).addAttribute(floatAttr("beta", 0.5f)));
-            case ELU -> out.addNode(onnx("Elu", m, y, x).addAttribute(floatAttr("alpha", p)));
-            case SILU -> out.addNode(onnx("Mul", m, y, x, unary("Sigmoid", m, x)));
-            case MISH -> out.addNode(onnx("Mul", m, y, x, unary("Tanh", m, unary("Softplus", m, x))));
-            // x * 0.5 * (1 + erf(x / sqrt 2)), as PyTorch exports gelu before opset 20.
-            case GELU -> {
-                String erf = unary("Erf", m, binary("Div", m, x, scalar((float) Math.sqrt(2))));
-                out.addNode(onnx("Mul", m, y, binary("Mul", m, x, binary("Add", m, erf, scalar(1f))), scalar(0.5f)));
+        double p = kind.parameter() == null ? 0 : n.attrs().real(kind.parameter(), kind.defaultParameter());
+        List<OnnxForm.Step> steps = kind.onnx(p).steps();
+        String[] outputs = new String[steps.size()];
+        for (int k = 0; k < steps.size(); k++) {
+            OnnxForm.Step s = steps.get(k);
+            boolean last = k == steps.size() - 1;
+            outputs[k] = last ? y : fresh(n.name() + "/" + s.op());
+            NodeProto.Builder b = onnx(s.op(), last ? n.name() : outputs[k], outputs[k]);
+            for (String o : s.operands()) {
+                b.addInput(o.equals(OnnxForm.INPUT) ? x : o.startsWith("#") ? outputs[Integer.parseInt(o.substring(1))]
+                        : scalar(number(o, p)));
             }
-            // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
-            case GELU_TANH -> {
-                String cube = binary("Mul", m, binary("Mul", m, x, x), x);
-                String inner = binary("Add", m, x, binary("Mul", m, cube, scalar(0.044715f)));
-                String t = unary("Tanh", m, binary("Mul", m, inner, scalar((float) Math.sqrt(2 / Math.PI))));
-                out.addNode(onnx("Mul", m, y, binary("Mul", m, x, binary("Add", m, t, scalar(1f))), scalar(0.5f)));
-            }
+            s.attributes().forEach((name, v) -> b.addAttribute(floatAttr(name, number(v, p))));
+            out.addNode(b);
         }
+    }
+
+    /** A form's number, or the activation's attribute value where it says {@code p}, as ONNX's float. */
+    private static float number(String v, double p) {
+        return (float) (v.equals(OnnxForm.PARAMETER) ? p : Double.parseDouble(v));
     }
 
     /** A node computing a helper value of a decomposed op; returns the value's name. */
     private String unary(String op, String owner, String x) {
         String y = fresh(owner + "/" + op);
         out.addNode(onnx(op, y, y, x));
-        return y;
-    }
-
-    private String binary(String op, String owner, String a, String b) {
-        String y = fresh(owner + "/" + op);
-        out.addNode(onnx(op, y, y, a, b));
         return y;
     }
 

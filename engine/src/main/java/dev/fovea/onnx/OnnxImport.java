@@ -20,6 +20,8 @@ import dev.fovea.onnx.proto.Onnx.OperatorSetIdProto;
 import dev.fovea.onnx.proto.Onnx.TensorProto;
 import dev.fovea.onnx.proto.Onnx.TensorShapeProto;
 import dev.fovea.onnx.proto.Onnx.ValueInfoProto;
+import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.OnnxForm;
 import dev.fovea.tensor.Shape;
 
 import java.io.IOException;
@@ -276,32 +278,8 @@ public final class OnnxImport {
             case "Unsqueeze" -> unsqueeze(node);
             case "Conv" -> conv(node);
             case "BatchNormalization" -> batchNorm(node);
-            case "Relu", "Sigmoid", "Tanh" -> {
-                node.attrs();
-                Act x = node.act(0);
-                emit(node, n.getOpType().toLowerCase(Locale.ROOT), List.of(x), JSON.createObjectNode(), x.shape(), null);
-            }
-            case "HardSwish" -> {
-                node.attrs();
-                Act x = node.act(0);
-                emit(node, "hardswish", List.of(x), JSON.createObjectNode(), x.shape(), null);
-            }
-            case "HardSigmoid" -> hardSigmoid(node, index, nodes);
-            case "Elu" -> {
-                Map<String, AttributeProto> a = node.attrs("alpha");
-                Act x = node.act(0);
-                ObjectNode f = JSON.createObjectNode();
-                f.put("alpha", a.containsKey("alpha") ? node.floatAttr(a.get("alpha")) : 1.0);
-                emit(node, "elu", List.of(x), f, x.shape(), null);
-            }
+            case "HardSigmoid" -> hardSigmoidRefusal(node);
             case "Clip" -> clip(node);
-            case "LeakyRelu" -> {
-                Map<String, AttributeProto> a = node.attrs("alpha");
-                Act x = node.act(0);
-                ObjectNode f = JSON.createObjectNode();
-                f.put("negative_slope", a.containsKey("alpha") ? node.floatAttr(a.get("alpha")) : 0.01);
-                emit(node, "leaky_relu", List.of(x), f, x.shape(), null);
-            }
             case "PRelu" -> prelu(node);
             case "MaxPool", "AveragePool" -> pool(node);
             case "GlobalAveragePool" -> {
@@ -338,13 +316,18 @@ public final class OnnxImport {
             case "Concat" -> concat(node);
             case "Softmax", "LogSoftmax" -> softmax(node);
             case "Pad" -> shapes.pad(node);
-            default -> throw node.refuse("the operator is not supported; Fovea imports Conv, BatchNormalization, Relu, "
-                    + "LeakyRelu, PRelu, Sigmoid, Tanh, HardSwish, HardSigmoid (PyTorch's), Elu, Clip (as relu6 or relu), "
-                    + "MaxPool, AveragePool, GlobalAveragePool, "
-                    + "GlobalMaxPool, Gemm, MatMul, Add, Sub, Mul, Div, ReduceMean, ReduceSum, Transpose, Reshape, Squeeze, "
-                    + "Unsqueeze, Pad, Resize, Concat, Flatten, Softmax, LogSoftmax, Dropout, Identity, "
-                    + "and Constant, ConstantOfShape, Shape, Gather, Cast, Slice when they compute constants; Erf, Softplus and "
-                    + "Neg only within the formulas of SiLU, Mish, GELU and -MaxPool(-x)");
+            default -> {
+                Activation kind = OnnxDecompositions.singleOperator(n.getOpType());
+                if (kind != null) {
+                    throw activationRefusal(node, kind);
+                }
+                throw node.refuse("the operator is not supported; Fovea imports Conv, BatchNormalization, PRelu, "
+                        + "MaxPool, AveragePool, GlobalAveragePool, "
+                        + "GlobalMaxPool, Gemm, MatMul, Add, Sub, Mul, Div, ReduceMean, ReduceSum, Transpose, Reshape, Squeeze, "
+                        + "Unsqueeze, Pad, Resize, Concat, Flatten, Softmax, LogSoftmax, Dropout, Identity, "
+                        + "Constant, ConstantOfShape, Shape, Gather, Cast, Slice when they compute constants, Clip as relu "
+                        + "(min 0), -MaxPool(-x) as min pooling, and the activations as " + activationForms());
+            }
         }
     }
 
@@ -354,30 +337,65 @@ public final class OnnxImport {
         }
     }
 
-    /** A run of nodes computing one layer (SiLU, Mish, GELU, min pooling), imported at its first node. */
+    /** A run of nodes computing one layer (an activation's ONNX form, min pooling), imported at its first node. */
     private void decomposed(Node first, OnnxDecompositions.Match m, List<NodeProto> nodes) {
         for (int k = 1; k < m.nodes().length; k++) {
             skipped.add(nodes.get(m.nodes()[k]).getName() + "#" + m.nodes()[k]);
         }
         Node last = new Node(nodes.get(m.last()), m.last());
-        switch (m.kind()) {
-            case MIN_POOL -> {
-                // MaxPool(-x) = -MinPool(x): the pooling reads x where the graph reads -x, and its result is the run's.
-                acts.put(first.output(), first.act4(0));
-                int at = m.nodes()[1];
-                pool(new Node(nodes.get(at), at));
-                layers.get(layers.size() - 1).put("type", OnnxDecompositions.Kind.MIN_POOL.type);
-                acts.put(last.output(), acts.get(nodes.get(at).getOutput(0)));
-            }
-            case SILU, MISH, GELU, GELU_TANH -> {
-                Act x = first.act(0);
-                ObjectNode f = JSON.createObjectNode();
-                if (m.kind().approximate != null) {
-                    f.put("approximate", m.kind().approximate);
-                }
-                emit(last, m.kind().type, List.of(x), f, x.shape(), null);
+        Activation kind = m.activation();
+        if (kind == null) {
+            // MaxPool(-x) = -MinPool(x): the pooling reads x where the graph reads -x, and its result is the run's.
+            acts.put(first.output(), first.act4(0));
+            int at = m.nodes()[1];
+            pool(new Node(nodes.get(at), at));
+            layers.get(layers.size() - 1).put("type", "min_pool2d");
+            acts.put(last.output(), acts.get(nodes.get(at).getOutput(0)));
+            return;
+        }
+        Act x = first.act(0);
+        ObjectNode f = JSON.createObjectNode();
+        if (kind.parameter() != null) {
+            f.put(kind.parameter(), m.parameter() == null ? kind.defaultParameter() : m.parameter());
+        }
+        if (!kind.approximate().equals("none")) {
+            f.put("approximate", kind.approximate());
+        }
+        emit(last, kind.opName(), List.of(x), f, x.shape(), null);
+    }
+
+    /** Every activation's ONNX forms, for the refusal of an unknown operator. */
+    private static String activationForms() {
+        StringBuilder b = new StringBuilder();
+        for (Activation kind : Activation.values()) {
+            for (OnnxForm form : kind.onnxForms()) {
+                b.append(b.length() == 0 ? "" : ", ").append(form.text());
             }
         }
+        return b.toString();
+    }
+
+    /**
+     * The reason a node of an activation's one-operator form did not match it: an attribute it does
+     * not take or that is not a finite FLOAT, a number other than the form's, or its inputs.
+     */
+    private OnnxUnsupportedException activationRefusal(Node node, Activation kind) {
+        OnnxForm form = kind.onnxForms().stream().filter(f -> f.steps().size() == 1
+                && f.firstOp().equals(node.n.getOpType())).findFirst().orElseThrow();
+        OnnxForm.Step step = form.steps().get(0);
+        Map<String, AttributeProto> a = node.attrs(step.attributes().keySet().toArray(String[]::new));
+        for (Map.Entry<String, String> e : step.attributes().entrySet()) {
+            AttributeProto given = a.get(e.getKey());
+            double v = given == null ? Double.NaN : node.floatAttr(given);
+            boolean ok = e.getValue().equals(OnnxForm.PARAMETER) || given == null && step.omissible().contains(e.getKey())
+                    || Math.abs(v - Double.parseDouble(e.getValue())) <= 1e-6 * Math.abs(Double.parseDouble(e.getValue()));
+            if (!ok) {
+                return node.refuse(e.getKey(), "must be " + e.getValue() + " (" + kind.opName() + " is " + form.text()
+                        + "), got " + (given == null ? "none" : v));
+            }
+        }
+        node.act(0);
+        return node.refuse("does not have the inputs of " + kind.opName() + "'s ONNX form " + form.text());
     }
 
     /** One ONNX node being imported: its inputs and attributes, and the messages that name it. */
@@ -1001,11 +1019,10 @@ public final class OnnxImport {
     // ---- activations that PyTorch exports as patterns or with fixed attributes ---------------------
 
     /**
-     * HardSigmoid with PyTorch's alpha 1/6 and beta 1/2 (ONNX's defaults, 0.2 and 0.5, are another
-     * function); followed by a Mul of its own input by it, the pair is PyTorch's hardswish as opsets
-     * before 14 export it.
+     * A HardSigmoid that is not PyTorch's (alpha 1/6, beta 1/2: ONNX's defaults, 0.2 and 0.5, are
+     * another function); PyTorch's is matched as an activation form before it reaches here.
      */
-    private void hardSigmoid(Node node, int index, List<NodeProto> nodes) {
+    private void hardSigmoidRefusal(Node node) {
         Map<String, AttributeProto> a = node.attrs("alpha", "beta");
         double alpha = a.containsKey("alpha") ? node.floatAttr(a.get("alpha")) : 0.2;
         double beta = a.containsKey("beta") ? node.floatAttr(a.get("beta")) : 0.5;
@@ -1015,16 +1032,7 @@ public final class OnnxImport {
         if ((float) beta != 0.5f) {
             throw node.refuse("beta", "must be 0.5 (PyTorch's hardsigmoid), got " + beta);
         }
-        Act x = node.act(0);
-        String out = node.output();
-        int j = onlyConsumer(out, index, nodes);
-        if (j >= 0 && nodes.get(j).getOpType().equals("Mul") && operands(nodes.get(j), node.input(0), out)) {
-            skipped.add(nodes.get(j).getName() + "#" + j);
-            emit(node, "hardswish", List.of(x), JSON.createObjectNode(), x.shape(), null);
-            acts.put(new Node(nodes.get(j), j).output(), acts.get(out));
-            return;
-        }
-        emit(node, "hardsigmoid", List.of(x), JSON.createObjectNode(), x.shape(), null);
+        throw activationRefusal(node, Activation.HARDSIGMOID);
     }
 
     /** Clip (min and max are constant inputs from opset 11): relu6 for [0, 6], relu for a min of 0 alone. */
@@ -1039,25 +1047,6 @@ public final class OnnxImport {
                     + "max 6 (relu6) or min 0 and no max (relu)");
         }
         emit(node, type, List.of(x), JSON.createObjectNode(), x.shape(), null);
-    }
-
-    /** The index of the one node after {@code from} that reads {@code value}, or -1 when it has other readers. */
-    private int onlyConsumer(String value, int from, List<NodeProto> nodes) {
-        if (consumers.getOrDefault(value, 0) != 1) {
-            return -1;
-        }
-        for (int j = from + 1; j < nodes.size(); j++) {
-            if (nodes.get(j).getInputList().contains(value)) {
-                return j;
-            }
-        }
-        return -1;
-    }
-
-    /** Whether the two inputs of {@code n} are {@code a} and {@code b}, in either order. */
-    private static boolean operands(NodeProto n, String a, String b) {
-        return n.getInputCount() == 2 && (n.getInput(0).equals(a) && n.getInput(1).equals(b)
-                || n.getInput(0).equals(b) && n.getInput(1).equals(a));
     }
 
     /** A one-value float constant input. */

@@ -241,7 +241,7 @@ final class OnnxShapeOperators {
         for (int i = 0; i < 2; i++) {
             if (imp.consts.containsKey(node.input(i))) {
                 throw node.refuse("input " + i + " ('" + OnnxImport.clip(node.input(i)) + "') is a constant; Fovea imports " + op
-                        + " of two computed values (a constant operand outside the SiLU, Mish and GELU formulas is not "
+                        + " of two computed values (a constant operand outside an activation's ONNX formula is not "
                         + "supported)");
             }
         }

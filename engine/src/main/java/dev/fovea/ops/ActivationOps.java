@@ -10,9 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One op per {@link Activation} op name (relu, leaky_relu (negative_slope, default 0.01), sigmoid,
- * tanh, hardswish, hardsigmoid, silu, gelu (approximate: "none" or "tanh"), mish, elu (alpha,
- * default 1), relu6), and prelu, softmax and log_softmax (dim).
+ * One op per {@link Activation} op name, with the constant's number attribute where it has one and
+ * gelu's approximate ("none" or "tanh"), and prelu, softmax and log_softmax (dim).
  */
 final class ActivationOps {
     private ActivationOps() {

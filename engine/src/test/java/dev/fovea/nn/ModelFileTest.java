@@ -1,11 +1,16 @@
 package dev.fovea.nn;
 
 import dev.fovea.graph.Graph;
+import dev.fovea.graph.Node;
+import dev.fovea.primitives.Activation;
 import dev.fovea.tensor.Shape;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,17 +35,24 @@ class ModelFileTest {
         assertEquals(Shape.of(1, 10), g.outputShape());
     }
 
+    /** Each constant of Activation is a layer type, its number attribute (here 0.5) and gelu's approximate read. */
     @Test
     void everyActivationIsALayerTypeWithItsAttributes() {
-        Graph g = ModelFile.parse(model("{\"name\": \"a\", \"type\": \"hardswish\"}, "
-                + "{\"name\": \"b\", \"type\": \"hardsigmoid\"}, {\"name\": \"c\", \"type\": \"silu\"}, "
-                + "{\"name\": \"d\", \"type\": \"gelu\"}, {\"name\": \"e\", \"type\": \"gelu\", \"approximate\": \"tanh\"}, "
-                + "{\"name\": \"f\", \"type\": \"mish\"}, {\"name\": \"g\", \"type\": \"elu\", \"alpha\": 0.5}, "
-                + "{\"name\": \"h\", \"type\": \"relu6\"}"), "m.json");
-        assertEquals(List.of("hardswish", "hardsigmoid", "silu", "gelu", "gelu", "mish", "elu", "relu6"),
-                List.of("a", "b", "c", "d", "e", "f", "g", "h").stream().map(n -> g.node(n).op()).toList());
-        assertEquals("tanh", g.node("e").attrs().string("approximate", ""));
-        assertEquals(0.5, g.node("g").attrs().real("alpha", 0));
+        List<String> layers = new ArrayList<>();
+        for (Activation kind : Activation.values()) {
+            layers.add("{\"name\": \"" + kind + "\", \"type\": \"" + kind.opName() + "\""
+                    + (kind.parameter() == null ? "" : ", \"" + kind.parameter() + "\": 0.5")
+                    + (kind.approximate().equals("none") ? "" : ", \"approximate\": \"" + kind.approximate() + "\"") + "}");
+        }
+        Graph g = ModelFile.parse(model(String.join(", ", layers)), "m.json");
+        for (Activation kind : Activation.values()) {
+            Node n = g.node(kind.toString());
+            assertEquals(kind.opName(), n.op());
+            assertEquals(kind.approximate(), n.attrs().string("approximate", "none"), kind.toString());
+            if (kind.parameter() != null) {
+                assertEquals(0.5, n.attrs().real(kind.parameter(), 0), kind.toString());
+            }
+        }
         assertEquals(Shape.of(1, 1, 8, 8), g.outputShape());
         String bad = error(model("{\"name\": \"x\", \"type\": \"gelu\", \"approximate\": \"erf\"}"));
         assertEquals(true, bad.contains("gelu: attribute 'approximate' must be one of ['none', 'tanh'], got 'erf'"), bad);
@@ -132,9 +144,10 @@ class ModelFileTest {
         // The layer types are the catalogue's ops (losses aside), in catalogue order.
         assertEquals("m.json: layers[0] (c): field 'type': unknown layer type 'conv2' (did you mean 'conv2d'?); valid "
                 + "types: conv2d, max_pool2d, avg_pool2d, min_pool2d, global_avg_pool2d, adaptive_avg_pool2d, "
-                + "adaptive_max_pool2d, upsample, pad, batch_norm, dropout, linear, relu, leaky_relu, sigmoid, tanh, "
-                + "hardswish, hardsigmoid, silu, gelu, mish, elu, relu6, prelu, softmax, log_softmax, add, sub, mul, div, "
-                + "sum, mean, reshape, transpose, permute, concat, flatten", type);
+                + "adaptive_max_pool2d, upsample, pad, batch_norm, dropout, linear, "
+                + Arrays.stream(Activation.values()).map(Activation::opName).distinct().collect(Collectors.joining(", "))
+                + ", prelu, softmax, log_softmax, add, sub, mul, div, sum, mean, reshape, transpose, permute, concat, "
+                + "flatten", type);
         assertEquals("m.json: layers[0]: field 'name' is required for layers with parameters (it names them, e.g. "
                 + "conv1.weight)", error(model("{\"type\": \"linear\", \"out_features\": 3}")));
         assertEquals("m.json: layers[1] (s): field 'inputs': no earlier layer is named 'rleu' (did you mean 'relu'?)",

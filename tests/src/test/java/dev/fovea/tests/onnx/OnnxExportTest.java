@@ -13,6 +13,7 @@ import dev.fovea.graph.Value;
 import dev.fovea.nn.Zoo;
 import dev.fovea.onnx.OnnxExport;
 import dev.fovea.onnx.OnnxImport;
+import dev.fovea.primitives.Activation;
 import dev.fovea.primitives.PadMode;
 import dev.fovea.primitives.UpsampleMode;
 import dev.fovea.tensor.Shape;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -34,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Every zoo model, the example model files and a model with every exportable op, exported with
+ * Every zoo model, the example model files, a model with every exportable op and one per activation, exported with
  * {@link OnnxExport}: ONNX Runtime (2 threads) gives Fovea's cpu outputs on a batch of 2 and a batch of 3
  * (the batch is symbolic), and the file imports back into Fovea ({@link OnnxImport}'s checks) as the
  * same parameters, giving the same outputs.
@@ -57,14 +59,32 @@ class OnnxExportTest {
         m.add("../examples/models/small-resnet.json");
         m.add("src/test/resources/onnx-export/every-op.json");
         m.add(NEW_OPS);
+        for (Activation kind : Activation.values()) {
+            m.add(ACTIVATION + kind.name());
+        }
         return m.stream();
     }
+
+    /** The prefix under which {@link #graph} gives {@link #activation}'s model of one activation. */
+    static final String ACTIVATION = "activation:";
 
     /** The name under which {@link #graph} gives {@link #newOps()}, the ops model files cannot yet spell. */
     static final String NEW_OPS = "algebra-and-spatial-ops";
 
     static Graph graph(String model) {
-        return model.equals(NEW_OPS) ? newOps() : ModelSpec.parse(model).graph();
+        return model.equals(NEW_OPS) ? newOps() : model.startsWith(ACTIVATION)
+                ? activation(Activation.valueOf(model.substring(ACTIVATION.length()))) : ModelSpec.parse(model).graph();
+    }
+
+    /**
+     * One activation on a convolution's output, and where it has a number attribute the same
+     * activation at 0.5 beside it (an ONNX form may depend on the value: softplus's beta), added.
+     */
+    static Graph activation(Activation kind) {
+        GraphBuilder b = new GraphBuilder(kind.name().toLowerCase(Locale.ROOT), 3, 6, 6);
+        Value c = b.conv2d("conv", b.input(), ConvSpec.of(4, 3).padding(1));
+        Value y = b.activation(c, kind);
+        return b.build(kind.parameter() == null ? y : b.add(y, b.activation(c, kind, 0.5)));
     }
 
     /**
