@@ -59,6 +59,10 @@ public final class ModelBench {
             Tensor y = in.labels(batchSize, classes);
             OpTimer.Timing train = timer.time(name, 0, () -> trainingStep(backend, exec, opt, x, y), clock);
             String trainEngine = decisions.sinceLastMark();
+            // Counted straight after the timed steps, in their steady state: the folded inference graph
+            // below brings its own parameters and buffer sizes into the device allocator.
+            StepActivity activity = StepActivity.measure(backend, ACTIVITY_STEPS,
+                    () -> trainingStep(backend, exec, opt, x, y)).orElse(null);
             BatchNormFolding.Folded folded = BatchNormFolding.fold(graph, params.toHost());
             try (Parameters inferParams = Parameters.fromHost(folded.graph(), backend, folded.params())) {
                 Executor inferExec = new Executor(folded.graph(), inferParams);
@@ -67,8 +71,6 @@ public final class ModelBench {
                 long peak = backend.peakBytes().orElse(-1);
                 Measurement.Memory mem = new Measurement.Memory(batchSize, plan.trainingBytes(),
                         plan.inferencePeakBytes(), plan.parameterBytes(), peak);
-                StepActivity activity = StepActivity.measure(backend, ACTIVITY_STEPS,
-                        () -> trainingStep(backend, exec, opt, x, y)).orElse(null);
                 List<Measurement> results = List.of(
                         Measurement.of(name, "train", backend.name(), train, Rate.IMAGES_PER_S, batchSize, trainEngine,
                                 mem, activity),
