@@ -53,7 +53,7 @@ public final class ModelBench {
         String name = graph.name() + " batch " + batchSize;
         try (Parameters params = Parameters.initialize(graph, backend, 1);
              Optimizer opt = new Optimizer(new Sgd(0.01, 0.9, 0, false, 0), backend);
-             Inputs in = new Inputs(backend, 2)) {
+             RandomInputs in = new RandomInputs(backend, 2)) {
             Executor exec = new Executor(graph, params);
             Tensor x = in.random(images);
             Tensor y = in.labels(batchSize, classes);

@@ -21,7 +21,7 @@ public final class OpBench {
         Decisions decisions = new Decisions(backend);
         List<Measurement> out = new ArrayList<>();
         for (Workload w : workloads) {
-            try (Inputs in = new Inputs(backend, 1)) {
+            try (RandomInputs in = new RandomInputs(backend, 1)) {
                 for (Workload.Pass p : w.prepare(in)) {
                     OpTimer.Timing t = timer.time(w.name(), 0, p.body(), clock);
                     Measurement m = Measurement.of(w.name(), p.name(), backend.name(), t, w.unit(), p.amount(),

@@ -91,10 +91,10 @@ public final class OpSuite {
             Tensor bias = in.random(Shape.of(ws.dim(0)));
             Tensor dy = in.random(ys);
             return List.of(
-                    new Workload.Pass("fwd", 2 * macs, () -> Inputs.drop(b.conv2d(x, w, bias, p))),
+                    new Workload.Pass("fwd", 2 * macs, () -> RandomInputs.drop(b.conv2d(x, w, bias, p))),
                     new Workload.Pass("fwd+bwd", 6 * macs, () -> {
-                        Inputs.drop(b.conv2d(x, w, bias, p));
-                        Inputs.drop(b.conv2dBackward(dy, x, w, true, true, p));
+                        RandomInputs.drop(b.conv2d(x, w, bias, p));
+                        RandomInputs.drop(b.conv2dBackward(dy, x, w, true, true, p));
                     }));
         });
     }
@@ -111,10 +111,10 @@ public final class OpSuite {
             Tensor x = in.random(xs);
             Tensor dy = in.random(ys);
             return List.of(
-                    new Workload.Pass("fwd", fwdBytes, () -> Inputs.drop(b.pool2d(x, p))),
+                    new Workload.Pass("fwd", fwdBytes, () -> RandomInputs.drop(b.pool2d(x, p))),
                     new Workload.Pass("fwd+bwd", fwdBytes + bwdBytes, () -> {
                         PoolOutput out = b.pool2d(x, p);
-                        Inputs.drop(b.pool2dBackward(dy, x, out, p), out);
+                        RandomInputs.drop(b.pool2dBackward(dy, x, out, p), out);
                     }));
         });
     }
@@ -133,10 +133,10 @@ public final class OpSuite {
             Tensor mean = in.constant(cs, 0f);
             Tensor var = in.constant(cs, 1f);
             return List.of(
-                    new Workload.Pass("fwd", fwdBytes, () -> Inputs.drop(b.batchNormTraining(x, gamma, beta, mean, var, p))),
+                    new Workload.Pass("fwd", fwdBytes, () -> RandomInputs.drop(b.batchNormTraining(x, gamma, beta, mean, var, p))),
                     new Workload.Pass("fwd+bwd", fwdBytes + bwdBytes, () -> {
                         BatchNormOutput out = b.batchNormTraining(x, gamma, beta, mean, var, p);
-                        Inputs.drop(b.batchNormBackward(dy, x, gamma, out), out);
+                        RandomInputs.drop(b.batchNormBackward(dy, x, gamma, out), out);
                     }));
         });
     }
@@ -155,11 +155,11 @@ public final class OpSuite {
             Map<String, Tensor> inputs = Map.of("input", in.random(xs), "other", in.random(ys));
             Tensor dy = in.random(xs);
             return List.of(
-                    new Workload.Pass("fwd", fwdBytes, () -> Inputs.drop(bound.forward(b, inputs).get(Op.OUTPUT))),
+                    new Workload.Pass("fwd", fwdBytes, () -> RandomInputs.drop(bound.forward(b, inputs).get(Op.OUTPUT))),
                     new Workload.Pass("fwd+bwd", fwdBytes + bwdBytes, () -> {
                         Map<String, Tensor> out = bound.forward(b, inputs);
                         Map<String, Tensor> grads = bound.backward(b, inputs, out, Map.of(Op.OUTPUT, dy));
-                        Inputs.drop(out.get(Op.OUTPUT), grads.get("input"), grads.get("other"));
+                        RandomInputs.drop(out.get(Op.OUTPUT), grads.get("input"), grads.get("other"));
                     }));
         });
     }
@@ -177,12 +177,12 @@ public final class OpSuite {
     }
 
     private interface Setup {
-        List<Workload.Pass> prepare(Inputs in);
+        List<Workload.Pass> prepare(RandomInputs in);
     }
 
     private record Simple(String name, Rate unit, Setup setup) implements Workload {
         @Override
-        public List<Workload.Pass> prepare(Inputs in) {
+        public List<Workload.Pass> prepare(RandomInputs in) {
             return setup.prepare(in);
         }
     }

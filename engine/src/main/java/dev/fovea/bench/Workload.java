@@ -13,7 +13,7 @@ public interface Workload {
     Rate unit();
 
     /** The passes ("fwd", "fwd+bwd", or "" for an op without one) over inputs held by {@code in}. */
-    List<Pass> prepare(Inputs in);
+    List<Pass> prepare(RandomInputs in);
 
     /** A timed body and its work per run: FLOPs for {@link Rate#GFLOPS}, bytes for {@link Rate#GB_PER_S}. */
     record Pass(String name, double amount, Runnable body) {

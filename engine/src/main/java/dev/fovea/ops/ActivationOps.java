@@ -30,7 +30,7 @@ final class ActivationOps {
                     ShapeRules.prelu(in.get("input"), in.get("weight"));
                     return in.get("input");
                 })
-                .kernel(attrs -> Kernel.of(null,
+                .lowering(attrs -> Lowering.of(null,
                         (b, in) -> Outputs.output(b.prelu(in.get("input"), in.get("weight"))),
                         (b, in, out, dy, wanted) -> {
                             Grads g = b.preluBackward(dy, in.get("input"), in.get("weight"));
@@ -56,11 +56,11 @@ final class ActivationOps {
             builder.attribute(Attribute.choice("approximate", forms.stream().map(Activation::approximate).toList(),
                     "PyTorch's forms").byDefault("none"));
         }
-        return builder.kernel(attrs -> {
+        return builder.lowering(attrs -> {
             Activation kind = form(name, forms, attrs);
             float p = kind.parameter() == null ? 0f : (float) attrs.real(kind.parameter());
             Object params = kind.parameter() != null ? (Object) p : forms.size() > 1 ? kind.approximate() : null;
-            return Kernel.of(params,
+            return Lowering.of(params,
                     (b, in) -> Outputs.output(b.activation(in.get("input"), kind, p)),
                     (b, in, out, dy, wanted) -> Outputs.of("input",
                             b.activationBackward(dy, in.get("input"), out.get(Op.OUTPUT), kind, p)));
@@ -90,9 +90,9 @@ final class ActivationOps {
                     TensorOps.axis(name, "dim", in.get("input"), attrs.requireInteger("dim"));
                     return in.get("input");
                 })
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     int dim = attrs.requireInteger("dim");
-                    return Kernel.of(dim,
+                    return Lowering.of(dim,
                             (b, in) -> Outputs.output(b.softmax(in.get("input"),
                                     TensorOps.axis(name, "dim", in.get("input").shape(), dim), log)),
                             (b, in, out, dy, wanted) -> Outputs.of("input", b.softmaxBackward(dy, out.get(Op.OUTPUT),

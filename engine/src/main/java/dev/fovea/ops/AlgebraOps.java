@@ -40,7 +40,7 @@ final class AlgebraOps {
         return OpDef.builder(op.opName())
                 .inputs("input", "other").gradInputs("input", "other")
                 .shape((attrs, in) -> Broadcast.shape(op.opName(), in.get("input"), in.get("other")))
-                .kernel(attrs -> Kernel.of(null,
+                .lowering(attrs -> Lowering.of(null,
                         (b, in) -> Outputs.output(b.binary(op, in.get("input"), in.get("other"))),
                         (b, in, out, dy, wanted) -> {
                             Tensor x = in.get("input");
@@ -108,10 +108,10 @@ final class AlgebraOps {
                     Reduction r = Reduction.of(name, x, attrs.integers("dim"), attrs.bool("keepdim"));
                     return x.rank() == 4 && r.reduced()[2] ? in.then(x.dim(2), x.dim(2)) : in;
                 })
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     int[] dims = attrs.integers("dim");
                     boolean keepdim = attrs.bool("keepdim");
-                    return Kernel.of(dims,
+                    return Lowering.of(dims,
                             (b, in) -> {
                                 Reduction r = Reduction.of(name, in.get("input").shape(), dims, keepdim);
                                 try (Tensor kept = b.sumTo(in.get("input"), r.keptShape(), scale(r, mean))) {
@@ -145,9 +145,9 @@ final class AlgebraOps {
                         .range(-1, Limits.JAVA_ARRAY).asRequired())
                 .shape((attrs, in) -> Reshape.shape(in.get("input"), attrs.requireIntegers("shape")))
                 .view()
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     int[] shape = attrs.requireIntegers("shape");
-                    return Kernel.of(shape,
+                    return Lowering.of(shape,
                             (b, in) -> Outputs.output(in.get("input").reshape(Reshape.shape(in.get("input").shape(), shape))),
                             (b, in, out, dy, wanted) -> Outputs.of("input", dy.reshape(in.get("input").shape())));
                 });
@@ -160,10 +160,10 @@ final class AlgebraOps {
                 .attribute(Attribute.of("dim1", Attribute.Kind.INTEGER, "").dimRange().asRequired())
                 .shape((attrs, in) -> permuted(in.get("input"),
                         swap(in.get("input"), attrs.requireInteger("dim0"), attrs.requireInteger("dim1"))))
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     int dim0 = attrs.requireInteger("dim0");
                     int dim1 = attrs.requireInteger("dim1");
-                    return Kernel.of(new int[] {dim0, dim1},
+                    return Lowering.of(new int[] {dim0, dim1},
                             (b, in) -> Outputs.output(b.permute(in.get("input"), swap(in.get("input").shape(), dim0, dim1))),
                             // A swap is its own inverse.
                             (b, in, out, dy, wanted) -> Outputs.of("input", b.permute(dy, swap(in.get("input").shape(), dim0, dim1))));
@@ -191,9 +191,9 @@ final class AlgebraOps {
                 .attribute(Attribute.of("dims", Attribute.Kind.INTEGER_OR_LIST, "output dim i is input dim dims[i]")
                         .dimRange().asRequired())
                 .shape((attrs, in) -> permuted(in.get("input"), attrs.requireIntegers("dims")))
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     int[] dims = attrs.requireIntegers("dims");
-                    return Kernel.of(dims,
+                    return Lowering.of(dims,
                             (b, in) -> Outputs.output(b.permute(in.get("input"), dims)),
                             (b, in, out, dy, wanted) -> Outputs.of("input", b.permute(dy,
                                     Permutation.inverse(Permutation.axes("permute", in.get("input").shape(), dims)))));

@@ -35,9 +35,9 @@ final class ConvOps {
                     Conv2dParams p = params(attrs);
                     return in.then(s.input("weight").dim(2), p.strideH(), p.dilationH());
                 })
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     Conv2dParams p = params(attrs);
-                    return Kernel.of(p,
+                    return Lowering.of(p,
                             (b, in) -> Outputs.output(b.conv2d(in.get("input"), in.get("weight"), in.optional("bias"), p)),
                             (b, in, out, dy, wanted) -> {
                                 Grads g = b.conv2dBackward(dy, in.get("input"), in.get("weight"),

@@ -16,7 +16,7 @@ final class DenseOps {
                 .gradInputs("input", "weight", "bias")
                 .macs((attrs, s) -> s.input("weight").size())
                 .shape((attrs, in) -> ShapeRules.linear(in.get("input"), in.get("weight"), in.optional("bias")))
-                .kernel(attrs -> Kernel.of(null,
+                .lowering(attrs -> Lowering.of(null,
                         (b, in) -> Outputs.output(b.linear(in.get("input"), in.get("weight"), in.optional("bias"))),
                         (b, in, out, dy, wanted) -> {
                             Grads g = b.linearBackward(dy, in.get("input"), in.get("weight"),

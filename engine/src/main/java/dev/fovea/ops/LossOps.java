@@ -37,13 +37,13 @@ final class LossOps {
                     ShapeRules.loss(kind, in.get("input"), in.get("target"));
                     return Shape.scalar();
                 })
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     String reduction = attrs.string("reduction");
                     if (!reduction.equals("mean")) {
                         throw new IllegalArgumentException(kind.opName() + ": attribute 'reduction' must be \"mean\", got \""
                                 + reduction + "\"");
                     }
-                    return Kernel.of(kind,
+                    return Lowering.of(kind,
                             (b, in) -> Outputs.output(b.loss(kind, in.get("input"), in.get("target"))),
                             (b, in, out, dy, wanted) -> Outputs.of("input",
                                     b.lossBackward(kind, in.get("input"), in.get("target"), scalar(kind, b, dy))));

@@ -47,10 +47,10 @@ final class NormOps {
                             in.get("running_var"));
                     return in.get("input");
                 })
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     boolean training = attrs.bool("training");
                     BatchNormParams p = new BatchNormParams(attrs.real("momentum"), attrs.real("eps"));
-                    return Kernel.of(p,
+                    return Lowering.of(p,
                             (b, in) -> {
                                 if (!training) {
                                     return Outputs.output(b.batchNormInference(in.get("input"), in.get("weight"),
@@ -104,10 +104,10 @@ final class NormOps {
                 .attribute(Attribute.of("seed", Attribute.Kind.INTEGER, "draws the mask").byDefault(0).perPass())
                 .sameShape()
                 .saves(Float.BYTES)  // the mask, one float per element
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     DropoutParams p = new DropoutParams(attrs.real("p"), attrs.bool("training"),
                             attrs.longInteger("seed"));
-                    return Kernel.of(p,
+                    return Lowering.of(p,
                             (b, in) -> {
                                 DropoutOutput r = b.dropout(in.get("input"), p);
                                 return Outputs.of(Op.OUTPUT, r.output(), MASK, r.mask());

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * An op with its attributes parsed: what a graph node holds. Checks the names of the tensors it is
- * given against its {@link OpDef} before calling the kernel, so a misspelt input is reported by name.
+ * given against its {@link OpDef} before calling the lowering, so a misspelt input is reported by name.
  */
 public final class Op {
     /** The name of every op's main output (and of its gradient in backward). */
@@ -18,12 +18,12 @@ public final class Op {
 
     private final OpDef def;
     private final Attrs attrs;
-    private final Kernel kernel;
+    private final Lowering lowering;
 
-    Op(OpDef def, Attrs attrs, Kernel kernel) {
+    Op(OpDef def, Attrs attrs, Lowering lowering) {
         this.def = def;
         this.attrs = attrs;
-        this.kernel = kernel;
+        this.lowering = lowering;
     }
 
     public OpDef def() {
@@ -40,12 +40,12 @@ public final class Op {
 
     /** The parameter record the attributes became (Conv2dParams, Pool2dParams, ...), or null. */
     public Object params() {
-        return kernel.params();
+        return lowering.params();
     }
 
     /** Runs forward; returns the public outputs and any state the backward pass needs. */
     public Map<String, Tensor> forward(Backend backend, Map<String, Tensor> inputs) {
-        return kernel.forward(backend, checked(inputs));
+        return lowering.forward(backend, checked(inputs));
     }
 
     /** Gradients of every differentiable input present in {@code inputs}. */
@@ -80,7 +80,7 @@ public final class Op {
             }
             in.get(w);
         }
-        return kernel.backward(backend, in, outputs, dy, Set.copyOf(wanted));
+        return lowering.backward(backend, in, outputs, dy, Set.copyOf(wanted));
     }
 
     private Inputs checked(Map<String, Tensor> inputs) {

@@ -18,7 +18,7 @@ import java.util.function.Function;
  * One op, declared once: its name, its inputs (required and optional, and which of them have
  * gradients), its public outputs, its attributes (typed, with defaults and docs: {@link Attribute}),
  * the shape of its output given its inputs' shapes and its attributes, and how attributes are parsed
- * into a {@link Kernel} that maps forward and backward onto the Backend SPI; and the facts a summary and a
+ * into a {@link Lowering} that maps forward and backward onto the Backend SPI; and the facts a summary and a
  * memory plan need ({@link OpFacts}: multiply-adds, receptive field, state saved for backward,
  * whether the output is a view). Names follow PyTorch's functional API. The graph executor, the
  * conformance runner, summaries and memory plans all go through here, so an op is described in
@@ -32,7 +32,7 @@ public final class OpDef {
     private final List<String> outputs;
     private final List<Attribute> attributes;
     private final OpFacts.ShapeRule shapeRule;
-    private final Function<Attrs, Kernel> binder;
+    private final Function<Attrs, Lowering> binder;
     private final OpFacts.Macs macs;
     private final OpFacts.FieldRule fieldRule;
     private final int savedBytesPerOutput;
@@ -197,7 +197,7 @@ public final class OpDef {
         private final List<String> outputs = new ArrayList<>(List.of(Op.OUTPUT));
         private final List<Attribute> attributes = new ArrayList<>();
         private OpFacts.ShapeRule shapeRule;
-        private Function<Attrs, Kernel> binder;
+        private Function<Attrs, Lowering> binder;
         private OpFacts.Macs macs = OpFacts.NO_MACS;
         private OpFacts.FieldRule fieldRule;
         private int savedBytesPerOutput;
@@ -275,7 +275,7 @@ public final class OpDef {
             return this;
         }
 
-        public OpDef kernel(Function<Attrs, Kernel> parseAttributes) {
+        public OpDef lowering(Function<Attrs, Lowering> parseAttributes) {
             this.binder = parseAttributes;
             if (!inputs.containsAll(gradInputs)) {
                 throw new IllegalStateException(name + ": gradient inputs " + gradInputs + " are not all inputs " + inputs);

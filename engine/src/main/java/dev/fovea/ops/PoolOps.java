@@ -35,7 +35,7 @@ final class PoolOps {
                 // One output cell sees the whole plane.
                 .receptiveField((attrs, s, in) -> in.then(s.input("input").dim(2), s.input("input").dim(2)))
                 .shape((attrs, in) -> WHOLE_PLANE.outputShape(globalInput(in.get("input"))))
-                .kernel(attrs -> Kernel.of(null,
+                .lowering(attrs -> Lowering.of(null,
                         (b, in) -> {
                             globalInput(in.get("input").shape());
                             return Outputs.output(b.resample2d(in.get("input"), WHOLE_PLANE).output());
@@ -76,9 +76,9 @@ final class PoolOps {
             // The winners' int32 positions are kept for backward.
             case MAX, MIN -> builder.saves(Integer.BYTES);
         }
-        return builder.kernel(attrs -> {
+        return builder.lowering(attrs -> {
             Pool2dParams p = params(kind, attrs);
-            return Kernel.of(p,
+            return Lowering.of(p,
                     (b, in) -> {
                         PoolOutput r = b.pool2d(in.get("input"), p);
                         return Outputs.of(Op.OUTPUT, r.output(), INDICES, r.indices());

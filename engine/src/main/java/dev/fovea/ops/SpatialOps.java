@@ -41,7 +41,7 @@ final class SpatialOps {
             builder.saves(Integer.BYTES);  // the winners' int32 positions
         }
         return builder
-                .kernel(attrs -> resampling(params(kind, attrs)));
+                .lowering(attrs -> resampling(params(kind, attrs)));
     }
 
     private static AdaptivePool2dParams params(PoolKind kind, Attrs attrs) {
@@ -53,8 +53,8 @@ final class SpatialOps {
      * Every member's kernel: the backend's one resampling pair. Winners (adaptive max pooling's) travel
      * as the extra output "indices" and come back to the backward pass; the other members have none.
      */
-    private static Kernel resampling(Resampling2d p) {
-        return Kernel.of(p,
+    private static Lowering resampling(Resampling2d p) {
+        return Lowering.of(p,
                 (b, in) -> {
                     PoolOutput r = b.resample2d(in.get("input"), p);
                     return Outputs.of(Op.OUTPUT, r.output(), PoolOps.INDICES, r.indices());
@@ -82,7 +82,7 @@ final class SpatialOps {
                         "each output side is floor(side * scale) (or size)").range(Double.MIN_VALUE, Limits.MODEL_WINDOW))
                 .attribute(Attribute.of("align_corners", Attribute.Kind.BOOLEAN, "bilinear only").byDefault(false))
                 .shape((attrs, in) -> upsampleParams(attrs).outputShape(in.get("input")))
-                .kernel(attrs -> resampling(upsampleParams(attrs)));
+                .lowering(attrs -> resampling(upsampleParams(attrs)));
     }
 
     /** mode defaults to nearest and align_corners to false, as in F.interpolate; one of size and scale_factor is required. */
@@ -108,7 +108,7 @@ final class SpatialOps {
                         PadMode.values()).byDefault("constant"))
                 .attribute(Attribute.of("value", Attribute.Kind.NUMBER, "constant mode's fill").byDefault(0.0))
                 .shape((attrs, in) -> padParams(attrs).outputShape(in.get("input")))
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     return resampling(padParams(attrs));
                 });
     }

@@ -22,9 +22,9 @@ final class TensorOps {
                 .attribute(Attribute.of("dim", Attribute.Kind.INTEGER, "negative counts from the end").range(-4, 3).byDefault(0))
                 .shape((attrs, in) -> ShapeRules.concat(new Shape[] {in.get("input"), in.get("other")},
                         axis("concat", "dim", in.get("input"), attrs.integer("dim"))))
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     int dim = attrs.integer("dim");
-                    return Kernel.of(dim,
+                    return Lowering.of(dim,
                             (b, in) -> Outputs.output(b.concat(List.of(in.get("input"), in.get("other")),
                                     axis("concat", "dim", in.get("input").shape(), dim))),
                             (b, in, out, dy, wanted) -> {
@@ -47,10 +47,10 @@ final class TensorOps {
                 .attribute(Attribute.of("end_dim", Attribute.Kind.INTEGER, "").dimRange().byDefault(-1))
                 .shape((attrs, in) -> flattened(in.get("input"), attrs.integer("start_dim"), attrs.integer("end_dim")))
                 .view()
-                .kernel(attrs -> {
+                .lowering(attrs -> {
                     int start = attrs.integer("start_dim");
                     int end = attrs.integer("end_dim");
-                    return Kernel.of(new int[] {start, end},
+                    return Lowering.of(new int[] {start, end},
                             (b, in) -> Outputs.output(in.get("input").reshape(flattened(in.get("input").shape(), start, end))),
                             (b, in, out, dy, wanted) -> Outputs.of("input", dy.reshape(in.get("input").shape())));
                 });

@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What an op does once its attributes are parsed: the forward and backward mapping onto
- * {@link Backend} calls, closed over the parameter record ({@link #params()}) that the attributes
- * were parsed into.
+ * What an op does once its attributes are parsed, its lowering: the forward and backward mapping onto
+ * {@link Backend} calls, closed over the parameter record ({@link #params()}) that the attributes were
+ * parsed into. ("Kernel" is kept for device and SIMD code: KernelRef, GemmKernel.)
  */
-public interface Kernel {
+public interface Lowering {
 
     /** The parsed attributes (Conv2dParams, Pool2dParams, ...), or null for an op without any. */
     Object params();
@@ -37,8 +37,8 @@ public interface Kernel {
                                   Set<String> wanted);
     }
 
-    static Kernel of(Object params, Forward forward, Backward backward) {
-        return new Kernel() {
+    static Lowering of(Object params, Forward forward, Backward backward) {
+        return new Lowering() {
             @Override
             public Object params() {
                 return params;

@@ -15,12 +15,12 @@ import java.util.SplittableRandom;
  * The tensors a workload reads, on one backend, closed together when it is done; and {@link #drop}, which
  * frees what a timed body produced so a GPU run does not grow its memory with every repetition.
  */
-public final class Inputs implements AutoCloseable {
+public final class RandomInputs implements AutoCloseable {
     private final Backend backend;
     private final SplittableRandom rnd;
     private final List<Tensor> owned = new ArrayList<>();
 
-    public Inputs(Backend backend, long seed) {
+    public RandomInputs(Backend backend, long seed) {
         this.backend = backend;
         this.rnd = new SplittableRandom(seed);
     }
