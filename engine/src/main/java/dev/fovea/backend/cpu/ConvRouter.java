@@ -1,5 +1,7 @@
 package dev.fovea.backend.cpu;
 
+import dev.fovea.primitives.ConvGeometry;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -72,7 +74,7 @@ final class ConvRouter {
         Route r;
         String why;
         String declined = Winograd.declines(g);
-        if (g.depthwise()) {
+        if (g.oneInputChannelPerGroup()) {
             r = Route.DIRECT;
             why = "direct kernel (one input channel per output channel)";
         } else if (declined == null && winograd && winogradWeightGrad) {

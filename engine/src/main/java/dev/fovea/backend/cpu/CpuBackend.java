@@ -5,6 +5,7 @@ import dev.fovea.backend.PoolOutput;
 import dev.fovea.primitives.Activation;
 import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.Broadcast;
+import dev.fovea.primitives.ConvGeometry;
 import dev.fovea.primitives.ConvMode;
 import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.primitives.Permutation;

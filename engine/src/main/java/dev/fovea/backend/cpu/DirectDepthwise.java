@@ -1,5 +1,6 @@
 package dev.fovea.backend.cpu;
 
+import dev.fovea.primitives.ConvGeometry;
 import dev.fovea.tensor.HostArrays;
 
 import java.util.Arrays;

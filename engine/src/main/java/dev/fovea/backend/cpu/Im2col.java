@@ -1,5 +1,7 @@
 package dev.fovea.backend.cpu;
 
+import dev.fovea.primitives.ConvGeometry;
+
 import java.util.Arrays;
 
 /**

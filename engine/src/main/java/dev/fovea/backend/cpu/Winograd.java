@@ -1,5 +1,7 @@
 package dev.fovea.backend.cpu;
 
+import dev.fovea.primitives.ConvGeometry;
+import dev.fovea.primitives.ConvMode;
 import dev.fovea.tensor.HostArrays;
 
 import java.util.Arrays;
@@ -81,7 +83,7 @@ final class Winograd {
     /** The input gradient for the forward convolution {@code g} (one {@link #declines} accepts). */
     static float[] inputGrad(CpuThreads threads, float[] dy, float[] w, ConvGeometry g) {
         ConvGeometry t = new ConvGeometry(g.n(), g.cout(), g.oh(), g.ow(), g.cin(), 3, 3, g.h(), g.w(), 1, 1, 1,
-                2 - g.padH(), 2 - g.padW(), 1, 1);
+                2 - g.padH(), 2 - g.padW(), 1, 1, ConvMode.CROSS_CORRELATION);
         float[] u = Scratch.get(Scratch.Slot.WINOGRAD_WEIGHTS, POINTS * (g.cout() * g.cin() + SKEW));
         transformWeights(threads, w, g.cout(), g.cin(), true, u);
         float[] dx = HostArrays.floats(g.n() * g.cin() * g.inPlane());

@@ -11,6 +11,7 @@ import dev.fovea.primitives.Activation;
 import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.primitives.BinaryOp;
 import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.ConvGeometry;
 import dev.fovea.primitives.DropoutParams;
 import dev.fovea.primitives.LossKind;
 import dev.fovea.primitives.Pool2dParams;

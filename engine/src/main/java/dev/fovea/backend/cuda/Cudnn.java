@@ -1,9 +1,12 @@
 package dev.fovea.backend.cuda;
 
+import dev.fovea.primitives.ConvGeometry;
+
 import jcuda.Pointer;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnActivationDescriptor;
 import jcuda.jcudnn.cudnnConvolutionDescriptor;
+import jcuda.jcudnn.cudnnConvolutionMode;
 import jcuda.jcudnn.cudnnDataType;
 import jcuda.jcudnn.cudnnFilterDescriptor;
 import jcuda.jcudnn.cudnnMathType;
@@ -86,6 +89,14 @@ final class Cudnn {
         }
     }
 
+    /** cuDNN's mode for a geometry: CUDNN_CONVOLUTION flips the filter, which is exactly mathematical convolution. */
+    static int mode(ConvGeometry g) {
+        return switch (g.mode()) {
+            case CONVOLUTION -> cudnnConvolutionMode.CUDNN_CONVOLUTION;
+            case CROSS_CORRELATION -> cudnnConvolutionMode.CUDNN_CROSS_CORRELATION;
+        };
+    }
+
     /** The convolution descriptor for a {@link ConvGeometry}, with group count and math type. */
     static final class ConvDesc implements AutoCloseable {
         final cudnnConvolutionDescriptor d = new cudnnConvolutionDescriptor();
@@ -94,7 +105,7 @@ final class Cudnn {
             Check.cudnn(JCudnn.cudnnCreateConvolutionDescriptor(d), "cudnnCreateConvolutionDescriptor", context);
             setOrDestroy(() -> {
                 Check.cudnn(JCudnn.cudnnSetConvolution2dDescriptor(d, g.padH(), g.padW(), g.strideH(), g.strideW(),
-                        g.dilationH(), g.dilationW(), g.cudnnMode(), cudnnDataType.CUDNN_DATA_FLOAT),
+                        g.dilationH(), g.dilationW(), Cudnn.mode(g), cudnnDataType.CUDNN_DATA_FLOAT),
                         "cudnnSetConvolution2dDescriptor", context);
                 Check.cudnn(JCudnn.cudnnSetConvolutionGroupCount(d, g.groups()), "cudnnSetConvolutionGroupCount", context);
                 Check.cudnn(JCudnn.cudnnSetConvolutionMathType(d, mathType(tensorCores)), "cudnnSetConvolutionMathType",

@@ -1,5 +1,7 @@
 package dev.fovea.backend.cuda;
 
+import dev.fovea.primitives.ConvGeometry;
+
 import jcuda.driver.CUdeviceptr;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgo;

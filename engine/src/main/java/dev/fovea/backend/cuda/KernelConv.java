@@ -1,10 +1,11 @@
 package dev.fovea.backend.cuda;
 
+import dev.fovea.primitives.ConvGeometry;
+import dev.fovea.primitives.ConvMode;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
-import jcuda.jcudnn.cudnnConvolutionMode;
 
 /**
  * Convolution without cuDNN: Fovea's direct kernels (dilated, grouped and depthwise shapes, and any
@@ -44,7 +45,7 @@ final class KernelConv {
     }
 
     private static int flip(ConvGeometry g) {
-        return g.cudnnMode() == cudnnConvolutionMode.CUDNN_CONVOLUTION ? 1 : 0;
+        return g.mode() == ConvMode.CONVOLUTION ? 1 : 0;
     }
 
     private static Object[] concat(Object[] pointers, Object[] ints) {
@@ -90,15 +91,15 @@ final class KernelConv {
      * gradients together hold at most {@code limit} floats.
      */
     static int filterChunk(ConvGeometry g, long limit) {
-        return imagesUnder(g, colRows(g) * outPixels(g) + (long) g.outChannels() * colRows(g), limit);
+        return imagesUnder(g, colRows(g) * outPixels(g) + (long) g.cout() * colRows(g), limit);
     }
 
     private static int imagesUnder(ConvGeometry g, long floatsPerImage, long limit) {
-        return (int) Math.max(1, Math.min(g.batch(), limit / Math.max(1, floatsPerImage)));
+        return (int) Math.max(1, Math.min(g.n(), limit / Math.max(1, floatsPerImage)));
     }
 
     private static long colRows(ConvGeometry g) {
-        return (long) g.inChannels() * g.wDims()[2] * g.wDims()[3];
+        return (long) g.cin() * g.wDims()[2] * g.wDims()[3];
     }
 
     private static long outPixels(ConvGeometry g) {
@@ -129,11 +130,11 @@ final class KernelConv {
         int nb = chunk(g, colLimit);
         long rows = colRows(g);
         long pixels = outPixels(g);
-        int k = g.outChannels();
+        int k = g.cout();
         long imageSize = (long) g.xDims()[1] * g.xDims()[2] * g.xDims()[3];
         try (Tensor col = dev.tensor(Shape.of(Math.toIntExact(nb * rows * pixels)), context + " (im2col)")) {
-            for (int n0 = 0; n0 < g.batch(); n0 += nb) {
-                int images = Math.min(nb, g.batch() - n0);
+            for (int n0 = 0; n0 < g.n(); n0 += nb) {
+                int images = Math.min(nb, g.n() - n0);
                 im2col(IM2COL, g, offset(x, n0 * imageSize), CudaDevice.ptr(col), images, context);
                 // y[n] [K, P] = w [K, CRS] x col[n] [CRS, P]
                 Blas.gemmStridedBatched(dev, false, false, k, (int) pixels, (int) rows, 1f, w, 0,
@@ -147,11 +148,11 @@ final class KernelConv {
         int nb = chunk(g, colLimit);
         long rows = colRows(g);
         long pixels = outPixels(g);
-        int k = g.outChannels();
+        int k = g.cout();
         long imageSize = (long) g.xDims()[1] * g.xDims()[2] * g.xDims()[3];
         try (Tensor dcol = dev.tensor(Shape.of(Math.toIntExact(nb * rows * pixels)), context + " (col2im)")) {
-            for (int n0 = 0; n0 < g.batch(); n0 += nb) {
-                int images = Math.min(nb, g.batch() - n0);
+            for (int n0 = 0; n0 < g.n(); n0 += nb) {
+                int images = Math.min(nb, g.n() - n0);
                 // dcol[n] [CRS, P] = w^T [CRS, K] x dy[n] [K, P]
                 Blas.gemmStridedBatched(dev, true, false, (int) rows, (int) pixels, k, 1f, w, 0,
                         offset(dy, (long) n0 * k * pixels), k * pixels, 0f, CudaDevice.ptr(dcol), rows * pixels, images, context);
@@ -171,14 +172,14 @@ final class KernelConv {
         int nb = filterChunk(g, colLimit);
         long rows = colRows(g);
         long pixels = outPixels(g);
-        int k = g.outChannels();
+        int k = g.cout();
         long weights = k * rows;
         long imageSize = (long) g.xDims()[1] * g.xDims()[2] * g.xDims()[3];
         try (Tensor col = dev.tensor(Shape.of(Math.toIntExact(nb * rows * pixels)), context + " (im2col)");
              Tensor partials = nb == 1 ? null
                      : dev.tensor(Shape.of(Math.toIntExact(nb * weights)), context + " (per-image weight gradients)")) {
-            for (int n0 = 0; n0 < g.batch(); n0 += nb) {
-                int images = Math.min(nb, g.batch() - n0);
+            for (int n0 = 0; n0 < g.n(); n0 += nb) {
+                int images = Math.min(nb, g.n() - n0);
                 im2col(IM2COL, g, offset(x, n0 * imageSize), CudaDevice.ptr(col), images, context);
                 if (images == 1) {
                     // dw [K, CRS] (+)= dy[n] [K, P] x col[n]^T [P, CRS]

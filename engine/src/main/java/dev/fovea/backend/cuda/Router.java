@@ -1,6 +1,7 @@
 package dev.fovea.backend.cuda;
 
 import dev.fovea.primitives.Activation;
+import dev.fovea.primitives.ConvGeometry;
 import dev.fovea.primitives.Pool2dParams;
 import dev.fovea.primitives.PoolKind;
 

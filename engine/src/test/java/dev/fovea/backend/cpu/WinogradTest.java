@@ -1,6 +1,7 @@
 package dev.fovea.backend.cpu;
 
 import dev.fovea.backend.Grads;
+import dev.fovea.primitives.ConvGeometry;
 import dev.fovea.primitives.ConvMode;
 import dev.fovea.primitives.Conv2dParams;
 import dev.fovea.tensor.Shape;

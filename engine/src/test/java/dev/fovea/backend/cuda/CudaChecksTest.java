@@ -2,6 +2,7 @@ package dev.fovea.backend.cuda;
 
 import dev.fovea.primitives.Activation;
 import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.ConvGeometry;
 import dev.fovea.tensor.Shape;
 import jcuda.jcudnn.cudnnActivationMode;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package dev.fovea.backend.cuda;
 
 import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.ConvGeometry;
 import dev.fovea.primitives.ConvMode;
 import dev.fovea.primitives.Pool2dParams;
 import dev.fovea.primitives.PoolKind;
@@ -39,7 +40,7 @@ class CudnnMappingTest {
         assertEquals(1, g.dilationH());
         assertEquals(3, g.dilationW());
         assertEquals(2, g.groups());
-        assertEquals(cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, g.cudnnMode());
+        assertEquals(cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, Cudnn.mode(g));
         assertTrue(g.dilated());
         assertFalse(g.depthwise());
         assertEquals(4L * 8 * 6 * 14 * 3 * 3 * 2, g.macs());
@@ -49,7 +50,7 @@ class CudnnMappingTest {
     void convolutionModeMapsToCudnnConvolution() {
         ConvGeometry g = ConvGeometry.of(Shape.of(1, 1, 5, 5), Shape.of(1, 1, 3, 3),
                 Conv2dParams.defaults().withMode(ConvMode.CONVOLUTION));
-        assertEquals(cudnnConvolutionMode.CUDNN_CONVOLUTION, g.cudnnMode());
+        assertEquals(cudnnConvolutionMode.CUDNN_CONVOLUTION, Cudnn.mode(g));
         assertTrue(g.describe().endsWith("groups 1, convolution"), g.describe());
     }
 

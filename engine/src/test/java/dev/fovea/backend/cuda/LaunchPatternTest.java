@@ -8,6 +8,7 @@ import dev.fovea.backend.cuda.SoftGpuCounters.Counter;
 import dev.fovea.backend.cuda.SoftGpuCounters.Snapshot;
 import dev.fovea.primitives.BatchNormParams;
 import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.ConvGeometry;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.testing.Arrays2;

@@ -2,6 +2,7 @@ package dev.fovea.backend.cuda;
 
 import dev.fovea.primitives.Activation;
 import dev.fovea.primitives.Conv2dParams;
+import dev.fovea.primitives.ConvGeometry;
 import dev.fovea.primitives.Pool2dParams;
 import dev.fovea.primitives.PoolKind;
 import dev.fovea.tensor.Shape;
