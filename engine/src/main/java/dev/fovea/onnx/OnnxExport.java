@@ -308,7 +308,7 @@ public final class OnnxExport {
     /** ReduceSum takes its axes as an input since opset 13; ReduceMean as an attribute until opset 18. */
     private void reduce(Node n, int[] dims, String x, String y) {
         Shape s = graph.shapeOf(n.inputs().get("input"));
-        long keep = n.attrs().bool("keepdim", false) ? 1 : 0;
+        long keep = n.attrs().bool("keepdim") ? 1 : 0;
         long[] axes = dims == null ? null : Arrays.stream(dims).mapToLong(d -> d < 0 ? d + s.rank() : d).toArray();
         NodeProto.Builder b;
         if (n.op().equals("sum")) {
