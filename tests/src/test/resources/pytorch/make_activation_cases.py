@@ -7,11 +7,12 @@ gradient). Run with a Python that has torch:
     /usr/bin/python3 tests/src/test/resources/pytorch/make_activation_cases.py
 """
 import json
-import math
 import os
 
 import torch
 import torch.nn.functional as F
+
+from case_json import tensor
 
 X = [float("nan"), -100.0, -10.0, -4.0, -3.0, -2.5, -1.0, -0.5, -0.0, 0.0, 0.5, 1.0, 2.5, 3.0, 4.0, 6.0, 10.0, 100.0]
 DY = [0.5 + (i % 5) * 0.25 for i in range(len(X))]
@@ -35,19 +36,6 @@ CASES = [
     ("softplus", {"beta": 2.0}, lambda x: F.softplus(x, beta=2.0)),
     ("selu", {}, F.selu),
 ]
-
-
-def number(v):
-    """A float32 value as the case files write it: shortest repr, NaN, -0.0."""
-    if math.isnan(v):
-        return "NaN"
-    if v == 0:
-        return "-0.0" if math.copysign(1, v) < 0 else "0"
-    return repr(float(torch.tensor(v, dtype=torch.float32).item()))
-
-
-def tensor(values):
-    return '{"shape": [%d], "data": [%s]}' % (len(values), ", ".join(number(v) for v in values))
 
 
 def main():

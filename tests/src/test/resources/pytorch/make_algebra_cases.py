@@ -8,24 +8,11 @@ would magnify rounding. Run with a Python that has torch:
     /usr/bin/python3 tests/src/test/resources/pytorch/make_algebra_cases.py
 """
 import json
-import math
 import os
 
 import torch
 
-
-def number(v):
-    """A float32 value as the case files write it: shortest repr, NaN, -0.0."""
-    if math.isnan(v):
-        return "NaN"
-    if v == 0:
-        return "-0.0" if math.copysign(1, v) < 0 else "0"
-    return repr(float(torch.tensor(v, dtype=torch.float32).item()))
-
-
-def tensor(t):
-    t = t.detach().to(torch.float32)
-    return '{"shape": %s, "data": [%s]}' % (json.dumps(list(t.shape)), ", ".join(number(v) for v in t.flatten().tolist()))
+from case_json import tensor
 
 
 def values(gen, shape, positive=False):

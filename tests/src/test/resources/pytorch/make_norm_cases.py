@@ -7,30 +7,18 @@ up to 45 terms of order 1 on the GPU kernels, against double on the CPU. Run wit
     /usr/bin/python3 tests/src/test/resources/pytorch/make_norm_cases.py
 """
 import json
-import math
 import os
 
 import torch
 import torch.nn.functional as F
+
+from case_json import tensor
 
 CASES = [
     # name, input shape, eps
     ("4d", (3, 4, 3, 5), 1e-5),
     ("2d", (6, 3), 1e-3),
 ]
-
-
-def number(v):
-    """A float32 value as the case files write it: shortest repr, NaN, -0.0."""
-    if math.isnan(v):
-        return "NaN"
-    if v == 0:
-        return "-0.0" if math.copysign(1, v) < 0 else "0"
-    return repr(float(torch.tensor(v, dtype=torch.float32).item()))
-
-
-def tensor(t):
-    return '{"shape": %s, "data": [%s]}' % (json.dumps(list(t.shape)), ", ".join(number(v) for v in t.flatten().tolist()))
 
 
 def main():

@@ -8,25 +8,12 @@ non-uniform. Run with a Python that has torch:
     /usr/bin/python3 tests/src/test/resources/pytorch/make_spatial_cases.py
 """
 import json
-import math
 import os
 
 import torch
 import torch.nn.functional as F
 
-
-def number(v):
-    """A float32 value as the case files write it: shortest repr, NaN, -0.0."""
-    if math.isnan(v):
-        return "NaN"
-    if v == 0:
-        return "-0.0" if math.copysign(1, v) < 0 else "0"
-    return repr(float(torch.tensor(v, dtype=torch.float32).item()))
-
-
-def tensor(t):
-    shape = ", ".join(str(d) for d in t.shape)
-    return '{"shape": [%s], "data": [%s]}' % (shape, ", ".join(number(v) for v in t.flatten().tolist()))
+from case_json import tensor
 
 
 def uniform(shape, seed):
